@@ -1,0 +1,38 @@
+# Facilitator. `make run` serves the demo on http://$(HOST):$(PORT); `make test` runs every test.
+HOST ?= 127.0.0.1
+PORT ?= 5000
+WORKERS ?= 2
+VENV := .venv
+FLASK := $(VENV)/bin/flask --app facilitator
+
+.PHONY: run serve setup setup-test test lint translations bench clean
+
+run: setup
+	@$(FLASK) init-db
+	@$(FLASK) demo
+	@$(FLASK) speech render || echo "Speech was not rendered; the browser's own voice will be used."
+	@echo "Facilitator is starting on http://$(HOST):$(PORT)  (stop it with Ctrl+C)"
+	@exec $(VENV)/bin/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) \
+		--access-logfile - --access-logformat '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms' \
+		'facilitator:create_app()'
+
+setup:
+	@scripts/setup.sh run
+
+setup-test:
+	@scripts/setup.sh test
+
+test: setup-test
+	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(VENV)/bin/ruff check facilitator tests scripts
+	$(VENV)/bin/mypy
+
+translations: setup
+	$(VENV)/bin/pybabel extract -F translations/babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --sort-output --project Facilitator --copyright-holder "Facilitator contributors" .
+	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
+	$(VENV)/bin/pybabel compile -d translations
+
+clean:
+	rm -rf $(VENV) node_modules facilitator/static/vendor .pytest_cache

@@ -1,0 +1,69 @@
+"""Facilitator: adult social care reviews where the person's own voice comes first."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: settings, extensions, blueprints, errors, commands."""
+    app = Flask(__name__, instance_relative_config=True)
+    instance = Path((test_config or {}).get("INSTANCE_PATH") or app.instance_path)
+    app.instance_path = str(instance)
+    _register_config(app, instance, test_config)
+    _register_extensions(app)
+    _register_blueprints(app)
+    _register_hooks(app)
+    _register_cli(app)
+    return app
+
+
+def _register_config(app: Flask, instance: Path, test_config: dict[str, Any] | None) -> None:
+    from .config import load_config
+
+    app.config.update(load_config(instance))
+    if test_config:
+        app.config.update(test_config)
+
+
+def _register_extensions(app: Flask) -> None:
+    from .extensions import babel, csrf, db, htmx, login_manager
+    from .i18n import register_i18n, select_locale
+
+    db.init_app(app)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.sign_in"
+    login_manager.login_message = None  # the sign-in page explains itself
+    login_manager.session_protection = None  # the server-side session is the protection
+    from . import auth  # noqa: F401  (registers the user loader)
+
+    register_i18n(app)
+    from .labels import register_labels
+
+    register_labels(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .views import register_blueprints
+
+    register_blueprints(app)
+
+
+def _register_hooks(app: Flask) -> None:
+    from .errors import register_error_handlers
+    from .security import register_security
+
+    register_security(app)
+    register_error_handlers(app)
+
+
+def _register_cli(app: Flask) -> None:
+    from .cli import register_commands
+
+    register_commands(app)

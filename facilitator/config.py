@@ -1,0 +1,107 @@
+"""Settings, read from the environment once when the app is created.
+
+Everything has a safe default for a single machine (SQLite in ``instance/``); production sets
+DATABASE_URL, SECRET_KEY and FACILITATOR_ENV=production.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from urllib.parse import urlsplit
+
+TWELVE_HOURS = 12 * 60 * 60
+
+
+class ConfigError(RuntimeError):
+    """Raised when a setting is missing or malformed; the message says how to fix it."""
+
+
+def _secret_key(instance_path: Path, production: bool) -> str:
+    """SECRET_KEY from the environment, else one generated once into instance/.
+
+    A generated key is kept in a file (mode 600) so that sessions survive restarts and
+    several workers on one machine share it. Production must set it explicitly: several
+    instances on different machines would otherwise sign cookies with different keys.
+    """
+    from_env = os.environ.get("SECRET_KEY", "").strip()
+    if from_env:
+        if len(from_env) < 32:
+            raise ConfigError("SECRET_KEY is too short: use at least 32 random characters.")
+        return from_env
+    if production:
+        raise ConfigError(
+            "SECRET_KEY is not set. In production, set SECRET_KEY to a long random value, "
+            "for example: python -c 'import secrets; print(secrets.token_hex(32))'"
+        )
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def database_url(instance_path: Path) -> str:
+    """DATABASE_URL from the environment (checked), else SQLite in instance/."""
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if not url:
+        return f"sqlite:///{instance_path / 'facilitator.sqlite3'}"
+    check_database_url(url)
+    return url
+
+
+def check_database_url(url: str) -> None:
+    """Refuse a DATABASE_URL we cannot use, with a message that says what to write instead."""
+    scheme = urlsplit(url).scheme
+    if scheme.startswith("sqlite"):
+        if not url.startswith("sqlite:///"):
+            raise ConfigError(
+                f"DATABASE_URL {url!r} is not a SQLite file address. "
+                "Use sqlite:////absolute/path/facilitator.sqlite3"
+            )
+        return
+    if scheme in ("postgresql", "postgres"):
+        raise ConfigError(
+            "DATABASE_URL must name the psycopg 3 driver: write postgresql+psycopg://... "
+            "instead of postgresql://..."
+        )
+    if scheme != "postgresql+psycopg":
+        raise ConfigError(
+            f"DATABASE_URL has an unsupported scheme {scheme!r}. Use "
+            "postgresql+psycopg://user:password@host:5432/dbname or sqlite:////path/file.sqlite3"
+        )
+    if not urlsplit(url).hostname and "host=" not in url:
+        raise ConfigError("DATABASE_URL has no host: postgresql+psycopg://user@host:5432/dbname")
+
+
+def load_config(instance_path: Path) -> dict[str, object]:
+    """Build the app's settings from the environment."""
+    production = os.environ.get("FACILITATOR_ENV", "").lower() == "production"
+    return {
+        "FACILITATOR_ENV": "production" if production else "development",
+        "SECRET_KEY": _secret_key(instance_path, production),
+        "DATABASE_URL": database_url(instance_path),
+        # A long review on a tablet must not lose its form to an expired token.
+        "WTF_CSRF_TIME_LIMIT": TWELVE_HOURS,
+        "WTF_CSRF_SSL_STRICT": True,
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 8 * 1024 * 1024)),
+        "MAX_FORM_MEMORY_SIZE": 512 * 1024,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_DURATION": 0,
+        "BABEL_DEFAULT_LOCALE": "en",
+        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent.parent / "translations"),
+        "SPEECH_CACHE_DIR": os.environ.get("SPEECH_CACHE_DIR", str(instance_path / "audio")),
+        "SPEECH_DEFAULT_RATE": 135,
+        "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
+        "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
+        "LOGIN_FAILURE_WINDOW_SECONDS": 15 * 60,
+        "SERVICE_NAME": os.environ.get("SERVICE_NAME", "Facilitator"),
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
+    }

@@ -1,0 +1,45 @@
+"""Languages: which exist, and which one a page is shown in."""
+
+from __future__ import annotations
+
+from flask import Flask, g, request, session
+from flask_login import current_user
+
+# Each language is labelled in its own name, so that a speaker finds it without reading English.
+LANGUAGES: dict[str, str] = {"en": "English", "cy": "Cymraeg"}
+RTL_LANGUAGES: frozenset[str] = frozenset({"ur", "ar", "fa", "he"})
+
+
+def select_locale() -> str:
+    """Person mode uses the person's language; otherwise the switcher, the account, the browser."""
+    forced = g.get("page_language")
+    if forced in LANGUAGES:
+        return str(forced)
+    chosen = session.get("lang")
+    if chosen in LANGUAGES:
+        return str(chosen)
+    if current_user and current_user.is_authenticated:
+        language = current_user.user.language
+        if language in LANGUAGES:
+            return str(language)
+    return request.accept_languages.best_match(list(LANGUAGES)) or "en"
+
+
+def text_direction(language: str) -> str:
+    """'rtl' for right-to-left scripts, else 'ltr'."""
+    return "rtl" if language.split("-")[0] in RTL_LANGUAGES else "ltr"
+
+
+def register_i18n(app: Flask) -> None:
+    """Give templates the language list and direction."""
+
+    @app.context_processor
+    def _languages() -> dict[str, object]:
+        from flask_babel import get_locale
+
+        language = str(get_locale() or "en")
+        return {
+            "LANGUAGES": LANGUAGES,
+            "page_language": language,
+            "page_direction": text_direction(language),
+        }

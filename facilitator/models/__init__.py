@@ -1,0 +1,44 @@
+"""SQLAlchemy 2.0 typed models for the whole domain."""
+
+from .base import utcnow
+from .enums import *  # noqa: F403
+from .people import DEFAULT_SETTINGS, InvolvementAgreement, LegalAuthority, Person, Supporter
+from .records import (
+    AuditEvent,
+    AuditHead,
+    Complaint,
+    ConsentToShare,
+    Contribution,
+    DifferingView,
+    InvitationLink,
+    OutcomeAction,
+    action_responses,
+)
+from .reviews import CustomPrompt, NonParticipation, Response, Review, ReviewPrompt
+from .users import LoginAttempt, User, UserSession
+
+__all__ = [
+    "DEFAULT_SETTINGS",
+    "AuditEvent",
+    "AuditHead",
+    "Complaint",
+    "ConsentToShare",
+    "Contribution",
+    "CustomPrompt",
+    "DifferingView",
+    "InvitationLink",
+    "InvolvementAgreement",
+    "LegalAuthority",
+    "LoginAttempt",
+    "NonParticipation",
+    "OutcomeAction",
+    "Person",
+    "Response",
+    "Review",
+    "ReviewPrompt",
+    "Supporter",
+    "User",
+    "UserSession",
+    "action_responses",
+    "utcnow",
+]

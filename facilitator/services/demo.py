@@ -1,0 +1,155 @@
+"""Realistic demo data, made through the services so that it carries its own audit trail."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import (
+    AdvocateReason,
+    AuthorityKind,
+    ReviewKind,
+    Role,
+    SupporterRole,
+    User,
+)
+from . import accounts, people, reviews
+
+DEMO_PASSWORD = "demo-password-2026"  # printed by `make run`; never use demo data for real people
+DEMO_PIN = "2468"
+DEMO_ACCOUNTS = [
+    ("admin@demo.facilitator.test", "Ade Admin", Role.ADMIN, {}),
+    ("manager@demo.facilitator.test", "Morgan Evans", Role.MANAGER, {"is_safeguarding_lead": True}),
+    ("staff@demo.facilitator.test", "Sian Jones", Role.STAFF, {"job_title": "Review coordinator"}),
+    ("keyworker@demo.facilitator.test", "Tom Okafor", Role.STAFF, {"job_title": "Key worker"}),
+    ("advocate@demo.facilitator.test", "Jo Patel", Role.ADVOCATE, {"organisation": "Riverside Advocacy"}),
+]
+
+
+def already_loaded(session: Session) -> bool:
+    """Whether the demo accounts exist."""
+    return session.scalar(select(User.id).where(User.email == DEMO_ACCOUNTS[0][0])) is not None
+
+
+def load(session: Session, today: date | None = None) -> dict[str, object]:
+    """Create accounts, three people with different needs, their circles and a review each."""
+    today = today or date.today()
+    users: dict[Role | str, User] = {}
+    for email, name, role, extra in DEMO_ACCOUNTS:
+        user = accounts.create_user(
+            session, email=email, name=name, role=role, password=DEMO_PASSWORD, **extra
+        )
+        accounts.set_pin(session, user, DEMO_PIN)
+        users.setdefault(role, user)
+        users[email] = user
+    staff = users[Role.STAFF]
+    keyworker = users["keyworker@demo.facilitator.test"]
+    advocate = users[Role.ADVOCATE]
+
+    sam = people.create_person(
+        session,
+        actor=staff,
+        preferred_name="Sam",
+        full_name="Samuel Carter",
+        communication_needs="Easy read with pictures; speak slowly; give time to answer",
+        preferred_formats=["easy read", "pictures", "spoken"],
+        communication_review_on=today + timedelta(days=180),
+        service="Oak House supported living",
+        date_of_birth=date(1988, 5, 14),
+        settings={"speech": "autoplay", "speech_rate": 120},
+    )
+    alex = people.add_supporter(
+        session, sam, actor=staff, name="Alex Carter", relationship="brother",
+        role=SupporterRole.FAMILY, email="alex.carter@example.org",
+    )
+    mary = people.add_supporter(
+        session, sam, actor=staff, name="Mary Carter", relationship="mother",
+        role=SupporterRole.ATTORNEY, email="mary.carter@example.org",
+    )
+    session.flush()
+    people.add_authority(
+        session, mary, actor=staff, kind=AuthorityKind.LPA_HEALTH_WELFARE,
+        scope="Decisions about Sam's health and care when Sam cannot make them",
+        reference="LPA-7000-1234-5678", registered_on=date(2019, 3, 1), checked=True,
+    )
+    del alex
+
+    ellis = people.create_person(
+        session,
+        actor=staff,
+        preferred_name="Ellis",
+        full_name="Ellis Morgan",
+        communication_needs="Autistic; uses pictures and a few words; needs a quiet room",
+        preferred_formats=["pictures", "objects of reference"],
+        communication_review_on=today + timedelta(days=90),
+        service="Oak House supported living",
+        settings={"choices_per_screen": 2, "reduced_motion": True, "high_contrast": True},
+    )
+    people.record_advocate_need(
+        session, ellis, actor=staff, needed=True,
+        reason=AdvocateReason.SUBSTANTIAL_DIFFICULTY_NO_APPROPRIATE_PERSON,
+        difficulty=["retaining", "using-or-weighing", "communicating"],
+        detail="No family in contact; no friend able to support Ellis.",
+    )
+    session.flush()
+    people.add_supporter(
+        session, ellis, actor=staff, name=advocate.name, relationship="independent advocate",
+        role=SupporterRole.CARE_ACT_ADVOCATE, email=advocate.email, user=advocate,
+    )
+
+    gwen = people.create_person(
+        session,
+        actor=staff,
+        preferred_name="Gwen",
+        full_name="Gwenllian Hughes",
+        language="cy",
+        communication_needs="Welsh first language; dementia: one question at a time, large print",
+        preferred_formats=["Welsh", "large print", "spoken"],
+        communication_review_on=today + timedelta(days=120),
+        service="Tŷ Celyn care home",
+        settings={"text_size": "x-large", "speech_rate": 110},
+    )
+    people.add_supporter(
+        session, gwen, actor=staff, name="Rhys Hughes", relationship="son",
+        role=SupporterRole.FAMILY, email="rhys.hughes@example.org", language="cy",
+    )
+
+    rhian = people.create_person(
+        session,
+        actor=staff,
+        preferred_name="Priya",
+        full_name="Priya Shah",
+        communication_needs="Uses a tablet to type; hears well",
+        preferred_formats=["typed words"],
+        service="Community support",
+    )
+    people.record_advocate_need(
+        session, rhian, actor=staff, needed=True,
+        reason=AdvocateReason.SUBSTANTIAL_DIFFICULTY_NO_APPROPRIATE_PERSON,
+        difficulty=["using-or-weighing"],
+        detail="Waiting for an advocate to be allocated.",
+    )
+
+    created = {}
+    for person, kind, days in (
+        (sam, ReviewKind.PLANNED, 3),
+        (ellis, ReviewKind.PLANNED, 7),
+        (gwen, ReviewKind.FIRST, 10),
+        (rhian, ReviewKind.UNPLANNED, 14),
+    ):
+        created[person.preferred_name] = reviews.plan_review(
+            session, person, actor=staff, kind=kind,
+            scheduled_for=today + timedelta(days=days), facilitator=keyworker,
+        )
+    session.flush()
+    return {"users": users, "reviews": created}
+
+
+def sign_in_help() -> str:
+    """The demo sign-ins, printed by `flask demo` and `make run`."""
+    lines = ["Demo sign-ins (password for all: " + DEMO_PASSWORD + ", tablet PIN " + DEMO_PIN + "):"]
+    for email, name, role, _extra in DEMO_ACCOUNTS:
+        lines.append(f"  {role.value:<9} {email:<36} {name}")
+    return "\n".join(lines)

@@ -1,0 +1,201 @@
+"""People supported, their supporters and legal authority."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import (
+    ADVOCATE_ROLES,
+    DEFAULT_SETTINGS,
+    AdvocateReason,
+    AuthorityKind,
+    LegalAuthority,
+    Person,
+    Supporter,
+    SupporterRole,
+    User,
+    utcnow,
+)
+from . import NotFound, ServiceError, audit
+
+SUBSTANTIAL_DIFFICULTY_AREAS = ("understanding", "retaining", "using-or-weighing", "communicating")
+
+
+def create_person(
+    session: Session,
+    *,
+    actor: User | None,
+    preferred_name: str,
+    full_name: str,
+    language: str = "en",
+    communication_needs: str | None = None,
+    preferred_formats: list[str] | None = None,
+    communication_review_on: date | None = None,
+    settings: dict[str, Any] | None = None,
+    service: str | None = None,
+    date_of_birth: date | None = None,
+) -> Person:
+    """Record a person supported, with their communication needs (AIS: identify, record)."""
+    if not preferred_name.strip() or not full_name.strip():
+        raise ServiceError("Enter the person's preferred name and full name.")
+    person = Person(
+        preferred_name=preferred_name.strip(),
+        full_name=full_name.strip(),
+        language=language,
+        communication_needs=communication_needs,
+        preferred_formats=list(preferred_formats or []),
+        communication_review_on=communication_review_on,
+        settings={**DEFAULT_SETTINGS, **(settings or {})},
+        service=service,
+        date_of_birth=date_of_birth,
+    )
+    session.add(person)
+    session.flush()
+    audit.record(session, "person.created", actor=actor, obj=person, person_id=person.id)
+    return person
+
+
+def record_advocate_need(
+    session: Session,
+    person: Person,
+    *,
+    actor: User | None,
+    needed: bool,
+    reason: AdvocateReason | None,
+    difficulty: list[str] | None = None,
+    detail: str | None = None,
+) -> None:
+    """Record whether (and why) the person needs an independent advocate (Care Act s67)."""
+    difficulty = list(difficulty or [])
+    unknown = set(difficulty) - set(SUBSTANTIAL_DIFFICULTY_AREAS)
+    if unknown:
+        raise ServiceError(f"Unknown area of difficulty: {', '.join(sorted(unknown))}.")
+    if needed and reason is None:
+        raise ServiceError("Say why an advocate is needed.")
+    if reason == AdvocateReason.SUBSTANTIAL_DIFFICULTY_NO_APPROPRIATE_PERSON and not difficulty:
+        raise ServiceError("Say which of the four areas the person would have difficulty with.")
+    person.advocate_needed = needed
+    person.advocate_reason = reason
+    person.substantial_difficulty = difficulty
+    person.advocate_reason_detail = detail
+    person.version += 1
+    audit.record(session, "person.advocate_need", actor=actor, obj=person, person_id=person.id)
+
+
+def add_supporter(
+    session: Session,
+    person: Person,
+    *,
+    actor: User | None,
+    name: str,
+    relationship: str,
+    role: SupporterRole,
+    email: str | None = None,
+    phone: str | None = None,
+    language: str = "en",
+    user: User | None = None,
+) -> Supporter:
+    """Add someone from the person's circle (family, friend, advocate, attorney ...)."""
+    if user is not None and role not in ADVOCATE_ROLES:
+        raise ServiceError("Only an advocate is linked to a sign-in account.")
+    supporter = Supporter(
+        person_id=person.id,
+        name=name.strip(),
+        relationship_to_person=relationship.strip(),
+        role=role,
+        email=email,
+        phone=phone,
+        language=language,
+        user_id=user.id if user else None,
+    )
+    session.add(supporter)
+    audit.record(session, "supporter.added", actor=actor, obj=supporter, person_id=person.id)
+    return supporter
+
+
+def add_authority(
+    session: Session,
+    supporter: Supporter,
+    *,
+    actor: User | None,
+    kind: AuthorityKind,
+    scope: str,
+    reference: str,
+    registered_on: date | None = None,
+    checked: bool = False,
+) -> LegalAuthority:
+    """Record an LPA or deputyship with its reference, and who checked it and when."""
+    if not reference.strip():
+        raise ServiceError("Enter the reference of the LPA or court order.")
+    authority = LegalAuthority(
+        supporter_id=supporter.id,
+        kind=kind,
+        scope=scope,
+        reference=reference.strip(),
+        registered_on=registered_on,
+        checked_by_id=actor.id if (checked and actor) else None,
+        checked_at=utcnow() if checked else None,
+    )
+    session.add(authority)
+    audit.record(
+        session, "authority.added", actor=actor, obj=authority, person_id=supporter.person_id
+    )
+    return authority
+
+
+def people_for_staff(session: Session) -> list[Person]:
+    """Everyone currently supported, by preferred name."""
+    return list(
+        session.scalars(
+            select(Person).where(Person.care_ended_on.is_(None)).order_by(Person.preferred_name)
+        )
+    )
+
+
+def people_for_advocate(session: Session, advocate: User) -> list[Person]:
+    """Only the people this advocate is assigned to."""
+    return list(
+        session.scalars(
+            select(Person)
+            .join(Supporter, Supporter.person_id == Person.id)
+            .where(Supporter.user_id == advocate.id, Supporter.active.is_(True))
+            .order_by(Person.preferred_name)
+            .distinct()
+        )
+    )
+
+
+def get_person(session: Session, person_id: int) -> Person:
+    """The person, or NotFound."""
+    person = session.get(Person, person_id)
+    if person is None:
+        raise NotFound("We could not find that person.")
+    return person
+
+
+def people_needing_advocate_without_one(session: Session) -> list[Person]:
+    """People recorded as needing an advocate who have no active advocate."""
+    with_advocate = select(Supporter.person_id).where(
+        Supporter.role.in_(list(ADVOCATE_ROLES)), Supporter.active.is_(True)
+    )
+    return list(
+        session.scalars(
+            select(Person)
+            .where(Person.advocate_needed.is_(True), Person.id.not_in(with_advocate))
+            .order_by(Person.preferred_name)
+        )
+    )
+
+
+def communication_flag(person: Person) -> str | None:
+    """The AIS flag shown on every staff and advocate page about the person."""
+    parts = []
+    if person.communication_needs:
+        parts.append(person.communication_needs)
+    if person.preferred_formats:
+        parts.append(", ".join(person.preferred_formats))
+    return "; ".join(parts) or None

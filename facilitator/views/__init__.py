@@ -1,0 +1,13 @@
+"""Blueprints, one per audience."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_blueprints(app: Flask) -> None:
+    """Register every audience's blueprint."""
+    from . import admin, advocate, auth, governance, main, staff
+
+    for module in (main, auth, staff, advocate, governance, admin):
+        app.register_blueprint(module.bp)

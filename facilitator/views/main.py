@@ -1,0 +1,55 @@
+"""Home (by role), the language switcher and a health check."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, request, session, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from ..extensions import db
+from ..i18n import LANGUAGES
+from ..models import Role
+
+bp = Blueprint("main", __name__)
+
+HOME_BY_ROLE = {
+    Role.STAFF: "staff.home",
+    Role.MANAGER: "governance.dashboard",
+    Role.ADMIN: "admin.users",
+    Role.ADVOCATE: "advocate.home",
+}
+
+
+@bp.route("/")
+def index() -> Response:
+    """Signed-in users go to their home; everyone else to sign in."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    return redirect(url_for("auth.sign_in"))
+
+
+@bp.route("/home")
+@login_required
+def home() -> Response:
+    """Each role has its own starting page."""
+    return redirect(url_for(HOME_BY_ROLE[current_user.role]))
+
+
+@bp.route("/language", methods=["POST"])
+def choose_language() -> Response:
+    """Remember the chosen language for this browser session."""
+    language = request.form.get("language", "")
+    if language not in LANGUAGES:
+        abort(400)
+    session["lang"] = language
+    back = request.form.get("back", "")
+    if not back.startswith("/") or back.startswith("//"):
+        back = url_for("main.index")
+    return redirect(back)
+
+
+@bp.route("/healthz")
+def health() -> tuple[dict[str, str], int]:
+    """For load balancers: is the app up and the database reachable?"""
+    db.ping()
+    return {"status": "ok"}, 200

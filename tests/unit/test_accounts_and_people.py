@@ -1,0 +1,101 @@
+"""Accounts and people services, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from facilitator.models import (
+    AdvocateReason,
+    AuditEvent,
+    AuthorityKind,
+    LoginAttempt,
+    Role,
+    SupporterRole,
+)
+from facilitator.services import ServiceError, accounts, audit, people
+
+pytestmark = pytest.mark.db
+
+
+def _staff(session: Session) -> object:
+    return accounts.create_user(session, email="Staff@Example.org ", name="Sian", role=Role.STAFF, password="a-long-password-1")
+
+
+def test_create_user_normalises_email_and_hashes_password(session: Session) -> None:
+    user = _staff(session)
+    session.commit()
+    assert user.email == "staff@example.org"
+    assert "a-long-password-1" not in user.password_hash
+    with pytest.raises(ServiceError, match="already an account"):
+        _staff(session)
+
+
+def test_short_password_refused(session: Session) -> None:
+    with pytest.raises(ServiceError, match="at least 12"):
+        accounts.create_user(session, email="a@b.org", name="A", role="staff", password="short")
+
+
+def test_authenticate_records_attempts_and_throttles(session: Session) -> None:
+    _staff(session)
+    session.commit()
+    policy = accounts.ThrottlePolicy(per_account=3, per_address=100)
+    for _ in range(3):
+        with pytest.raises(accounts.SignInRefused):
+            accounts.authenticate(session, "staff@example.org", "wrong", "10.0.0.1", policy)
+    with pytest.raises(accounts.SignInThrottled):
+        accounts.authenticate(session, "staff@example.org", "a-long-password-1", "10.0.0.1", policy)
+    attempts = session.scalars(select(LoginAttempt)).all()
+    assert len(attempts) == 4 and not any(a.succeeded for a in attempts)
+
+
+def test_sessions_end_on_the_server(session: Session) -> None:
+    user = _staff(session)
+    record = accounts.start_session(session, user)
+    session.commit()
+    assert accounts.load_session(session, record.public_id) is not None
+    accounts.end_session(session, record)
+    session.commit()
+    assert accounts.load_session(session, record.public_id) is None
+
+
+def test_disabled_account_sessions_do_not_load(session: Session) -> None:
+    user = _staff(session)
+    record = accounts.start_session(session, user)
+    user.active = False
+    session.commit()
+    assert accounts.load_session(session, record.public_id) is None
+
+
+def test_people_supporters_authority_and_advocate_need(session: Session) -> None:
+    staff = _staff(session)
+    person = people.create_person(session, actor=staff, preferred_name="Sam", full_name="Samuel Carter", communication_needs="Easy read", preferred_formats=["pictures"])
+    mother = people.add_supporter(session, person, actor=staff, name="Mary", relationship="mother", role=SupporterRole.ATTORNEY)
+    session.flush()
+    authority = people.add_authority(session, mother, actor=staff, kind=AuthorityKind.LPA_HEALTH_WELFARE, scope="health", reference="LPA-1", registered_on=date(2020, 1, 1), checked=True)
+    assert authority.checked_by_id == staff.id and authority.checked_at is not None
+    with pytest.raises(ServiceError):
+        people.add_authority(session, mother, actor=staff, kind=AuthorityKind.LPA_HEALTH_WELFARE, scope="x", reference=" ")
+    people.record_advocate_need(session, person, actor=staff, needed=True, reason=AdvocateReason.SUBSTANTIAL_DIFFICULTY_NO_APPROPRIATE_PERSON, difficulty=["communicating"])
+    session.commit()
+    assert [p.id for p in people.people_needing_advocate_without_one(session)] == [person.id]
+    people.add_supporter(session, person, actor=staff, name="Jo", relationship="advocate", role=SupporterRole.CARE_ACT_ADVOCATE)
+    session.commit()
+    assert people.people_needing_advocate_without_one(session) == []
+    assert people.communication_flag(person) == "Easy read; pictures"
+    # Every change left an audit entry, and the chain holds.
+    actions = session.scalars(select(AuditEvent.action).order_by(AuditEvent.seq)).all()
+    assert actions[:3] == ["user.created", "person.created", "supporter.added"]
+    assert audit.verify(session).ok
+
+
+def test_substantial_difficulty_needs_an_area(session: Session) -> None:
+    staff = _staff(session)
+    person = people.create_person(session, actor=staff, preferred_name="E", full_name="E M")
+    with pytest.raises(ServiceError, match="four areas"):
+        people.record_advocate_need(session, person, actor=staff, needed=True, reason=AdvocateReason.SUBSTANTIAL_DIFFICULTY_NO_APPROPRIATE_PERSON)
+    with pytest.raises(ServiceError, match="Unknown area"):
+        people.record_advocate_need(session, person, actor=staff, needed=True, reason=AdvocateReason.OTHER, difficulty=["flying"])
