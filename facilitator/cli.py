@@ -92,18 +92,11 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(users_cli)
     app.cli.add_command(audit_cli)
-    try:
-        from .prompts.cli import prompts_cli
+    from .accessible.speech_cli import speech_cli
+    from .prompts.cli import prompts_cli
 
-        app.cli.add_command(prompts_cli)
-    except ImportError:  # pragma: no cover - only while the library module is absent
-        pass
-    try:
-        from .accessible.speech_cli import speech_cli
-
-        app.cli.add_command(speech_cli)
-    except ImportError:  # pragma: no cover
-        pass
+    app.cli.add_command(prompts_cli)
+    app.cli.add_command(speech_cli)
 
 
 __all__ = ["ConfigError", "register_commands"]

@@ -58,7 +58,7 @@ def load(session: Session, today: date | None = None) -> dict[str, object]:
         communication_review_on=today + timedelta(days=180),
         service="Oak House supported living",
         date_of_birth=date(1988, 5, 14),
-        settings={"speech": "autoplay", "speech_rate": 120},
+        settings={"speech": "autoplay", "speech_rate": 110},
     )
     alex = people.add_supporter(
         session, sam, actor=staff, name="Alex Carter", relationship="brother",
