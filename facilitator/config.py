@@ -104,4 +104,10 @@ def load_config(instance_path: Path) -> dict[str, object]:
         "LOGIN_FAILURE_WINDOW_SECONDS": 15 * 60,
         "SERVICE_NAME": os.environ.get("SERVICE_NAME", "Facilitator"),
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
+        # Rate limits are shared between workers and instances through Redis when it is set.
+        "REDIS_URL": os.environ.get("REDIS_URL") or None,
+        "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_SIGN_IN": os.environ.get("RATELIMIT_SIGN_IN", "30 per minute"),
+        "RATELIMIT_LINKS": os.environ.get("RATELIMIT_LINKS", "30 per minute"),
     }

@@ -2,6 +2,8 @@
 
 from flask_babel import Babel
 from flask_htmx import HTMX
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
@@ -12,3 +14,6 @@ csrf = CSRFProtect()
 babel = Babel()
 htmx = HTMX()
 login_manager = LoginManager()
+
+# Shared between workers and instances when REDIS_URL is set (RATELIMIT_STORAGE_URI).
+limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -11,7 +11,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from ..auth import SignedIn
-from ..extensions import db
+from ..extensions import db, limiter
 from ..forms.auth import SignInForm
 from ..services import accounts
 
@@ -38,6 +38,7 @@ def _throttle_policy() -> accounts.ThrottlePolicy:
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_SIGN_IN"], methods=["POST"])
 def sign_in() -> str | Response | tuple[str, int]:
     """Staff, managers, admins and advocates sign in here."""
     if current_user.is_authenticated:
