@@ -13,6 +13,7 @@ from .models import (
     AdvocateReason,
     AuthorityKind,
     CaptureMethod,
+    NonParticipationReason,
     ReviewKind,
     ReviewStatus,
     Role,
@@ -70,6 +71,16 @@ CAPTURE = {
 }
 
 
+NON_PARTICIPATION = {
+    NonParticipationReason.DECLINED: _l("declined"),
+    NonParticipationReason.UNWELL: _l("unwell"),
+    NonParticipationReason.ASLEEP: _l("asleep"),
+    NonParticipationReason.DISTRESSED: _l("distressed"),
+    NonParticipationReason.NOT_AVAILABLE: _l("not available"),
+    NonParticipationReason.OTHER: _l("another reason"),
+}
+
+
 def format_date(value: date | datetime | None) -> str:
     """A date in the page's language, like 12 March 2027."""
     if value is None:
@@ -89,5 +100,6 @@ def register_labels(app: Flask) -> None:
         review_status_label=lambda v: REVIEW_STATUS.get(ReviewStatus(v), v),
         advocate_reason_label=lambda v: ADVOCATE_REASON.get(AdvocateReason(v), v),
         capture_label=lambda v: CAPTURE.get(CaptureMethod(v), v),
+        non_participation_label=lambda v: NON_PARTICIPATION.get(NonParticipationReason(v), v),
         language_name=lambda code: LANGUAGES.get(code, code),
     )

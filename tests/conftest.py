@@ -192,7 +192,7 @@ def demo(app: Flask) -> dict[str, object]:
     return ids
 
 
-CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+CSRF_RE = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"|"X-CSRFToken": "([^"]+)"')
 
 
 def csrf_from(html: str) -> str:

@@ -7,7 +7,7 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     """Register every audience's blueprint."""
-    from . import admin, advocate, auth, governance, main, staff
+    from . import admin, advocate, auth, governance, main, person, staff
 
-    for module in (main, auth, staff, advocate, governance, admin):
+    for module in (main, auth, staff, advocate, governance, admin, person):
         app.register_blueprint(module.bp)

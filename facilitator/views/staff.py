@@ -1,16 +1,45 @@
-"""Staff: people, reviews and the review record."""
+"""Staff: people, planning reviews, choosing prompts and the review record."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
-from sqlalchemy import select
+from datetime import date
 
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from ..accessible import speech
 from ..auth import STAFF_ROLES, current_account, roles_required
 from ..extensions import db
-from ..models import Review, Supporter
-from ..services import NotFound, audit, people, reviews
+from ..models import (
+    NonParticipation,
+    NonParticipationReason,
+    Review,
+    ReviewKind,
+    ReviewStatus,
+    Role,
+    Supporter,
+    User,
+)
+from ..prompts.library import load_library
+from ..services import NotFound, ServiceError, audit, people, person_first, responses, reviews
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
+
+
+def _person_or_404(person_id: int):  # type: ignore[no-untyped-def]
+    try:
+        return people.get_person(db.session, person_id)
+    except NotFound:
+        abort(404)
+
+
+def _review_or_404(review_id: int) -> Review:
+    try:
+        return reviews.get_review(db.session, review_id)
+    except NotFound:
+        abort(404)
 
 
 @bp.route("/")
@@ -29,17 +58,16 @@ def home() -> str:
 @roles_required(*STAFF_ROLES)
 def person(person_id: int) -> str:
     """One person: communication needs, supporters and authority, reviews."""
-    try:
-        record = people.get_person(db.session, person_id)
-    except NotFound:
-        abort(404)
+    record = _person_or_404(person_id)
     supporters = db.session.scalars(
         select(Supporter).where(Supporter.person_id == record.id).order_by(Supporter.name)
     ).all()
     person_reviews = db.session.scalars(
         select(Review).where(Review.person_id == record.id).order_by(Review.scheduled_for.desc())
     ).all()
-    audit.record(db.session, "person.viewed", actor=current_account(), obj=record, person_id=record.id)
+    audit.record(
+        db.session, "person.viewed", actor=current_account(), obj=record, person_id=record.id
+    )
     db.session.commit()
     return render_template(
         "staff/person.html",
@@ -50,24 +78,154 @@ def person(person_id: int) -> str:
     )
 
 
+def _facilitators() -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User).where(User.active.is_(True), User.role != Role.ADMIN).order_by(User.name)
+        )
+    )
+
+
+@bp.route("/people/<int:person_id>/reviews/new", methods=["GET", "POST"])
+@roles_required(*STAFF_ROLES)
+def plan_review(person_id: int) -> str | WerkzeugResponse | tuple[str, int]:
+    """Plan a review: kind, date and facilitator; the default prompts can be changed next."""
+    record = _person_or_404(person_id)
+    error = None
+    if request.method == "POST":
+        try:
+            when = date.fromisoformat(request.form.get("scheduled_for", ""))
+            kind = ReviewKind(request.form.get("kind", ""))
+        except ValueError:
+            error = _("Enter the date of the review and choose what kind of review it is.")
+        else:
+            facilitator = db.session.get(User, request.form.get("facilitator_id", type=int) or 0)
+            review = reviews.plan_review(
+                db.session,
+                record,
+                actor=current_account(),
+                kind=kind,
+                scheduled_for=when,
+                facilitator=facilitator,
+            )
+            db.session.commit()
+            flash(
+                _(
+                    "The review is planned. Check the prompts for %(name)s.",
+                    name=record.preferred_name,
+                ),
+                "success",
+            )
+            return redirect(url_for("staff.review_prompts", review_id=review.id), code=303)
+    return render_template(
+        "staff/plan_review.html",
+        person=record,
+        error=error,
+        kinds=list(ReviewKind),
+        facilitators=_facilitators(),
+        flag=people.communication_flag(record),
+    ), (400 if error else 200)
+
+
 @bp.route("/reviews/<int:review_id>")
 @roles_required(*STAFF_ROLES)
 def review(review_id: int) -> str:
-    """The review record (the layers come with later work)."""
-    try:
-        record = reviews.get_review(db.session, review_id)
-    except NotFound:
-        abort(404)
+    """The review record: the person's views first, then each layer."""
+    record = _review_or_404(review_id)
     audit.record(
         db.session, "review.viewed", actor=current_account(), obj=record, person_id=record.person_id
     )
     db.session.commit()
-    from ..prompts.library import load_library
-
+    non_participation = db.session.scalars(
+        select(NonParticipation)
+        .where(NonParticipation.review_id == record.id)
+        .order_by(NonParticipation.id)
+    ).all()
     return render_template(
         "staff/review.html",
         review=record,
         person=record.person,
         flag=people.communication_flag(record.person),
         library=load_library(),
+        answers=responses.answers_for_review(db.session, record),
+        non_participation=non_participation,
+        person_done=person_first.person_views_done(db.session, record),
+        reasons=list(NonParticipationReason),
+        speech_status=speech.speech_status(),
+        users={u.id: u for u in db.session.scalars(select(User))},
     )
+
+
+@bp.route("/reviews/<int:review_id>/prompts", methods=["GET", "POST"])
+@roles_required(*STAFF_ROLES)
+def review_prompts(review_id: int) -> str | WerkzeugResponse | tuple[str, int]:
+    """Choose the review's prompts from the library and put them in order."""
+    record = _review_or_404(review_id)
+    library = load_library()
+    error = None
+    chosen_order = {rp.library_prompt_id: rp.position for rp in record.prompts}
+    if request.method == "POST":
+        picked = request.form.getlist("prompt")
+        orders = {}
+        for prompt_id in picked:
+            try:
+                orders[prompt_id] = int(request.form.get(f"order-{prompt_id}") or 999)
+            except ValueError:
+                orders[prompt_id] = 999
+        library_order = {p.id: i for i, p in enumerate(library.all_prompts())}
+        ordered = sorted(picked, key=lambda pid: (orders[pid], library_order.get(pid, 0)))
+        try:
+            reviews.set_prompts(db.session, record, ordered, actor=current_account())
+        except (ServiceError, KeyError) as problem:
+            db.session.rollback()
+            error = (
+                str(problem)
+                if isinstance(problem, ServiceError)
+                else _("That prompt is not in the library.")
+            )
+        else:
+            db.session.commit()
+            flash(_("The prompts are saved."), "success")
+            return redirect(url_for("staff.review", review_id=record.id), code=303)
+        chosen_order = {pid: orders.get(pid, 999) for pid in picked}
+    return render_template(
+        "staff/review_prompts.html",
+        review=record,
+        person=record.person,
+        library=library,
+        chosen_order=chosen_order,
+        error=error,
+        flag=people.communication_flag(record.person),
+        editable=record.status == ReviewStatus.PLANNED,
+    ), (400 if error else 200)
+
+
+@bp.route("/reviews/<int:review_id>/non-participation", methods=["POST"])
+@roles_required(*STAFF_ROLES)
+def non_participation(review_id: int) -> WerkzeugResponse:
+    """Record why the person could not take part, what was tried, and when to try again."""
+    record = _review_or_404(review_id)
+    try:
+        reason = NonParticipationReason(request.form.get("reason", ""))
+        again = request.form.get("try_again_on") or None
+        person_first.record_non_participation(
+            db.session,
+            record,
+            actor=current_account(),
+            reason=reason,
+            what_was_tried=request.form.get("what_was_tried", ""),
+            try_again_on=date.fromisoformat(again) if again else None,
+            detail=request.form.get("detail"),
+        )
+    except (ServiceError, ValueError) as problem:
+        db.session.rollback()
+        message = (
+            str(problem)
+            if isinstance(problem, ServiceError)
+            else _("Choose a reason and enter a real date.")
+        )
+        flash(message, "error")
+    else:
+        db.session.commit()
+        flash(_("Recorded. Other people's views can now be added."), "success")
+    return redirect(url_for("staff.review", review_id=record.id), code=303)

@@ -1,0 +1,278 @@
+"""Person mode: the tablet, locked to one review, one prompt per screen.
+
+Every screen is a full page that also works without JavaScript; htmx (hx-boost) swaps the
+main region so the next prompt appears without a reload.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from ..accessible import speech
+from ..extensions import db, limiter
+from ..models import CaptureMethod, Review, ReviewStatus
+from ..prompts.library import load_library
+from ..services import NotAllowed, ServiceError, person_session, responses, reviews
+from . import person_screens as screens
+
+bp = Blueprint("person", __name__, url_prefix="/person")
+
+# Reachable while a tablet is locked to a review; every other endpoint refuses.
+OPEN_WHILE_LOCKED = frozenset({"static", "main.health", "main.choose_language"})
+
+
+@bp.before_app_request
+def _keep_person_mode_locked() -> WerkzeugResponse | None:
+    """A locked tablet reaches nothing but its own review's person screens."""
+    if not (current_user.is_authenticated and current_user.person_mode_review_id):
+        return None
+    endpoint = request.endpoint or ""
+    if endpoint.startswith("person.") or endpoint in OPEN_WHILE_LOCKED:
+        return None
+    if request.method == "GET":
+        return redirect(url_for("person.welcome"))
+    abort(403)
+
+
+@bp.before_request
+def _load_locked_review() -> WerkzeugResponse | None:
+    """Person screens need a tablet locked to a review (except starting one)."""
+    if request.endpoint == "person.start":
+        return None
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.sign_in"))
+    review_id = current_user.person_mode_review_id
+    if not review_id:
+        return redirect(url_for("main.home"))
+    g.review = reviews.get_review(db.session, review_id)
+    g.person = g.review.person
+    g.page_language = g.person.language  # the person's language, whatever the account's
+    return None
+
+
+def _review() -> Review:
+    return g.review  # type: ignore[no-any-return]
+
+
+def _context(**extra: Any) -> dict[str, Any]:
+    person = g.person
+    return screens.base_context(person, _review(), **extra)
+
+
+def _go(endpoint: str, **values: Any) -> WerkzeugResponse:
+    return redirect(url_for(endpoint, **values), code=303)
+
+
+@bp.route("/start/<int:review_id>", methods=["POST"])
+def start(review_id: int) -> WerkzeugResponse:
+    """A facilitator hands the tablet to the person."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.sign_in"))
+    if current_user.person_mode_review_id:
+        return _go("person.welcome")
+    review = reviews.get_review(db.session, review_id)
+    try:
+        person_session.start(db.session, review, current_user.user, current_user.record)
+    except NotAllowed:
+        abort(403)
+    except ServiceError as error:
+        flash(str(error), "error")
+        return redirect(url_for("staff.review", review_id=review_id))
+    db.session.commit()
+    return _go("person.welcome")
+
+
+@bp.route("/")
+def welcome() -> str:
+    """Hello, and how this works."""
+    return render_template("person/welcome.html", **_context(screen="intro"))
+
+
+@bp.route("/q/<int:position>", methods=["GET", "POST"])
+def prompt(position: int) -> str | WerkzeugResponse | tuple[str, int]:
+    """One prompt: picture, sentence, listen, big answers; POST stores the answer once."""
+    review = _review()
+    review_prompt = screens.review_prompt_at(review, position)
+    error = None
+    if request.method == "POST":
+        action = request.form.get("action", "answer")
+        try:
+            responses.record_choice(
+                db.session,
+                review,
+                review_prompt,
+                client_id=request.form.get("client_id", ""),
+                answer=request.form.getlist("answer"),
+                facilitator=current_user.user,
+                skipped=action == "skip",
+            )
+        except ServiceError as problem:
+            db.session.rollback()
+            error = str(problem)
+        else:
+            db.session.commit()
+            if action == "skip":
+                return (
+                    _go("person.prompt", position=position + 1)
+                    if position < len(review.prompts)
+                    else _go("person.check")
+                )
+            return _go("person.prompt", position=position, answered=1)
+    context = screens.prompt_context(db.session, review, review_prompt, position, request.args)
+    status = 400 if error else 200
+    return render_template("person/prompt.html", error=error, **_context(**context)), status
+
+
+@bp.route("/q/<int:position>/words", methods=["GET", "POST"])
+def words(position: int) -> str | WerkzeugResponse | tuple[str, int]:
+    """'Tell me more': the person's own words, and how they were captured."""
+    review = _review()
+    review_prompt = screens.review_prompt_at(review, position)
+    error = None
+    text = ""
+    method = CaptureMethod.TYPED.value
+    if request.method == "POST":
+        text = request.form.get("words", "")
+        method = request.form.get("method", CaptureMethod.TYPED.value)
+        try:
+            responses.record_words(
+                db.session,
+                review,
+                review_prompt,
+                client_id=request.form.get("client_id", ""),
+                words=text,
+                method=_capture_method(method),
+                facilitator=current_user.user,
+            )
+        except ServiceError as problem:
+            db.session.rollback()
+            error = str(problem)
+        else:
+            db.session.commit()
+            return _go("person.prompt", position=position, answered=1)
+    context = screens.prompt_context(db.session, review, review_prompt, position, {})
+    return render_template(
+        "person/words.html",
+        error=error,
+        words=text,
+        method=method,
+        limit=responses.OWN_WORDS_LIMIT,
+        **_context(**context),
+    ), (400 if error else 200)
+
+
+def _capture_method(value: str) -> CaptureMethod:
+    """The capture method chosen on the form (the service refuses anything but words methods)."""
+    try:
+        return CaptureMethod(value)
+    except ValueError:
+        return CaptureMethod.TAPPED  # refused by record_words with a clear message
+
+
+@bp.route("/break", methods=["GET", "POST"])
+@limiter.limit("10 per 5 minutes", methods=["POST"], key_func=lambda: current_user.get_id())
+def take_break() -> str | WerkzeugResponse | tuple[str, int]:
+    """A break; the facilitator can unlock the tablet here with their PIN."""
+    error = None
+    if request.method == "POST":
+        try:
+            review_id = person_session.unlock(
+                db.session, current_user.record, request.form.get("secret", "")
+            )
+        except person_session.WrongUnlockSecret as problem:
+            db.session.commit()  # keep the audit entry of the refused attempt
+            error = str(problem)
+        else:
+            db.session.commit()
+            flash(_("The tablet is unlocked. The person's answers so far are saved."), "success")
+            return redirect(url_for("staff.review", review_id=review_id), code=303)
+    back = request.args.get("back", type=int)
+    return render_template(
+        "person/break.html", error=error, back=back, **_context(screen="break")
+    ), (400 if error else 200)
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+def settings() -> str | WerkzeugResponse:
+    """How the screens look and sound for this person (saved on their record)."""
+    person = g.person
+    if request.method == "POST":
+        screens.save_settings(db.session, person, request.form, current_user.user)
+        db.session.commit()
+        back = request.form.get("back", type=int)
+        return _go("person.prompt", position=back) if back else _go("person.welcome")
+    return render_template(
+        "person/settings.html",
+        back=request.args.get("back", type=int),
+        choices=screens.SETTING_CHOICES,
+        **_context(),
+    )
+
+
+@bp.route("/check", methods=["GET", "POST"])
+def check() -> str | WerkzeugResponse:
+    """'Is this right?': what the person said, in pictures and words."""
+    review = _review()
+    if request.method == "POST":
+        return _go("person.done")
+    return render_template(
+        "person/check.html",
+        summary=screens.summary(db.session, review, g.person),
+        **_context(screen="end"),
+    )
+
+
+@bp.route("/done", methods=["GET", "POST"])
+@limiter.limit("10 per 5 minutes", methods=["POST"], key_func=lambda: current_user.get_id())
+def done() -> str | WerkzeugResponse | tuple[str, int]:
+    """Thank you; the facilitator confirms with their PIN and the tablet unlocks."""
+    review = _review()
+    error = None
+    if request.method == "POST":
+        try:
+            person_session.confirm(
+                db.session, review, current_user.record, request.form.get("secret", "")
+            )
+        except ServiceError as problem:
+            db.session.rollback()
+            error = str(problem)
+        else:
+            db.session.commit()
+            flash(_("The person's views are confirmed and saved."), "success")
+            return redirect(url_for("staff.review", review_id=review.id), code=303)
+    return render_template("person/done.html", error=error, **_context(screen="thank-you")), (
+        400 if error else 200
+    )
+
+
+@bp.route("/audio/<string:filename>")
+def audio(filename: str) -> WerkzeugResponse:
+    """Pre-rendered speech (never synthesised here); cached for a year, named by content."""
+    if not screens.AUDIO_NAME.match(filename):
+        abort(404)
+    directory = Path(current_app.config["SPEECH_CACHE_DIR"])
+    if not (directory / filename).is_file():
+        abort(404)
+    response = send_from_directory(directory, filename, mimetype="audio/mpeg", max_age=31536000)
+    response.headers["Cache-Control"] = "private, max-age=31536000, immutable"
+    return response
+
+
+__all__ = ["bp", "speech", "ReviewStatus", "load_library"]

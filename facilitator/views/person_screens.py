@@ -1,0 +1,223 @@
+"""What the person-mode screens show: pictures, speech, progress, settings and the summary.
+
+Kept apart from the routes so that person.py stays a thin list of screens.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import abort, current_app, url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from ..accessible import speech
+from ..i18n import LANGUAGES
+from ..models import CaptureMethod, Person, Review, ReviewPrompt, User
+from ..prompts.library import Library, load_library
+from ..services import audit, responses
+
+AUDIO_NAME = re.compile(r"^[0-9a-f]{64}\.mp3$")
+AUTO_ADVANCE_MS = 1500
+
+SETTING_CHOICES: dict[str, list[tuple[str, Any]]] = {
+    "text_size": [("normal", _l("Normal")), ("large", _l("Large")), ("x-large", _l("Very large"))],
+    "speech": [
+        ("off", _l("Off")),
+        ("on", _l("On: tap Listen")),
+        ("autoplay", _l("Read each question out")),
+    ],
+    "speech_rate": [
+        (str(speech.RATES["slow"]), _l("Slow")),
+        (str(speech.RATES["normal"]), _l("Normal")),
+        (str(speech.RATES["fast"]), _l("Fast")),
+    ],
+    "choices_per_screen": [(str(n), str(n)) for n in (2, 3, 4, 6)],
+    "pictures": [("pictures", _l("Pictures")), ("photos", _l("Photos where there are some"))],
+}
+TOGGLES = ("high_contrast", "reduced_motion", "auto_advance")
+
+
+def picture_url(key: str | None, high_contrast: bool) -> str | None:
+    """The address of a picture in the normal or high-contrast set."""
+    if not key:
+        return None
+    folder = "hc" if high_contrast else "flat"
+    return url_for("static", filename=f"vendor/pictures/{folder}/{key}.svg")
+
+
+def audio_url(text: str, lang: str, rate: int) -> str | None:
+    """The pre-rendered speech for a text, or None (the browser's voice is used instead)."""
+    try:
+        path = speech.cached_audio_path(
+            Path(current_app.config["SPEECH_CACHE_DIR"]), text, lang, rate
+        )
+    except ValueError:
+        return None
+    return url_for("person.audio", filename=path.name) if path else None
+
+
+def _rate(person: Person) -> int:
+    rate = int(person.setting("speech_rate") or speech.DEFAULT_RATE)
+    return rate if speech.MIN_RATE <= rate <= speech.MAX_RATE else speech.DEFAULT_RATE
+
+
+def base_context(person: Person, review: Review, **extra: Any) -> dict[str, Any]:
+    """What every person-mode template needs: settings, language, pictures and speech."""
+    library = load_library()
+    lang = person.language if person.language in library.languages else "en"
+    high_contrast = bool(person.setting("high_contrast"))
+    rate = _rate(person)
+
+    def say(text: str) -> dict[str, Any]:
+        return {"text": text, "lang": lang, "audio": audio_url(text, lang, rate)}
+
+    def screen(key: str) -> dict[str, Any]:
+        item = library.screens[key]
+        text = library.screen_text(key, lang, fallback=True)
+        return {
+            "text": text,
+            "picture": picture_url(item.picture, high_contrast),
+            "alt": item.alts.get(lang) or item.alts.get("en", ""),
+            "speech": say(text),
+        }
+
+    body_classes = ["person-mode", f"text-{person.setting('text_size')}"]
+    if high_contrast:
+        body_classes.append("high-contrast")
+    if person.setting("reduced_motion"):
+        body_classes.append("reduced-motion")
+    context = {
+        "person": person,
+        "review": review,
+        "library": library,
+        "lang": lang,
+        "total": len(review.prompts),
+        "high_contrast": high_contrast,
+        "speech_mode": person.setting("speech"),
+        "picture": lambda key: picture_url(key, high_contrast),
+        "say": say,
+        "screen_item": screen,
+        "body_classes": " ".join(body_classes),
+    }
+    if "screen" in extra:
+        context["this_screen"] = screen(extra.pop("screen"))
+    context.update(extra)
+    return context
+
+
+def review_prompt_at(review: Review, position: int) -> ReviewPrompt:
+    """The review's prompt at a 1-based position, or 404."""
+    if not 1 <= position <= len(review.prompts):
+        abort(404)
+    return review.prompts[position - 1]
+
+
+def prompt_context(
+    session: Session,
+    review: Review,
+    review_prompt: ReviewPrompt,
+    position: int,
+    args: Mapping[str, Any],
+) -> dict[str, Any]:
+    """The prompt, its options for this page of choices, the current answer and progress."""
+    library = load_library()
+    prompt = library.prompt(review_prompt.library_prompt_id or "")
+    person = review.person
+    current = responses.answers_for_prompt(session, review_prompt)
+    options = list(prompt.options)
+    per_screen = int(person.setting("choices_per_screen") or 3)
+    # Long picture choices are split into pages of the person's chosen size; scales stay whole.
+    paged = prompt.answer_type.choices_from_prompt and len(options) > per_screen
+    page = max(1, int(args.get("page", 1) or 1)) if paged else 1
+    pages = (len(options) + per_screen - 1) // per_screen if paged else 1
+    page = min(page, pages)
+    shown = options[(page - 1) * per_screen : page * per_screen] if paged else options
+    chosen = set(current.choice.answer) if current.choice and not current.choice.skipped else set()
+    progress = [
+        {
+            "position": i,
+            "picture": library.topic(rp.topic_id).picture,
+            "answered": False,
+        }
+        for i, rp in enumerate(review.prompts, start=1)
+    ]
+    answered_positions = {
+        i
+        for i, answers in enumerate(responses.answers_for_review(session, review), start=1)
+        if answers.answered
+    }
+    for item in progress:
+        item["answered"] = item["position"] in answered_positions
+    just_answered = bool(args.get("answered")) and current.answered
+    return {
+        "prompt": prompt,
+        "topic": library.topic(prompt.topic_id),
+        "position": position,
+        "options": shown,
+        "page": page,
+        "pages": pages,
+        "chosen": chosen,
+        "current": current,
+        "progress": progress,
+        "client_id": uuid.uuid4().hex,
+        "just_answered": just_answered,
+        "auto_advance_ms": AUTO_ADVANCE_MS
+        if (just_answered and person.setting("auto_advance"))
+        else 0,
+        "next_url": url_for("person.prompt", position=position + 1)
+        if position < len(review.prompts)
+        else url_for("person.check"),
+        "back_url": url_for("person.prompt", position=position - 1)
+        if position > 1
+        else url_for("person.welcome"),
+        "capture_methods": list(CaptureMethod),
+    }
+
+
+def summary(session: Session, review: Review, person: Person) -> list[dict[str, Any]]:
+    """Each prompt with what the person chose and said, for 'Is this right?'."""
+    library: Library = load_library()
+    lang = person.language if person.language in library.languages else "en"
+    rows = []
+    for position, answers in enumerate(responses.answers_for_review(session, review), start=1):
+        prompt = library.prompt(answers.review_prompt.library_prompt_id or "")
+        choice = answers.choice
+        chosen = (
+            [prompt.option(option_id) for option_id in choice.answer]
+            if choice and not choice.skipped
+            else []
+        )
+        rows.append(
+            {
+                "position": position,
+                "prompt": prompt,
+                "topic": library.topic(prompt.topic_id),
+                "chosen": chosen,
+                "skipped": bool(choice and choice.skipped),
+                "words": answers.words,
+                "lang": lang,
+            }
+        )
+    return rows
+
+
+def save_settings(session: Session, person: Person, form: Mapping[str, Any], actor: User) -> None:
+    """Store the settings chosen on the settings screen (unknown values are ignored)."""
+    settings = dict(person.settings or {})
+    for key, choices in SETTING_CHOICES.items():
+        value = form.get(key)
+        if value in {str(v) for v, _label in choices}:
+            settings[key] = int(value) if key in ("speech_rate", "choices_per_screen") else value
+    for key in TOGGLES:
+        settings[key] = form.get(key) == "on"
+    language = form.get("language")
+    if language in LANGUAGES:
+        person.language = language
+    person.settings = settings
+    person.version += 1
+    audit.record(session, "person.settings_changed", actor=actor, obj=person, person_id=person.id)

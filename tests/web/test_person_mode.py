@@ -1,0 +1,206 @@
+"""The person's session through the web: locked tablet, one prompt per screen, answers once."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from facilitator.extensions import db
+from facilitator.models import Contribution, Response, Review, ReviewStatus
+
+from ..conftest import csrf_from, sign_in
+
+KEYWORKER = "keyworker@demo.facilitator.test"
+
+
+def _client_id(html: str) -> str:
+    match = re.search(r'name="client_id" value="([0-9a-f]+)"', html)
+    assert match
+    return match.group(1)
+
+
+def start_session(client: FlaskClient, review_id: int, email: str = KEYWORKER) -> None:
+    sign_in(client, email)
+    page = client.get(f"/staff/reviews/{review_id}")
+    response = client.post(f"/person/start/{review_id}", data={"csrf_token": csrf_from(page.get_data(as_text=True))})
+    assert response.status_code == 303 and response.headers["Location"].endswith("/person/")
+
+
+def answer(client: FlaskClient, position: int, *choices: str, action: str = "answer"):  # type: ignore[no-untyped-def]
+    page = client.get(f"/person/q/{position}").get_data(as_text=True)
+    data = {"csrf_token": csrf_from(page), "client_id": _client_id(page), "action": action}
+    if choices:
+        data["answer"] = list(choices)
+    return client.post(f"/person/q/{position}", data=data), data
+
+
+def _count(app: Flask, model: type) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def test_welcome_and_first_prompt(client: FlaskClient, demo: dict) -> None:
+    start_session(client, demo["reviews"]["Sam"])
+    welcome = client.get("/person/").get_data(as_text=True)
+    assert "Hello. This is your review." in welcome
+    assert "People and reviews" not in welcome  # no staff navigation
+    first = client.get("/person/q/1").get_data(as_text=True)
+    assert "Question 1 of 12" in first
+    assert "Do you like where you live?" in first or "where you live" in first
+
+
+def test_answer_is_stored_once_even_when_resubmitted(app: Flask, client: FlaskClient, demo: dict) -> None:
+    start_session(client, demo["reviews"]["Sam"])
+    response, data = answer(client, 1, "good")
+    assert response.status_code == 303 and "answered=1" in response.headers["Location"]
+    # A double tap or a resent screen carries the same client id: stored once.
+    again = client.post("/person/q/1", data=data)
+    assert again.status_code == 303
+    assert _count(app, Response) == 1
+    shown = client.get("/person/q/1?answered=1").get_data(as_text=True)
+    assert 'aria-pressed="true"' in shown and "Saved." in shown
+
+
+def test_skip_and_back(client: FlaskClient, demo: dict) -> None:
+    start_session(client, demo["reviews"]["Sam"])
+    response, _ = answer(client, 1, action="skip")
+    assert response.headers["Location"].endswith("/person/q/2")
+    page = client.get("/person/q/2").get_data(as_text=True)
+    assert 'href="/person/q/1"' in page  # back
+
+
+def test_bad_answer_is_refused_kindly(client: FlaskClient, demo: dict) -> None:
+    start_session(client, demo["reviews"]["Sam"])
+    response, _ = answer(client, 1, "no-such-option")
+    assert response.status_code == 400
+    assert "not one of the choices" in response.get_data(as_text=True)
+
+
+def test_own_words_kept_exactly_and_shown_as_text(app: Flask, client: FlaskClient, demo: dict) -> None:
+    start_session(client, demo["reviews"]["Sam"])
+    words = "I like my garden 🌻 — Dw i'n hoffi'r ardd ŵ ŷ — میں خوش ہوں <script>alert(1)</script>"
+    page = client.get("/person/q/1/words").get_data(as_text=True)
+    response = client.post("/person/q/1/words", data={"csrf_token": csrf_from(page), "client_id": _client_id(page), "words": words, "method": "scribed"})
+    assert response.status_code == 303
+    with app.app_context():
+        stored = db.session.scalar(select(Response))
+        assert stored is not None and stored.own_words == words
+        assert stored.capture_method == "scribed" and stored.captured_by_id is not None
+    shown = client.get("/person/q/1").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in shown
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in shown
+    assert "written down word for word" in shown
+
+
+def test_own_words_limit_is_stated(client: FlaskClient, demo: dict) -> None:
+    start_session(client, demo["reviews"]["Sam"])
+    page = client.get("/person/q/1/words").get_data(as_text=True)
+    assert "Up to 5,000 characters." in page
+    ok = client.post("/person/q/1/words", data={"csrf_token": csrf_from(page), "client_id": _client_id(page), "words": "a" * 5000, "method": "typed"})
+    assert ok.status_code == 303
+    page = client.get("/person/q/1/words").get_data(as_text=True)
+    too_long = client.post("/person/q/1/words", data={"csrf_token": csrf_from(page), "client_id": _client_id(page), "words": "a" * 5001, "method": "typed"})
+    assert too_long.status_code == 400
+    assert "Up to 5,000 can be saved" in too_long.get_data(as_text=True)
+
+
+def test_interpretation_is_never_shown_as_the_persons_words(client: FlaskClient, demo: dict) -> None:
+    start_session(client, demo["reviews"]["Sam"])
+    page = client.get("/person/q/1/words").get_data(as_text=True)
+    client.post("/person/q/1/words", data={"csrf_token": csrf_from(page), "client_id": _client_id(page), "words": "Smiled and pointed at the garden", "method": "interpreted"})
+    shown = client.get("/person/q/1").get_data(as_text=True)
+    assert "not the person&#39;s own words" in shown or "not the person's own words" in shown
+    assert "<blockquote><p>Smiled" not in shown
+
+
+def test_locked_tablet_refuses_every_other_route(app: Flask, client: FlaskClient, demo: dict) -> None:
+    start_session(client, demo["reviews"]["Sam"])
+    other = demo["reviews"]["Ellis"]
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.startswith("person.") or rule.endpoint in ("static", "main.health", "main.choose_language"):
+            continue
+        url = rule.rule
+        for arg in rule.arguments:
+            url = url.replace(f"<int:{arg}>", str(other)).replace(f"<{arg}>", "x").replace(f"<string:{arg}>", "x")
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            response = client.open(url, method=method)
+            checked += 1
+            if method == "GET":
+                assert response.status_code == 302 and response.headers["Location"].endswith("/person/"), url
+            else:
+                assert response.status_code in (400, 403), (method, url, response.status_code)
+    assert checked >= 10
+
+
+def test_person_mode_cannot_reach_another_review(client: FlaskClient, demo: dict) -> None:
+    start_session(client, demo["reviews"]["Sam"])
+    page = client.get("/person/").get_data(as_text=True)
+    response = client.post(f"/person/start/{demo['reviews']['Ellis']}", data={"csrf_token": csrf_from(page)})
+    assert response.headers["Location"].endswith("/person/")
+    assert "Ellis" not in client.get("/person/q/1").get_data(as_text=True)
+
+
+def test_unlock_needs_the_facilitators_pin(client: FlaskClient, demo: dict) -> None:
+    start_session(client, demo["reviews"]["Sam"])
+    page = client.get("/person/break").get_data(as_text=True)
+    wrong = client.post("/person/break", data={"csrf_token": csrf_from(page), "secret": "0000"})
+    assert wrong.status_code == 400 and "not right" in wrong.get_data(as_text=True)
+    assert client.get("/staff/").status_code == 302  # still locked
+    right = client.post("/person/break", data={"csrf_token": csrf_from(page), "secret": "2468"})
+    assert right.status_code == 303
+    assert client.get("/staff/").status_code == 200
+
+
+def test_whole_session_confirmed_then_review_shows_answers(app: Flask, client: FlaskClient, demo: dict) -> None:
+    review_id = demo["reviews"]["Sam"]
+    start_session(client, review_id)
+    answer(client, 1, "good")
+    check = client.get("/person/check").get_data(as_text=True)
+    assert "This is what you told us. Is this right?" in check
+    client.post("/person/check", data={"csrf_token": csrf_from(check)})
+    done = client.get("/person/done").get_data(as_text=True)
+    response = client.post("/person/done", data={"csrf_token": csrf_from(done), "secret": "2468"})
+    assert response.status_code == 303 and response.headers["Location"].endswith(f"/staff/reviews/{review_id}")
+    with app.app_context():
+        review = db.session.get(Review, review_id)
+        assert review is not None and review.status == ReviewStatus.PERSON_DONE
+    page = client.get(f"/staff/reviews/{review_id}").get_data(as_text=True)
+    assert "What Sam said" in page and "tapped by the person" in page
+
+
+def test_staff_chooses_and_orders_prompts(app: Flask, client: FlaskClient, demo: dict) -> None:
+    review_id = demo["reviews"]["Sam"]
+    sign_in(client, "staff@demo.facilitator.test")
+    page = client.get(f"/staff/reviews/{review_id}/prompts").get_data(as_text=True)
+    response = client.post(
+        f"/staff/reviews/{review_id}/prompts",
+        data={"csrf_token": csrf_from(page), "prompt": ["sleep-well", "want-to-move"], "order-sleep-well": "1", "order-want-to-move": "2"},
+    )
+    assert response.status_code == 303
+    with app.app_context():
+        review = db.session.get(Review, review_id)
+        assert review is not None
+        assert [rp.library_prompt_id for rp in review.prompts] == ["sleep-well", "want-to-move"]
+
+
+def test_non_participation_opens_the_review_to_others(app: Flask, client: FlaskClient, demo: dict) -> None:
+    review_id = demo["reviews"]["Ellis"]
+    sign_in(client, "staff@demo.facilitator.test")
+    page = client.get(f"/staff/reviews/{review_id}").get_data(as_text=True)
+    missing = client.post(f"/staff/reviews/{review_id}/non-participation", data={"csrf_token": csrf_from(page), "reason": "unwell", "what_was_tried": " "})
+    assert "Say what was tried" in client.get(missing.headers["Location"]).get_data(as_text=True)
+    client.post(f"/staff/reviews/{review_id}/non-participation", data={"csrf_token": csrf_from(page), "reason": "unwell", "what_was_tried": "Tried in the afternoon with pictures"})
+    shown = client.get(f"/staff/reviews/{review_id}").get_data(as_text=True)
+    assert "could not take part" in shown and "Tried in the afternoon" in shown
+    assert _count(app, Contribution) == 0
+
+
+@pytest.mark.parametrize("position", [0, 99])
+def test_unknown_prompt_position_is_404(client: FlaskClient, demo: dict, position: int) -> None:
+    start_session(client, demo["reviews"]["Sam"])
+    assert client.get(f"/person/q/{position}").status_code == 404
