@@ -165,6 +165,7 @@ def prompt_context(
         "current": current,
         "progress": progress,
         "client_id": uuid.uuid4().hex,
+        "skip_client_id": uuid.uuid4().hex,
         "just_answered": just_answered,
         "auto_advance_ms": AUTO_ADVANCE_MS
         if (just_answered and person.setting("auto_advance"))

@@ -18,7 +18,7 @@ KEYWORKER = "keyworker@demo.facilitator.test"
 
 
 def _client_id(html: str) -> str:
-    match = re.search(r'name="client_id" value="([0-9a-f]+)"', html)
+    match = re.search(r'name="client_id" value="([0-9a-f]+)"', html)  # the first: answers or words
     assert match
     return match.group(1)
 
@@ -32,7 +32,8 @@ def start_session(client: FlaskClient, review_id: int, email: str = KEYWORKER) -
 
 def answer(client: FlaskClient, position: int, *choices: str, action: str = "answer"):  # type: ignore[no-untyped-def]
     page = client.get(f"/person/q/{position}").get_data(as_text=True)
-    data = {"csrf_token": csrf_from(page), "client_id": _client_id(page), "action": action}
+    ids = re.findall(r'name="client_id" value="([0-9a-f]+)"', page)
+    data = {"csrf_token": csrf_from(page), "client_id": ids[-1] if action == "skip" else ids[0], "action": action}
     if choices:
         data["answer"] = list(choices)
     return client.post(f"/person/q/{position}", data=data), data
