@@ -22,9 +22,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def _register_config(app: Flask, instance: Path, test_config: dict[str, Any] | None) -> None:
-    from .config import load_config
+    from .config import ConfigError, load_config
 
-    app.config.update(load_config(instance))
+    try:
+        app.config.update(load_config(instance))
+    except ConfigError as error:
+        # A clear sentence, not a stack trace: the fix is in the environment, not the code.
+        raise SystemExit(f"Facilitator cannot start: {error}") from None
     if test_config:
         app.config.update(test_config)
 
