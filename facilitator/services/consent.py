@@ -94,9 +94,7 @@ def record_person_choice(
     return record
 
 
-def authority_holders(
-    session: Session, review: Review, basis: ConsentBasis
-) -> list[Supporter]:
+def authority_holders(session: Session, review: Review, basis: ConsentBasis) -> list[Supporter]:
     """Active supporters of the person whose checked authority supports ``basis``."""
     kinds = AUTHORITY_FOR_BASIS.get(ConsentBasis(basis))
     if not kinds:

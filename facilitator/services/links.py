@@ -230,7 +230,9 @@ def link_state(link: InvitationLink, now: datetime | None = None) -> LinkState:
     return "active"
 
 
-def _links(session: Session, review_id: int, supporter_id: int | None = None) -> list[InvitationLink]:
+def _links(
+    session: Session, review_id: int, supporter_id: int | None = None
+) -> list[InvitationLink]:
     query = select(InvitationLink).where(InvitationLink.review_id == review_id)
     if supporter_id is not None:
         query = query.where(InvitationLink.supporter_id == supporter_id)
@@ -271,7 +273,9 @@ def resolve_token(session: Session, token: str, now: datetime | None = None) -> 
     """The active link for a token, or LinkProblem. Reads only: safe for a GET."""
     if not isinstance(token, str) or not TOKEN_PATTERN.match(token):
         raise LinkProblem("malformed")
-    link = session.scalar(select(InvitationLink).where(InvitationLink.token_hash == hash_token(token)))
+    link = session.scalar(
+        select(InvitationLink).where(InvitationLink.token_hash == hash_token(token))
+    )
     if link is None:
         raise LinkProblem("unknown")
     state = link_state(link, now)
@@ -332,7 +336,9 @@ def _wrong_codes_in_a_row(session: Session, link: InvitationLink) -> int:
     last_ok = session.scalar(
         select(func.max(AuditEvent.seq)).where(*about_link, AuditEvent.action == "link.verified")
     )
-    query = select(func.count(AuditEvent.id)).where(*about_link, AuditEvent.action == "link.code_wrong")
+    query = select(func.count(AuditEvent.id)).where(
+        *about_link, AuditEvent.action == "link.code_wrong"
+    )
     if last_ok is not None:
         query = query.where(AuditEvent.seq > last_ok)
     return int(session.scalar(query) or 0)
@@ -355,25 +361,39 @@ def verify_code(
     kind = _verifier_kind(link)
     stored = (link.verifier_hash or ":").split(":", 1)[1]
     secret = _normalise_secret(kind, entered)
-    ok = bool(stored) and bool(secret) and len(secret) <= 254 and check_password_hash(stored, secret)
+    ok = (
+        bool(stored) and bool(secret) and len(secret) <= 254 and check_password_hash(stored, secret)
+    )
     person_id = _person_id(session, link)
     if ok:
         link.last_used_at = now
         audit.record(
-            session, "link.verified", actor_label=_family_label(link), obj=link,
-            person_id=person_id, detail={"verifier": kind},
+            session,
+            "link.verified",
+            actor_label=_family_label(link),
+            obj=link,
+            person_id=person_id,
+            detail={"verifier": kind},
         )
         return
     audit.record(
-        session, "link.code_wrong", actor_label=_family_label(link), obj=link,
-        person_id=person_id, detail={"verifier": kind},
+        session,
+        "link.code_wrong",
+        actor_label=_family_label(link),
+        obj=link,
+        person_id=person_id,
+        detail={"verifier": kind},
     )
     wrong = _wrong_codes_in_a_row(session, link)
     if wrong >= MAX_WRONG_CODES:
         revoke_link(session, link, None, now=now, reason="too-many-wrong-codes")
         audit.record(
-            session, "link.locked", actor_label=_family_label(link), obj=link,
-            person_id=person_id, detail={"wrong_codes": wrong},
+            session,
+            "link.locked",
+            actor_label=_family_label(link),
+            obj=link,
+            person_id=person_id,
+            detail={"wrong_codes": wrong},
         )
         raise LinkProblem("locked", link)
     raise CodeRefused(MAX_WRONG_CODES - wrong)
@@ -389,9 +409,7 @@ class FamilyAccess:
     sent_by: User | None
 
 
-def access_for_link_id(
-    session: Session, link_id: int, now: datetime | None = None
-) -> FamilyAccess:
+def access_for_link_id(session: Session, link_id: int, now: datetime | None = None) -> FamilyAccess:
     """Load a family session's link by id; LinkProblem unless it is still active."""
     link = session.get(InvitationLink, link_id)
     if link is None:
