@@ -199,3 +199,32 @@ def communication_flag(person: Person) -> str | None:
     if person.preferred_formats:
         parts.append(", ".join(person.preferred_formats))
     return "; ".join(parts) or None
+
+
+def update_communication(
+    session: Session,
+    person: Person,
+    *,
+    actor: User,
+    version: int,
+    communication_needs: str | None,
+    preferred_formats: list[str],
+    review_on: date | None,
+    language: str,
+) -> None:
+    """Record the person's communication needs (AIS: record, flag, share, review).
+
+    ``version`` is the one the editor started from: a save based on an older version is
+    refused so that two staff never overwrite each other silently.
+    """
+    if version != person.version:
+        raise ServiceError(
+            "Someone else changed these details while you were editing. Your changes were not "
+            "saved: reload the page to see theirs, then make your changes again."
+        )
+    person.communication_needs = (communication_needs or "").strip() or None
+    person.preferred_formats = [f.strip() for f in preferred_formats if f.strip()]
+    person.communication_review_on = review_on
+    person.language = language
+    person.version += 1
+    audit.record(session, "person.communication_updated", actor=actor, obj=person, person_id=person.id)

@@ -13,6 +13,7 @@ from ..accessible import speech
 from ..auth import STAFF_ROLES, current_account, roles_required
 from ..extensions import db
 from ..models import (
+    CaptureMethod,
     NonParticipation,
     NonParticipationReason,
     Review,
@@ -228,4 +229,68 @@ def non_participation(review_id: int) -> WerkzeugResponse:
     else:
         db.session.commit()
         flash(_("Recorded. Other people's views can now be added."), "success")
+    return redirect(url_for("staff.review", review_id=record.id), code=303)
+
+
+@bp.route("/people/<int:person_id>/communication", methods=["GET", "POST"])
+@roles_required(*STAFF_ROLES)
+def communication(person_id: int) -> str | WerkzeugResponse | tuple[str, int]:
+    """Communication needs, preferred formats and the tablet settings for this person."""
+    from ..i18n import LANGUAGES
+    from . import person_screens
+
+    record = _person_or_404(person_id)
+    error = None
+    if request.method == "POST":
+        try:
+            review_on = request.form.get("review_on") or None
+            language = request.form.get("language", "en")
+            if language not in LANGUAGES:
+                raise ServiceError(_("Choose a language from the list."))
+            people.update_communication(
+                db.session, record, actor=current_account(),
+                version=request.form.get("version", type=int) or 0,
+                communication_needs=request.form.get("communication_needs"),
+                preferred_formats=request.form.get("preferred_formats", "").split(","),
+                review_on=date.fromisoformat(review_on) if review_on else None,
+                language=language,
+            )
+            person_screens.save_settings(db.session, record, request.form, current_account())
+        except (ServiceError, ValueError) as problem:
+            db.session.rollback()
+            error = str(problem) if isinstance(problem, ServiceError) else _("Enter a real date.")
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("staff.person", person_id=record.id), code=303)
+    return render_template(
+        "staff/communication.html", person=record, error=error, languages=LANGUAGES,
+        choices=person_screens.SETTING_CHOICES, flag=people.communication_flag(record),
+    ), (400 if error else 200)
+
+
+@bp.route("/reviews/<int:review_id>/responses/<int:response_id>/correction", methods=["POST"])
+@roles_required(*STAFF_ROLES)
+def correction(review_id: int, response_id: int) -> WerkzeugResponse:
+    """Add a correction to what the person said: a new, attributed entry; the original stays."""
+    import uuid
+
+    from ..models import Response
+
+    record = _review_or_404(review_id)
+    original = db.session.get(Response, response_id)
+    if original is None or original.review_id != record.id:
+        abort(404)
+    try:
+        responses.correct(
+            db.session, original, actor=current_account(),
+            reason=request.form.get("reason", ""), client_id=uuid.uuid4().hex,
+            words=request.form.get("words", ""), method=CaptureMethod.SCRIBED,
+        )
+    except ServiceError as problem:
+        db.session.rollback()
+        flash(str(problem), "error")
+    else:
+        db.session.commit()
+        flash(_("The correction is added. The original stays on the record."), "success")
     return redirect(url_for("staff.review", review_id=record.id), code=303)

@@ -205,3 +205,41 @@ def test_non_participation_opens_the_review_to_others(app: Flask, client: FlaskC
 def test_unknown_prompt_position_is_404(client: FlaskClient, demo: dict, position: int) -> None:
     start_session(client, demo["reviews"]["Sam"])
     assert client.get(f"/person/q/{position}").status_code == 404
+
+
+def test_staff_edit_communication_needs_and_settings(app: Flask, client: FlaskClient, demo: dict) -> None:
+    sign_in(client, "staff@demo.facilitator.test")
+    page = client.get("/staff/people/1/communication").get_data(as_text=True)
+    token = csrf_from(page)
+    version = re.search(r'name="version" value="(\d+)"', page).group(1)  # type: ignore[union-attr]
+    data = {"csrf_token": token, "version": version, "communication_needs": "Pictures, short sentences", "preferred_formats": "easy read, pictures", "review_on": "2027-01-31", "language": "en", "text_size": "x-large", "high_contrast": "on", "speech": "autoplay"}
+    assert client.post("/staff/people/1/communication", data=data).status_code == 303
+    # A second save from the same (now old) version is refused, and nothing is lost.
+    stale = client.post("/staff/people/1/communication", data={**data, "communication_needs": "Other"})
+    assert stale.status_code == 400 and "Someone else changed" in stale.get_data(as_text=True)
+    shown = client.get("/staff/people/1").get_data(as_text=True)
+    assert "Pictures, short sentences; easy read, pictures" in shown
+    from facilitator.models import Person
+
+    with app.app_context():
+        person = db.session.get(Person, 1)
+        assert person is not None and person.setting("text_size") == "x-large" and person.setting("high_contrast")
+
+
+def test_staff_correction_keeps_the_original(app: Flask, client: FlaskClient, demo: dict) -> None:
+    review_id = demo["reviews"]["Sam"]
+    start_session(client, review_id)
+    page = client.get("/person/q/1/words").get_data(as_text=True)
+    client.post("/person/q/1/words", data={"csrf_token": csrf_from(page), "client_id": _client_id(page), "words": "pizza", "method": "typed"})
+    done = client.get("/person/done").get_data(as_text=True)
+    client.post("/person/done", data={"csrf_token": csrf_from(done), "secret": "2468"})
+    with app.app_context():
+        original = db.session.scalar(select(Response))
+        assert original is not None
+        original_id = original.id
+    response = client.post(f"/staff/reviews/{review_id}/responses/{original_id}/correction", data={"csrf_token": csrf_from(done), "words": "pasta", "reason": "Sam said later"})
+    assert response.status_code == 303
+    shown = client.get(f"/staff/reviews/{review_id}").get_data(as_text=True)
+    assert "pasta" in shown
+    with app.app_context():
+        assert db.session.get(Response, original_id).own_words == "pizza"  # type: ignore[union-attr]
