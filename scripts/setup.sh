@@ -71,4 +71,4 @@ fi
 
 # 4. Compile the translation catalogues.
 say "Compiling translations"
-"$VENV/bin/pybabel" compile -q -d translations
+"$VENV/bin/pybabel" compile -d translations >/dev/null
