@@ -9,8 +9,8 @@ FLASK := $(VENV)/bin/flask --app facilitator
 
 run: setup
 	@$(FLASK) init-db
-	@$(FLASK) demo
 	@$(FLASK) speech render || echo "Speech was not rendered; the browser's own voice will be used."
+	@$(FLASK) demo
 	@echo "Facilitator is starting on http://$(HOST):$(PORT)  (stop it with Ctrl+C)"
 	@exec $(VENV)/bin/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) \
 		--access-logfile - --access-logformat '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms' \
