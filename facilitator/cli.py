@@ -6,7 +6,7 @@ import sys
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from .config import ConfigError
 from .extensions import db
@@ -20,6 +20,7 @@ def _database_url() -> str:
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db() -> None:
     """Apply the database migrations (SQLite in instance/ unless DATABASE_URL is set)."""
     from sqlalchemy.exc import OperationalError
@@ -35,6 +36,7 @@ def init_db() -> None:
 
 
 @click.command("demo")
+@with_appcontext
 @click.option("--force", is_flag=True, help="Load even if demo data is already present.")
 def demo(force: bool) -> None:
     """Load realistic demo data once (through the services, so it has an audit trail)."""

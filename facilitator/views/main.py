@@ -48,6 +48,29 @@ def choose_language() -> Response:
     return redirect(back)
 
 
+@bp.route("/account/language", methods=["GET", "POST"])
+@login_required
+def account_language() -> str | Response:
+    """The language this account's pages are shown in."""
+    from flask import flash, render_template
+    from flask_babel import gettext as _
+
+    from ..services import audit
+
+    if request.method == "POST":
+        language = request.form.get("language", "")
+        if language not in LANGUAGES:
+            abort(400)
+        user = current_user.user
+        user.language = language
+        session.pop("lang", None)  # the account's choice now applies
+        audit.record(db.session, "user.language_set", actor=user, obj=user)
+        db.session.commit()
+        flash(_("Your language is saved."), "success")
+        return redirect(url_for("main.account_language"))
+    return render_template("main/account_language.html")
+
+
 @bp.route("/healthz")
 def health() -> tuple[dict[str, str], int]:
     """For load balancers: is the app up and the database reachable?"""
