@@ -12,9 +12,7 @@ run: setup
 	@$(FLASK) speech render || echo "Speech was not rendered; the browser's own voice will be used."
 	@$(FLASK) demo
 	@echo "Facilitator is starting on http://$(HOST):$(PORT)  (stop it with Ctrl+C)"
-	@exec $(VENV)/bin/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) \
-		--access-logfile - --access-logformat '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms' \
-		'facilitator:create_app()'
+	@HOST=$(HOST) PORT=$(PORT) WORKERS=$(WORKERS) exec $(VENV)/bin/gunicorn --config gunicorn.conf.py 'facilitator:create_app()'
 
 setup:
 	@scripts/setup.sh run

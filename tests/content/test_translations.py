@@ -24,8 +24,8 @@ def test_pot_is_current(tmp_path: Path) -> None:
     fresh = tmp_path / "messages.pot"
     subprocess.run(
         [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", str(TRANSLATIONS / "babel.cfg"),
-         "-k", "_l", "-k", "lazy_gettext", "-o", str(fresh), "--no-location", "--sort-output", "-q", "."],
-        cwd=ROOT, check=True,
+         "-k", "_l", "-k", "lazy_gettext", "-o", str(fresh), "--no-location", "--sort-output", "."],
+        cwd=ROOT, check=True, capture_output=True,
     )
     committed = set(_messages(TRANSLATIONS / "messages.pot"))
     current = set(_messages(fresh))
