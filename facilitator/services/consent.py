@@ -244,3 +244,17 @@ def consents_for_review(session: Session, review: Review) -> dict[int, ConsentTo
         .order_by(ConsentToShare.id)
     )
     return {row.supporter_id: row for row in rows}
+
+
+def consent_history(session: Session, review: Review, supporter: Supporter) -> list[ConsentToShare]:
+    """Every consent record for this supporter on this review, newest first."""
+    return list(
+        session.scalars(
+            select(ConsentToShare)
+            .where(
+                ConsentToShare.review_id == review.id,
+                ConsentToShare.supporter_id == supporter.id,
+            )
+            .order_by(ConsentToShare.id.desc())
+        )
+    )

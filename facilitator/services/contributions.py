@@ -145,6 +145,30 @@ def person_answers(session: Session, review: Review) -> list[PersonAnswer]:
     return [answers[rp.id] for rp in review.prompts]
 
 
+def shareable_answers(session: Session, review: Review) -> list[PersonAnswer]:
+    """The person's answers that may be shown to a family member who was given consent.
+
+    Answers to safeguarding prompts (feeling safe, anyone hurting them ...) are never shown to
+    family or friends, whatever the consent: the person may be telling us about one of them.
+    """
+    library = _library()
+    shown = []
+    for answer in person_answers(session, review):
+        prompt_id = answer.review_prompt.library_prompt_id
+        if prompt_id is None:
+            continue
+        try:
+            prompt = library.prompt(prompt_id)
+            topic = library.topic(answer.review_prompt.topic_id)
+        except KeyError:
+            continue
+        if prompt.safeguarding or topic.safeguarding:
+            continue
+        if answer.choice is not None or answer.words:
+            shown.append(answer)
+    return shown
+
+
 def differs_from_person(
     person_answer: str | Iterable[str] | None, supporter_rating: str | None
 ) -> bool:
