@@ -27,9 +27,11 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from ..accessible import speech
 from ..extensions import db, limiter
-from ..models import CaptureMethod, Review, ReviewStatus
+from sqlalchemy import select
+
+from ..models import ADVOCATE_ROLES, CaptureMethod, ConsentDecision, Review, ReviewStatus, Supporter
 from ..prompts.library import load_library
-from ..services import NotAllowed, ServiceError, person_session, responses, reviews
+from ..services import NotAllowed, ServiceError, consent, person_session, responses, reviews
 from . import person_screens as screens
 
 bp = Blueprint("person", __name__, url_prefix="/person")
@@ -44,7 +46,7 @@ def _keep_person_mode_locked() -> WerkzeugResponse | None:
     if not (current_user.is_authenticated and current_user.person_mode_review_id):
         return None
     endpoint = request.endpoint or ""
-    if endpoint.startswith("person.") or endpoint in OPEN_WHILE_LOCKED:
+    if endpoint.startswith(("person.", "person_outputs.")) or endpoint in OPEN_WHILE_LOCKED:
         return None
     if request.method == "GET":
         return redirect(url_for("person.welcome"))
@@ -231,11 +233,63 @@ def check() -> str | WerkzeugResponse:
     """'Is this right?': what the person said, in pictures and words."""
     review = _review()
     if request.method == "POST":
-        return _go("person.done")
+        return _go("person.share", number=1)
     return render_template(
         "person/check.html",
         summary=screens.summary(db.session, review, g.person),
         **_context(screen="end"),
+    )
+
+
+def _sharing_supporters() -> list[Supporter]:
+    """Family, friends, carers, attorneys and deputies: the person decides who sees their words."""
+    return list(
+        db.session.scalars(
+            select(Supporter)
+            .where(
+                Supporter.person_id == g.person.id,
+                Supporter.active.is_(True),
+                Supporter.role.not_in(list(ADVOCATE_ROLES)),
+            )
+            .order_by(Supporter.name, Supporter.id)
+        )
+    )
+
+
+@bp.route("/share/<int:number>", methods=["GET", "POST"])
+def share(number: int) -> str | WerkzeugResponse:
+    """'Can Alex see what you said?', asked supporter by supporter, in easy read."""
+    supporters = _sharing_supporters()
+    if number > len(supporters):
+        return _go("person.done")
+    if number < 1:
+        abort(404)
+    supporter = supporters[number - 1]
+    if request.method == "POST":
+        try:
+            consent.record_person_choice(
+                db.session,
+                _review(),
+                supporter,
+                ConsentDecision(request.form.get("decision", "")),
+                CaptureMethod.TAPPED.value,
+                current_user.user,
+            )
+        except (ServiceError, ValueError):
+            db.session.rollback()
+            abort(400)
+        db.session.commit()
+        if number >= len(supporters):
+            return _go("person.done")
+        return _go("person.share", number=number + 1)
+    current = consent.current_consent(db.session, _review(), supporter)
+    return render_template(
+        "person/share.html",
+        supporter=supporter,
+        number=number,
+        count=len(supporters),
+        current=current.decision if current and current.basis == "person" else None,
+        **_context(),
     )
 
 

@@ -150,6 +150,12 @@ def test_whole_session(browser: Any, live_app: Any, live_server: Any, viewport: 
     assert page.locator(".summary-row").count() == 7
     assert_no_axe_violations(page, "is this right")
     _tap(page, "Yes, this is right")
+    # Supporter by supporter, Sam chooses who may see what he said.
+    assert page.locator("h1").inner_text() == "Can Alex Carter see what you said?"
+    assert_no_axe_violations(page, "consent to share")
+    _tap(page, "Yes")
+    assert page.locator("h1").inner_text() == "Can Mary Carter see what you said?"
+    _tap(page, "No")
     assert_no_axe_violations(page, "thank you")
     page.get_by_label("Facilitator's PIN or password").fill("2468")
     page.get_by_role("button", name="Confirm the session").click()

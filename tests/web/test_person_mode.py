@@ -123,7 +123,7 @@ def test_locked_tablet_refuses_every_other_route(app: Flask, client: FlaskClient
     other = demo["reviews"]["Ellis"]
     checked = 0
     for rule in app.url_map.iter_rules():
-        if rule.endpoint.startswith("person.") or rule.endpoint in ("static", "main.health", "main.choose_language"):
+        if rule.endpoint.startswith(("person.", "person_outputs.")) or rule.endpoint in ("static", "main.health", "main.choose_language"):
             continue
         url = rule.rule
         for arg in rule.arguments:
@@ -243,3 +243,22 @@ def test_staff_correction_keeps_the_original(app: Flask, client: FlaskClient, de
     assert "pasta" in shown
     with app.app_context():
         assert db.session.get(Response, original_id).own_words == "pizza"  # type: ignore[union-attr]
+
+
+def test_person_chooses_who_may_see_what_they_said(app: Flask, client: FlaskClient, demo: dict) -> None:
+    from facilitator.models import ConsentToShare
+
+    start_session(client, demo["reviews"]["Sam"])
+    check = client.get("/person/check").get_data(as_text=True)
+    to_share = client.post("/person/check", data={"csrf_token": csrf_from(check)})
+    assert to_share.headers["Location"].endswith("/person/share/1")
+    first = client.get("/person/share/1").get_data(as_text=True)
+    assert "Can Alex Carter see what you said?" in first and "It is OK to say no." in first
+    assert client.post("/person/share/1", data={"csrf_token": csrf_from(first), "decision": "yes"}).headers["Location"].endswith("/person/share/2")
+    second = client.get("/person/share/2").get_data(as_text=True)
+    assert "Can Mary Carter see what you said?" in second
+    assert client.post("/person/share/2", data={"csrf_token": csrf_from(second), "decision": "no"}).headers["Location"].endswith("/person/done")
+    assert client.post("/person/share/1", data={"csrf_token": csrf_from(first), "decision": "maybe"}).status_code == 400
+    with app.app_context():
+        rows = db.session.scalars(select(ConsentToShare).order_by(ConsentToShare.id)).all()
+        assert [(r.decision, r.basis, r.capture_method) for r in rows] == [("yes", "person", "tapped"), ("no", "person", "tapped")]
