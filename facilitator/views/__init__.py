@@ -11,6 +11,6 @@ def register_blueprints(app: Flask) -> None:
 
     for module in (main, auth, staff, advocate, governance, admin, person):
         app.register_blueprint(module.bp)
-    from . import advocate_layer, family, links  # family by link, its staff side, advocates
-    for module in (family, links, advocate_layer):
+    from . import advocate_layer, family, layers, links  # issue 4: family, links, layers
+    for module in (family, links, layers, advocate_layer):
         app.register_blueprint(module.bp)

@@ -33,8 +33,16 @@ from facilitator.models import (
     User,
     utcnow,
 )
-from facilitator.services import NotAllowed, ServiceError, accounts, consent, contributions
-from facilitator.services import links, people, reviews
+from facilitator.services import (
+    NotAllowed,
+    ServiceError,
+    accounts,
+    consent,
+    contributions,
+    links,
+    people,
+    reviews,
+)
 from facilitator.services.person_first import PersonNotHeardYet
 
 pytestmark = pytest.mark.db
@@ -70,34 +78,67 @@ def _world(session: Session) -> World:
     staff = _user(session, Role.STAFF, "Sian")
     advocate = _user(session, Role.ADVOCATE, "Jo")
     other_advocate = _user(session, Role.ADVOCATE, "Kim")
-    sam = people.create_person(session, actor=staff, preferred_name="Sam", full_name="Samuel Carter")
-    ellis = people.create_person(session, actor=staff, preferred_name="Ellis", full_name="Ellis Morgan")
+    sam = people.create_person(
+        session, actor=staff, preferred_name="Sam", full_name="Samuel Carter"
+    )
+    ellis = people.create_person(
+        session, actor=staff, preferred_name="Ellis", full_name="Ellis Morgan"
+    )
     brother = people.add_supporter(
-        session, sam, actor=staff, name="Alex Carter", relationship="brother",
-        role=SupporterRole.FAMILY, email="alex@example.org",
+        session,
+        sam,
+        actor=staff,
+        name="Alex Carter",
+        relationship="brother",
+        role=SupporterRole.FAMILY,
+        email="alex@example.org",
     )
     mother = people.add_supporter(
-        session, sam, actor=staff, name="Mary Carter", relationship="mother",
+        session,
+        sam,
+        actor=staff,
+        name="Mary Carter",
+        relationship="mother",
         role=SupporterRole.ATTORNEY,
     )
     advocate_supporter = people.add_supporter(
-        session, sam, actor=staff, name="Jo", relationship="independent advocate",
-        role=SupporterRole.CARE_ACT_ADVOCATE, user=advocate,
+        session,
+        sam,
+        actor=staff,
+        name="Jo",
+        relationship="independent advocate",
+        role=SupporterRole.CARE_ACT_ADVOCATE,
+        user=advocate,
     )
     people.add_supporter(
-        session, ellis, actor=staff, name="Kim", relationship="independent advocate",
-        role=SupporterRole.CARE_ACT_ADVOCATE, user=other_advocate,
+        session,
+        ellis,
+        actor=staff,
+        name="Kim",
+        relationship="independent advocate",
+        role=SupporterRole.CARE_ACT_ADVOCATE,
+        user=other_advocate,
     )
     review = reviews.plan_review(
-        session, sam, actor=staff, kind=ReviewKind.PLANNED,
-        scheduled_for=date.today(), facilitator=staff,
+        session,
+        sam,
+        actor=staff,
+        kind=ReviewKind.PLANNED,
+        scheduled_for=date.today(),
+        facilitator=staff,
     )
     other_review = reviews.plan_review(
-        session, ellis, actor=staff, kind=ReviewKind.PLANNED,
-        scheduled_for=date.today(), facilitator=staff,
+        session,
+        ellis,
+        actor=staff,
+        kind=ReviewKind.PLANNED,
+        scheduled_for=date.today(),
+        facilitator=staff,
     )
     session.commit()
-    return World(staff, advocate, other_advocate, review, other_review, brother, mother, advocate_supporter)
+    return World(
+        staff, advocate, other_advocate, review, other_review, brother, mother, advocate_supporter
+    )
 
 
 def _person_done(session: Session, review: Review, answers: dict[str, str] | None = None) -> None:
@@ -107,8 +148,10 @@ def _person_done(session: Session, review: Review, answers: dict[str, str] | Non
         if option:
             session.add(
                 Response(
-                    review_id=review.id, review_prompt_id=review_prompt.id,
-                    client_id=uuid.uuid4().hex, answer=[option],
+                    review_id=review.id,
+                    review_prompt_id=review_prompt.id,
+                    client_id=uuid.uuid4().hex,
+                    answer=[option],
                     capture_method=CaptureMethod.TAPPED,
                 )
             )
@@ -210,7 +253,12 @@ def test_closed_review_closes_its_links(session: Session) -> None:
 
 @pytest.mark.parametrize(
     ("token", "kind"),
-    [("", "malformed"), ("short", "malformed"), ("x" * 43 + "/", "malformed"), ("A" * 43, "unknown")],
+    [
+        ("", "malformed"),
+        ("short", "malformed"),
+        ("x" * 43 + "/", "malformed"),
+        ("A" * 43, "unknown"),
+    ],
 )
 def test_malformed_and_unknown_tokens(session: Session, token: str, kind: str) -> None:
     with pytest.raises(links.LinkProblem) as problem:
@@ -292,26 +340,41 @@ def test_person_choice_and_may_see(session: Session) -> None:
     # Consent is per review: it says nothing about another review.
     assert not consent.may_see(session, w.other_review, w.brother)
     with pytest.raises(ServiceError):
-        consent.record_person_choice(session, w.review, w.brother, ConsentDecision.YES, "guessed", w.staff)
+        consent.record_person_choice(
+            session, w.review, w.brother, ConsentDecision.YES, "guessed", w.staff
+        )
     with pytest.raises(NotAllowed):
-        consent.record_person_choice(session, w.other_review, w.brother, ConsentDecision.YES, "tapped", w.staff)
+        consent.record_person_choice(
+            session, w.other_review, w.brother, ConsentDecision.YES, "tapped", w.staff
+        )
 
 
 def test_other_basis_needs_a_written_reason_and_staff(session: Session) -> None:
     w = _world(session)
     with pytest.raises(ServiceError, match="reason"):
-        consent.record_other_basis(session, w.review, w.brother, ConsentBasis.BEST_INTERESTS, "  ", w.staff)
+        consent.record_other_basis(
+            session, w.review, w.brother, ConsentBasis.BEST_INTERESTS, "  ", w.staff
+        )
     with pytest.raises(NotAllowed):
         consent.record_other_basis(
-            session, w.review, w.brother, ConsentBasis.BEST_INTERESTS, "A long enough reason.", w.advocate
+            session,
+            w.review,
+            w.brother,
+            ConsentBasis.BEST_INTERESTS,
+            "A long enough reason.",
+            w.advocate,
         )
     with pytest.raises(ServiceError):
         consent.record_other_basis(
             session, w.review, w.brother, ConsentBasis.PERSON, "A long enough reason.", w.staff
         )
     record = consent.record_other_basis(
-        session, w.review, w.brother, ConsentBasis.BEST_INTERESTS,
-        "Best-interests meeting on 3 March; Sam cannot decide this even with pictures.", w.staff,
+        session,
+        w.review,
+        w.brother,
+        ConsentBasis.BEST_INTERESTS,
+        "Best-interests meeting on 3 March; Sam cannot decide this even with pictures.",
+        w.staff,
     )
     session.commit()
     assert record.reason and record.recorded_by_id == w.staff.id
@@ -323,34 +386,65 @@ def test_attorney_basis_needs_a_checked_health_and_welfare_lpa(session: Session)
     w = _world(session)
     reason = "Mary decided as Sam's attorney; Sam cannot make this decision now."
     with pytest.raises(ServiceError, match="Lasting Power of Attorney"):
-        consent.record_other_basis(session, w.review, w.brother, ConsentBasis.ATTORNEY, reason, w.staff)
+        consent.record_other_basis(
+            session, w.review, w.brother, ConsentBasis.ATTORNEY, reason, w.staff
+        )
     # Property and finance does not cover who sees Sam's views about care.
     people.add_authority(
-        session, w.mother, actor=w.staff, kind=AuthorityKind.LPA_PROPERTY_FINANCE,
-        scope="Money", reference="LPA-1", checked=True,
+        session,
+        w.mother,
+        actor=w.staff,
+        kind=AuthorityKind.LPA_PROPERTY_FINANCE,
+        scope="Money",
+        reference="LPA-1",
+        checked=True,
     )
     # An unchecked health and welfare LPA is not enough either.
     people.add_authority(
-        session, w.mother, actor=w.staff, kind=AuthorityKind.LPA_HEALTH_WELFARE,
-        scope="Care", reference="LPA-2", checked=False,
+        session,
+        w.mother,
+        actor=w.staff,
+        kind=AuthorityKind.LPA_HEALTH_WELFARE,
+        scope="Care",
+        reference="LPA-2",
+        checked=False,
     )
     session.commit()
     with pytest.raises(ServiceError):
-        consent.record_other_basis(session, w.review, w.brother, ConsentBasis.ATTORNEY, reason, w.staff)
+        consent.record_other_basis(
+            session, w.review, w.brother, ConsentBasis.ATTORNEY, reason, w.staff
+        )
     with pytest.raises(ServiceError):
-        consent.record_other_basis(session, w.review, w.brother, ConsentBasis.DEPUTY, reason, w.staff)
+        consent.record_other_basis(
+            session, w.review, w.brother, ConsentBasis.DEPUTY, reason, w.staff
+        )
     people.add_authority(
-        session, w.mother, actor=w.staff, kind=AuthorityKind.LPA_HEALTH_WELFARE,
-        scope="Care", reference="LPA-3", checked=True,
+        session,
+        w.mother,
+        actor=w.staff,
+        kind=AuthorityKind.LPA_HEALTH_WELFARE,
+        scope="Care",
+        reference="LPA-3",
+        checked=True,
     )
     session.commit()
     with pytest.raises(ServiceError, match="no checked authority"):
         consent.record_other_basis(
-            session, w.review, w.brother, ConsentBasis.ATTORNEY, reason, w.staff,
+            session,
+            w.review,
+            w.brother,
+            ConsentBasis.ATTORNEY,
+            reason,
+            w.staff,
             authority_holder=w.brother,
         )
     record = consent.record_other_basis(
-        session, w.review, w.brother, ConsentBasis.ATTORNEY, reason, w.staff,
+        session,
+        w.review,
+        w.brother,
+        ConsentBasis.ATTORNEY,
+        reason,
+        w.staff,
         authority_holder=w.mother,
     )
     assert record.basis == ConsentBasis.ATTORNEY
@@ -366,7 +460,9 @@ def test_attorney_basis_needs_a_checked_health_and_welfare_lpa(session: Session)
 def test_family_draft_submit_and_new_version(session: Session) -> None:
     w = _world(session)
     _person_done(session, w.review)
-    draft = contributions.save_family_draft(session, w.review, w.brother, "where-i-live", FAMILY_VIEWS)
+    draft = contributions.save_family_draft(
+        session, w.review, w.brother, "where-i-live", FAMILY_VIEWS
+    )
     assert draft is not None and draft.status == ContributionStatus.DRAFT
     again = contributions.save_family_draft(
         session, w.review, w.brother, "where-i-live", {**FAMILY_VIEWS, "working": "The garden"}
@@ -384,7 +480,9 @@ def test_family_draft_submit_and_new_version(session: Session) -> None:
         contributions.submit_family(session, w.review, w.brother)
     # Saving the same views again is no change.
     same = {**FAMILY_VIEWS, "working": "The garden"}
-    assert contributions.save_family_draft(session, w.review, w.brother, "where-i-live", same) is None
+    assert (
+        contributions.save_family_draft(session, w.review, w.brother, "where-i-live", same) is None
+    )
     change = contributions.save_family_draft(
         session, w.review, w.brother, "where-i-live", {**same, "would_like": "A stairlift"}
     )
@@ -414,7 +512,9 @@ def test_family_views_are_checked(session: Session) -> None:
             session, w.review, w.brother, "where-i-live", FAMILY_VIEWS, rating="excellent"
         )
     with pytest.raises(NotAllowed):
-        contributions.save_family_draft(session, w.other_review, w.brother, "where-i-live", FAMILY_VIEWS)
+        contributions.save_family_draft(
+            session, w.other_review, w.brother, "where-i-live", FAMILY_VIEWS
+        )
     with pytest.raises(NotAllowed):
         contributions.save_family_draft(
             session, w.review, w.advocate_supporter, "where-i-live", FAMILY_VIEWS
@@ -469,7 +569,9 @@ def test_staff_notes(session: Session) -> None:
         session, w.review, w.staff, "food", {"note": "Menu changed"}, supersedes=note
     )
     with pytest.raises(ServiceError, match="already been replaced"):
-        contributions.add_staff_note(session, w.review, w.staff, "food", {"note": "x"}, supersedes=note)
+        contributions.add_staff_note(
+            session, w.review, w.staff, "food", {"note": "x"}, supersedes=note
+        )
     session.commit()
     layers = {t.topic_id: t for t in contributions.layers_for_review(session, w.review)}
     (entry,) = layers["food"].staff

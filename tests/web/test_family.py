@@ -62,14 +62,38 @@ def _person_done(review: Review) -> None:
     for rp in review.prompts:
         if rp.library_prompt_id in answers:
             chosen, words, method = answers[rp.library_prompt_id]
-            db.session.add(Response(review_id=review.id, review_prompt_id=rp.id, client_id=uuid.uuid4().hex,
-                                    answer=chosen, own_words=words, capture_method=method))
+            db.session.add(
+                Response(
+                    review_id=review.id,
+                    review_prompt_id=rp.id,
+                    client_id=uuid.uuid4().hex,
+                    answer=chosen,
+                    own_words=words,
+                    capture_method=method,
+                )
+            )
         if rp.library_prompt_id == "like-where-you-live":
-            db.session.add(Response(review_id=review.id, review_prompt_id=rp.id, client_id=uuid.uuid4().hex,
-                                    answer=[], own_words=SAM_WORDS, capture_method=CaptureMethod.TYPED))
+            db.session.add(
+                Response(
+                    review_id=review.id,
+                    review_prompt_id=rp.id,
+                    client_id=uuid.uuid4().hex,
+                    answer=[],
+                    own_words=SAM_WORDS,
+                    capture_method=CaptureMethod.TYPED,
+                )
+            )
         if rp.library_prompt_id == "safe-at-home":
-            db.session.add(Response(review_id=review.id, review_prompt_id=rp.id, client_id=uuid.uuid4().hex,
-                                    answer=[], own_words=SAFEGUARDING_WORDS, capture_method=CaptureMethod.TYPED))
+            db.session.add(
+                Response(
+                    review_id=review.id,
+                    review_prompt_id=rp.id,
+                    client_id=uuid.uuid4().hex,
+                    answer=[],
+                    own_words=SAFEGUARDING_WORDS,
+                    capture_method=CaptureMethod.TYPED,
+                )
+            )
     review.person_confirmed_at = utcnow()
     review.status = ReviewStatus.PERSON_DONE
 
@@ -89,11 +113,17 @@ def _issue(
         if review.person_confirmed_at is None:
             _person_done(review)
         staff = db.session.get(User, demo["users"][STAFF])
-        supporter = db.session.scalars(select(Supporter).where(Supporter.name == supporter_name)).one()
+        supporter = db.session.scalars(
+            select(Supporter).where(Supporter.name == supporter_name)
+        ).one()
         if decision is not None:
             consent.record_person_choice(db.session, review, supporter, decision, "tapped", staff)
         issued = links.issue_link(
-            db.session, review, supporter, staff, now=utcnow() - timedelta(days=days_ago),
+            db.session,
+            review,
+            supporter,
+            staff,
+            now=utcnow() - timedelta(days=days_ago),
             verifier=verifier,  # type: ignore[arg-type]
         )
         db.session.commit()
@@ -102,12 +132,17 @@ def _issue(
 
 def _open(client: FlaskClient, token: str):  # type: ignore[no-untyped-def]
     page = client.get(f"/family/link/{token}")
-    return client.post(f"/family/link/{token}", data={"csrf_token": csrf_from(page.get_data(as_text=True))})
+    return client.post(
+        f"/family/link/{token}", data={"csrf_token": csrf_from(page.get_data(as_text=True))}
+    )
 
 
 def _confirm(client: FlaskClient, secret: str):  # type: ignore[no-untyped-def]
     page = client.get("/family/confirm")
-    return client.post("/family/confirm", data={"secret": secret, "csrf_token": csrf_from(page.get_data(as_text=True))})
+    return client.post(
+        "/family/confirm",
+        data={"secret": secret, "csrf_token": csrf_from(page.get_data(as_text=True))},
+    )
 
 
 def _in(client: FlaskClient, issued: Issued) -> None:
@@ -134,7 +169,9 @@ def _views_form(client: FlaskClient, page_html: str, action: str, **fields: str)
 # --- opening a link ----------------------------------------------------------------------------
 
 
-def test_opening_a_link_changes_nothing_and_names_nobody(app: Flask, client: FlaskClient, demo: dict) -> None:
+def test_opening_a_link_changes_nothing_and_names_nobody(
+    app: Flask, client: FlaskClient, demo: dict
+) -> None:
     issued = _issue(app, demo)
     before = _audit_count(app)
     page = client.get(f"/family/link/{issued.token}")
@@ -152,7 +189,9 @@ def test_opening_a_link_changes_nothing_and_names_nobody(app: Flask, client: Fla
     assert page.headers["Referrer-Policy"] == "strict-origin"
 
 
-def test_continue_redirects_to_an_address_without_the_token(app: Flask, client: FlaskClient, demo: dict) -> None:
+def test_continue_redirects_to_an_address_without_the_token(
+    app: Flask, client: FlaskClient, demo: dict
+) -> None:
     issued = _issue(app, demo)
     response = _open(client, issued.token)
     assert response.status_code == 302
@@ -180,7 +219,9 @@ def test_nothing_personal_before_the_code(app: Flask, client: FlaskClient, demo:
     _reveals_nobody(page.get_data(as_text=True))
 
 
-def test_wrong_code_is_refused_and_five_lock_the_link(app: Flask, client: FlaskClient, demo: dict) -> None:
+def test_wrong_code_is_refused_and_five_lock_the_link(
+    app: Flask, client: FlaskClient, demo: dict
+) -> None:
     issued = _issue(app, demo)
     _open(client, issued.token)
     wrong = "000000" if issued.code != "000000" else "111111"
@@ -295,7 +336,9 @@ def test_no_session_pages(client: FlaskClient, demo: dict) -> None:
 # --- reading and writing only this review ------------------------------------------------------
 
 
-def test_family_reads_what_was_shared_but_never_safeguarding_answers(app: Flask, client: FlaskClient, demo: dict) -> None:
+def test_family_reads_what_was_shared_but_never_safeguarding_answers(
+    app: Flask, client: FlaskClient, demo: dict
+) -> None:
     issued = _issue(app, demo)
     _in(client, issued)
     page = client.get("/family/review")
@@ -304,10 +347,14 @@ def test_family_reads_what_was_shared_but_never_safeguarding_answers(app: Flask,
     assert page.headers["Cache-Control"] == "no-store"
     assert "Sam agreed that you can see this" in body
     assert "Very good" in body and SAM_WORDS in body and "typed by Sam" in body
-    assert "You have been asked to share your views by Sian Jones, Oak House supported living." in body
+    assert (
+        "You have been asked to share your views by Sian Jones, Oak House supported living." in body
+    )
     assert SAFEGUARDING_WORDS not in body and "Do you feel safe at home?" not in body
     with app.app_context():
-        viewed = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "family.review_viewed")).one()
+        viewed = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "family.review_viewed")
+        ).one()
         assert viewed.detail == {"link_id": issued.link_id, "shared": True}
 
 
@@ -333,10 +380,16 @@ def test_family_sees_no_other_layer(app: Flask, client: FlaskClient, demo: dict)
         mary_row = db.session.get(Supporter, mary.supporter_id)
         staff = db.session.get(User, demo["users"][STAFF])
         assert review and mary_row and staff
-        contributions.save_family_draft(db.session, review, mary_row, "where-i-live", {"working": "MARY-SAYS-STAIRS"})
+        contributions.save_family_draft(
+            db.session, review, mary_row, "where-i-live", {"working": "MARY-SAYS-STAIRS"}
+        )
         contributions.submit_family(db.session, review, mary_row)
-        contributions.add_staff_note(db.session, review, staff, "where-i-live", {"note": "STAFF-NOTE-TEXT"})
-        contributions.add_staff_note(db.session, review, staff, None, {"note": "STAFF-WHOLE-REVIEW"})
+        contributions.add_staff_note(
+            db.session, review, staff, "where-i-live", {"note": "STAFF-NOTE-TEXT"}
+        )
+        contributions.add_staff_note(
+            db.session, review, staff, None, {"note": "STAFF-WHOLE-REVIEW"}
+        )
         db.session.commit()
     _in(client, alex)
     for path in ("/family/review", "/family/sent"):
@@ -345,7 +398,9 @@ def test_family_sees_no_other_layer(app: Flask, client: FlaskClient, demo: dict)
             assert secret not in body
 
 
-def test_a_link_for_one_review_cannot_read_or_write_another(app: Flask, client: FlaskClient, demo: dict) -> None:
+def test_a_link_for_one_review_cannot_read_or_write_another(
+    app: Flask, client: FlaskClient, demo: dict
+) -> None:
     sam = _issue(app, demo)
     gwen = _issue(app, demo, person="Gwen", supporter_name="Rhys Hughes")
     # No family address carries an id that could name another review, supporter or link.
@@ -356,17 +411,30 @@ def test_a_link_for_one_review_cannot_read_or_write_another(app: Flask, client: 
     html = page.get_data(as_text=True)
     assert "Gwen" not in html
     # Ids smuggled into the form or the address are ignored: the views go to Sam's review.
-    data = _views_form(client, html, "send", **{
-        "t_where_i_live-working": "ALEX-VIEWS", "review_id": str(gwen.review_id),
-        "supporter_id": str(gwen.supporter_id), "link": str(gwen.link_id),
-    })
+    data = _views_form(
+        client,
+        html,
+        "send",
+        **{
+            "t_where_i_live-working": "ALEX-VIEWS",
+            "review_id": str(gwen.review_id),
+            "supporter_id": str(gwen.supporter_id),
+            "link": str(gwen.link_id),
+        },
+    )
     assert client.post(f"/family/review?review_id={gwen.review_id}", data=data).status_code == 302
     with app.app_context():
         rows = db.session.scalars(select(Contribution)).all()
         assert [(r.review_id, r.supporter_id) for r in rows] == [(sam.review_id, sam.supporter_id)]
     # The family session is no staff or advocate sign-in.
-    for path in ("/staff/", f"/staff/reviews/{gwen.review_id}", f"/staff/reviews/{gwen.review_id}/links",
-                 "/advocate/reviews", f"/advocate/reviews/{gwen.review_id}", "/governance/"):
+    for path in (
+        "/staff/",
+        f"/staff/reviews/{gwen.review_id}",
+        f"/staff/reviews/{gwen.review_id}/links",
+        "/advocate/reviews",
+        f"/advocate/reviews/{gwen.review_id}",
+        "/governance/",
+    ):
         response = client.get(path)
         assert response.status_code == 302 and "/sign-in" in response.headers["Location"], path
     # Opening another link in the same browser replaces the session: Sam's review is gone.
@@ -375,7 +443,9 @@ def test_a_link_for_one_review_cannot_read_or_write_another(app: Flask, client: 
     assert "Gwen" in html and "ALEX-VIEWS" not in html and "Sam" not in html
 
 
-def test_a_staff_sign_in_does_not_survive_opening_a_link(app: Flask, client: FlaskClient, demo: dict) -> None:
+def test_a_staff_sign_in_does_not_survive_opening_a_link(
+    app: Flask, client: FlaskClient, demo: dict
+) -> None:
     issued = _issue(app, demo)
     sign_in(client, STAFF)
     assert client.get("/staff/").status_code == 200
@@ -386,15 +456,25 @@ def test_a_staff_sign_in_does_not_survive_opening_a_link(app: Flask, client: Fla
 # --- drafts and sending ------------------------------------------------------------------------
 
 
-def test_draft_saved_and_restored_then_sent_and_changed(app: Flask, client: FlaskClient, demo: dict) -> None:
+def test_draft_saved_and_restored_then_sent_and_changed(
+    app: Flask, client: FlaskClient, demo: dict
+) -> None:
     issued = _issue(app, demo)
     _in(client, issued)
     html = client.get("/family/review").get_data(as_text=True)
-    saved = client.post("/family/review", data=_views_form(client, html, "save", **{
-        "t_where_i_live-working": "The garden <b>is</b> lovely",
-        "t_where_i_live-not_working": "The stairs",
-        "t_where_i_live-rating": "not-good",
-    }))
+    saved = client.post(
+        "/family/review",
+        data=_views_form(
+            client,
+            html,
+            "save",
+            **{
+                "t_where_i_live-working": "The garden <b>is</b> lovely",
+                "t_where_i_live-not_working": "The stairs",
+                "t_where_i_live-rating": "not-good",
+            },
+        ),
+    )
     assert saved.status_code == 302 and saved.headers["Location"] == "/family/review"
     # Come back later: a new browser, the link and the code again.
     later = app.test_client()
@@ -405,11 +485,19 @@ def test_draft_saved_and_restored_then_sent_and_changed(app: Flask, client: Flas
     with app.app_context():
         (draft,) = db.session.scalars(select(Contribution)).all()
         assert draft.status == ContributionStatus.DRAFT and draft.layer == Layer.FAMILY
-    sent = later.post("/family/review", data=_views_form(later, html, "send", **{
-        "t_where_i_live-working": "The garden <b>is</b> lovely",
-        "t_where_i_live-not_working": "The stairs",
-        "t_where_i_live-rating": "not-good",
-    }))
+    sent = later.post(
+        "/family/review",
+        data=_views_form(
+            later,
+            html,
+            "send",
+            **{
+                "t_where_i_live-working": "The garden <b>is</b> lovely",
+                "t_where_i_live-not_working": "The stairs",
+                "t_where_i_live-rating": "not-good",
+            },
+        ),
+    )
     assert sent.status_code == 302 and sent.headers["Location"] == "/family/sent"
     thanks = later.get("/family/sent")
     body = thanks.get_data(as_text=True)
@@ -418,11 +506,19 @@ def test_draft_saved_and_restored_then_sent_and_changed(app: Flask, client: Flas
     # A change is sent as a new version; the first stays exactly as sent.
     html = later.get("/family/review").get_data(as_text=True)
     assert "You have already sent your views" in html
-    later.post("/family/review", data=_views_form(later, html, "send", **{
-        "t_where_i_live-working": "The garden <b>is</b> lovely",
-        "t_where_i_live-not_working": "The stairs, and the bath",
-        "t_where_i_live-rating": "not-good",
-    }))
+    later.post(
+        "/family/review",
+        data=_views_form(
+            later,
+            html,
+            "send",
+            **{
+                "t_where_i_live-working": "The garden <b>is</b> lovely",
+                "t_where_i_live-not_working": "The stairs, and the bath",
+                "t_where_i_live-rating": "not-good",
+            },
+        ),
+    )
     with app.app_context():
         rows = db.session.scalars(select(Contribution).order_by(Contribution.id)).all()
         assert [(r.version, r.status, r.supersedes_id) for r in rows] == [
@@ -445,7 +541,9 @@ def test_sending_nothing_is_explained(app: Flask, client: FlaskClient, demo: dic
     assert "nothing new to send" in page.get_data(as_text=True)
 
 
-def test_leaving_forgets_the_link_on_this_device(app: Flask, client: FlaskClient, demo: dict) -> None:
+def test_leaving_forgets_the_link_on_this_device(
+    app: Flask, client: FlaskClient, demo: dict
+) -> None:
     _in(client, _issue(app, demo))
     html = client.get("/family/review").get_data(as_text=True)
     left = client.post("/family/leave", data={"csrf_token": csrf_from(html)}, follow_redirects=True)
@@ -456,7 +554,9 @@ def test_leaving_forgets_the_link_on_this_device(app: Flask, client: FlaskClient
 # --- limits, caching and logs ------------------------------------------------------------------
 
 
-def test_link_endpoints_are_rate_limited_kindly(app: Flask, client: FlaskClient, demo: dict) -> None:
+def test_link_endpoints_are_rate_limited_kindly(
+    app: Flask, client: FlaskClient, demo: dict
+) -> None:
     app.config["RATELIMIT_LINKS"] = "3 per minute"
     issued = _issue(app, demo)
     for _ in range(3):
@@ -476,23 +576,34 @@ def test_family_pages_are_never_cached(app: Flask, client: FlaskClient, demo: di
         assert client.get(path).headers["Cache-Control"] == "no-store", path
 
 
-def test_tokens_are_kept_out_of_logs(app: Flask, client: FlaskClient, demo: dict, caplog: pytest.LogCaptureFixture) -> None:
+def test_tokens_are_kept_out_of_logs(
+    app: Flask, client: FlaskClient, demo: dict, caplog: pytest.LogCaptureFixture
+) -> None:
     issued = _issue(app, demo)
     caplog.set_level(logging.DEBUG)
     _in(client, issued)
     client.get("/family/review")
     assert issued.token not in caplog.text and issued.code not in caplog.text
     # What gunicorn logs comes from the request environ: the token is gone from it afterwards.
-    environ = EnvironBuilder(path=f"/family/link/{issued.token}", headers={
-        "Referer": f"https://example.org/family/link/{issued.token}"}).get_environ()
+    environ = EnvironBuilder(
+        path=f"/family/link/{issued.token}",
+        headers={"Referer": f"https://example.org/family/link/{issued.token}"},
+    ).get_environ()
     environ["RAW_URI"] = environ["REQUEST_URI"] = f"/family/link/{issued.token}?x=1"
     body = b"".join(app.wsgi_app(environ, lambda *args: None))
     assert b"Share your views" in body
     for key in ("PATH_INFO", "RAW_URI", "REQUEST_URI", "HTTP_REFERER"):
         assert issued.token not in environ[key] and "/family/link/[token]" in environ[key]
     # And the development server's request log line.
-    record = logging.LogRecord("werkzeug", logging.INFO, __file__, 1, '"%s" %s %s',
-                               (f"GET /family/link/{issued.token} HTTP/1.1", "200", "-"), None)
+    record = logging.LogRecord(
+        "werkzeug",
+        logging.INFO,
+        __file__,
+        1,
+        '"%s" %s %s',
+        (f"GET /family/link/{issued.token} HTTP/1.1", "200", "-"),
+        None,
+    )
     for handler_filter in logging.getLogger("werkzeug").filters:
         handler_filter.filter(record)
     assert issued.token not in record.getMessage()
@@ -511,19 +622,25 @@ def _staff_links(app: Flask, client: FlaskClient, demo: dict) -> tuple[int, int]
     return review_id, alex_id
 
 
-def test_staff_cannot_make_links_before_the_person_is_heard(app: Flask, client: FlaskClient, demo: dict) -> None:
+def test_staff_cannot_make_links_before_the_person_is_heard(
+    app: Flask, client: FlaskClient, demo: dict
+) -> None:
     review_id, alex_id = _staff_links(app, client, demo)
     page = client.get(f"/staff/reviews/{review_id}/links")
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "own views come first" in html
-    refused = client.post(f"/staff/reviews/{review_id}/links/issue",
-                          data={"csrf_token": csrf_from(html), "supporter_id": alex_id, "verifier": "code"})
+    refused = client.post(
+        f"/staff/reviews/{review_id}/links/issue",
+        data={"csrf_token": csrf_from(html), "supporter_id": alex_id, "verifier": "code"},
+    )
     assert refused.status_code == 302
     with app.app_context():
         assert db.session.scalars(select(InvitationLink)).all() == []
 
 
-def test_staff_issue_show_once_reissue_and_revoke(app: Flask, client: FlaskClient, demo: dict) -> None:
+def test_staff_issue_show_once_reissue_and_revoke(
+    app: Flask, client: FlaskClient, demo: dict
+) -> None:
     review_id, alex_id = _staff_links(app, client, demo)
     with app.app_context():
         review = db.session.get(Review, review_id)
@@ -533,8 +650,10 @@ def test_staff_issue_show_once_reissue_and_revoke(app: Flask, client: FlaskClien
     html = client.get(f"/staff/reviews/{review_id}/links").get_data(as_text=True)
     assert "Make a link for Alex Carter" in html
     assert "Make a link for Jo Patel" not in html  # advocates sign in instead
-    shown = client.post(f"/staff/reviews/{review_id}/links/issue",
-                        data={"csrf_token": csrf_from(html), "supporter_id": alex_id, "verifier": "code"})
+    shown = client.post(
+        f"/staff/reviews/{review_id}/links/issue",
+        data={"csrf_token": csrf_from(html), "supporter_id": alex_id, "verifier": "code"},
+    )
     body = shown.get_data(as_text=True)
     assert shown.status_code == 200
     url = re.search(r'id="issued-link" type="text" value="([^"]+)"', body)
@@ -546,36 +665,64 @@ def test_staff_issue_show_once_reissue_and_revoke(app: Flask, client: FlaskClien
     assert token not in listing and code.group(1) not in listing
     assert "works until" in listing and "not opened yet" in listing
     # Reissue: the first link stops working.
-    again = client.post(f"/staff/reviews/{review_id}/links/issue",
-                        data={"csrf_token": csrf_from(listing), "supporter_id": alex_id, "verifier": "code"})
-    new_token = re.search(r'id="issued-link" type="text" value="[^"]+/([^"/]+)"', again.get_data(as_text=True))
+    again = client.post(
+        f"/staff/reviews/{review_id}/links/issue",
+        data={"csrf_token": csrf_from(listing), "supporter_id": alex_id, "verifier": "code"},
+    )
+    new_token = re.search(
+        r'id="issued-link" type="text" value="[^"]+/([^"/]+)"', again.get_data(as_text=True)
+    )
     assert new_token
     family = app.test_client()
     assert family.get(f"/family/link/{token}").status_code == 410
     assert family.get(f"/family/link/{new_token.group(1)}").status_code == 200
     with app.app_context():
-        link_id = db.session.scalars(select(InvitationLink.id).where(InvitationLink.revoked_at.is_(None))).one()
+        link_id = db.session.scalars(
+            select(InvitationLink.id).where(InvitationLink.revoked_at.is_(None))
+        ).one()
     listing = client.get(f"/staff/reviews/{review_id}/links").get_data(as_text=True)
-    client.post(f"/staff/reviews/{review_id}/links/{link_id}/revoke", data={"csrf_token": csrf_from(listing)})
+    client.post(
+        f"/staff/reviews/{review_id}/links/{link_id}/revoke",
+        data={"csrf_token": csrf_from(listing)},
+    )
     assert family.get(f"/family/link/{new_token.group(1)}").status_code == 410
     listing = client.get(f"/staff/reviews/{review_id}/links").get_data(as_text=True)
     assert "stopped on" in listing
 
 
-def test_staff_record_another_basis_only_with_a_reason(app: Flask, client: FlaskClient, demo: dict) -> None:
+def test_staff_record_another_basis_only_with_a_reason(
+    app: Flask, client: FlaskClient, demo: dict
+) -> None:
     review_id, alex_id = _staff_links(app, client, demo)
     path = f"/staff/reviews/{review_id}/links/consent/{alex_id}"
     html = client.get(path).get_data(as_text=True)
     assert "has not been asked yet" in html
-    refused = client.post(path, data={"csrf_token": csrf_from(html), "basis": "best-interests",
-                                      "decision": "yes", "authority_holder": "0", "reason": ""})
+    refused = client.post(
+        path,
+        data={
+            "csrf_token": csrf_from(html),
+            "basis": "best-interests",
+            "decision": "yes",
+            "authority_holder": "0",
+            "reason": "",
+        },
+    )
     assert refused.status_code == 400 and "Write down the reason." in refused.get_data(as_text=True)
     # Mary's LPA for health and welfare is recorded and checked in the demo data.
     with app.app_context():
-        mary_id = db.session.scalars(select(Supporter.id).where(Supporter.name == "Mary Carter")).one()
-    done = client.post(path, data={"csrf_token": csrf_from(html), "basis": "attorney", "decision": "yes",
-                                   "authority_holder": str(mary_id),
-                                   "reason": "Mary decided as attorney; Sam cannot decide this today."})
+        mary_id = db.session.scalars(
+            select(Supporter.id).where(Supporter.name == "Mary Carter")
+        ).one()
+    done = client.post(
+        path,
+        data={
+            "csrf_token": csrf_from(html),
+            "basis": "attorney",
+            "decision": "yes",
+            "authority_holder": str(mary_id),
+            "reason": "Mary decided as attorney; Sam cannot decide this today.",
+        },
+    )
     assert done.status_code == 302
     listing = client.get(f"/staff/reviews/{review_id}/links").get_data(as_text=True)
     assert "an attorney&#39;s decision" in listing or "an attorney's decision" in listing
@@ -585,7 +732,9 @@ def test_staff_record_another_basis_only_with_a_reason(app: Flask, client: Flask
         assert review and alex and consent.may_see(db.session, review, alex)
 
 
-def test_advocates_and_signed_out_users_cannot_manage_links(app: Flask, client: FlaskClient, demo: dict) -> None:
+def test_advocates_and_signed_out_users_cannot_manage_links(
+    app: Flask, client: FlaskClient, demo: dict
+) -> None:
     review_id = demo["reviews"]["Sam"]
     assert client.get(f"/staff/reviews/{review_id}/links").status_code == 302
     sign_in(client, "advocate@demo.facilitator.test")
