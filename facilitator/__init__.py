@@ -34,13 +34,14 @@ def _register_config(app: Flask, instance: Path, test_config: dict[str, Any] | N
 
 
 def _register_extensions(app: Flask) -> None:
-    from .extensions import babel, csrf, db, htmx, limiter, login_manager
+    from .extensions import babel, compress, csrf, db, htmx, limiter, login_manager
     from .i18n import register_i18n, select_locale
 
     db.init_app(app)
     csrf.init_app(app)
     htmx.init_app(app)
     limiter.init_app(app)
+    compress.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
     login_manager.login_view = "auth.sign_in"

@@ -102,6 +102,14 @@ def load_config(instance_path: Path) -> dict[str, object]:
         "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
         "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
         "LOGIN_FAILURE_WINDOW_SECONDS": 15 * 60,
+        # Static text only: pages and JSON carry the CSRF token, and compressing secrets next
+        # to reflected input invites BREACH-style attacks.
+        "COMPRESS_MIMETYPES": [
+            "text/css", "text/javascript", "application/javascript",
+            "image/svg+xml", "application/manifest+json",
+        ],
+        "COMPRESS_ALGORITHM": ["br", "gzip"],
+        "COMPRESS_MIN_SIZE": 512,
         "SERVICE_NAME": os.environ.get("SERVICE_NAME", "Facilitator"),
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         # Rate limits are shared between workers and instances through Redis when it is set.
