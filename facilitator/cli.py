@@ -55,9 +55,7 @@ def demo(force: bool) -> None:
 @users_cli.command("create")
 @click.option("--email", prompt=True)
 @click.option("--name", prompt=True)
-@click.option(
-    "--role", type=click.Choice(["admin", "manager", "staff", "advocate"]), prompt=True
-)
+@click.option("--role", type=click.Choice(["admin", "manager", "staff", "advocate"]), prompt=True)
 @click.password_option()
 def create_user(email: str, name: str, role: str, password: str) -> None:
     """Create an account from the command line."""

@@ -96,7 +96,9 @@ def load_config(instance_path: Path) -> dict[str, object]:
         "SESSION_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_DURATION": 0,
         "BABEL_DEFAULT_LOCALE": "en",
-        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent.parent / "translations"),
+        "BABEL_TRANSLATION_DIRECTORIES": str(
+            Path(__file__).resolve().parent.parent / "translations"
+        ),
         "SPEECH_CACHE_DIR": os.environ.get("SPEECH_CACHE_DIR", str(instance_path / "audio")),
         "SPEECH_DEFAULT_RATE": 135,
         "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
@@ -105,8 +107,11 @@ def load_config(instance_path: Path) -> dict[str, object]:
         # Static text only: pages and JSON carry the CSRF token, and compressing secrets next
         # to reflected input invites BREACH-style attacks.
         "COMPRESS_MIMETYPES": [
-            "text/css", "text/javascript", "application/javascript",
-            "image/svg+xml", "application/manifest+json",
+            "text/css",
+            "text/javascript",
+            "application/javascript",
+            "image/svg+xml",
+            "application/manifest+json",
         ],
         "COMPRESS_ALGORITHM": ["br", "gzip"],
         "COMPRESS_MIN_SIZE": 512,

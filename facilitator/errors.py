@@ -8,8 +8,7 @@ from typing import Any
 from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.exc import InterfaceError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -18,14 +17,48 @@ log = logging.getLogger(__name__)
 def _messages() -> dict[int, tuple[str, str]]:
     # Built per request so that each message is in the page's language.
     return {
-        400: (_("Something was not quite right"), _("We could not understand that request. Please go back and try again.")),
-        403: (_("You cannot see this page"), _("Your account does not give you access to this page. If you think it should, ask your manager.")),
-        404: (_("Page not found"), _("We could not find that page. Check the address, or go back to the home page.")),
-        405: (_("That did not work"), _("This page cannot be used in that way. Please go back and use the buttons on the page.")),
-        413: (_("That file or form is too big"), _("What you sent is larger than we accept. Please make it smaller and try again. Nothing has been saved.")),
-        429: (_("Please wait a moment"), _("There have been too many tries. Please wait a few minutes and try again.")),
-        500: (_("Sorry, something went wrong"), _("Something went wrong on our side. What you saved before this is safe. Please try again.")),
-        503: (_("The service is not available"), _("We cannot reach the database just now. Nothing has been lost. Please try again in a few minutes.")),
+        400: (
+            _("Something was not quite right"),
+            _("We could not understand that request. Please go back and try again."),
+        ),
+        403: (
+            _("You cannot see this page"),
+            _(
+                "Your account does not give you access to this page. If you think it should, ask your manager."
+            ),
+        ),
+        404: (
+            _("Page not found"),
+            _("We could not find that page. Check the address, or go back to the home page."),
+        ),
+        405: (
+            _("That did not work"),
+            _(
+                "This page cannot be used in that way. Please go back and use the buttons on the page."
+            ),
+        ),
+        413: (
+            _("That file or form is too big"),
+            _(
+                "What you sent is larger than we accept. Please make it smaller and try again. Nothing has been saved."
+            ),
+        ),
+        429: (
+            _("Please wait a moment"),
+            _("There have been too many tries. Please wait a few minutes and try again."),
+        ),
+        500: (
+            _("Sorry, something went wrong"),
+            _(
+                "Something went wrong on our side. What you saved before this is safe. Please try again."
+            ),
+        ),
+        503: (
+            _("The service is not available"),
+            _(
+                "We cannot reach the database just now. Nothing has been lost. Please try again in a few minutes."
+            ),
+        ),
     }
 
 
@@ -34,13 +67,21 @@ def render_error(
 ) -> tuple[Any, ...]:
     """A full page, or a fragment for htmx to put in the message area."""
     default_title, default_message = _messages().get(status, _messages()[500])
-    context = {"title": title or default_title, "message": message or default_message, "status": status}
+    context = {
+        "title": title or default_title,
+        "message": message or default_message,
+        "status": status,
+    }
     if request.headers.get("HX-Request") == "true":
         # htmx puts the message in the page's live region instead of the swap target.
-        return render_template("errors/_message.html", **context), status, {
-            "HX-Retarget": "#messages",
-            "HX-Reswap": "innerHTML",
-        }
+        return (
+            render_template("errors/_message.html", **context),
+            status,
+            {
+                "HX-Retarget": "#messages",
+                "HX-Reswap": "innerHTML",
+            },
+        )
     if status == 503:
         # Rendered without the signed-in navigation, which would need the database.
         return render_template("errors/unavailable.html", **context), status
@@ -55,7 +96,9 @@ def register_error_handlers(app: Flask) -> None:
         return render_error(
             400,
             _("This page had expired"),
-            _("For your security, the form had expired. Nothing was saved. Please go back, reload the page and try again."),
+            _(
+                "For your security, the form had expired. Nothing was saved. Please go back, reload the page and try again."
+            ),
         )
 
     @app.errorhandler(HTTPException)

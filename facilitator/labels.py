@@ -38,9 +38,13 @@ SUPPORTER_ROLE = {
 }
 AUTHORITY = {
     AuthorityKind.LPA_HEALTH_WELFARE: _l("Lasting Power of Attorney for health and welfare"),
-    AuthorityKind.LPA_PROPERTY_FINANCE: _l("Lasting Power of Attorney for property and financial affairs"),
+    AuthorityKind.LPA_PROPERTY_FINANCE: _l(
+        "Lasting Power of Attorney for property and financial affairs"
+    ),
     AuthorityKind.DEPUTY_HEALTH_WELFARE: _l("Court of Protection deputy for health and welfare"),
-    AuthorityKind.DEPUTY_PROPERTY_FINANCE: _l("Court of Protection deputy for property and affairs"),
+    AuthorityKind.DEPUTY_PROPERTY_FINANCE: _l(
+        "Court of Protection deputy for property and affairs"
+    ),
 }
 REVIEW_KIND = {
     ReviewKind.FIRST: _l("first review"),

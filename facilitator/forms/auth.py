@@ -29,10 +29,16 @@ class LanguageForm(FlaskForm):
 
 
 class CreateUserForm(FlaskForm):
-    name = StringField(_l("Full name"), validators=[DataRequired(_l("Enter a name.")), Length(max=120)])
+    name = StringField(
+        _l("Full name"), validators=[DataRequired(_l("Enter a name.")), Length(max=120)]
+    )
     email = EmailField(
         _l("Email address"),
-        validators=[DataRequired(_l("Enter an email address.")), Email(_l("Enter a real email address, like name@example.org.")), Length(max=254)],
+        validators=[
+            DataRequired(_l("Enter an email address.")),
+            Email(_l("Enter a real email address, like name@example.org.")),
+            Length(max=254),
+        ],
     )
     role = SelectField(
         _l("Role"),
@@ -45,6 +51,9 @@ class CreateUserForm(FlaskForm):
     )
     password = PasswordField(
         _l("Temporary password"),
-        validators=[DataRequired(_l("Enter a password.")), Length(min=12, max=200, message=_l("Use at least 12 characters."))],
+        validators=[
+            DataRequired(_l("Enter a password.")),
+            Length(min=12, max=200, message=_l("Use at least 12 characters.")),
+        ],
         render_kw={"autocomplete": "new-password"},
     )

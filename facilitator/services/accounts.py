@@ -11,8 +11,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..models import LoginAttempt, Role, User, UserSession, utcnow
-from . import ServiceError
-from . import audit
+from . import ServiceError, audit
 
 MIN_PASSWORD_LENGTH = 12
 # Checked against when the account does not exist, so both paths cost the same time.
@@ -89,11 +88,14 @@ def set_pin(session: Session, user: User, pin: str) -> None:
 
 
 def _recent_failures(session: Session, column: object, value: str, since: object) -> int:
-    return session.scalar(
-        select(func.count(LoginAttempt.id)).where(
-            column == value, LoginAttempt.succeeded.is_(False), LoginAttempt.at >= since
+    return (
+        session.scalar(
+            select(func.count(LoginAttempt.id)).where(
+                column == value, LoginAttempt.succeeded.is_(False), LoginAttempt.at >= since
+            )
         )
-    ) or 0
+        or 0
+    )
 
 
 def authenticate(

@@ -105,7 +105,9 @@ def verify(session: Session) -> VerifyResult:
     rows = session.scalars(select(AuditEvent).order_by(AuditEvent.seq, AuditEvent.id))
     for event in rows.yield_per(1000):
         if event.seq != expected_seq:
-            return VerifyResult(False, checked, event.id, f"expected entry {expected_seq}, found {event.seq}")
+            return VerifyResult(
+                False, checked, event.id, f"expected entry {expected_seq}, found {event.seq}"
+            )
         if event.prev_hash != prev_hash:
             return VerifyResult(False, checked, event.id, "does not follow the previous entry")
         if entry_hash(event) != event.hash:

@@ -227,4 +227,6 @@ def update_communication(
     person.communication_review_on = review_on
     person.language = language
     person.version += 1
-    audit.record(session, "person.communication_updated", actor=actor, obj=person, person_id=person.id)
+    audit.record(
+        session, "person.communication_updated", actor=actor, obj=person, person_id=person.id
+    )

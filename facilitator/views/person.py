@@ -23,14 +23,11 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from ..accessible import speech
 from ..extensions import db, limiter
-from sqlalchemy import select
-
-from ..models import ADVOCATE_ROLES, CaptureMethod, ConsentDecision, Review, ReviewStatus, Supporter
-from ..prompts.library import load_library
+from ..models import ADVOCATE_ROLES, CaptureMethod, ConsentDecision, Review, Supporter
 from ..services import NotAllowed, ServiceError, consent, person_session, responses, reviews
 from . import person_screens as screens
 
@@ -327,6 +324,3 @@ def audio(filename: str) -> WerkzeugResponse:
     response = send_from_directory(directory, filename, mimetype="audio/mpeg", max_age=31536000)
     response.headers["Cache-Control"] = "private, max-age=31536000, immutable"
     return response
-
-
-__all__ = ["bp", "speech", "ReviewStatus", "load_library"]

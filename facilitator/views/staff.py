@@ -248,7 +248,9 @@ def communication(person_id: int) -> str | WerkzeugResponse | tuple[str, int]:
             if language not in LANGUAGES:
                 raise ServiceError(_("Choose a language from the list."))
             people.update_communication(
-                db.session, record, actor=current_account(),
+                db.session,
+                record,
+                actor=current_account(),
                 version=request.form.get("version", type=int) or 0,
                 communication_needs=request.form.get("communication_needs"),
                 preferred_formats=request.form.get("preferred_formats", "").split(","),
@@ -264,8 +266,12 @@ def communication(person_id: int) -> str | WerkzeugResponse | tuple[str, int]:
             flash(_("Saved."), "success")
             return redirect(url_for("staff.person", person_id=record.id), code=303)
     return render_template(
-        "staff/communication.html", person=record, error=error, languages=LANGUAGES,
-        choices=person_screens.SETTING_CHOICES, flag=people.communication_flag(record),
+        "staff/communication.html",
+        person=record,
+        error=error,
+        languages=LANGUAGES,
+        choices=person_screens.SETTING_CHOICES,
+        flag=people.communication_flag(record),
     ), (400 if error else 200)
 
 
@@ -283,9 +289,13 @@ def correction(review_id: int, response_id: int) -> WerkzeugResponse:
         abort(404)
     try:
         responses.correct(
-            db.session, original, actor=current_account(),
-            reason=request.form.get("reason", ""), client_id=uuid.uuid4().hex,
-            words=request.form.get("words", ""), method=CaptureMethod.SCRIBED,
+            db.session,
+            original,
+            actor=current_account(),
+            reason=request.form.get("reason", ""),
+            client_id=uuid.uuid4().hex,
+            words=request.form.get("words", ""),
+            method=CaptureMethod.SCRIBED,
         )
     except ServiceError as problem:
         db.session.rollback()
