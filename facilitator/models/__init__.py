@@ -2,6 +2,7 @@
 
 from .base import utcnow
 from .enums import *  # noqa: F403
+from .followups import ActionFollowUp, FollowUpAnswer
 from .people import DEFAULT_SETTINGS, InvolvementAgreement, LegalAuthority, Person, Supporter
 from .records import (
     AuditEvent,
@@ -18,6 +19,8 @@ from .reviews import CustomPrompt, NonParticipation, Response, Review, ReviewPro
 from .users import LoginAttempt, User, UserSession
 
 __all__ = [
+    "ActionFollowUp",
+    "FollowUpAnswer",
     "DEFAULT_SETTINGS",
     "AuditEvent",
     "AuditHead",
