@@ -14,3 +14,6 @@ def register_blueprints(app: Flask) -> None:
     from . import advocate_layer, family, layers, links  # issue 4: family, links, layers
     for module in (family, links, layers, advocate_layer):
         app.register_blueprint(module.bp)
+    from . import actions, review_record, you_said  # actions, the record, "You said, we did"
+    for blueprint in (actions.bp, actions.overview, review_record.bp, you_said.bp, you_said.person_bp):
+        app.register_blueprint(blueprint)
