@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import (
+    ADVOCATE_ROLES,
     AuthorityKind,
     CaptureMethod,
     ConsentBasis,
@@ -258,3 +259,19 @@ def consent_history(session: Session, review: Review, supporter: Supporter) -> l
             .order_by(ConsentToShare.id.desc())
         )
     )
+
+
+def advocate_may_see(session: Session, review: Review, supporter: Supporter) -> bool:
+    """Whether an assigned independent advocate may see what the person said.
+
+    The advocate supports the person through the review and represents their wishes, so they
+    see the person's views by that role, unless the person (or a decision on another basis)
+    said that this advocate may not. The person's session asks about family and friends, not
+    about advocates, so usually nothing is recorded for an advocate.
+    """
+    if supporter.person_id != review.person_id or not supporter.active:
+        return False
+    if supporter.role not in ADVOCATE_ROLES or supporter.user_id is None:
+        return False
+    record = current_consent(session, review, supporter)
+    return record is None or record.decision == ConsentDecision.YES

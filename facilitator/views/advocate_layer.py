@@ -105,7 +105,7 @@ def review(review_id: int) -> Response | str | tuple[str, int]:
             detail={"as": "advocate"},
         )
         db.session.commit()
-    shared = consent.may_see(db.session, record, supporter)
+    shared = consent.advocate_may_see(db.session, record, supporter)
     return render_template(
         "advocate_layer/review.html",
         form=form,
@@ -114,6 +114,9 @@ def review(review_id: int) -> Response | str | tuple[str, int]:
         flag=people.communication_flag(record.person),
         person_done=done,
         shared=shared,
+        shared_note=_(
+            "You can see this as %(name)s's advocate.", name=record.person.preferred_name
+        ),
         answers=[a for a in contributions.person_answers(db.session, record) if a.choice or a.words]
         if shared
         else [],

@@ -628,3 +628,15 @@ def test_differing_view_is_flagged_and_can_be_opened(session: Session) -> None:
     _person_done(session, w.other_review)
     with pytest.raises(NotAllowed):
         contributions.open_differing_view(session, w.other_review, None, sent, w.staff, "x")
+
+
+def test_assigned_advocate_sees_by_role_unless_the_person_said_no(session: Session) -> None:
+    w = _world(session)
+    assert consent.advocate_may_see(session, w.review, w.advocate_supporter)
+    assert not consent.may_see(session, w.review, w.advocate_supporter)  # the family rule
+    assert not consent.advocate_may_see(session, w.review, w.brother)  # not an advocate
+    consent.record_person_choice(
+        session, w.review, w.advocate_supporter, ConsentDecision.NO, "tapped", w.staff
+    )
+    session.commit()
+    assert not consent.advocate_may_see(session, w.review, w.advocate_supporter)
