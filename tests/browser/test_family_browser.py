@@ -148,3 +148,38 @@ def test_a_link_that_does_not_work_on_a_phone(
     assert_no_axe_violations(page, "unknown link page")
     _no_sideways_scroll(page)
     context.close()
+
+
+def test_staff_make_a_link_and_the_family_member_uses_it(
+    browser: Any, tablet: Any, live_app: Any, live_server: Any
+) -> None:
+    from facilitator.extensions import db
+    from facilitator.models import Review, Supporter
+
+    _prepare(live_app)  # Sam is done; an earlier link for Alex exists and will be replaced
+    with live_app.app_context():
+        alex = db.session.scalars(select(Supporter).where(Supporter.name == "Alex Carter")).one()
+        review_id = db.session.scalars(
+            select(Review.id).where(Review.person_id == alex.person_id)
+        ).one()
+    from .conftest import sign_in_page
+
+    sign_in_page(tablet, live_server.url, STAFF)
+    tablet.goto(f"{live_server.url}/staff/reviews/{review_id}/links")
+    assert tablet.locator("h1").inner_text() == "Links and consent for Sam's review"
+    assert_no_axe_violations(tablet, "links page")
+    tablet.get_by_role(
+        "button", name="Make a new link for Alex Carter (the current one stops working)"
+    ).click()
+    tablet.wait_for_load_state()
+    assert tablet.locator("h1").inner_text() == "The link for Alex Carter"
+    assert_no_axe_violations(tablet, "link shown once")
+    url = tablet.get_by_label("The link").input_value()
+    code = tablet.get_by_label("The code").input_value()
+
+    context = browser.new_context(viewport=PHONE, has_touch=True, locale="en-GB")
+    page = context.new_page()
+    token = url.rsplit("/", 1)[1]
+    _open_and_confirm(page, live_server.url, token, code)
+    assert page.locator("h1").inner_text() == "Sam's review: your views"
+    context.close()
