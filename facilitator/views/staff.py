@@ -142,8 +142,11 @@ def review(review_id: int) -> str:
         .where(NonParticipation.review_id == record.id)
         .order_by(NonParticipation.id)
     ).all()
+    from .layers import layers_context
+
     return render_template(
         "staff/review.html",
+        **layers_context(db.session, record),
         review=record,
         person=record.person,
         flag=people.communication_flag(record.person),
