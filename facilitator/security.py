@@ -32,6 +32,16 @@ def register_security(app: Flask) -> None:
         )
 
     @app.after_request
+    def _close_replaced_files(response: Response) -> Response:
+        # Flask-Compress swaps a static file's body for compressed bytes without closing the
+        # file; closing it with the response keeps file handles from leaking. (Registered
+        # after Compress, so it runs before it.)
+        original = response.response
+        if response.direct_passthrough and hasattr(original, "close"):
+            response.call_on_close(original.close)
+        return response
+
+    @app.after_request
     def _headers(response: Response) -> Response:
         headers = response.headers
         headers.setdefault("Content-Security-Policy", CSP)
