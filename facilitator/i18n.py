@@ -30,6 +30,23 @@ def text_direction(language: str) -> str:
     return "rtl" if language.split("-")[0] in RTL_LANGUAGES else "ltr"
 
 
+def _switcher_back() -> str:
+    """Where the language switcher returns to: this page, unless its address is unsafe to echo.
+
+    A link's token must not be copied into the page, and odd characters in a crafted address
+    (control characters, quotes) are not worth escaping: such pages return to the start.
+    """
+    path = request.path
+    if (
+        request.method != "GET"
+        or path.startswith("/family/link/")
+        or not path.isprintable()
+        or any(ch in path for ch in "\"'<>")
+    ):
+        return "/"
+    return path
+
+
 def register_i18n(app: Flask) -> None:
     """Give templates the language list and direction."""
 
@@ -39,6 +56,7 @@ def register_i18n(app: Flask) -> None:
 
         language = str(get_locale() or "en")
         return {
+            "switcher_back": _switcher_back(),
             "LANGUAGES": LANGUAGES,
             "page_language": language,
             "page_direction": text_direction(language),

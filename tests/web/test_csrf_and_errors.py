@@ -90,3 +90,10 @@ def test_headers(client: FlaskClient, demo: dict) -> None:
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     sign_in(client, "staff@demo.facilitator.test")
     assert client.get("/staff/").headers["Cache-Control"] == "no-store"
+
+
+def test_language_switcher_never_echoes_odd_addresses(client: FlaskClient) -> None:
+    page = client.get("/no-such-page%00%22x").get_data(as_text=True)
+    assert 'name="back" value="/"' in page
+    page = client.get("/family/link/SECRETTOKEN123456").get_data(as_text=True)
+    assert "SECRETTOKEN123456" not in page
