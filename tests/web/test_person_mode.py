@@ -123,7 +123,7 @@ def test_locked_tablet_refuses_every_other_route(app: Flask, client: FlaskClient
     other = demo["reviews"]["Ellis"]
     checked = 0
     for rule in app.url_map.iter_rules():
-        if rule.endpoint.startswith(("person.", "person_outputs.")) or rule.endpoint in ("static", "main.health", "main.choose_language"):
+        if rule.endpoint.startswith(("person.", "person_outputs.", "person_sync.")) or rule.endpoint in ("static", "main.health", "main.choose_language"):
             continue
         url = rule.rule
         for arg in rule.arguments:
@@ -262,3 +262,19 @@ def test_person_chooses_who_may_see_what_they_said(app: Flask, client: FlaskClie
     with app.app_context():
         rows = db.session.scalars(select(ConsentToShare).order_by(ConsentToShare.id)).all()
         assert [(r.decision, r.basis, r.capture_method) for r in rows] == [("yes", "person", "tapped"), ("no", "person", "tapped")]
+
+
+def test_advocate_facilitates_their_persons_session(client: FlaskClient, demo: dict) -> None:
+    review_id = demo["reviews"]["Ellis"]
+    sign_in(client, "advocate@demo.facilitator.test")
+    page = client.get(f"/advocate/reviews/{review_id}").get_data(as_text=True)
+    assert "Start Ellis&#39;s session on this tablet" in page or "Start Ellis's session on this tablet" in page
+    started = client.post(f"/person/start/{review_id}", data={"csrf_token": csrf_from(page)})
+    assert started.headers["Location"].endswith("/person/")
+    assert "Hello. This is your review." in client.get("/person/").get_data(as_text=True)
+
+
+def test_advocate_cannot_facilitate_someone_else(client: FlaskClient, demo: dict) -> None:
+    sign_in(client, "advocate@demo.facilitator.test")
+    page = client.get("/advocate/").get_data(as_text=True)
+    assert client.post(f"/person/start/{demo['reviews']['Sam']}", data={"csrf_token": csrf_from(page)}).status_code == 403
