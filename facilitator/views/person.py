@@ -35,6 +35,7 @@ bp = Blueprint("person", __name__, url_prefix="/person")
 
 # Reachable while a tablet is locked to a review; every other endpoint refuses.
 OPEN_WHILE_LOCKED = frozenset({"static", "main.health", "main.choose_language"})
+LOCKED_PREFIXES = ("person.", "person_outputs.", "person_sync.")
 
 
 @bp.before_app_request
@@ -43,7 +44,7 @@ def _keep_person_mode_locked() -> WerkzeugResponse | None:
     if not (current_user.is_authenticated and current_user.person_mode_review_id):
         return None
     endpoint = request.endpoint or ""
-    if endpoint.startswith(("person.", "person_outputs.")) or endpoint in OPEN_WHILE_LOCKED:
+    if endpoint.startswith(LOCKED_PREFIXES) or endpoint in OPEN_WHILE_LOCKED:
         return None
     if request.method == "GET":
         return redirect(url_for("person.welcome"))
@@ -100,8 +101,11 @@ def start(review_id: int) -> WerkzeugResponse:
 
 @bp.route("/")
 def welcome() -> str:
-    """Hello, and how this works."""
-    return render_template("person/welcome.html", **_context(screen="intro"))
+    """Hello, and how this works; at a later review, first what happened since last time."""
+    from ..services import you_said
+
+    earlier = len(you_said.earlier_actions(db.session, _review()))
+    return render_template("person/welcome.html", earlier=earlier, **_context(screen="intro"))
 
 
 @bp.route("/q/<int:position>", methods=["GET", "POST"])
