@@ -51,10 +51,13 @@ def _keep_person_mode_locked() -> WerkzeugResponse | None:
     abort(403)
 
 
-@bp.before_request
-def _load_locked_review() -> WerkzeugResponse | None:
-    """Person screens need a tablet locked to a review (except starting one)."""
-    if request.endpoint == "person.start":
+def load_locked_review(start_endpoint: str) -> WerkzeugResponse | None:
+    """For a person-mode blueprint: the locked review on ``g``, or where to go instead.
+
+    Every screen but the one that starts a session needs the tablet locked, and shows only
+    that review, in the person's language.
+    """
+    if request.endpoint == start_endpoint:
         return None
     if not current_user.is_authenticated:
         return redirect(url_for("auth.sign_in"))
@@ -65,6 +68,11 @@ def _load_locked_review() -> WerkzeugResponse | None:
     g.person = g.review.person
     g.page_language = g.person.language  # the person's language, whatever the account's
     return None
+
+
+@bp.before_request
+def _load_locked_review() -> WerkzeugResponse | None:
+    return load_locked_review("person.start")
 
 
 def _review() -> Review:

@@ -266,17 +266,9 @@ def start(review_id: int) -> WerkzeugResponse:
 @person_bp.before_request
 def _locked_review() -> WerkzeugResponse | None:
     """Every screen but 'start' needs the tablet locked, and shows only that review."""
-    if request.endpoint == "person_outputs.start":
-        return None
-    if not current_user.is_authenticated:
-        return redirect(url_for("auth.sign_in"))
-    review_id = current_user.person_mode_review_id
-    if not review_id:
-        return redirect(url_for("main.home"))
-    g.review = reviews.get_review(db.session, review_id)
-    g.person = g.review.person
-    g.page_language = g.person.language
-    return None
+    from .person import load_locked_review
+
+    return load_locked_review("person_outputs.start")
 
 
 def _person_context(**extra: Any) -> dict[str, Any]:
