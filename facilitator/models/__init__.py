@@ -3,6 +3,7 @@
 from .base import utcnow
 from .enums import *  # noqa: F403
 from .followups import ActionFollowUp, FollowUpAnswer
+from .governance import *  # noqa: F403  (governance records, issue 6)
 from .people import DEFAULT_SETTINGS, InvolvementAgreement, LegalAuthority, Person, Supporter
 from .records import (
     AuditEvent,
