@@ -17,3 +17,6 @@ def register_blueprints(app: Flask) -> None:
     from . import actions, review_record, you_said  # actions, the record, "You said, we did"
     for blueprint in (actions.bp, actions.overview, review_record.bp, you_said.bp, you_said.person_bp):
         app.register_blueprint(blueprint)
+    from . import casework, safeguarding  # issue 6: casework, and the safeguarding lead's flags
+    for module in (casework, safeguarding):
+        app.register_blueprint(module.bp)

@@ -1,0 +1,126 @@
+"""Helpers shared by the governance, safeguarding and casework views: parsing, replies, words."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from flask import flash, redirect, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from ...extensions import db
+from ...models import Contribution, Response
+from ...prompts.library import load_library
+from ...services import ServiceError
+from ...services.governance import StaleRecord
+
+
+class FormError(ServiceError):
+    """A field could not be read (for example a malformed date)."""
+
+
+def form_date(name: str, source: Any = None) -> date | None:
+    """A date from a form or query field (YYYY-MM-DD), None when empty."""
+    raw = ((source if source is not None else request.form).get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise FormError(_("Enter dates like 2027-03-12.")) from None
+
+
+def form_int(name: str, source: Any = None) -> int | None:
+    """A whole number from a form or query field, None when empty or malformed."""
+    raw = ((source if source is not None else request.form).get(name) or "").strip()
+    return int(raw) if raw.isdigit() else None
+
+
+def form_ints(name: str) -> list[int]:
+    """Every whole number sent under ``name`` (checkboxes)."""
+    return [int(v) for v in request.form.getlist(name) if v.isdigit()]
+
+
+def saved(message: str, endpoint: str, **values: Any) -> WerkzeugResponse:
+    """Commit, say so, and go to the page (POST, redirect, GET)."""
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for(endpoint, **values), code=303)
+
+
+def refused(error: ServiceError) -> tuple[str, int]:
+    """Roll back a refused change; the message and the status to answer with."""
+    db.session.rollback()
+    return str(error), 409 if isinstance(error, StaleRecord) else 400
+
+
+def safe_next(url: str | None, fallback: str) -> str:
+    """Only a path on this site, never another site (an open redirect)."""
+    if url and url.startswith("/") and not url.startswith("//") and "\\" not in url:
+        return url
+    return fallback
+
+
+@dataclass
+class Said:
+    """One of the person's responses in words a manager can read."""
+
+    response: Response
+    prompt: str
+    topic: str
+    answers: list[str] = field(default_factory=list)
+
+
+def said(response: Response) -> Said:
+    """What the person was asked and what they answered (never an interpretation as words)."""
+    from ...models import ReviewPrompt
+
+    language = str(get_locale() or "en")
+    library = load_library()
+    review_prompt = db.session.get(ReviewPrompt, response.review_prompt_id)
+    prompt_id = review_prompt.library_prompt_id if review_prompt else None
+    try:
+        prompt = library.prompt(prompt_id or "")
+    except KeyError:
+        topic = review_prompt.topic_id if review_prompt else ""
+        return Said(response, _("A question written for this person"), topic)
+    result = Said(
+        response,
+        prompt.text(language, fallback=True),
+        library.topic(prompt.topic_id).title(language, fallback=True),
+    )
+    for option_id in response.answer or []:
+        try:
+            result.answers.append(prompt.option(option_id).label(language, fallback=True))
+        except KeyError:
+            result.answers.append(option_id)
+    return result
+
+
+CONTRIBUTION_FIELDS = {
+    "working": _l("What is working"),
+    "not_working": _l("What is not working"),
+    "see_differently": _l("What they see differently"),
+    "would_like": _l("What they would like"),
+    "how_obtained": _l("How the person's views were obtained"),
+    "observations": _l("Observations"),
+    "represents": _l("Where the advocate represents the person's wishes"),
+    "challenges": _l("Where the advocate challenges"),
+    "concerns": _l("Concerns"),
+    "note": _l("Note"),
+}
+
+
+def contribution_lines(contribution: Contribution) -> list[tuple[str, str]]:
+    """The filled-in parts of a contribution, each with its heading."""
+    body = contribution.body or {}
+    lines = []
+    for key, heading in CONTRIBUTION_FIELDS.items():
+        value = body.get(key)
+        if isinstance(value, str) and value.strip():
+            lines.append((str(heading), value))
+    return lines

@@ -1,0 +1,173 @@
+"""The governance dashboard for a period and a service, its charts and its CSV export."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from flask import Response, render_template, request
+from flask_babel import gettext as _
+
+from ...auth import current_account
+from ...charts import Chart, Series, bar_chart
+from ...extensions import db
+from ...labels import CAPTURE
+from ...models import CaptureMethod
+from ...services import ServiceError, audit, safeguarding
+from ...services import dashboard as figures
+from ...services.audit_browse import csv_safe
+from . import bp
+from .common import form_date
+from .labels import label
+
+
+def _period() -> tuple[figures.Period, str | None]:
+    try:
+        period = figures.make_period(
+            form_date("start", request.args),
+            form_date("end", request.args),
+            request.args.get("service"),
+        )
+    except ServiceError as error:
+        return figures.make_period(None, None), str(error)
+    return period, None
+
+
+def _charts(d: figures.Dashboard) -> dict[str, Chart]:
+    capture = bar_chart(
+        "chart-capture",
+        _("How the person's views were captured"),
+        _("Number of the person's answers and words by how they were captured."),
+        [_capture(m) for m in d.capture],
+        [Series(_("Answers"), list(d.capture.values()))],
+    )
+    routes = list(d.differing_opened)
+    differing = bar_chart(
+        "chart-differing",
+        _("Differing views opened and resolved, by route"),
+        _("Differing views opened and resolved in the period, by the route taken."),
+        [str(label("route", r)) for r in routes],
+        [
+            Series(_("Opened"), [d.differing_opened[r] for r in routes]),
+            Series(_("Resolved"), [d.differing_resolved[r] for r in routes]),
+        ],
+    )
+    ages = bar_chart(
+        "chart-ages",
+        _("Differing views open now, by age"),
+        _("How long the differing views still open have been open."),
+        [str(label("age", band)) for band in d.differing_open_by_age],
+        [Series(_("Open"), list(d.differing_open_by_age.values()))],
+    )
+    charts = {"capture": capture, "differing": differing, "ages": ages}
+    if d.supporters:
+        charts["supporters"] = bar_chart(
+            "chart-supporters",
+            _("Contributions and differing views by supporter"),
+            _(
+                "How often each supporter contributed in the period, and how often their view "
+                "differed from the person's."
+            ),
+            [f"{p.supporter.name} ({p.person.preferred_name})" for p in d.supporters],
+            [
+                Series(_("Contributions"), [p.contributions for p in d.supporters]),
+                Series(_("Differing views"), [p.differing for p in d.supporters]),
+            ],
+        )
+    return charts
+
+
+def _capture(method: str) -> str:
+    return str(CAPTURE[CaptureMethod(method)])
+
+
+@bp.route("/")
+def dashboard() -> Any:
+    """Headline figures under the regulator's headings, with charts and their tables."""
+    period, error = _period()
+    session = db.session
+    d = figures.build(session, period)
+    return render_template(
+        "governance/dashboard.html",
+        d=d,
+        period=period,
+        error=error,
+        services=figures.services(session),
+        charts=_charts(d),
+        open_flags=safeguarding.open_flags(session, service=period.service),
+        query={
+            "start": period.start.isoformat(),
+            "end": period.end.isoformat(),
+            "service": period.service or "",
+        },
+    ), (400 if error else 200)
+
+
+def _breakdown(row: figures.FigureRow) -> str:
+    kinds = {
+        "capture": "capture",
+        "differing-opened": "route",
+        "differing-resolved": "route",
+        "differing-open-age": "age",
+    }
+    if not row.breakdown:
+        return ""
+    if row.figure == "capture":
+        return _capture(row.breakdown)
+    kind = kinds.get(row.figure)
+    return str(label(kind, row.breakdown)) if kind else row.breakdown
+
+
+@bp.route("/dashboard.csv")
+def dashboard_csv() -> Response:
+    """Every figure (or one, with ?figure=) as CSV, for commissioners."""
+    period, error = _period()
+    if error:
+        return Response(error, status=400, mimetype="text/plain")
+    session = db.session
+    d = figures.build(session, period)
+    wanted = request.args.get("figure") or None
+    rows = [r for r in figures.figure_rows(d) if wanted is None or r.figure == wanted]
+    audit.record(
+        session,
+        "dashboard.exported",
+        actor=current_account(),
+        detail={
+            "start": period.start.isoformat(),
+            "end": period.end.isoformat(),
+            "service": period.service,
+            "figure": wanted,
+        },
+    )
+    session.commit()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([
+        "period_start", "period_end", "service", "section_id", "section", "figure_id", "figure",
+        "breakdown_id", "breakdown", "value", "out_of", "percent",
+    ])  # fmt: skip
+    for r in rows:
+        writer.writerow(
+            csv_safe(v)
+            for v in (
+                period.start.isoformat(),
+                period.end.isoformat(),
+                period.service or "",
+                r.section,
+                label("section", r.section),
+                r.figure,
+                label("figure", r.figure),
+                r.breakdown,
+                _breakdown(r),
+                r.value,
+                "" if r.whole is None else r.whole,
+                "" if r.percent is None else r.percent,
+            )  # fmt: skip
+        )
+    name = f"facilitator-figures-{period.start.isoformat()}-to-{period.end.isoformat()}.csv"
+    return Response(
+        buffer.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
