@@ -721,3 +721,15 @@ def test_who_was_told_and_the_gaps(session: Session, world) -> None:  # type: ig
             method="email",
             formats=["easy-read"],
         )
+
+
+def test_demo_governance_records(session: Session) -> None:
+    from facilitator.services import demo, governance_demo
+
+    data = demo.load(session)
+    governance_demo.load(session, data)
+    assert len(agreements.due_for_review(session)) == 1
+    assert [c.complaint.raised_by for c in complaints.register(session, status="open")] == [
+        "Rhys Hughes"
+    ]
+    assert complaints.register(session, status="resolved")[0].complaint.ombudsman_route_stated
