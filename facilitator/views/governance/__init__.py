@@ -14,7 +14,7 @@ from flask_login import current_user
 
 from ...auth import GOVERNANCE_ROLES
 from ...extensions import login_manager
-from .common import contribution_lines, said
+from .common import contribution_lines, said, topic_title
 from .labels import label
 
 bp = Blueprint("governance", __name__, url_prefix="/governance")
@@ -32,7 +32,12 @@ def _managers_and_admins_only() -> Any:
 @bp.app_context_processor
 def _governance_words() -> dict[str, Any]:
     # App-wide, so that partials such as _agreement_summary.html work on staff pages too.
-    return {"gov_label": label, "said": said, "contribution_lines": contribution_lines}
+    return {
+        "gov_label": label,
+        "said": said,
+        "contribution_lines": contribution_lines,
+        "topic_title": topic_title,
+    }
 
 
 from . import agreements, audit_log, capacity, complaints, dashboard, differing  # noqa: E402,F401

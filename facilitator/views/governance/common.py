@@ -101,6 +101,16 @@ def said(response: Response) -> Said:
     return result
 
 
+def topic_title(topic_id: str | None) -> str:
+    """A topic's title in the page's language (the id itself if the library has no such topic)."""
+    if not topic_id:
+        return ""
+    try:
+        return load_library().topic(topic_id).title(str(get_locale() or "en"), fallback=True)
+    except KeyError:
+        return topic_id
+
+
 CONTRIBUTION_FIELDS = {
     "working": _l("What is working"),
     "not_working": _l("What is not working"),
