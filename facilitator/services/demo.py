@@ -144,7 +144,12 @@ def load(session: Session, today: date | None = None) -> dict[str, object]:
             scheduled_for=today + timedelta(days=days), facilitator=keyworker,
         )
     session.flush()
-    return {"users": users, "reviews": created}
+    data = {"users": users, "reviews": created}
+    from . import governance_demo  # agreements, a complaint and a differing view to look at
+
+    governance_demo.load(session, data)
+    session.flush()
+    return data
 
 
 def sign_in_help() -> str:

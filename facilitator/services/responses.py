@@ -106,6 +106,14 @@ def _same(existing: Response, review_prompt: ReviewPrompt, values: dict[str, Any
     )
 
 
+def _check_safety(session: Session, row: Response) -> None:
+    """An answer that says the person does not feel safe raises a flag at once, whatever the
+    path that stored it (a screen, the offline queue, a correction)."""
+    from . import safeguarding  # imported here: safeguarding builds on this module's models
+
+    safeguarding.check_response(session, row)
+
+
 def _insert_for(session: Session) -> Any:
     """The dialect's INSERT, which knows ON CONFLICT (SQLite and PostgreSQL both do)."""
     if session.get_bind().dialect.name == "postgresql":
@@ -159,6 +167,7 @@ def _store(
                 person_id=review.person_id,
                 detail={"review_id": review.id, "method": str(row.capture_method)},
             )
+            _check_safety(session, row)
             return Saved(row)
         existing = _by_client_id(session, client_id)
         assert existing is not None
@@ -295,6 +304,7 @@ def correct(
         person_id=review.person_id,
         detail={"review_id": review.id, "supersedes": original.id},
     )
+    _check_safety(session, row)
     return row
 
 

@@ -24,7 +24,17 @@ from ..models import (
     User,
 )
 from ..prompts.library import load_library
-from ..services import NotFound, ServiceError, audit, people, person_first, responses, reviews
+from ..services import (
+    NotFound,
+    ServiceError,
+    agreements,
+    audit,
+    people,
+    person_first,
+    responses,
+    reviews,
+    safeguarding,
+)
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -72,6 +82,7 @@ def person(person_id: int) -> str:
     db.session.commit()
     return render_template(
         "staff/person.html",
+        agreements_by_supporter=agreements.for_supporters(db.session, [s.id for s in supporters]),
         person=record,
         supporters=supporters,
         reviews=person_reviews,
@@ -144,9 +155,12 @@ def review(review_id: int) -> str:
     ).all()
     from .layers import layers_context
 
+    supporter_ids = [s.id for s in record.person.supporters]
     return render_template(
         "staff/review.html",
         **layers_context(db.session, record),
+        flags=safeguarding.open_flags_for_review(db.session, record.id),
+        agreements_by_supporter=agreements.for_supporters(db.session, supporter_ids),
         review=record,
         person=record.person,
         flag=people.communication_flag(record.person),

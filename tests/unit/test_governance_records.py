@@ -724,10 +724,9 @@ def test_who_was_told_and_the_gaps(session: Session, world) -> None:  # type: ig
 
 
 def test_demo_governance_records(session: Session) -> None:
-    from facilitator.services import demo, governance_demo
+    from facilitator.services import demo
 
-    data = demo.load(session)
-    governance_demo.load(session, data)
+    demo.load(session)  # the demo loads its governance records too
     assert len(agreements.due_for_review(session)) == 1
     assert [c.complaint.raised_by for c in complaints.register(session, status="open")] == [
         "Rhys Hughes"

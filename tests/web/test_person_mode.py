@@ -278,3 +278,22 @@ def test_advocate_cannot_facilitate_someone_else(client: FlaskClient, demo: dict
     sign_in(client, "advocate@demo.facilitator.test")
     page = client.get("/advocate/").get_data(as_text=True)
     assert client.post(f"/person/start/{demo['reviews']['Sam']}", data={"csrf_token": csrf_from(page)}).status_code == 403
+
+
+def test_not_feeling_safe_raises_a_flag_at_once(app: Flask, client: FlaskClient, demo: dict) -> None:
+    from facilitator.models import Review as ReviewModel
+    from facilitator.services import reviews as review_service, safeguarding
+
+    review_id = demo["reviews"]["Sam"]
+    with app.app_context():
+        review = db.session.get(ReviewModel, review_id)
+        review_service.set_prompts(db.session, review, ["safe-at-home", "like-where-you-live"], actor=None)
+        db.session.commit()
+    start_session(client, review_id)
+    answer(client, 2, "good")
+    with app.app_context():
+        assert safeguarding.open_flags_for_review(db.session, review_id) == []
+    answer(client, 1, "no")
+    with app.app_context():
+        flags = safeguarding.open_flags_for_review(db.session, review_id)
+        assert len(flags) == 1
