@@ -25,6 +25,11 @@ from . import NotFound, ServiceError, audit
 SUBSTANTIAL_DIFFICULTY_AREAS = ("understanding", "retaining", "using-or-weighing", "communicating")
 
 
+def _formats(formats: list[str]) -> list[str]:
+    """Preferred formats as typed, trimmed, without empty entries."""
+    return [f.strip() for f in formats if f.strip()]
+
+
 def create_person(
     session: Session,
     *,
@@ -47,7 +52,7 @@ def create_person(
         full_name=full_name.strip(),
         language=language,
         communication_needs=communication_needs,
-        preferred_formats=list(preferred_formats or []),
+        preferred_formats=_formats(preferred_formats or []),
         communication_review_on=communication_review_on,
         settings={**DEFAULT_SETTINGS, **(settings or {})},
         service=service,
@@ -223,7 +228,7 @@ def update_communication(
             "saved: reload the page to see theirs, then make your changes again."
         )
     person.communication_needs = (communication_needs or "").strip() or None
-    person.preferred_formats = [f.strip() for f in preferred_formats if f.strip()]
+    person.preferred_formats = _formats(preferred_formats)
     person.communication_review_on = review_on
     person.language = language
     person.version += 1

@@ -7,9 +7,9 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     """Register every audience's blueprint."""
-    from . import admin, advocate, auth, governance, main, person, staff
+    from . import admin, advocate, auth, governance, main, person, staff, staff_people
 
-    for module in (main, auth, staff, advocate, governance, admin, person):
+    for module in (main, auth, staff, staff_people, advocate, governance, admin, person):
         app.register_blueprint(module.bp)
     from . import advocate_layer, family, layers, links  # issue 4: family, links, layers
     for module in (family, links, layers, advocate_layer):
