@@ -142,6 +142,10 @@ def register_commands(app: Flask) -> None:
 
     app.cli.add_command(prompts_cli)
     app.cli.add_command(speech_cli)
+    from .backup import backup_command, restore_command
+
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
 
 __all__ = ["ConfigError", "register_commands"]
