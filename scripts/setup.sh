@@ -68,6 +68,7 @@ if [ ! -f "$stamp" ]; then
   "$VENV/bin/python" scripts/extract_pictures.py --dest "$vendor/pictures"
   touch "$stamp"
 fi
+[ -f "$vendor/icons/icon-512.png" ] || "$VENV/bin/python" scripts/make_icons.py --dest "$vendor/icons"
 
 # 4. Compile the translation catalogues.
 say "Compiling translations"
