@@ -36,7 +36,7 @@ class Review(Base):
     status: Mapped[ReviewStatus] = mapped_column(
         str_enum(ReviewStatus), default=ReviewStatus.PLANNED
     )
-    scheduled_for: Mapped[date] = mapped_column(Date)
+    scheduled_for: Mapped[date] = mapped_column(Date, index=True)
     facilitator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     person_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -116,7 +116,7 @@ class Response(Base):
     # The named facilitator who scribed or interpreted, or who was with the person.
     captured_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     skipped: Mapped[bool] = mapped_column(Boolean, default=False)
-    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("responses.id"))
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("responses.id"), index=True)
     correction_reason: Mapped[str | None] = mapped_column(Text)
     flagged_for_safety: Mapped[bool] = mapped_column(Boolean, default=False)
     extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
