@@ -20,3 +20,6 @@ def register_blueprints(app: Flask) -> None:
     from . import casework, safeguarding  # issue 6: casework, and the safeguarding lead's flags
     for module in (casework, safeguarding):
         app.register_blueprint(module.bp)
+    from . import person_sync  # issue 8: the tablet's service worker and queued answers
+
+    app.register_blueprint(person_sync.bp)

@@ -1,0 +1,243 @@
+"""The tablet loses its wifi in the middle of a session; nothing the person says is lost.
+
+Playwright's ``context.set_offline(True)`` cuts the network for the page and its service
+worker alike. The person answers three prompts offline (the next screens come from the
+service worker), the facilitator sees how many answers wait and cannot unlock the tablet;
+when the wifi is back the queue drains and the server holds each answer exactly once.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from facilitator.accessible import speech
+from facilitator.extensions import db
+from facilitator.models import Person, Response, Review
+from facilitator.prompts.library import load_library
+from facilitator.services import reviews
+
+from .conftest import TABLET, assert_no_axe_violations, sign_in_page
+
+pytestmark = pytest.mark.browser
+
+PROMPTS = [
+    "like-where-you-live",  # feelings-5
+    "like-your-bedroom",  # feelings-3
+    "want-to-move",  # yes-no
+    "home-working",  # working
+    "job-or-college",  # choose-one
+    "favourite-food",  # own words
+]
+KEYWORKER = "keyworker@demo.facilitator.test"
+
+
+def prepare_review(app: Any, *, auto_advance: bool = True) -> int:
+    """Sam's review with six prompts, and the speech for its screens (when eSpeak is here)."""
+    with app.app_context():
+        review = db.session.get(Review, 1)
+        assert review is not None
+        reviews.set_prompts(db.session, review, PROMPTS, actor=None)
+        person = db.session.get(Person, review.person_id)
+        assert person is not None
+        person.settings = {**person.settings, "speech": "on", "auto_advance": auto_advance}
+        db.session.commit()
+        if speech.speech_status().available:
+            library = load_library()
+            texts = [(library.prompt(p).text("en"), "en") for p in PROMPTS]
+            texts += [(screen.texts["en"], "en") for screen in library.screens.values()]
+            speech.render_many(
+                Path(app.config["SPEECH_CACHE_DIR"]), texts, rate=person.settings["speech_rate"]
+            )
+        return review.id
+
+
+def start_session(page: Any, base_url: str, review_id: int) -> dict[str, int]:
+    """Sign in, hand the tablet over, and wait until the review is kept on the tablet."""
+    sign_in_page(page, base_url, KEYWORKER)
+    page.goto(f"{base_url}/staff/reviews/{review_id}")
+    page.get_by_role("button", name="Start Sam's session on this tablet").click()
+    page.wait_for_selector("html[data-offline-ready='yes']", state="attached", timeout=60_000)
+    root = page.locator("html")
+    return {
+        name: int(root.get_attribute(f"data-offline-{name}") or 0)
+        for name in ("pages", "assets", "bytes")
+    }
+
+
+def question(page: Any, n: int, total: int = len(PROMPTS)) -> None:
+    expect(page.locator("#main .progress-text")).to_have_text(
+        f"Question {n} of {total}", timeout=15_000
+    )
+
+
+def answer(page: Any, name: str) -> None:
+    page.locator("#main").get_by_role("button", name=name, exact=True).tap()
+
+
+def waiting_message(page: Any) -> Any:
+    return page.locator("[data-sync-message]")
+
+
+def queue_length(page: Any) -> int:
+    return int(page.evaluate("async () => (await window.FacilitatorQueue.all()).length"))
+
+
+def stored(app: Any, review_id: int) -> list[Response]:
+    with app.app_context():
+        rows = db.session.scalars(
+            select(Response).where(Response.review_id == review_id).order_by(Response.id)
+        ).all()
+        db.session.expunge_all()
+        return list(rows)
+
+
+def test_offline_in_the_middle_of_a_session(browser: Any, live_app: Any, live_server: Any) -> None:
+    review_id = prepare_review(live_app)
+    context = browser.new_context(viewport=TABLET, has_touch=True, locale="en-GB")
+    page = context.new_page()
+    kept = start_session(page, live_server.url, review_id)
+    # Each prompt page, its words page and its break page; the second page of choices of
+    # "job or college" (4 choices, 3 a screen); welcome, break, check and done.
+    assert kept["pages"] == 3 * len(PROMPTS) + 1 + 4
+    assert kept["assets"] >= 20 and kept["bytes"] > 50_000
+
+    page.get_by_role("link", name="Start").tap()
+    question(page, 1)
+    answer(page, "Very good")  # online: confirmed by the server, then on by itself
+    expect(page.locator("#main .answered-note")).to_contain_text("Saved.")
+    question(page, 2)
+    assert len(stored(live_app, review_id)) == 1
+
+    # The wifi drops. Tokens now expire in 3 seconds: the queue must renew its token.
+    context.set_offline(True)
+    live_app.config["WTF_CSRF_TIME_LIMIT"] = 3
+    started = time.monotonic()
+    button = page.locator("#main").get_by_role("button", name="Good", exact=True)
+    button.tap()
+    button.tap()  # a double tap stores one answer
+    expect(page.locator("#main .offline-saved")).to_contain_text("Saved on this tablet.")
+    expect(page.locator("#main button.answer.chosen")).to_have_count(1)
+    expect(waiting_message(page)).to_have_text(
+        "1 answer is waiting to be sent. Keep the tablet on and near the wifi."
+    )
+    question(page, 3)  # the next screen comes from the service worker
+    answer(page, "No")
+    question(page, 4)
+    answer(page, "This is working")
+    question(page, 5)
+    expect(waiting_message(page)).to_have_text(
+        "3 answers are waiting to be sent. Keep the tablet on and near the wifi."
+    )
+    assert queue_length(page) == 3
+    assert_no_axe_violations(page, "prompt 5, offline, 3 answers waiting")
+
+    # Going back shows the answer kept on the tablet, not the stale copy of the page.
+    page.locator("#main").get_by_role("link", name="Back", exact=True).tap()
+    question(page, 4)
+    expect(page.locator("#main button.answer.chosen")).to_have_text("This is working")
+    expect(page.locator("#main .offline-saved")).to_be_visible()
+    assert_no_axe_violations(page, "prompt 4, offline, answer kept on the tablet")
+
+    # The facilitator cannot unlock the tablet while answers wait.
+    page.locator("#main").get_by_role("link", name="I need a break", exact=True).tap()
+    expect(page.locator("#main h1")).to_have_text("Let us have a break.")
+    page.locator("#main summary").tap()
+    expect(page.locator("#main .sync-held")).to_contain_text("Wait until every answer is sent.")
+    expect(page.get_by_role("button", name="Unlock the tablet")).to_be_disabled()
+    expect(page.get_by_label("Facilitator's PIN or password")).to_be_disabled()
+    assert_no_axe_violations(page, "break, offline, unlock held back")
+    assert stored(live_app, review_id).__len__() == 1  # nothing reached the server
+
+    # "Is this right?", loaded afresh from the tablet, says it does not show them yet.
+    page.goto(f"{live_server.url}/person/check")
+    expect(page.locator("#main .sync-incomplete")).to_contain_text(
+        "Some answers are still on this tablet"
+    )
+    expect(waiting_message(page)).to_have_text(
+        "3 answers are waiting to be sent. Keep the tablet on and near the wifi."
+    )
+    assert_no_axe_violations(page, "is this right, offline")
+
+    # The page's own token has expired meanwhile: a fresh one is fetched before sending.
+    time.sleep(max(0.0, 3.5 - (time.monotonic() - started)))
+    sent: list[tuple[str, int]] = []
+    page.on(
+        "response",
+        lambda r: (
+            sent.append((r.url.split("/person/api/")[-1], r.status))
+            if "/person/api/" in r.url
+            else None
+        ),
+    )
+    context.set_offline(False)
+    expect(waiting_message(page)).to_have_text("All answers are sent.", timeout=20_000)
+    assert queue_length(page) == 0
+    live_app.config["WTF_CSRF_TIME_LIMIT"] = 12 * 60 * 60
+    assert sent[:4] == [("token", 200), ("answers", 200), ("answers", 200), ("answers", 200)], sent
+    # "Is this right?" now shows every answer, from the server.
+    expect(page.locator("#main .sync-incomplete")).to_have_count(0)
+    rows_shown = page.locator("#main .summary-row")
+    expect(rows_shown.nth(1)).to_contain_text("Good")
+    expect(rows_shown.nth(2)).to_contain_text("No")
+    expect(rows_shown.nth(3)).to_contain_text("This is working")
+
+    rows = stored(live_app, review_id)
+    assert len(rows) == 4, [(r.review_prompt_id, r.answer) for r in rows]
+    assert len({r.client_id for r in rows}) == 4
+    assert len({r.review_prompt_id for r in rows}) == 4  # one answer to each of prompts 1-4
+    assert [r.answer for r in rows] == [["very-good"], ["good"], ["no"], ["working"]]
+
+    # Online and nothing waiting: the facilitator can unlock, and the tablet is emptied.
+    page.goto(f"{live_server.url}/person/break?back=4")
+    page.locator("#main summary").tap()
+    expect(page.locator("#main .sync-held")).to_have_count(0)
+    page.get_by_label("Facilitator's PIN or password").fill("2468")
+    page.get_by_role("button", name="Unlock the tablet").tap()
+    expect(page.locator("h1")).to_contain_text("Sam's review")
+    left = page.evaluate(
+        """async () => ({caches: await caches.keys(),
+        databases: (await indexedDB.databases()).map(d => d.name),
+        workers: (await navigator.serviceWorker.getRegistrations()).length})"""
+    )
+    assert left == {"caches": [], "databases": [], "workers": 0}
+    context.close()
+
+
+def test_expired_token_is_refused_then_renewed(
+    browser: Any, live_app: Any, live_server: Any
+) -> None:
+    """An expired token is refused with csrf: true; a fresh one from the server works."""
+    review_id = prepare_review(live_app, auto_advance=False)
+    context = browser.new_context(viewport=TABLET, locale="en-GB")
+    page = context.new_page()
+    start_session(page, live_server.url, review_id)
+    old = page.evaluate("JSON.parse(document.body.getAttribute('hx-headers'))['X-CSRFToken']")
+    live_app.config["WTF_CSRF_TIME_LIMIT"] = 1
+    time.sleep(2)
+    send = """async ([token, id]) => {
+      const r = await fetch('/person/api/answers', {method: 'POST',
+        headers: {'Content-Type': 'application/json', 'X-CSRFToken': token},
+        body: JSON.stringify({client_id: id, position: 1, action: 'answer', answer: ['good']})});
+      return {status: r.status, body: await r.json()}; }"""
+    refused = page.evaluate(send, [old, "expired-token-test-1"])
+    assert refused["status"] == 400 and refused["body"]["csrf"] is True
+    assert "expired" in refused["body"]["error"]
+    live_app.config["WTF_CSRF_TIME_LIMIT"] = 60
+    fresh = page.evaluate(
+        "async () => (await (await fetch('/person/api/token')).json()).csrf_token"
+    )
+    accepted = page.evaluate(send, [fresh, "expired-token-test-1"])
+    assert accepted["status"] == 200 and accepted["body"] == {
+        "ok": True,
+        "replay": False,
+        "id": accepted["body"]["id"],
+        "next": "/person/q/1?answered=1",
+    }
+    assert len(stored(live_app, review_id)) == 1
+    context.close()
