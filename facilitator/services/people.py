@@ -22,6 +22,10 @@ from ..models import (
 )
 from . import NotFound, ServiceError, audit
 
+class VersionConflict(ServiceError):
+    """A save based on an older version than the one stored: nothing was saved."""
+
+
 SUBSTANTIAL_DIFFICULTY_AREAS = ("understanding", "retaining", "using-or-weighing", "communicating")
 
 
@@ -223,9 +227,9 @@ def update_communication(
     refused so that two staff never overwrite each other silently.
     """
     if version != person.version:
-        raise ServiceError(
-            "Someone else changed these details while you were editing. Your changes were not "
-            "saved: reload the page to see theirs, then make your changes again."
+        raise VersionConflict(
+            "Someone else changed these details while you were editing. Both versions are "
+            "shown: choose which to keep."
         )
     person.communication_needs = (communication_needs or "").strip() or None
     person.preferred_formats = _formats(preferred_formats)

@@ -258,6 +258,7 @@ def communication(person_id: int) -> str | WerkzeugResponse | tuple[str, int]:
 
     record = _person_or_404(person_id)
     error = None
+    conflict = False
     if request.method == "POST":
         try:
             review_on = request.form.get("review_on") or None
@@ -275,6 +276,9 @@ def communication(person_id: int) -> str | WerkzeugResponse | tuple[str, int]:
                 language=language,
             )
             person_screens.save_settings(db.session, record, request.form, current_account())
+        except people.VersionConflict as problem:
+            db.session.rollback()
+            error, conflict = str(problem), True
         except (ServiceError, ValueError) as problem:
             db.session.rollback()
             error = str(problem) if isinstance(problem, ServiceError) else _("Enter a real date.")
@@ -282,14 +286,18 @@ def communication(person_id: int) -> str | WerkzeugResponse | tuple[str, int]:
             db.session.commit()
             flash(_("Saved."), "success")
             return redirect(url_for("staff.person", person_id=record.id), code=303)
+    # After a refused save the form shows what this editor typed, beside what is stored.
+    mine = request.form if error else None
     return render_template(
         "staff/communication.html",
         person=record,
+        mine=mine,
+        conflict=conflict,
         error=error,
         languages=LANGUAGES,
         choices=person_screens.SETTING_CHOICES,
         flag=people.communication_flag(record),
-    ), (400 if error else 200)
+    ), (409 if conflict else 400 if error else 200)
 
 
 @bp.route("/reviews/<int:review_id>/responses/<int:response_id>/correction", methods=["POST"])

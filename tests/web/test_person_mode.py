@@ -216,9 +216,15 @@ def test_staff_edit_communication_needs_and_settings(app: Flask, client: FlaskCl
     assert client.post("/staff/people/1/communication", data=data).status_code == 303
     # A second save from the same (now old) version is refused, and nothing is lost.
     stale = client.post("/staff/people/1/communication", data={**data, "communication_needs": "Other"})
-    assert stale.status_code == 400 and "Someone else changed" in stale.get_data(as_text=True)
-    shown = client.get("/staff/people/1").get_data(as_text=True)
-    assert "Pictures, short sentences; easy read, pictures" in shown
+    body = stale.get_data(as_text=True)
+    assert stale.status_code == 409 and "Someone else changed" in body
+    # Both versions are shown: the saved one in a panel, mine in the form, ready to keep.
+    assert "The saved version" in body and "Pictures, short sentences" in body and ">Other</textarea>" in body
+    new_version = re.search(r'name="version" value="(\d+)"', body).group(1)  # type: ignore[union-attr]
+    assert new_version != version
+    kept = client.post("/staff/people/1/communication", data={**data, "version": new_version, "communication_needs": "Other"})
+    assert kept.status_code == 303
+    assert "Other; easy read, pictures" in client.get("/staff/people/1").get_data(as_text=True)
     from facilitator.models import Person
 
     with app.app_context():
