@@ -64,9 +64,11 @@ def _register_blueprints(app: Flask) -> None:
 def _register_hooks(app: Flask) -> None:
     from .errors import register_error_handlers
     from .security import register_security
+    from .static_cache import register_static_cache
 
     register_security(app)
     register_error_handlers(app)
+    register_static_cache(app)
 
 
 def _register_cli(app: Flask) -> None:

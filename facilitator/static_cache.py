@@ -1,0 +1,67 @@
+"""Static files cached for a year: every static URL carries a hash of the file's content.
+
+``url_for('static', filename=...)`` gains ``?v=<hash>``; a request whose ``v`` matches the
+file's current content is answered with ``Cache-Control: public, max-age=31536000, immutable``,
+so a tablet or a reverse proxy keeps CSS, JavaScript, fonts and pictures until they change,
+and a changed file gets a new address. Without ``v`` (or with an old one) Flask's default
+revalidation applies. The web app manifest keeps its plain address.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, request
+from flask.wrappers import Response
+
+YEAR = 31536000
+# The web app manifest keeps one address: browsers identify an installed app by it.
+STABLE = (".webmanifest",)
+
+
+def register_static_cache(app: Flask) -> None:
+    """Add the content hash to static URLs and long-lived caching to matching responses."""
+    hashes: dict[str, tuple[float, str]] = {}
+    folder = Path(app.static_folder or "")
+
+    def content_hash(filename: str) -> str | None:
+        # Files do not change under a running server, so each is read once per process;
+        # in debug mode a changed file (new mtime) is hashed again.
+        cached = hashes.get(filename)
+        if cached is not None and not app.debug:
+            return cached[1]
+        path = folder / filename
+        try:
+            if not path.resolve().is_relative_to(folder.resolve()):
+                return None
+            mtime = path.stat().st_mtime
+        except OSError:
+            return None
+        if cached is None or cached[0] != mtime:
+            cached = (mtime, hashlib.sha256(path.read_bytes()).hexdigest()[:12])
+            hashes[filename] = cached
+        return cached[1]
+
+    @app.url_defaults
+    def _add_version(endpoint: str, values: dict[str, Any]) -> None:
+        filename = str(values.get("filename") or "")
+        wanted = endpoint == "static" and "v" not in values and filename
+        if wanted and not filename.endswith(STABLE):
+            digest = content_hash(filename)
+            if digest:
+                values["v"] = digest
+
+    @app.after_request
+    def _cache_for_a_year(response: Response) -> Response:
+        if request.endpoint != "static" or response.status_code not in (200, 304):
+            return response
+        filename = (request.view_args or {}).get("filename")
+        wanted = request.args.get("v")
+        if wanted and filename and wanted == content_hash(str(filename)):
+            response.cache_control.public = True
+            response.cache_control.max_age = YEAR
+            response.cache_control.immutable = True
+            response.cache_control.no_cache = None
+        return response
