@@ -32,5 +32,8 @@ translations: setup
 	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
 	$(VENV)/bin/pybabel compile -d translations
 
+bench: setup
+	$(VENV)/bin/python bench/run.py $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) node_modules facilitator/static/vendor .pytest_cache
