@@ -6,7 +6,7 @@ from flask import Flask, g, request, session
 from flask_login import current_user
 
 # Each language is labelled in its own name, so that a speaker finds it without reading English.
-LANGUAGES: dict[str, str] = {"en": "English", "cy": "Cymraeg"}
+LANGUAGES: dict[str, str] = {"en": "English", "cy": "Cymraeg", "pl": "Polski", "ur": "اردو"}
 RTL_LANGUAGES: frozenset[str] = frozenset({"ur", "ar", "fa", "he"})
 
 

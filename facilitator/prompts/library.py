@@ -229,7 +229,7 @@ class Library:
 
 # fmt: off
 _WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_SENTENCE_END = re.compile(r"(?<=[.!?۔؟])\s+")  # Urdu ends sentences with ۔ and ؟
 _NUMBER_WORDS: dict[str, dict[str, str]] = {
     "en": {
         "zero": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",

@@ -98,7 +98,7 @@ def test_library_loads_once_and_is_frozen(library: Library) -> None:
 
 
 def test_languages_come_from_the_library(library: Library) -> None:
-    assert LANGUAGES == ("en", "cy")
+    assert LANGUAGES == ("en", "cy", "pl", "ur")
     assert library.languages == LANGUAGES
     assert library.language_names["cy"] == "Cymraeg"
 
@@ -188,10 +188,10 @@ def test_texts_by_language_fall_back_only_when_asked(library: Library) -> None:
     assert prompt.text("en") == "Do you like where you live?"
     assert prompt.text("cy") != prompt.text("en")
     with pytest.raises(KeyError):
-        prompt.text("pl")
-    assert prompt.text("pl", fallback=True) == prompt.text("en")
-    assert prompt.alt("pl", fallback=True) == prompt.alt("en")
-    assert prompt.options[0].label("pl", fallback=True) == prompt.options[0].label("en")
+        prompt.text("fr")
+    assert prompt.text("fr", fallback=True) == prompt.text("en")
+    assert prompt.alt("fr", fallback=True) == prompt.alt("en")
+    assert prompt.options[0].label("fr", fallback=True) == prompt.options[0].label("en")
     assert library.screen_text("intro", "en") == (
         "Hello. This is your review. We want to hear what you think."
     )
@@ -511,5 +511,5 @@ def test_prompts_check_command(tmp_path: Path) -> None:
 
     result = runner.invoke(args=["prompts", "check"])  # nothing rendered into the audio cache
     assert result.exit_code == 1
-    assert "prompt like-where-you-live: missing audio (en, cy)" in result.output
+    assert "prompt like-where-you-live: missing audio (en, cy, pl, ur)" in result.output
     assert "audio missing (cy): 'Ddim yn siŵr'" in result.output

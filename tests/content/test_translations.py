@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
+from facilitator.i18n import LANGUAGES as INTERFACE_LANGUAGES
+
 ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS = ROOT / "translations"
-LANGUAGES = ["cy"]
+LANGUAGES = sorted(code for code in INTERFACE_LANGUAGES if code != "en")
 
 
 def _messages(path: Path) -> dict[object, object]:
@@ -58,3 +60,13 @@ def test_welsh_plural_forms() -> None:
     # Welsh has six plural forms; at least the singular and a plural must differ.
     assert forms[1] != forms[7]
     assert all(str(n) in text for n, text in forms.items())
+
+
+def test_every_interface_language_has_a_catalogue_and_library_texts() -> None:
+    from facilitator.prompts.library import load_library
+
+    library = load_library()
+    for code in INTERFACE_LANGUAGES:
+        if code != "en":
+            assert (TRANSLATIONS / code / "LC_MESSAGES" / "messages.po").exists(), code
+        assert code in library.languages, f"the prompt library has no {code} texts"
