@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..models import (
@@ -156,13 +156,38 @@ def add_authority(
     return authority
 
 
-def people_for_staff(session: Session) -> list[Person]:
-    """Everyone currently supported, by preferred name."""
+PAGE_SIZE = 50
+
+
+def all_current_people(session: Session) -> list[Person]:
+    """Everyone currently supported, by preferred name (for choosing one in a form)."""
     return list(
         session.scalars(
             select(Person).where(Person.care_ended_on.is_(None)).order_by(Person.preferred_name)
         )
     )
+
+
+def people_for_staff(
+    session: Session, *, search: str = "", page: int = 1, per_page: int = PAGE_SIZE
+) -> tuple[list[Person], int]:
+    """One page of the people currently supported, by preferred name, and how many match.
+
+    A provider may support thousands of people: the list is paged and searchable by name.
+    """
+    query = select(Person).where(Person.care_ended_on.is_(None))
+    term = search.strip()
+    if term:
+        like = f"%{term.lower()}%"
+        query = query.where(
+            func.lower(Person.preferred_name).like(like) | func.lower(Person.full_name).like(like)
+        )
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    page = max(1, page)
+    rows = session.scalars(
+        query.order_by(Person.preferred_name, Person.id).limit(per_page).offset((page - 1) * per_page)
+    )
+    return list(rows), int(total)
 
 
 def people_for_advocate(session: Session, advocate: User) -> list[Person]:

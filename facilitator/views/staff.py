@@ -56,11 +56,18 @@ def _review_or_404(review_id: int) -> Review:
 @bp.route("/")
 @roles_required(*STAFF_ROLES)
 def home() -> str:
-    """Upcoming reviews and the people supported."""
+    """Upcoming reviews and the people supported (paged, searchable by name)."""
+    search = request.args.get("q", "")[:80]
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    found, total = people.people_for_staff(db.session, search=search, page=page)
     return render_template(
         "staff/home.html",
         reviews=reviews.upcoming_reviews(db.session),
-        people=people.people_for_staff(db.session),
+        people=found,
+        people_total=total,
+        search=search,
+        page=page,
+        pages=max(1, -(-total // people.PAGE_SIZE)),
         needing_advocate=people.people_needing_advocate_without_one(db.session),
     )
 

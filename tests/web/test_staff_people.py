@@ -61,3 +61,21 @@ def test_record_a_person_then_supporter_with_authority_then_advocacy(app: Flask,
 def test_advocates_cannot_record_people(client: FlaskClient, demo: dict) -> None:
     sign_in(client, "advocate@demo.facilitator.test")
     assert client.get("/staff/people/new").status_code == 403
+
+
+def test_staff_home_pages_and_searches_people(app: Flask, client: FlaskClient, demo: dict) -> None:
+    from facilitator.services import people as people_service
+
+    with app.app_context():
+        for n in range(60):
+            people_service.create_person(db.session, actor=None, preferred_name=f"Zed {n:02d}", full_name=f"Zed Person {n:02d}")
+        db.session.commit()
+    sign_in(client, "staff@demo.facilitator.test")
+    first = client.get("/staff/").get_data(as_text=True)
+    assert "64 people" in first and "Page 1 of 2" in first and "Zed 59" not in first
+    second = client.get("/staff/?page=2").get_data(as_text=True)
+    assert "Zed 59" in second
+    found = client.get("/staff/?q=deirdre").get_data(as_text=True)
+    assert "Nobody matches that name." in found
+    found = client.get("/staff/?q=zed+person+07").get_data(as_text=True)
+    assert "1 person" in found and "Zed 07" in found

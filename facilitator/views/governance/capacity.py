@@ -33,7 +33,7 @@ def capacity_list() -> Any:
     return render_template(
         "governance/capacity_list.html",
         rows=capacity.assessments(session),
-        people=people.people_for_staff(session),
+        people=people.all_current_people(session),
     )
 
 

@@ -61,7 +61,7 @@ def complaint_new() -> Any:
             error, status = refused(problem)
     return render_template(
         "governance/complaint_new.html",
-        people=people.people_for_staff(session),
+        people=people.all_current_people(session),
         topics=[t.value for t in ComplaintTopic],
         form=form,
         error=error,
