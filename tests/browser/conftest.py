@@ -48,12 +48,33 @@ def browser() -> Iterator[Any]:
         instance.close()
 
 
+def buffered(app: Any) -> Any:
+    """Hand werkzeug's test server whole bodies, with the app's iterable already closed.
+
+    The development server skips closing a response when the browser drops the connection
+    mid-write (it navigated away), which leaves a static file open and fails the run with a
+    ResourceWarning that is not about the app. gunicorn closes it; this wrapper makes the
+    thread server do the same.
+    """
+
+    def wrapped(environ: Any, start_response: Any) -> list[bytes]:
+        iterable = app(environ, start_response)
+        try:
+            return [b"".join(iterable)]
+        finally:
+            close = getattr(iterable, "close", None)
+            if close is not None:
+                close()
+
+    return wrapped
+
+
 class LiveServer:
     """The app served by werkzeug in a background thread, on a free port."""
 
     def __init__(self, app: Any) -> None:
         self.app = app
-        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.server = make_server("127.0.0.1", 0, buffered(app), threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
