@@ -23,6 +23,7 @@ from ..models import ActionStatus, OutcomeAction, Review, Role, User
 from ..prompts.library import load_library
 from ..services import NotFound, ServiceError, actions, people, person_first, reviews
 from ..services.actions import ActionInput, ConflictError
+from .lookup import review_or_404  # noqa: E402  (kept beside the blueprint it serves)
 
 bp = Blueprint("actions", __name__, url_prefix="/staff/reviews/<int:review_id>/actions")
 overview = Blueprint("actions_overview", __name__, url_prefix="/staff/actions")
@@ -54,11 +55,7 @@ def days(value: timedelta | None) -> str:
     return ngettext("%(num)d day", "%(num)d days", value.days)
 
 
-def _review_or_404(review_id: int) -> Review:
-    try:
-        return reviews.get_review(db.session, review_id)
-    except NotFound:
-        abort(404)
+_review_or_404 = review_or_404
 
 
 def _action_or_404(review: Review, action_id: int) -> OutcomeAction:

@@ -20,21 +20,19 @@ from ..models import (
     Person,
     RecipientKind,
     Response,
-    Review,
     Role,
     Supporter,
 )
 from ..services import (
     NotAllowed,
-    NotFound,
     ServiceError,
     agreements,
     communications,
-    reviews,
     safeguarding,
 )
 from ..services.governance import today
 from .governance.common import form_date, form_int, refused, safe_next, saved
+from .lookup import review_or_404  # noqa: E402  (kept beside the blueprint it serves)
 
 bp = Blueprint("casework", __name__, url_prefix="/casework")
 # Advocates facilitate sessions too, so they may flag what the person said (if assigned).
@@ -143,11 +141,7 @@ def ask_person(supporter_id: int) -> Any:
     ), status
 
 
-def _review_or_404(review_id: int) -> Review:
-    try:
-        return reviews.get_review(db.session, review_id)
-    except NotFound:
-        abort(404)
+_review_or_404 = review_or_404
 
 
 @bp.route("/reviews/<int:review_id>/told", methods=["GET", "POST"])

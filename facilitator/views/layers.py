@@ -18,8 +18,9 @@ from werkzeug.wrappers import Response
 from ..auth import STAFF_ROLES, current_account, roles_required
 from ..extensions import db
 from ..models import CaseStatus, Contribution, DifferingView, Review, ReviewStatus
-from ..services import NotFound, ServiceError, contributions, reviews
+from ..services import ServiceError, contributions
 from ..services.person_first import person_views_done
+from .lookup import review_or_404  # noqa: E402  (kept beside the blueprint it serves)
 
 bp = Blueprint("layers", __name__, url_prefix="/staff/reviews/<int:review_id>/layers")
 
@@ -40,11 +41,7 @@ def layers_context(session: Session, review: Review) -> dict[str, Any]:
     }
 
 
-def _review(review_id: int) -> Review:
-    try:
-        return reviews.get_review(db.session, review_id)
-    except NotFound:
-        abort(404)
+_review = review_or_404
 
 
 def _back(review: Review) -> Response:

@@ -14,17 +14,14 @@ from ..auth import STAFF_ROLES, current_account, roles_required
 from ..extensions import db
 from ..forms.family import IssueLinkForm, OtherBasisForm, RevokeLinkForm
 from ..models import ADVOCATE_ROLES, ConsentBasis, InvitationLink, Review, Supporter
-from ..services import NotFound, ServiceError, consent, links, people, reviews
+from ..services import ServiceError, consent, links, people
 from ..services.person_first import person_views_done
+from .lookup import review_or_404  # noqa: E402  (kept beside the blueprint it serves)
 
 bp = Blueprint("links", __name__, url_prefix="/staff/reviews/<int:review_id>/links")
 
 
-def _review(review_id: int) -> Review:
-    try:
-        return reviews.get_review(db.session, review_id)
-    except NotFound:
-        abort(404)
+_review = review_or_404
 
 
 def _supporter(review: Review, supporter_id: int) -> Supporter:

@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -19,7 +19,8 @@ from ..auth import STAFF_ROLES, current_account, roles_required
 from ..extensions import db
 from ..models import CaseStatus, DifferingRoute, Review
 from ..prompts.library import load_library
-from ..services import NotFound, audit, exports, pdf, people, reviews
+from ..services import audit, exports, pdf, people
+from .lookup import review_or_404  # noqa: E402  (kept beside the blueprint it serves)
 
 bp = Blueprint("review_record", __name__, url_prefix="/staff/reviews/<int:review_id>/record")
 
@@ -50,11 +51,7 @@ CASE_STATUS = {
 }
 
 
-def _review_or_404(review_id: int) -> Review:
-    try:
-        return reviews.get_review(db.session, review_id)
-    except NotFound:
-        abort(404)
+_review_or_404 = review_or_404
 
 
 def _record(review: Review, what: str) -> exports.ReviewRecord:

@@ -35,6 +35,7 @@ from ..services import (
     reviews,
     safeguarding,
 )
+from .lookup import review_or_404  # noqa: E402  (kept beside the blueprint it serves)
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -46,11 +47,7 @@ def _person_or_404(person_id: int):  # type: ignore[no-untyped-def]
         abort(404)
 
 
-def _review_or_404(review_id: int) -> Review:
-    try:
-        return reviews.get_review(db.session, review_id)
-    except NotFound:
-        abort(404)
+_review_or_404 = review_or_404
 
 
 @bp.route("/")

@@ -39,7 +39,8 @@ from ..accessible import speech
 from ..auth import STAFF_ROLES, current_account, roles_required
 from ..extensions import db
 from ..models import ActionStatus, CaptureMethod, FollowUpAnswer, Review
-from ..services import NotAllowed, NotFound, ServiceError, audit, pdf, people, reviews, you_said
+from ..services import NotAllowed, ServiceError, audit, pdf, people, reviews, you_said
+from .lookup import review_or_404  # noqa: E402  (kept beside the blueprint it serves)
 from .review_record import pictures_dir
 
 bp = Blueprint("you_said", __name__, url_prefix="/staff/reviews/<int:review_id>/you-said")
@@ -139,11 +140,7 @@ def _rate(person: Any) -> int:
 # --- staff side ---------------------------------------------------------------------------------
 
 
-def _review_or_404(review_id: int) -> Review:
-    try:
-        return reviews.get_review(db.session, review_id)
-    except NotFound:
-        abort(404)
+_review_or_404 = review_or_404
 
 
 def _staff_context(review: Review) -> dict[str, Any]:

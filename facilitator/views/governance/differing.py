@@ -24,8 +24,9 @@ from ...models import (
     User,
 )
 from ...prompts.library import load_library
-from ...services import NotFound, ServiceError, audit, differing, reviews
+from ...services import NotFound, ServiceError, audit, differing
 from ...services.dashboard import services
+from ..lookup import review_or_404
 from . import bp
 from .common import form_date, form_int, form_ints, refused, saved
 
@@ -53,11 +54,9 @@ def differing_register() -> Any:
     )
 
 
+
 def _review_or_404(review_id: int | None) -> Review:
-    try:
-        return reviews.get_review(db.session, review_id or 0)
-    except NotFound:
-        abort(404)
+    return review_or_404(review_id or 0)
 
 
 def _person_responses(review: Review) -> list[Response]:
