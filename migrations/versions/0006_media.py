@@ -1,4 +1,4 @@
-"""photos, custom prompts and recorded voices (issue 7)
+"""photos for a person (issue 7)
 
 Revision ID: 0006_media
 Revises: 0005_two_factor
