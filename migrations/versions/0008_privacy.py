@@ -7,9 +7,8 @@ Create Date: 2026-11-26 15:40:00
 
 from __future__ import annotations
 
-from alembic import op  # noqa: F401
-
 import sqlalchemy as sa  # noqa: F401
+from alembic import op  # noqa: F401
 
 revision = "0008_privacy"
 down_revision = "0007_custom_prompts"
