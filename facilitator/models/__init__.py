@@ -4,6 +4,7 @@ from .base import utcnow
 from .enums import *  # noqa: F403
 from .followups import ActionFollowUp, FollowUpAnswer
 from .governance import *  # noqa: F403  (governance records, issue 6)
+from .media import Photo
 from .people import DEFAULT_SETTINGS, InvolvementAgreement, LegalAuthority, Person, Supporter
 from .records import (
     AuditEvent,
@@ -37,6 +38,7 @@ __all__ = [
     "NonParticipation",
     "OutcomeAction",
     "Person",
+    "Photo",
     "Response",
     "Review",
     "ReviewPrompt",
