@@ -79,6 +79,17 @@ def check_database_url(url: str) -> None:
         raise ConfigError("DATABASE_URL has no host: postgresql+psycopg://user@host:5432/dbname")
 
 
+def provider_nation() -> str:
+    """PROVIDER_NATION: england (the default) or wales; anything else is refused."""
+    nation = os.environ.get("PROVIDER_NATION", "england").strip().lower() or "england"
+    if nation not in ("england", "wales"):
+        raise ConfigError(
+            f"PROVIDER_NATION {nation!r} is not known. Write england or wales: it decides "
+            "which Ombudsman complaint responses name."
+        )
+    return nation
+
+
 def load_config(instance_path: Path) -> dict[str, object]:
     """Build the app's settings from the environment."""
     production = os.environ.get("FACILITATOR_ENV", "").lower() == "production"
@@ -116,6 +127,8 @@ def load_config(instance_path: Path) -> dict[str, object]:
         "COMPRESS_ALGORITHM": ["br", "gzip"],
         "COMPRESS_MIN_SIZE": 512,
         "SERVICE_NAME": os.environ.get("SERVICE_NAME", "Facilitator"),
+        # Which Ombudsman complaints go to: england (LGSCO) or wales (PSOW).
+        "PROVIDER_NATION": provider_nation(),
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         # Rate limits are shared between workers and instances through Redis when it is set.
         "REDIS_URL": os.environ.get("REDIS_URL") or None,

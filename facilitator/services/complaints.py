@@ -2,8 +2,9 @@
 
 Acknowledged within 3 working days (England and Wales bank holidays excluded); the full
 response by the date agreed with the complainant (20 working days unless agreed otherwise),
-and every response states the route to the Local Government and Social Care Ombudsman.
-Overdue complaints are flagged.
+and every response states the route to the Ombudsman for the nation the provider works in:
+the Local Government and Social Care Ombudsman in England, the Public Services Ombudsman for
+Wales in Wales (config PROVIDER_NATION). Overdue complaints are flagged.
 """
 
 from __future__ import annotations
@@ -29,6 +30,31 @@ from .workdays import add_working_days
 
 ACKNOWLEDGE_WITHIN_WORKING_DAYS = 3
 RESPOND_WITHIN_WORKING_DAYS = 20
+
+
+@dataclass(frozen=True)
+class Ombudsman:
+    """Where a complainant can go when they are not happy with the provider's response."""
+
+    name: str
+    website: str
+    phone: str
+
+
+OMBUDSMEN = {
+    "england": Ombudsman(
+        "the Local Government and Social Care Ombudsman", "www.lgo.org.uk", "0300 061 0614"
+    ),
+    "wales": Ombudsman(
+        "the Public Services Ombudsman for Wales", "www.ombudsman.wales", "0300 790 0203"
+    ),
+}
+NATIONS = tuple(OMBUDSMEN)
+
+
+def ombudsman_for(nation: str) -> Ombudsman:
+    """The Ombudsman for a provider in this nation (England unless it is Wales)."""
+    return OMBUDSMEN.get(nation, OMBUDSMEN["england"])
 
 
 @dataclass
@@ -202,6 +228,7 @@ def respond(
     outcome: str | None,
     responded_on: date | None,
     ombudsman_route_stated: bool,
+    nation: str = "england",
 ) -> None:
     """Record the response and outcome. The response must state the Ombudsman route."""
     check_version(complaint, version)
@@ -211,7 +238,7 @@ def respond(
     if not ombudsman_route_stated:
         raise ServiceError(
             "The response must tell them that, if they are not happy with it, they can go to "
-            "the Local Government and Social Care Ombudsman. Add this and confirm it."
+            f"{ombudsman_for(nation).name}. Add this and confirm it."
         )
     if responded_on is None or responded_on > today():
         raise ServiceError("Enter the date of the response (not in the future).")

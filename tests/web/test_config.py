@@ -57,3 +57,15 @@ def test_cli_prints_a_sentence_not_a_stack_trace(tmp_path: Path) -> None:
     assert result.returncode != 0
     assert "Facilitator cannot start: DATABASE_URL must name the psycopg 3 driver" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_provider_nation_is_england_or_wales(monkeypatch: pytest.MonkeyPatch) -> None:
+    from facilitator.config import ConfigError, provider_nation
+
+    monkeypatch.delenv("PROVIDER_NATION", raising=False)
+    assert provider_nation() == "england"
+    monkeypatch.setenv("PROVIDER_NATION", " Wales ")
+    assert provider_nation() == "wales"
+    monkeypatch.setenv("PROVIDER_NATION", "scotland")
+    with pytest.raises(ConfigError, match="england or wales"):
+        provider_nation()

@@ -631,3 +631,17 @@ def test_governance_pages_render_for_an_empty_database(client: FlaskClient, demo
     assert client.get("/governance/complaints/999").status_code == 404
     assert client.get("/safeguarding/flags/999").status_code == 404
     assert client.get("/casework/supporters/999/agreement").status_code == 404
+
+
+def test_a_provider_in_wales_names_the_public_services_ombudsman_for_wales(
+    app: Flask, client: FlaskClient, data: dict
+) -> None:
+    app.config["PROVIDER_NATION"] = "wales"
+    sign_in(client, ROLES["manager"])
+    page = client.get("/governance/complaints").get_data(as_text=True)
+    assert "Public Services Ombudsman for Wales" in page
+    assert "Local Government and Social Care Ombudsman" not in page
+    with app.app_context():
+        complaint_id = db.session.scalar(select(func.max(Complaint.id)))
+    case = client.get(f"/governance/complaints/{complaint_id}").get_data(as_text=True)
+    assert "www.ombudsman.wales" in case and "www.lgo.org.uk" not in case

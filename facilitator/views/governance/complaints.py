@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, render_template, request
+from flask import abort, current_app, render_template, request
 from flask_babel import gettext as _
 
 from ...auth import current_account
@@ -160,6 +160,7 @@ def complaint_respond(complaint_id: int) -> Any:
             outcome=form.get("outcome"),
             responded_on=form_date("responded_on"),
             ombudsman_route_stated=form.get("ombudsman_route_stated") == "yes",
+            nation=current_app.config["PROVIDER_NATION"],
         ),
         _("The response is recorded."),
     )
