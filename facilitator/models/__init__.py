@@ -1,6 +1,7 @@
 """SQLAlchemy 2.0 typed models for the whole domain."""
 
 from .base import utcnow
+from .custom_prompts import CustomPrompt, VoiceRecording
 from .enums import *  # noqa: F403
 from .followups import ActionFollowUp, FollowUpAnswer
 from .governance import *  # noqa: F403  (governance records, issue 6)
@@ -17,7 +18,7 @@ from .records import (
     OutcomeAction,
     action_responses,
 )
-from .reviews import CustomPrompt, NonParticipation, Response, Review, ReviewPrompt
+from .reviews import NonParticipation, Response, Review, ReviewPrompt
 from .users import LoginAttempt, User, UserSession
 
 __all__ = [
@@ -45,6 +46,7 @@ __all__ = [
     "Supporter",
     "User",
     "UserSession",
+    "VoiceRecording",
     "action_responses",
     "utcnow",
 ]

@@ -52,22 +52,6 @@ class Review(Base):
     )
 
 
-class CustomPrompt(Base):
-    """A prompt written by staff for one person (or one review), beside the library's."""
-
-    __tablename__ = "custom_prompts"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
-    topic_id: Mapped[str] = mapped_column(String(60))
-    answer_type: Mapped[str] = mapped_column(String(40))
-    texts: Mapped[dict[str, str]] = mapped_column(JSON)  # language -> easy-read sentence
-    picture: Mapped[str | None] = mapped_column(String(80))
-    alt: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
 class ReviewPrompt(Base):
     """One prompt chosen for a review, in the order staff set."""
 
