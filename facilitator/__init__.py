@@ -65,7 +65,9 @@ def _register_hooks(app: Flask) -> None:
     from .errors import register_error_handlers
     from .security import register_security
     from .static_cache import register_static_cache
+    from .text import install as install_text_cleaning
 
+    install_text_cleaning(app)
     register_security(app)
     register_error_handlers(app)
     register_static_cache(app)

@@ -60,10 +60,11 @@ def demo(force: bool) -> None:
 def create_user(email: str, name: str, role: str, password: str) -> None:
     """Create an account from the command line."""
     from .services import ServiceError, accounts
+    from .text import clean_text
 
     try:
         user = accounts.create_user(
-            db.session, email=email, name=name, role=role, password=password
+            db.session, email=clean_text(email), name=clean_text(name), role=role, password=password
         )
         db.session.commit()
     except ServiceError as error:
