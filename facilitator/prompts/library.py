@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -40,6 +40,19 @@ FIXED_OPTION_IDS: dict[str, tuple[str, ...]] = {
 # fmt: on
 CHOICES_FROM_PROMPT = frozenset({"choose-one", "choose-many"})
 MULTIPLE_ANSWERS = frozenset({"choose-many"})
+
+
+# Prompts staff write for one person live in the database, not in this library. Their keys
+# ("custom-<id>") are resolved by the function facilitator.services.custom_prompts registers,
+# so that every page and export that looks a prompt up by its key finds them too.
+CUSTOM_PREFIX = "custom-"
+_custom_resolvers: list[Callable[[str], Prompt]] = []
+
+
+def register_custom_resolver(resolver: Callable[[str], Prompt]) -> None:
+    """Let ``Library.prompt`` find ``custom-<id>`` keys (KeyError if the resolver cannot)."""
+    if resolver not in _custom_resolvers:
+        _custom_resolvers.append(resolver)
 
 
 class LibraryError(ValueError):
@@ -192,7 +205,9 @@ class Library:
         return self._topics[topic_id]
 
     def prompt(self, prompt_id: str) -> Prompt:
-        """A prompt by id (KeyError if unknown)."""
+        """A prompt by id (KeyError if unknown); ``custom-<id>`` keys are staff's own prompts."""
+        if prompt_id.startswith(CUSTOM_PREFIX) and _custom_resolvers:
+            return _custom_resolvers[-1](prompt_id)
         return self._prompts[prompt_id]
 
     def prompts_for_topic(self, topic_id: str) -> tuple[Prompt, ...]:
@@ -685,6 +700,8 @@ class _Builder:
         for index, item in enumerate(self._items(value, "prompts")):
             self._keys(item, "prompt", f"prompt #{index + 1}")
             prompt_id = self._id(item, "prompt", index, seen)
+            if prompt_id and prompt_id.startswith(CUSTOM_PREFIX):
+                self._error(f"prompt {prompt_id!r}: {CUSTOM_PREFIX!r} ids are staff's own prompts")
             where = f"prompt {prompt_id or index + 1!r}"
             topic = topics.get(item.get("topic"))  # type: ignore[arg-type]
             if topic is None:

@@ -74,11 +74,10 @@ def check_own_words(text: str) -> str:
 
 
 def _library_prompt(review_prompt: ReviewPrompt) -> Any:
-    from ..prompts.library import load_library
+    """The prompt asked: from the library, or a custom prompt staff wrote for the person."""
+    from .custom_prompts import prompt_for
 
-    if review_prompt.library_prompt_id is None:
-        raise ServiceError("Custom prompts are answered with their own options.")
-    return load_library().prompt(review_prompt.library_prompt_id)
+    return prompt_for(review_prompt)
 
 
 def _check_answer(review_prompt: ReviewPrompt, answer: list[str]) -> list[str]:

@@ -69,6 +69,8 @@ def set_prompts(
         raise ServiceError("The prompts cannot change once the person's session has started.")
     library = _library()
     for prompt_id in prompt_ids:
+        if prompt_id.startswith("custom-"):  # the person's own prompts are added below
+            raise KeyError(prompt_id)
         library.prompt(prompt_id)  # raises for an unknown id
     for old in list(review.prompts):
         session.delete(old)
@@ -85,6 +87,9 @@ def set_prompts(
         )
     session.flush()
     session.expire(review, ["prompts"])
+    from . import custom_prompts  # the person's own prompts go in beside the library's
+
+    custom_prompts.sync_review(session, review)
     if audit_it:
         audit.record(
             session, "review.prompts_set", actor=actor, obj=review, person_id=review.person_id
