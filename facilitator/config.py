@@ -90,6 +90,20 @@ def provider_nation() -> str:
     return nation
 
 
+def retention_years() -> int:
+    """RETENTION_YEARS: how long a person's records are kept after their care ends (default 8).
+
+    Eight years after the end of care is the minimum the Records Management Code of Practice
+    for Health and Social Care gives for adult social care records; see the README.
+    """
+    value = os.environ.get("RETENTION_YEARS", "8").strip()
+    if not value.isdigit() or not 1 <= int(value) <= 100:
+        raise ConfigError(
+            f"RETENTION_YEARS must be a whole number of years from 1 to 100, not {value!r}."
+        )
+    return int(value)
+
+
 def load_config(instance_path: Path) -> dict[str, object]:
     """Build the app's settings from the environment."""
     production = os.environ.get("FACILITATOR_ENV", "").lower() == "production"
@@ -104,7 +118,15 @@ def load_config(instance_path: Path) -> dict[str, object]:
         "MAX_FORM_MEMORY_SIZE": 512 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        # Also Secure on any request that arrived over HTTPS (behind a trusted proxy, via
+        # ProxyFix): see SecureWhenHttpsSessions in facilitator/auth.py.
         "SESSION_COOKIE_SECURE": production,
+        # Signed-in sessions end after 30 minutes without a request and 12 hours at most
+        # (NIST SP 800-63B AAL2, OWASP ASVS 3.3.2). Person mode has no time limit.
+        "SESSION_IDLE_MINUTES": int(os.environ.get("SESSION_IDLE_MINUTES", "30")),
+        "SESSION_ABSOLUTE_HOURS": int(os.environ.get("SESSION_ABSOLUTE_HOURS", "12")),
+        # Time allowed between a right password and the second step (or setting it up).
+        "SIGN_IN_STEP_MINUTES": 15,
         "REMEMBER_COOKIE_DURATION": 0,
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_TRANSLATION_DIRECTORIES": str(
@@ -127,6 +149,8 @@ def load_config(instance_path: Path) -> dict[str, object]:
         "COMPRESS_ALGORITHM": ["br", "gzip"],
         "COMPRESS_MIN_SIZE": 512,
         "SERVICE_NAME": os.environ.get("SERVICE_NAME", "Facilitator"),
+        # Records are erased this many years after care ends (`flask retention`).
+        "RETENTION_YEARS": retention_years(),
         # Which Ombudsman complaints go to: england (LGSCO) or wales (PSOW).
         "PROVIDER_NATION": provider_nation(),
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
@@ -136,4 +160,9 @@ def load_config(instance_path: Path) -> dict[str, object]:
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_SIGN_IN": os.environ.get("RATELIMIT_SIGN_IN", "30 per minute"),
         "RATELIMIT_LINKS": os.environ.get("RATELIMIT_LINKS", "30 per minute"),
+        "RATELIMIT_UPLOADS": os.environ.get("RATELIMIT_UPLOADS", "20 per 10 minutes"),
+        # Photos: stored outside the static folder, served only to those allowed to see them.
+        "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER", str(instance_path / "uploads")),
+        "PHOTO_MAX_BYTES": int(os.environ.get("PHOTO_MAX_BYTES", 6 * 1024 * 1024)),
+        "PHOTO_MAX_PIXELS": int(os.environ.get("PHOTO_MAX_PIXELS", 25_000_000)),
     }

@@ -1,0 +1,341 @@
+"""Photos: bad files refused with a clear message or cleaned, never a crash; memory bounded;
+the records (alt text required, soft removal, audit) on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from facilitator.models import AuditEvent, Photo
+from facilitator.services import NotFound, ServiceError, photos
+
+from . import factories
+
+ROOT = Path(__file__).resolve().parents[2]
+BAD = ROOT / "tests" / "fixtures" / "bad_files"
+sys.path.insert(0, str(ROOT / "scripts"))
+import make_bad_files  # noqa: E402
+
+REFUSED = {
+    "truncated.jpg": "damaged",
+    "oversized.png": "too-many-pixels",
+    "bomb.png": "too-many-pixels",
+    "svg-renamed.png": "not-a-photo",
+    "html-renamed.png": "not-a-photo",
+    "animation.gif": "not-a-photo",
+    "empty.png": "empty",
+}
+CLEANED = ("gps.jpg", "rotated.jpg", "cmyk.jpg", "alpha-text.png", "jpeg-with-html-tail.jpg")
+
+
+def _clean(name: str, folder: Path, **limits: int) -> photos.CleanPhoto:
+    with (BAD / name).open("rb") as handle:
+        return photos.clean_upload(handle, folder, **limits)
+
+
+def _stored(folder: Path, clean: photos.CleanPhoto, size: str = "large") -> Path:
+    return photos.file_path(folder, clean.file_stem, size)
+
+
+def _jpeg(width: int, height: int) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (10, 140, 90)).save(out, "JPEG")
+    return out.getvalue()
+
+
+# --- the bad files --------------------------------------------------------------------------
+
+
+def test_the_script_makes_the_committed_set_of_small_files(tmp_path: Path) -> None:
+    make_bad_files.main(tmp_path)
+    made = {p.name for p in tmp_path.iterdir()}
+    assert made == {p.name for p in BAD.iterdir()} == set(REFUSED) | set(CLEANED)
+    assert all(p.stat().st_size < 128 * 1024 for p in BAD.iterdir())
+
+
+@pytest.mark.parametrize("name", sorted(REFUSED))
+def test_each_bad_file_is_refused_with_a_clear_message(name: str, tmp_path: Path) -> None:
+    with pytest.raises(photos.PhotoRefused) as refused:
+        _clean(name, tmp_path)
+    assert refused.value.kind == REFUSED[name]
+    message = str(refused.value)
+    assert len(message) > 40 and ("Please" in message or "Choose" in message or "Save" in message)
+    assert not list(tmp_path.glob("*")), "nothing is written for a refused file"
+
+
+def test_messages_say_which_limit(tmp_path: Path) -> None:
+    with pytest.raises(photos.PhotoRefused, match="more than 25 million"):
+        _clean("oversized.png", tmp_path)
+    with pytest.raises(photos.PhotoRefused, match="JPEG, PNG or WebP"):
+        _clean("svg-renamed.png", tmp_path)
+    with pytest.raises(photos.PhotoRefused, match="larger than 1 MB"):
+        photos.clean_upload(io.BytesIO(b"\xff\xd8" + b"\0" * (1024 * 1024)), tmp_path,
+                            max_bytes=1024 * 1024)  # fmt: skip
+
+
+def test_over_the_byte_limit_is_refused_without_reading_it_all(tmp_path: Path) -> None:
+    class Endless(io.RawIOBase):
+        """An upload that never ends; counts what was read."""
+
+        read_bytes = 0
+
+        def read(self, size: int = -1) -> bytes:
+            size = photos.CHUNK if size is None or size < 0 else size
+            self.read_bytes += size
+            return b"\xff" * size
+
+    stream = Endless()
+    with pytest.raises(photos.PhotoRefused) as refused:
+        photos.clean_upload(stream, tmp_path, max_bytes=2 * 1024 * 1024)  # type: ignore[arg-type]
+    assert refused.value.kind == "too-many-bytes"
+    assert stream.read_bytes <= 2 * 1024 * 1024 + photos.CHUNK
+
+
+def test_gps_and_all_metadata_are_gone_after_upload(tmp_path: Path) -> None:
+    with Image.open(BAD / "gps.jpg") as original:
+        assert original.getexif().get_ifd(0x8825), "the fixture really carries GPS"
+        assert "icc_profile" in original.info
+    clean = _clean("gps.jpg", tmp_path)
+    for size in photos.SIZES:
+        path = _stored(tmp_path, clean, size)
+        with Image.open(path) as stored:
+            assert stored.format == "JPEG"
+            assert len(stored.getexif()) == 0
+            assert stored.getexif().get_ifd(0x8825) == {}
+            assert not {"exif", "icc_profile", "xmp", "comment"} & set(stored.info)
+        raw = path.read_bytes()
+        for leak in (b"Exif", b"PhoneMaker", b"Acacia", b"xmpmeta", b"GPS"):
+            assert leak not in raw
+
+
+def test_exif_rotated_photo_comes_out_upright(tmp_path: Path) -> None:
+    clean = _clean("rotated.jpg", tmp_path)
+    assert (clean.width, clean.height) == (80, 120)  # stored 120 x 80, shown turned
+    with Image.open(_stored(tmp_path, clean)) as stored:
+        assert stored.size == (80, 120)
+        top = stored.getpixel((40, 10))
+        bottom = stored.getpixel((40, 110))
+        assert top[0] > 200 and top[2] < 60  # red at the top
+        assert bottom[2] > 200 and bottom[0] < 60  # blue below
+
+
+def test_transparency_is_flattened_and_png_text_dropped(tmp_path: Path) -> None:
+    clean = _clean("alpha-text.png", tmp_path)
+    with Image.open(_stored(tmp_path, clean)) as stored:
+        assert stored.mode == "RGB" and stored.format == "JPEG"
+        assert min(stored.getpixel((2, 2))) > 240  # transparent corner on white
+        assert "Comment" not in stored.info
+    assert b"Acacia" not in _stored(tmp_path, clean).read_bytes()
+
+
+def test_anything_after_the_image_is_not_kept(tmp_path: Path) -> None:
+    clean = _clean("jpeg-with-html-tail.jpg", tmp_path)
+    for size in photos.SIZES:
+        assert b"<script" not in _stored(tmp_path, clean, size).read_bytes()
+
+
+def test_cmyk_becomes_rgb(tmp_path: Path) -> None:
+    clean = _clean("cmyk.jpg", tmp_path)
+    with Image.open(_stored(tmp_path, clean)) as stored:
+        assert stored.mode == "RGB"
+
+
+def test_sizes_random_names_and_private_files(tmp_path: Path) -> None:
+    first = photos.clean_upload(io.BytesIO(_jpeg(2000, 1000)), tmp_path)
+    second = photos.clean_upload(io.BytesIO(_jpeg(2000, 1000)), tmp_path)
+    assert first.file_stem != second.file_stem and len(first.file_stem) == 32
+    expected = {"thumb": (240, 120), "prompt": (720, 360), "large": (1600, 800)}
+    for size, dimensions in expected.items():
+        path = _stored(tmp_path, first, size)
+        with Image.open(path) as stored:
+            assert stored.size == dimensions
+        assert path.stat().st_mode & 0o077 == 0
+    assert (first.width, first.height) == (1600, 800)
+    assert not list(tmp_path.glob("*.part"))
+    photos.delete_files(tmp_path, first.file_stem)
+    assert len(list(tmp_path.glob("*.jpg"))) == 3
+
+
+def test_small_photos_are_not_enlarged(tmp_path: Path) -> None:
+    clean = photos.clean_upload(io.BytesIO(_jpeg(100, 50)), tmp_path)
+    with Image.open(_stored(tmp_path, clean, "large")) as stored:
+        assert stored.size == (100, 50)
+
+
+def test_a_webp_is_accepted_and_stored_as_jpeg(tmp_path: Path) -> None:
+    out = io.BytesIO()
+    Image.new("RGB", (300, 200), (200, 10, 10)).save(out, "WEBP")
+    out.seek(0)
+    clean = photos.clean_upload(out, tmp_path)
+    with Image.open(_stored(tmp_path, clean)) as stored:
+        assert stored.format == "JPEG" and stored.size == (300, 200)
+
+
+# --- memory ---------------------------------------------------------------------------------
+
+MEASURE = """
+import io, json, resource, sys
+from pathlib import Path
+from facilitator.services import photos
+folder = Path(sys.argv[1])
+results = {}
+for name in sys.argv[2:]:
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    try:
+        with open(name, "rb") as handle:
+            photos.clean_upload(handle, folder)
+        outcome = "stored"
+    except photos.PhotoRefused as refused:
+        outcome = refused.kind
+    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    results[Path(name).name] = [outcome, (after - before) / 1024]
+print(json.dumps(results))
+"""
+# Stated bounds on the growth of the process's peak memory (RSS): a refused bomb or oversized
+# file is refused from its header, so it costs almost nothing; a 20-million-pixel JPEG is
+# decoded at half scale (draft mode), a 20-million-pixel PNG in full (60 MB of RGB), and each
+# smaller size is made from the one before, so there is one full-size copy at a time.
+BOMB_BOUND_MB = 25
+LARGE_PHOTO_BOUND_MB = 120
+
+
+def _peak_growth(tmp_path: Path, *files: Path) -> dict[str, list]:  # type: ignore[type-arg]
+    done = subprocess.run(
+        [sys.executable, "-c", MEASURE, str(tmp_path / "out"), *map(str, files)],
+        capture_output=True, text=True, cwd=ROOT, timeout=300, check=True,
+    )  # fmt: skip
+    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def test_bombs_and_huge_pixel_counts_keep_memory_bounded(tmp_path: Path) -> None:
+    results = _peak_growth(tmp_path, BAD / "bomb.png", BAD / "oversized.png")
+    assert results["bomb.png"][0] == "too-many-pixels"
+    assert results["oversized.png"][0] == "too-many-pixels"
+    # Decoding the bomb would take 900 MB (8-bit) at least; refusing it takes almost nothing.
+    assert results["bomb.png"][1] < BOMB_BOUND_MB, results
+    assert results["oversized.png"][1] < BOMB_BOUND_MB, results
+
+
+def test_a_large_acceptable_photo_keeps_memory_bounded(tmp_path: Path) -> None:
+    large = tmp_path / "large.jpg"
+    shade = Image.linear_gradient("L").resize((5000, 4000))
+    Image.merge("RGB", (shade, shade.transpose(Image.Transpose.ROTATE_180), shade)).save(
+        large, "JPEG", quality=80
+    )
+    assert large.stat().st_size < photos.DEFAULT_MAX_BYTES
+    # A PNG cannot be decoded at a reduced scale: every pixel is decoded once.
+    Image.merge("RGB", (shade, shade, shade)).save(tmp_path / "large.png")
+    results = _peak_growth(tmp_path, large, tmp_path / "large.png")
+    assert results["large.jpg"][0] == results["large.png"][0] == "stored"
+    assert results["large.jpg"][1] < LARGE_PHOTO_BOUND_MB, results
+    assert results["large.png"][1] < LARGE_PHOTO_BOUND_MB, results
+
+
+# --- the records ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    """The upload folder (the SQLite database sits beside it in tmp_path)."""
+    return tmp_path / "uploads"
+
+
+@pytest.mark.db
+def test_add_list_remove_with_audit(session: Session, folder: Path) -> None:
+    staff = factories.user(session)
+    sam = factories.person(session, staff)
+    with (BAD / "gps.jpg").open("rb") as handle:
+        photo = photos.add_photo(
+            session, sam, handle, folder, actor=staff,
+            alt_text="  Sam's front door,\n painted blue ", label="My flat", stands_for="house",
+        )  # fmt: skip
+    session.commit()
+    assert photo.alt_text == "Sam's front door, painted blue"
+    assert photo.uploaded_by_id == staff.id and len(photo.public_id) >= 20
+    assert photos.photos_for_person(session, sam.id) == [photo]
+    assert photos.get_photo(session, photo.public_id, sam.id) is photo
+    other = factories.person(session, staff, "Ellis")
+    with pytest.raises(NotFound):
+        photos.get_photo(session, photo.public_id, other.id)
+    actions = session.scalars(select(AuditEvent.action).where(AuditEvent.person_id == sam.id))
+    assert "photo.added" in list(actions)
+
+    photos.remove_photo(session, photo, folder, actor=staff)
+    session.commit()
+    assert photo.removed and photo.removed_by_id == staff.id
+    assert not list(folder.glob(f"{photo.file_stem}*"))
+    assert photos.photos_for_person(session, sam.id) == []
+    with pytest.raises(NotFound):
+        photos.get_photo(session, photo.public_id)
+    with pytest.raises(ServiceError):
+        photos.remove_photo(session, photo, folder, actor=staff)
+    assert session.scalar(select(Photo).where(Photo.id == photo.id)) is not None  # kept
+    assert "photo.removed" in list(
+        session.scalars(select(AuditEvent.action).where(AuditEvent.person_id == sam.id))
+    )
+
+
+@pytest.mark.db
+@pytest.mark.parametrize(
+    ("alt", "label", "stands_for", "says"),
+    [
+        ("", "My flat", None, "alt text"),
+        ("   ", "My flat", None, "alt text"),
+        ("A door", "", None, "what the photo shows"),
+        ("x" * 301, "My flat", None, "300 characters"),
+        ("A door", "My flat", "tick", "from the list"),
+    ],
+)
+def test_words_are_checked_before_the_file_is_read(
+    session: Session, folder: Path, alt: str, label: str, stands_for: str | None, says: str
+) -> None:
+    staff = factories.user(session)
+    sam = factories.person(session, staff)
+    with pytest.raises(ServiceError, match=says):
+        photos.add_photo(session, sam, io.BytesIO(_jpeg(50, 50)), folder, actor=staff,
+                         alt_text=alt, label=label, stands_for=stands_for)  # fmt: skip
+    assert not list(folder.glob("*"))
+
+
+@pytest.mark.db
+def test_a_refused_file_stores_nothing(session: Session, folder: Path) -> None:
+    staff = factories.user(session)
+    sam = factories.person(session, staff)
+    with (BAD / "html-renamed.png").open("rb") as handle, pytest.raises(photos.PhotoRefused):
+        photos.add_photo(session, sam, handle, folder, actor=staff, alt_text="A", label="B")
+    session.rollback()
+    assert session.scalar(select(Photo)) is None and not list(folder.glob("*"))
+
+
+@pytest.mark.db
+def test_photos_stand_for_pictures_only_with_the_photos_setting(
+    session: Session, folder: Path
+) -> None:
+    staff = factories.user(session)
+    sam = factories.person(session, staff)
+    ellis = factories.person(session, staff, "Ellis")
+    older = photos.add_photo(session, sam, io.BytesIO(_jpeg(60, 40)), folder, actor=staff,
+                             alt_text="Old door", label="Old flat", stands_for="house")  # fmt: skip
+    newer = photos.add_photo(session, sam, io.BytesIO(_jpeg(60, 40)), folder, actor=staff,
+                             alt_text="New door", label="My flat", stands_for="house")  # fmt: skip
+    photos.add_photo(session, sam, io.BytesIO(_jpeg(60, 40)), folder, actor=staff,
+                     alt_text="Just a photo", label="Garden")  # fmt: skip
+    photos.add_photo(session, ellis, io.BytesIO(_jpeg(60, 40)), folder, actor=staff,
+                     alt_text="Ellis's key worker", label="Jo", stands_for="staff")  # fmt: skip
+    session.commit()
+    assert photos.standing_photos(session, sam) == {}  # the default setting is pictures
+    sam.settings = {**sam.settings, "pictures": "photos"}
+    session.commit()
+    assert photos.standing_photos(session, sam) == {"house": newer}
+    photos.remove_photo(session, newer, folder, actor=staff)
+    assert photos.standing_photos(session, sam) == {"house": older}
+    assert photos.erase_files_for_person(session, sam.id, folder) == 3
+    assert len(list(folder.glob("*.jpg"))) == 3  # Ellis's photo only
