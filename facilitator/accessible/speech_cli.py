@@ -44,6 +44,13 @@ def _library_by_language() -> dict[str, list[tuple[str, str]]]:
     by_lang: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for text, lang in all_spoken_texts():
         by_lang[lang].append((text, lang))
+    # The person's "how this works" help screen, from the interface catalogues (so only in
+    # an app with Flask-Babel), in each language of the library.
+    if "babel" in current_app.extensions:
+        from facilitator.views.help import spoken_help_texts
+
+        for text, lang in spoken_help_texts(sorted(by_lang)):
+            by_lang[lang].append((text, lang))
     return dict(by_lang)
 
 

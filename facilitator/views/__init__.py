@@ -16,6 +16,7 @@ def register_blueprints(app: Flask) -> None:
         casework,
         family,
         governance,
+        help,
         layers,
         links,
         main,
@@ -33,5 +34,6 @@ def register_blueprints(app: Flask) -> None:
         person.bp, family.bp, links.bp, layers.bp, advocate_layer.bp,
         actions.bp, actions.overview, review_record.bp, you_said.bp, you_said.person_bp,
         casework.bp, safeguarding.bp, person_sync.bp,
+        help.bp, help.person_bp, help.family_bp,
     ):  # fmt: skip
         app.register_blueprint(blueprint)

@@ -35,7 +35,7 @@ bp = Blueprint("person", __name__, url_prefix="/person")
 
 # Reachable while a tablet is locked to a review; every other endpoint refuses.
 OPEN_WHILE_LOCKED = frozenset({"static", "main.health", "main.choose_language"})
-LOCKED_PREFIXES = ("person.", "person_outputs.", "person_sync.")
+LOCKED_PREFIXES = ("person.", "person_outputs.", "person_sync.", "person_help.")
 
 
 @bp.before_app_request

@@ -54,6 +54,10 @@ PREFIXES: list[tuple[str, str]] = [
     ("family.continue_link", "public"),
     ("family.left", "public"),
     ("person_sync.service_worker", "open"),  # static code, no personal data
+    ("help.public", "public"),
+    ("help.", "signed-in"),
+    ("person_help.", "person"),
+    ("family_help.", "family"),
     ("family.", "family"),
     ("main.", "signed-in"),
     ("auth.sign_out", "signed-in"),
