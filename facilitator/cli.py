@@ -132,12 +132,86 @@ def audit_export(
     click.echo(f"Exported {count} entries.", err=True)
 
 
+@click.command("export-person")
+@with_appcontext
+@click.argument("person_id", type=int)
+@click.option("--output", "-o", help="ZIP file to write (default: person-<id>-subject-access.zip).")
+def export_person(person_id: int, output: str | None) -> None:
+    """Subject access: everything held about one person, as a ZIP (JSON, easy-read PDF, files)."""
+    from .services import NotFound, privacy
+    from .views.privacy import export_zip
+
+    try:
+        person = privacy.get_person(db.session, person_id)
+    except NotFound as error:
+        raise click.ClickException(f"There is no person with id {person_id}.") from error
+    path = output or f"person-{person_id}-subject-access.zip"
+    with current_app.test_request_context():
+        data = export_zip(person, actor=None, actor_label="command line", how="command line")
+    with open(path, "wb") as handle:
+        handle.write(data)
+    db.session.commit()  # the audit entry, once the file is written
+    click.echo(f"Wrote {path} ({len(data)} bytes). Check third-party information before release.")
+
+
+@click.command("retention")
+@with_appcontext
+@click.option("--erase", is_flag=True, help="Erase what is due (needs --confirm too).")
+@click.option("--confirm", is_flag=True, help="Confirm erasure: it cannot be undone.")
+@click.option("--person", "person_id", type=int, help="Only this person id.")
+def retention_command(erase: bool, confirm: bool, person_id: int | None) -> None:
+    """List the people whose records are due for erasure (dry run), or erase them."""
+    from datetime import date
+    from pathlib import Path
+
+    from .services import retention
+
+    years = int(current_app.config["RETENTION_YEARS"])
+    folder = Path(current_app.config["UPLOAD_FOLDER"])
+    today = date.today()
+    if erase and not confirm:
+        raise click.ClickException("Erasing cannot be undone: add --confirm to erase.")
+    found = retention.due(
+        db.session, years=years, today=today, upload_folder=folder, person_id=person_id
+    )
+    click.echo(f"Rule: {retention.RULE.format(years=years)} (RETENTION_YEARS={years}).")
+    if not found:
+        click.echo("Nothing is due for erasure.")
+        return
+    erased = 0
+    for item in found:
+        rows = sum(item.counts.values())
+        line = (
+            f"person {item.person_id}: care ended {item.care_ended_on}, due {item.due_on}, "
+            f"{rows} records, {item.files} files"
+        )
+        if item.held_because:
+            click.echo(f"{line}: held ({item.held_because})")
+            continue
+        if not erase:
+            click.echo(f"{line}: due")
+            continue
+        retention.erase_person(
+            db.session, item, years=years, today=today, actor=None,
+            actor_label="command line", upload_folder=folder,
+        )  # fmt: skip
+        db.session.commit()
+        erased += 1
+        click.echo(f"{line}: erased")
+    if not erase:
+        click.echo("Dry run: nothing was erased. Run with --erase --confirm to erase.")
+    else:
+        click.echo(f"Erased {erased} people's records.")
+
+
 def register_commands(app: Flask) -> None:
     """Attach every command group to the app's CLI."""
     app.cli.add_command(init_db)
     app.cli.add_command(demo)
     app.cli.add_command(users_cli)
     app.cli.add_command(audit_cli)
+    app.cli.add_command(export_person)
+    app.cli.add_command(retention_command)
     from .accessible.speech_cli import speech_cli
     from .prompts.cli import prompts_cli
 

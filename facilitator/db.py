@@ -41,7 +41,12 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine with the settings this app relies on for each backend."""
+    """Create an engine with the settings this app relies on for each backend.
+
+    hide_parameters: a database error's message (and so the log of an unhandled error) never
+    carries the values, which may be what a person said.
+    """
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 10}, **kwargs)

@@ -187,7 +187,8 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(60), index=True)
     object_type: Mapped[str | None] = mapped_column(String(60))
     object_id: Mapped[str | None] = mapped_column(String(60))
-    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    # A plain number, not a foreign key: entries outlive a person erased after retention.
+    person_id: Mapped[int | None] = mapped_column(Integer)
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     seq: Mapped[int] = mapped_column(Integer, unique=True)

@@ -22,6 +22,7 @@ def register_blueprints(app: Flask) -> None:
         main,
         person,
         person_sync,
+        privacy,
         review_record,
         safeguarding,
         staff,
@@ -33,7 +34,7 @@ def register_blueprints(app: Flask) -> None:
         main.bp, auth.bp, staff.bp, staff_people.bp, advocate.bp, governance.bp, admin.bp,
         person.bp, family.bp, links.bp, layers.bp, advocate_layer.bp,
         actions.bp, actions.overview, review_record.bp, you_said.bp, you_said.person_bp,
-        casework.bp, safeguarding.bp, person_sync.bp,
+        casework.bp, safeguarding.bp, person_sync.bp, privacy.bp,
         help.bp, help.person_bp, help.family_bp,
     ):  # fmt: skip
         app.register_blueprint(blueprint)

@@ -67,6 +67,8 @@ PREFIXES: list[tuple[str, str]] = [
     ("person_outputs.", "person"),
     ("person_sync.", "person"),
     ("staff.", "staff"),
+    ("privacy.care_ended", "staff"),
+    ("privacy.", "governance"),  # subject access: managers and admins only
     ("staff_people.", "staff"),
     ("links.", "staff"),
     ("layers.", "staff"),
