@@ -21,6 +21,13 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "speech_rate": 135,
     "pictures": "pictures",  # pictures | photos
     "auto_advance": True,
+    # Access method (services/access.py): touch (and keyboard) | scan (one switch) | step (two)
+    "access": "touch",
+    "scan_rate_ms": 2000,  # how long the scan highlight stays on each thing: 750-5000
+    "scan_rounds": 2,  # rounds without a press before scanning waits for one
+    "scan_cue": False,  # say each thing as the highlight reaches it
+    "switch_keys": "space-enter",  # the keys the switches send: step, then select
+    "switch_tap": False,  # one switch: a tap anywhere on the screen is the switch
 }
 
 

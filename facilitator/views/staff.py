@@ -300,6 +300,8 @@ def communication(person_id: int) -> str | WerkzeugResponse | tuple[str, int]:
         error=error,
         languages=LANGUAGES,
         choices=person_screens.SETTING_CHOICES,
+        access_choices=person_screens.ACCESS_CHOICES,
+        access_bounds=person_screens.access_bounds(),
         flag=people.communication_flag(record),
     ), (409 if conflict else 400 if error else 200)
 

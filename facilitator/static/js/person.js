@@ -8,13 +8,17 @@
   // --- speech ---------------------------------------------------------------------------
   var player = null;
 
+  // While the person listens, switch-access.js holds its scanning highlight still.
+  function speaking(on) { document.documentElement.toggleAttribute("data-speaking", on); }
+
   function speak(button) {
     var src = button.getAttribute("data-audio");
     stop();
     if (src) {
       player = new Audio(src);
       button.classList.add("playing");
-      player.addEventListener("ended", function () { button.classList.remove("playing"); });
+      speaking(true);
+      player.addEventListener("ended", function () { button.classList.remove("playing"); speaking(false); });
       player.play().catch(function () { button.classList.remove("playing"); sayWithBrowser(button); });
       return;
     }
@@ -26,12 +30,15 @@
     var utterance = new SpeechSynthesisUtterance(button.getAttribute("data-say") || "");
     utterance.lang = button.getAttribute("data-lang") || document.documentElement.lang;
     utterance.rate = 0.85;
+    utterance.onend = utterance.onerror = function () { speaking(false); };
+    speaking(true);
     window.speechSynthesis.speak(utterance);
   }
 
   function stop() {
     if (player) { player.pause(); player = null; }
     if ("speechSynthesis" in window) { window.speechSynthesis.cancel(); }
+    speaking(false);
     document.querySelectorAll(".listen.playing").forEach(function (b) { b.classList.remove("playing"); });
   }
 
