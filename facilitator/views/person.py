@@ -221,20 +221,29 @@ def take_break() -> str | WerkzeugResponse | tuple[str, int]:
 
 
 @bp.route("/settings", methods=["GET", "POST"])
-def settings() -> str | WerkzeugResponse:
+def settings() -> WerkzeugResponse | tuple[str, int]:
     """How the screens look and sound for this person (saved on their record)."""
     person = g.person
+    error = None
     if request.method == "POST":
-        screens.save_settings(db.session, person, request.form, current_user.user)
-        db.session.commit()
-        back = request.form.get("back", type=int)
-        return _go("person.prompt", position=back) if back else _go("person.welcome")
+        try:
+            screens.save_settings(db.session, person, request.form, current_user.user)
+        except ServiceError as problem:  # a switch setting outside the rules: nothing saved
+            db.session.rollback()
+            error = str(problem)
+        else:
+            db.session.commit()
+            back = request.form.get("back", type=int)
+            return _go("person.prompt", position=back) if back else _go("person.welcome")
     return render_template(
         "person/settings.html",
-        back=request.args.get("back", type=int),
+        back=request.values.get("back", type=int),
         choices=screens.SETTING_CHOICES,
+        access_choices=screens.ACCESS_CHOICES,
+        error=error,
+        form=request.form if error else None,
         **_context(),
-    )
+    ), (400 if error else 200)
 
 
 @bp.route("/check", methods=["GET", "POST"])

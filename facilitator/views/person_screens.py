@@ -19,7 +19,7 @@ from ..accessible import speech
 from ..i18n import LANGUAGES
 from ..models import CaptureMethod, Person, Review, ReviewPrompt, User
 from ..prompts.library import Library, load_library
-from ..services import audit, responses
+from ..services import access, audit, responses
 
 AUDIO_NAME = re.compile(r"^[0-9a-f]{64}\.mp3$")
 AUTO_ADVANCE_MS = 1500
@@ -40,6 +40,34 @@ SETTING_CHOICES: dict[str, list[tuple[str, Any]]] = {
     "pictures": [("pictures", _l("Pictures")), ("photos", _l("Photos where there are some"))],
 }
 TOGGLES = ("high_contrast", "reduced_motion", "auto_advance")
+# How the person presses (services/access.py holds the rules), offered on both settings forms.
+ACCESS_CHOICES: dict[str, list[tuple[str, Any]]] = {
+    "access": [
+        (access.TOUCH, _l("Touch the screen, or use a keyboard")),
+        (access.SCAN, _l("One switch: a box moves by itself, press to choose")),
+        (access.STEP, _l("Two switches: one moves the box, one chooses")),
+    ],
+    "scan_rate": [
+        (access.seconds(750), _l("Very fast: less than 1 second")),
+        (access.seconds(1000), _l("Fast: 1 second")),
+        (access.seconds(1500), _l("Quite fast: 1 and a half seconds")),
+        (access.seconds(2000), _l("Medium: 2 seconds")),
+        (access.seconds(3000), _l("Slow: 3 seconds")),
+        (access.seconds(5000), _l("Very slow: 5 seconds")),
+    ],
+    "scan_rounds": [(str(n), str(n)) for n in access.SCAN_ROUNDS],
+    "switch_keys": [
+        ("space-enter", _l("Space moves, Enter chooses")),
+        ("enter-space", _l("Enter moves, Space chooses")),
+        ("1-2", _l("1 moves, 2 chooses")),
+        ("f1-f2", _l("F1 moves, F2 chooses")),
+    ],
+}
+
+
+def access_bounds() -> tuple[str, str]:
+    """The scan rate's bounds in seconds, for the forms' hints."""
+    return access.seconds(access.SCAN_RATE_MIN_MS), access.seconds(access.SCAN_RATE_MAX_MS)
 
 
 def picture_url(key: str | None, high_contrast: bool) -> str | None:
@@ -92,6 +120,7 @@ def base_context(person: Person, review: Review, **extra: Any) -> dict[str, Any]
     if person.setting("reduced_motion"):
         body_classes.append("reduced-motion")
     context = {
+        "access": access.page_settings(person),
         "person": person,
         "review": review,
         "library": library,
@@ -107,7 +136,25 @@ def base_context(person: Person, review: Review, **extra: Any) -> dict[str, Any]
     if "screen" in extra:
         context["this_screen"] = screen(extra.pop("screen"))
     context.update(extra)
+    if context["access"]["cue"]:
+        context["cue_audio"] = _cue_audio(library, lang, rate, context.get("options") or [])
     return context
+
+
+def _cue_audio(library: Library, lang: str, rate: int, options: list[Any]) -> dict[str, str]:
+    """Spoken cues for switch scanning: the pre-rendered audio of each button and answer word.
+
+    Keyed by the words on the screen; a word without audio is said by the browser's voice.
+    """
+    texts = [library.screen_text(key, lang, fallback=True) for key in library.screens]
+    texts += [o.label(lang, fallback=True) for t in library.answer_types for o in t.options]
+    texts += [o.label(lang, fallback=True) for o in options]
+    cues = {}
+    for text in dict.fromkeys(texts):
+        url = audio_url(text, lang, rate)
+        if url:
+            cues[text] = url
+    return cues
 
 
 def review_prompt_at(review: Review, position: int) -> ReviewPrompt:
@@ -208,8 +255,15 @@ def summary(session: Session, review: Review, person: Person) -> list[dict[str, 
 
 
 def save_settings(session: Session, person: Person, form: Mapping[str, Any], actor: User) -> None:
-    """Store the settings chosen on the settings screen (unknown values are ignored)."""
+    """Store the settings chosen on the settings screen (unknown values are ignored).
+
+    The switch-access settings are checked first: one outside the rules raises
+    access.AccessSettingsError and nothing is changed.
+    """
+    access_values = access.read_form(form)
+    before = dict(person.settings or {})
     settings = dict(person.settings or {})
+    settings.update(access_values)
     for key, choices in SETTING_CHOICES.items():
         value = form.get(key)
         if value in {str(v) for v, _label in choices}:
@@ -221,4 +275,12 @@ def save_settings(session: Session, person: Person, form: Mapping[str, Any], act
         person.language = language
     person.settings = settings
     person.version += 1
-    audit.record(session, "person.settings_changed", actor=actor, obj=person, person_id=person.id)
+    changed = sorted(k for k in settings if settings.get(k) != before.get(k))
+    audit.record(
+        session,
+        "person.settings_changed",
+        actor=actor,
+        obj=person,
+        person_id=person.id,
+        detail={"changed": changed},
+    )

@@ -46,9 +46,11 @@ STATIC_FILES = (
     "css/app.css",
     "css/person.css",
     "css/offline.css",
+    "css/switch-access.css",
     "js/app.js",
     "js/offline-queue.js",
     "js/person.js",
+    "js/switch-access.js",
     "vendor/htmx.min.js",
 )
 # Leaving person mode or signing out empties the tablet's storage (IndexedDB, caches, the
