@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import abort
+from flask import Flask, abort, current_app, g, has_request_context, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import UserMixin, current_user, login_required
 
 from .extensions import db, login_manager
@@ -36,10 +38,34 @@ class SignedIn(UserMixin):
         return self.record.person_mode_review_id
 
 
+def session_limits() -> accounts.SessionLimits:
+    """The idle and absolute limits from the settings."""
+    config = current_app.config
+    return accounts.SessionLimits(
+        idle=timedelta(minutes=int(config["SESSION_IDLE_MINUTES"])),
+        absolute=timedelta(hours=int(config["SESSION_ABSOLUTE_HOURS"])),
+    )
+
+
 @login_manager.user_loader
 def _load(public_id: str) -> SignedIn | None:
-    record = accounts.load_session(db.session, public_id)
+    try:
+        record = accounts.load_session(db.session, public_id, session_limits())
+    except accounts.SessionExpired as expired:
+        # Noted for the request hook in views/auth.py, which shows the kind page.
+        g.session_expired = expired.reason
+        return None
     return SignedIn(record) if record is not None else None
+
+
+class SecureWhenHttpsSessions(SecureCookieSessionInterface):
+    """The session cookie is Secure in production and on any request that came over HTTPS
+    (directly, or through a trusted reverse proxy that ProxyFix believes)."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        if super().get_cookie_secure(app):
+            return True
+        return has_request_context() and request.is_secure
 
 
 def current_account() -> User:

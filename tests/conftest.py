@@ -203,9 +203,43 @@ def csrf_from(html: str) -> str:
 
 
 def sign_in(client: FlaskClient, email: str, password: str = "demo-password-2026"):  # type: ignore[no-untyped-def]
-    """Sign in through the real form (CSRF and all) and return the response."""
+    """Sign in through the real forms (CSRF and all) and return the last response.
+
+    After a right password comes the second step: the account is enrolled in the database
+    if it has no authenticator yet, then the current code is typed (see second_factor_code).
+    """
     page = client.get("/sign-in")
-    return client.post(
-        "/sign-in",
-        data={"email": email, "password": password, "csrf_token": csrf_from(page.get_data(as_text=True))},
+    token = csrf_from(page.get_data(as_text=True))
+    response = client.post(
+        "/sign-in", data={"email": email, "password": password, "csrf_token": token}
     )
+    location = response.headers.get("Location", "") if response.status_code == 302 else ""
+    if not location.startswith(("/sign-in/code", "/sign-in/set-up")):
+        return response
+    from facilitator.extensions import db
+
+    app = client.application
+    with app.app_context():
+        code = second_factor_code(db.session, email)
+    return client.post("/sign-in/code", data={"code": code, "csrf_token": token})
+
+
+def second_factor_code(db_session: Session, email: str) -> str:
+    """The current code for an account, enrolling it first if needed (committed).
+
+    The account's replay marker is cleared, so that tests may sign the same account in
+    several times within one 30-second step; test_two_factor tests replay protection itself.
+    """
+    import pyotp
+    from sqlalchemy import select
+
+    from facilitator.models import User, utcnow
+
+    user = db_session.scalar(select(User).where(User.email == email.strip().lower()))
+    assert user is not None, f"no account {email}"
+    if user.totp_enabled_at is None or not user.totp_secret:
+        user.totp_secret = user.totp_secret or pyotp.random_base32(32)
+        user.totp_enabled_at = utcnow()
+    user.totp_last_step = None
+    db_session.commit()
+    return pyotp.TOTP(user.totp_secret).now()

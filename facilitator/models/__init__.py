@@ -19,7 +19,7 @@ from .records import (
     action_responses,
 )
 from .reviews import NonParticipation, Response, Review, ReviewPrompt
-from .users import LoginAttempt, User, UserSession
+from .users import LoginAttempt, RecoveryCode, User, UserSession
 
 __all__ = [
     "ActionFollowUp",
@@ -40,6 +40,7 @@ __all__ = [
     "OutcomeAction",
     "Person",
     "Photo",
+    "RecoveryCode",
     "Response",
     "Review",
     "ReviewPrompt",

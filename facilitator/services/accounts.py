@@ -1,17 +1,18 @@
-"""Accounts, sign-in with throttling, and server-side sessions."""
+"""Accounts, sign-in with throttling, the second factor, and server-side sessions."""
 
 from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+import pyotp
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session, joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..models import LoginAttempt, Role, User, UserSession, utcnow
-from . import ServiceError, audit
+from ..models import LoginAttempt, RecoveryCode, Role, User, UserSession, utcnow
+from . import NotAllowed, ServiceError, audit
 
 MIN_PASSWORD_LENGTH = 12
 # Checked against when the account does not exist, so both paths cost the same time.
@@ -98,17 +99,10 @@ def _recent_failures(session: Session, column: object, value: str, since: object
     )
 
 
-def authenticate(
-    session: Session,
-    email: str,
-    password: str,
-    address: str,
-    policy: ThrottlePolicy | None = None,
-) -> User:
-    """Check a sign-in, throttled per account and per address; every attempt is recorded."""
-    policy = policy or ThrottlePolicy()
-    email = normalise_email(email)[:254]
-    now = utcnow()
+def _check_throttle(
+    session: Session, email: str, address: str, policy: ThrottlePolicy, now: datetime
+) -> None:
+    """Refuse (and record) an attempt while too many recent ones have failed."""
     since = now - policy.window
     minutes = int(policy.window.total_seconds() // 60)
     if (
@@ -123,6 +117,20 @@ def authenticate(
             "and try again, or ask your administrator.",
             minutes,
         )
+
+
+def authenticate(
+    session: Session,
+    email: str,
+    password: str,
+    address: str,
+    policy: ThrottlePolicy | None = None,
+) -> User:
+    """Check a sign-in, throttled per account and per address; every attempt is recorded."""
+    policy = policy or ThrottlePolicy()
+    email = normalise_email(email)[:254]
+    now = utcnow()
+    _check_throttle(session, email, address, policy, now)
     user = session.scalar(select(User).where(User.email == email))
     valid = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
     ok = bool(user and valid and user.active)
@@ -135,6 +143,280 @@ def authenticate(
     return user
 
 
+# --- the second factor ----------------------------------------------------------------------
+
+RECOVERY_CODE_COUNT = 10
+# Letters and digits that cannot be mistaken for one another when read aloud or copied.
+_RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+_RECOVERY_LENGTH = 10  # about 49 bits each, salted and hashed like a password
+_RECOVERY_HASH = "pbkdf2:sha256:30000"
+TOTP_STEP_SECONDS = 30
+
+
+class WrongCode(SignInRefused):
+    """A code from the app or a recovery code was not right (or was already used)."""
+
+
+def second_factor_required(user: User) -> bool:
+    """Managers and admins always; staff and advocates unless an admin switched it off."""
+    if user.role in (Role.MANAGER, Role.ADMIN):
+        return True
+    return user.two_factor_off_reason is None
+
+
+def second_factor_enabled(user: User) -> bool:
+    """Whether a confirmed authenticator app is set up for the account."""
+    return user.totp_enabled_at is not None and bool(user.totp_secret)
+
+
+def begin_second_factor(session: Session, user: User) -> str:
+    """The secret to show while setting up (the same one until it is confirmed)."""
+    if second_factor_enabled(user):
+        raise ServiceError("The second step is already set up for this account.")
+    if not user.totp_secret:
+        user.totp_secret = pyotp.random_base32(32)  # 160 bits
+        user.totp_last_step = None
+    return user.totp_secret
+
+
+def provisioning_uri(user: User, issuer: str) -> str:
+    """The otpauth:// address the QR code carries."""
+    assert user.totp_secret
+    return pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.email, issuer_name=issuer)
+
+
+def _clean_code(code: str) -> str:
+    return "".join(ch for ch in code.lower() if ch.isalnum())[:40]
+
+
+def _matching_step(user: User, code: str, now: datetime) -> int | None:
+    """The time step the six-digit code belongs to (one step either side allowed for clock
+    drift), if it is later than the last one accepted: a code is never accepted twice."""
+    if not (user.totp_secret and len(code) == 6 and code.isdigit()):
+        return None
+    totp = pyotp.TOTP(user.totp_secret, interval=TOTP_STEP_SECONDS)
+    current = int(now.timestamp()) // TOTP_STEP_SECONDS
+    for step in (current - 1, current, current + 1):
+        if user.totp_last_step is not None and step <= user.totp_last_step:
+            continue
+        if secrets.compare_digest(totp.generate_otp(step), code):
+            return step
+    return None
+
+
+def _refuse_code(session: Session, user: User, address: str, now: datetime) -> None:
+    session.add(LoginAttempt(email=user.email, address=address, succeeded=False, at=now))
+    audit.record(
+        session, "signin.code_refused", actor=user, obj=user, detail={"address": address}
+    )
+    session.commit()
+    raise WrongCode(
+        "That code is not right. Check you typed the newest code from your app, or use a "
+        "recovery code."
+    )
+
+
+def confirm_second_factor(
+    session: Session,
+    user: User,
+    code: str,
+    address: str,
+    policy: ThrottlePolicy | None = None,
+    now: datetime | None = None,
+) -> list[str]:
+    """Switch the second factor on once a code proves the app has the secret.
+
+    Returns the new recovery codes, to be shown once. Wrong codes count towards the sign-in
+    throttle.
+    """
+    now = now or utcnow()
+    _check_throttle(session, user.email, address, policy or ThrottlePolicy(), now)
+    if second_factor_enabled(user):
+        raise ServiceError("The second step is already set up for this account.")
+    step = _matching_step(user, _clean_code(code), now)
+    if step is None:
+        _refuse_code(session, user, address, now)
+    user.totp_last_step = step
+    user.totp_enabled_at = now
+    audit.record(session, "user.second_factor_enabled", actor=user, obj=user)
+    return _new_recovery_codes(session, user)
+
+
+def check_second_factor(
+    session: Session,
+    user: User,
+    code: str,
+    address: str,
+    policy: ThrottlePolicy | None = None,
+    now: datetime | None = None,
+) -> int | None:
+    """Check a code from the app or a recovery code, throttled like passwords.
+
+    Returns None for an app code, or how many recovery codes are left after using one.
+    """
+    now = now or utcnow()
+    _check_throttle(session, user.email, address, policy or ThrottlePolicy(), now)
+    if not second_factor_enabled(user):
+        raise ServiceError("The second step is not set up for this account.")
+    cleaned = _clean_code(code)
+    step = _matching_step(user, cleaned, now)
+    if step is not None:
+        user.totp_last_step = step
+        session.add(LoginAttempt(email=user.email, address=address, succeeded=True, at=now))
+        return None
+    if len(cleaned) == _RECOVERY_LENGTH:
+        unused = session.scalars(
+            select(RecoveryCode).where(
+                RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None)
+            )
+        ).all()
+        for recovery in unused:
+            if check_password_hash(recovery.code_hash, cleaned):
+                recovery.used_at = now
+                left = len(unused) - 1
+                session.add(
+                    LoginAttempt(email=user.email, address=address, succeeded=True, at=now)
+                )
+                audit.record(
+                    session, "signin.recovery_code_used", actor=user, obj=user,
+                    detail={"left": left},
+                )  # fmt: skip
+                return left
+    _refuse_code(session, user, address, now)
+    return None  # not reached: _refuse_code raises
+
+
+def _new_recovery_codes(session: Session, user: User) -> list[str]:
+    session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    codes = [
+        "".join(secrets.choice(_RECOVERY_ALPHABET) for _ in range(_RECOVERY_LENGTH))
+        for _ in range(RECOVERY_CODE_COUNT)
+    ]
+    for code in codes:
+        session.add(
+            RecoveryCode(user_id=user.id, code_hash=generate_password_hash(code, _RECOVERY_HASH))
+        )
+    return [f"{code[:5]}-{code[5:]}" for code in codes]
+
+
+def regenerate_recovery_codes(session: Session, user: User) -> list[str]:
+    """New recovery codes (the old ones stop working), shown once; audited."""
+    if not second_factor_enabled(user):
+        raise ServiceError("Set up the second step first.")
+    codes = _new_recovery_codes(session, user)
+    audit.record(session, "user.recovery_codes_regenerated", actor=user, obj=user)
+    return codes
+
+
+def recovery_codes_left(session: Session, user: User) -> int:
+    return (
+        session.scalar(
+            select(func.count(RecoveryCode.id)).where(
+                RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None)
+            )
+        )
+        or 0
+    )
+
+
+def _clear_second_factor(session: Session, user: User) -> None:
+    user.totp_secret = None
+    user.totp_enabled_at = None
+    user.totp_last_step = None
+    session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+
+
+def reset_second_factor(session: Session, user: User, actor: User) -> int:
+    """An admin clears someone's second factor (lost phone): they set it up again at their
+    next sign-in, and every session they had ends. Returns how many sessions ended."""
+    if actor.role != Role.ADMIN:
+        raise NotAllowed("Only an administrator can reset the second step.")
+    _clear_second_factor(session, user)
+    ended = end_all_sessions(session, user, "second-factor-reset")
+    audit.record(
+        session, "user.second_factor_reset", actor=actor, obj=user, detail={"sessions_ended": ended}
+    )
+    return ended
+
+
+def switch_off_second_factor(session: Session, user: User, actor: User, reason: str) -> None:
+    """An admin switches the second step off for one staff or advocate account, saying why."""
+    if actor.role != Role.ADMIN:
+        raise NotAllowed("Only an administrator can switch the second step off.")
+    if user.role in (Role.MANAGER, Role.ADMIN):
+        raise ServiceError("Managers and administrators must always use the second step.")
+    reason = " ".join(reason.split())[:300]
+    if len(reason) < 5:
+        raise ServiceError("Write the reason for switching it off.")
+    _clear_second_factor(session, user)
+    user.two_factor_off_reason = reason
+    end_all_sessions(session, user, "second-factor-off")
+    audit.record(
+        session, "user.second_factor_switched_off", actor=actor, obj=user, detail={"reason": reason}
+    )
+
+
+def switch_on_second_factor(session: Session, user: User, actor: User) -> None:
+    """Back to the default: the account sets up the second step at its next sign-in."""
+    if actor.role != Role.ADMIN:
+        raise NotAllowed("Only an administrator can switch the second step on.")
+    user.two_factor_off_reason = None
+    audit.record(session, "user.second_factor_switched_on", actor=actor, obj=user)
+
+
+# --- passwords and accounts -----------------------------------------------------------------
+
+
+def change_password(
+    session: Session, user: User, current: str, new: str, keep: UserSession | None = None
+) -> int:
+    """Change one's own password; every other session of the account ends."""
+    if not check_password_hash(user.password_hash, current):
+        raise SignInRefused("Your current password is not right. Please try again.")
+    check_password_rules(new)
+    if check_password_hash(user.password_hash, new):
+        raise ServiceError("The new password must be different from the old one.")
+    user.password_hash = generate_password_hash(new)
+    ended = end_all_sessions(session, user, "password-changed", keep=keep)
+    audit.record(
+        session, "user.password_changed", actor=user, obj=user, detail={"sessions_ended": ended}
+    )
+    return ended
+
+
+def set_active(session: Session, user: User, active: bool, actor: User) -> None:
+    """Disable an account (its sessions end at once) or enable it again."""
+    if actor.role != Role.ADMIN:
+        raise NotAllowed("Only an administrator can disable accounts.")
+    if user.id == actor.id and not active:
+        raise ServiceError("You cannot disable your own account.")
+    user.active = active
+    if not active:
+        end_all_sessions(session, user, "account-disabled")
+    audit.record(session, "user.enabled" if active else "user.disabled", actor=actor, obj=user)
+
+
+# --- sessions -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SessionLimits:
+    """How long a signed-in session lasts without activity, and at most."""
+
+    idle: timedelta = timedelta(minutes=30)
+    absolute: timedelta = timedelta(hours=12)
+    # last_seen_at is written at most this often, so that not every request writes.
+    touch_every: timedelta = timedelta(seconds=60)
+
+
+class SessionExpired(Exception):
+    """A session ran out of time; ``reason`` is "idle" or "absolute"."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 def start_session(session: Session, user: User) -> UserSession:
     """Open a server-side session (a fresh id on every sign-in) and audit the sign-in."""
     record = UserSession(public_id=secrets.token_urlsafe(32), user_id=user.id)
@@ -143,15 +425,51 @@ def start_session(session: Session, user: User) -> UserSession:
     return record
 
 
-def load_session(session: Session, public_id: str) -> UserSession | None:
-    """The live session for a cookie's id, or None if it was ended or the account disabled."""
+def expiry_reason(record: UserSession, limits: SessionLimits, now: datetime) -> str | None:
+    """Why a session has run out of time, or None. Person mode has no time limit."""
+    if record.person_mode_review_id is not None:
+        return None
+    if now - record.last_seen_at > limits.idle:
+        return "idle"
+    if now - record.created_at > limits.absolute:
+        return "absolute"
+    return None
+
+
+def load_session(
+    session: Session,
+    public_id: str,
+    limits: SessionLimits | None = None,
+    now: datetime | None = None,
+) -> UserSession | None:
+    """The live session for a cookie's id, or None if it was ended or the account disabled.
+
+    With ``limits``, a session past its idle or absolute limit is ended (committed) and
+    SessionExpired raised; a live one has its last_seen_at moved on (at most once a minute).
+    """
     record = session.scalar(
-        select(UserSession).where(
-            UserSession.public_id == public_id, UserSession.revoked_at.is_(None)
-        )
+        select(UserSession)
+        .where(UserSession.public_id == public_id, UserSession.revoked_at.is_(None))
+        .options(joinedload(UserSession.user))  # one query per request, not two
     )
     if record is None or not record.user.active:
         return None
+    if limits is None:
+        return record
+    now = now or utcnow()
+    reason = expiry_reason(record, limits, now)
+    if reason is not None:
+        record.revoked_at = now
+        record.revoked_reason = f"{reason}-timeout"
+        audit.record(
+            session, "signout", actor=record.user, obj=record.user,
+            detail={"reason": f"{reason}-timeout"},
+        )  # fmt: skip
+        session.commit()
+        raise SessionExpired(reason)
+    if now - record.last_seen_at >= limits.touch_every:
+        record.last_seen_at = now
+        session.commit()
     return record
 
 
@@ -162,11 +480,18 @@ def end_session(session: Session, record: UserSession, reason: str = "signed-out
     audit.record(session, "signout", actor=record.user, obj=record.user, detail={"reason": reason})
 
 
-def end_all_sessions(session: Session, user: User, reason: str) -> int:
-    """End every session of a user (password change, account disabled)."""
+def end_all_sessions(
+    session: Session, user: User, reason: str, keep: UserSession | None = None
+) -> int:
+    """End every session of a user (password change, account disabled, second step reset),
+    except ``keep`` (the session changing its own password)."""
+    query = update(UserSession).where(
+        UserSession.user_id == user.id, UserSession.revoked_at.is_(None)
+    )
+    if keep is not None:
+        query = query.where(UserSession.id != keep.id)
     result = session.execute(
-        update(UserSession)
-        .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
-        .values(revoked_at=utcnow(), revoked_reason=reason)
+        query.values(revoked_at=utcnow(), revoked_reason=reason),
+        execution_options={"synchronize_session": "fetch"},
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -1,30 +1,43 @@
-"""Signing in and out."""
+"""Signing in (password, then a code from an app), signing out, time limits and "Your account"."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
+import segno
 from flask import (
     Blueprint,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
     session,
     url_for,
 )
+from flask.blueprints import BlueprintSetupState
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from ..auth import SignedIn
+from ..auth import SecureWhenHttpsSessions, SignedIn, current_account
 from ..extensions import db, limiter
+from ..forms.account import ChangePasswordForm, CodeForm, ConfirmForm
 from ..forms.auth import SignInForm
-from ..services import accounts
+from ..models import User
+from ..services import ServiceError, accounts
 
 bp = Blueprint("auth", __name__)
+
+PENDING = "signin_pending"  # the Flask-session key between the password and the second step
+
+
+@bp.record_once
+def _secure_cookies(state: BlueprintSetupState) -> None:
+    state.app.session_interface = SecureWhenHttpsSessions()
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -46,6 +59,100 @@ def _throttle_policy() -> accounts.ThrottlePolicy:
     )
 
 
+def _address() -> str:
+    return request.remote_addr or "unknown"
+
+
+# --- time limits ----------------------------------------------------------------------------
+
+
+@bp.before_app_request
+def _end_sessions_out_of_time() -> Any:
+    """A session past its idle or absolute limit gets a kind page (htmx: a redirect header);
+    one whose account now needs a second step it has not set up is asked to sign in again."""
+    if request.endpoint == "static":
+        return None
+    signed_in = current_user.is_authenticated  # loads the session, noting an expired one
+    reason = g.pop("session_expired", None)
+    if reason is not None:
+        logout_user()
+        follow = request.full_path.rstrip("?") if request.method == "GET" else None
+        target = url_for("auth.signed_out", after=reason, next=_safe_next(follow))
+        if request.headers.get("HX-Request") == "true":
+            return (
+                render_template("auth/_signed_out_message.html", after=reason, target=target),
+                401,
+                {"HX-Redirect": target},
+            )
+        return redirect(target)
+    if (
+        signed_in
+        and not current_user.person_mode_review_id
+        and accounts.second_factor_required(current_user.user)
+        and not accounts.second_factor_enabled(current_user.user)
+    ):
+        accounts.end_session(db.session, current_user.record, "second-factor-needed")
+        db.session.commit()
+        logout_user()
+        session.clear()
+        flash(_("Please sign in again to set up the second step for your account."), "info")
+        return redirect(url_for("auth.sign_in"))
+    return None
+
+
+@bp.route("/signed-out")
+def signed_out() -> str | Response:
+    """The kind page after a session ran out of time."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    after = request.args.get("after", "")
+    if after not in ("idle", "absolute"):
+        return redirect(url_for("auth.sign_in"))
+    return render_template(
+        "auth/signed_out.html",
+        after=after,
+        minutes=int(current_app.config["SESSION_IDLE_MINUTES"]),
+        hours=int(current_app.config["SESSION_ABSOLUTE_HOURS"]),
+        next=_safe_next(request.args.get("next")),
+    )
+
+
+# --- signing in -----------------------------------------------------------------------------
+
+
+def _finish_sign_in(user: User) -> str | None:
+    """Open a fresh server-side session; nothing from before signing in is carried over."""
+    follow = _safe_next((session.get(PENDING) or {}).get("next")) or _safe_next(
+        request.args.get("next")
+    )
+    record = accounts.start_session(db.session, user)
+    db.session.commit()
+    session.clear()
+    login_user(SignedIn(record))
+    return follow
+
+
+def _pending_user() -> User | None:
+    """The account whose password was right a moment ago, if that is recent enough."""
+    pending = session.get(PENDING)
+    if not isinstance(pending, dict):
+        return None
+    try:
+        started = datetime.fromisoformat(str(pending.get("at")))
+    except ValueError:
+        return None
+    allowed = timedelta(minutes=int(current_app.config["SIGN_IN_STEP_MINUTES"]))
+    if datetime.now(UTC) - started > allowed:
+        session.pop(PENDING, None)
+        flash(_("That took a while, so for your safety please sign in again."), "info")
+        return None
+    user = db.session.get(User, int(pending.get("user", 0)))
+    if user is None or not user.active:
+        session.pop(PENDING, None)
+        return None
+    return user
+
+
 @bp.route("/sign-in", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["RATELIMIT_SIGN_IN"], methods=["POST"])
 def sign_in() -> str | Response | tuple[str, int]:
@@ -60,7 +167,7 @@ def sign_in() -> str | Response | tuple[str, int]:
                 db.session,
                 form.email.data or "",
                 form.password.data or "",
-                request.remote_addr or "unknown",
+                _address(),
                 _throttle_policy(),
             )
         except accounts.SignInThrottled as refused:
@@ -70,15 +177,131 @@ def sign_in() -> str | Response | tuple[str, int]:
             form.form_errors.append(str(refused))
             status = 401
         else:
-            record = accounts.start_session(db.session, user)
-            db.session.commit()
-            session.clear()  # a fresh session on sign-in, nothing carried over
-            login_user(SignedIn(record))
+            enabled = accounts.second_factor_enabled(user)
+            if enabled or accounts.second_factor_required(user):
+                db.session.commit()  # the attempt is recorded
+                session[PENDING] = {
+                    "user": user.id,
+                    "at": datetime.now(UTC).isoformat(),
+                    "next": _safe_next(request.args.get("next")),
+                }
+                return redirect(url_for("auth.second_step" if enabled else "auth.set_up"))
+            follow = _finish_sign_in(user)
             flash(_("You are signed in."), "success")
-            return redirect(_safe_next(request.args.get("next")) or url_for("main.home"))
+            return redirect(follow or url_for("main.home"))
     elif request.method == "POST":
         status = 400
     return render_template("auth/sign_in.html", form=form), status
+
+
+@bp.route("/sign-in/code", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_SIGN_IN"], methods=["POST"])
+def second_step() -> str | Response | tuple[str, int]:
+    """The second step: a code from the authenticator app, or a recovery code."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    user = _pending_user()
+    if user is None:
+        return redirect(url_for("auth.sign_in"))
+    if not accounts.second_factor_enabled(user):
+        return redirect(url_for("auth.set_up"))
+    form = CodeForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            left = accounts.check_second_factor(
+                db.session, user, form.code.data or "", _address(), _throttle_policy()
+            )
+        except accounts.SignInThrottled as refused:
+            form.form_errors.append(str(refused))
+            status = 429
+        except accounts.WrongCode:
+            form.code.errors = [
+                _(
+                    "That code is not right. Check you typed the newest code from your app, "
+                    "or use one of your recovery codes."
+                )
+            ]
+            status = 401
+        else:
+            follow = _finish_sign_in(user)
+            flash(_("You are signed in."), "success")
+            if left is not None:
+                flash(
+                    _(
+                        "You used a recovery code. You have %(left)d left. You can make new "
+                        "ones on the Your account page.",
+                        left=left,
+                    ),
+                    "warning",
+                )
+            return redirect(follow or url_for("main.home"))
+    elif request.method == "POST":
+        status = 400
+    return render_template("auth/second_step.html", form=form), status
+
+
+def _qr_data_uri(uri: str) -> str:
+    return str(segno.make(uri, error="m").svg_data_uri(scale=5, border=4))
+
+
+def _grouped(secret: str) -> str:
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
+@bp.route("/sign-in/set-up", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_SIGN_IN"], methods=["POST"])
+def set_up() -> str | Response | tuple[str, int]:
+    """Set up the second step: scan the QR code (or type the key), then type a code."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    user = _pending_user()
+    if user is None:
+        return redirect(url_for("auth.sign_in"))
+    if accounts.second_factor_enabled(user):
+        return redirect(url_for("auth.second_step"))
+    secret = accounts.begin_second_factor(db.session, user)
+    db.session.commit()
+    form = CodeForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            codes = accounts.confirm_second_factor(
+                db.session, user, form.code.data or "", _address(), _throttle_policy()
+            )
+        except accounts.SignInThrottled as refused:
+            form.form_errors.append(str(refused))
+            status = 429
+        except accounts.WrongCode:
+            form.code.errors = [
+                _(
+                    "That code is not right. Type the 6-digit code your app shows now. If it "
+                    "keeps failing, check the time on your phone is set automatically."
+                )
+            ]
+            status = 401
+        else:
+            follow = _finish_sign_in(user)
+            return render_template(
+                "auth/recovery_codes.html",
+                codes=codes,
+                first_time=True,
+                follow=follow or url_for("main.home"),
+            )
+    elif request.method == "POST":
+        status = 400
+    uri = accounts.provisioning_uri(user, str(current_app.config["SERVICE_NAME"]))
+    return (
+        render_template(
+            "auth/set_up.html",
+            form=form,
+            qr=_qr_data_uri(uri),
+            key=_grouped(secret),
+            email=user.email,
+            issuer=current_app.config["SERVICE_NAME"],
+        ),
+        status,
+    )
 
 
 @bp.route("/sign-out", methods=["POST"])
@@ -91,3 +314,81 @@ def sign_out() -> Response:
     session.clear()
     flash(_("You have signed out."), "success")
     return redirect(url_for("auth.sign_in"))
+
+
+# --- your account ---------------------------------------------------------------------------
+
+
+def _account_page(password_form: ChangePasswordForm, status: int = 200) -> tuple[str, int]:
+    user = current_account()
+    return (
+        render_template(
+            "auth/account.html",
+            user=user,
+            password_form=password_form,
+            codes_form=ConfirmForm(),
+            enabled=accounts.second_factor_enabled(user),
+            required=accounts.second_factor_required(user),
+            codes_left=accounts.recovery_codes_left(db.session, user),
+        ),
+        status,
+    )
+
+
+@bp.route("/account")
+@login_required
+def account() -> tuple[str, int]:
+    """Your account: the second step, recovery codes and your password."""
+    return _account_page(ChangePasswordForm(formdata=None))
+
+
+@bp.route("/account/password", methods=["POST"])
+@login_required
+@limiter.limit(lambda: current_app.config["RATELIMIT_SIGN_IN"])
+def change_password() -> Response | tuple[str, int]:
+    """Change your password; you are signed out everywhere else."""
+    form = ChangePasswordForm()
+    if not form.validate_on_submit():
+        return _account_page(form, 400)
+    try:
+        ended = accounts.change_password(
+            db.session,
+            current_account(),
+            form.current.data or "",
+            form.new.data or "",
+            keep=current_user.record,
+        )
+    except accounts.SignInRefused:
+        db.session.rollback()
+        form.current.errors = [_("Your current password is not right. Please try again.")]
+        return _account_page(form, 400)
+    except ServiceError as error:
+        db.session.rollback()
+        form.new.errors = [str(error)]
+        return _account_page(form, 400)
+    db.session.commit()
+    flash(
+        _("Your password is changed.")
+        + (" " + _("You were signed out on your other devices.") if ended else ""),
+        "success",
+    )
+    return redirect(url_for("auth.account"))
+
+
+@bp.route("/account/recovery-codes", methods=["POST"])
+@login_required
+def new_recovery_codes() -> str | Response:
+    """Make new recovery codes (the old ones stop working) and show them once."""
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("auth.account"))
+    try:
+        codes = accounts.regenerate_recovery_codes(db.session, current_account())
+    except ServiceError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("auth.account"))
+    db.session.commit()
+    return render_template(
+        "auth/recovery_codes.html", codes=codes, first_time=False, follow=url_for("auth.account")
+    )

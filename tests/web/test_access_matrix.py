@@ -50,6 +50,9 @@ PREFIXES: list[tuple[str, str]] = [
     ("main.health", "open"),
     ("main.choose_language", "open"),
     ("auth.sign_in", "public"),
+    ("auth.second_step", "public"),  # only after a right password (tested in test_two_factor)
+    ("auth.set_up", "public"),
+    ("auth.signed_out", "public"),
     ("family.open_link", "public"),
     ("family.continue_link", "public"),
     ("family.left", "public"),
@@ -61,6 +64,9 @@ PREFIXES: list[tuple[str, str]] = [
     ("family.", "family"),
     ("main.", "signed-in"),
     ("auth.sign_out", "signed-in"),
+    ("auth.account", "signed-in"),
+    ("auth.change_password", "signed-in"),
+    ("auth.new_recovery_codes", "signed-in"),
     ("person.start", "staff"),  # and assigned advocates, tested in test_person_mode
     ("person_outputs.start", "staff"),
     ("person.", "person"),

@@ -6,7 +6,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from ..conftest import csrf_from, sign_in
+from ..conftest import csrf_from, second_factor_code, sign_in
 
 STAFF = "staff@demo.facilitator.test"
 
@@ -92,14 +92,31 @@ def test_sign_out_ends_the_session_on_the_server(client: FlaskClient, demo: dict
     assert "/sign-in" in replay.headers["Location"]
 
 
-def test_next_only_follows_local_addresses(client: FlaskClient, demo: dict) -> None:
-    page = client.get("/sign-in?next=https://evil.example/")
+def _sign_in_with_next(app: Flask, client: FlaskClient, target: str):  # type: ignore[no-untyped-def]
+    from facilitator.extensions import db
+
+    page = client.get(f"/sign-in?next={target}")
+    token = csrf_from(page.get_data(as_text=True))
     response = client.post(
-        "/sign-in?next=https://evil.example/",
-        data={"email": STAFF, "password": "demo-password-2026", "csrf_token": csrf_from(page.get_data(as_text=True))},
+        f"/sign-in?next={target}",
+        data={"email": STAFF, "password": "demo-password-2026", "csrf_token": token},
     )
     assert response.status_code == 302
+    with app.app_context():
+        code = second_factor_code(db.session, STAFF)
+    return client.post("/sign-in/code", data={"code": code, "csrf_token": token})
+
+
+def test_next_only_follows_local_addresses(app: Flask, client: FlaskClient, demo: dict) -> None:
+    response = _sign_in_with_next(app, client, "https://evil.example/")
+    assert response.status_code == 302
     assert response.headers["Location"].endswith("/home")
+
+
+def test_next_is_followed_after_the_second_step(app: Flask, client: FlaskClient, demo: dict) -> None:
+    response = _sign_in_with_next(app, client, "/staff/")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/staff/")
 
 
 def test_signed_out_visitor_is_sent_to_sign_in(client: FlaskClient) -> None:

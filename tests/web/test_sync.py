@@ -33,7 +33,7 @@ from facilitator.extensions import db
 from facilitator.models import AuditEvent, Response, Review
 from facilitator.prompts.library import load_library
 
-from ..conftest import csrf_from, make_test_app, need, sign_in
+from ..conftest import csrf_from, make_test_app, need, second_factor_code, sign_in
 from .test_person_mode import KEYWORKER, start_session
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -413,6 +413,9 @@ def test_ten_identical_answers_at_once_store_one(tmp_path: Path, server_database
         tablet = _Tablet(f"http://127.0.0.1:{server.server_port}")
         _, page = tablet.open("/sign-in")
         tablet.form("/sign-in", page.decode(), email=KEYWORKER, password="demo-password-2026")
+        with app.app_context():
+            code = second_factor_code(db.session, KEYWORKER)
+        tablet.form("/sign-in/code", page.decode(), code=code)
         _, page = tablet.open(f"/staff/reviews/{review_id}")
         tablet.form(f"/person/start/{review_id}", page.decode())
         _, token = tablet.open("/person/api/token")

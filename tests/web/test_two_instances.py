@@ -31,7 +31,7 @@ from facilitator.extensions import db
 from facilitator.models import Response
 from facilitator.services import demo
 
-from ..conftest import need
+from ..conftest import need, second_factor_code
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "two-instances-" + "k" * 40
@@ -155,6 +155,18 @@ class Browser:
         return self._send("POST", path, {**form, "csrf_token": token.group(1)})
 
 
+def _code(url: str) -> str:
+    """The staff account's second-step code (enrolled in the database first)."""
+    from sqlalchemy.orm import Session
+
+    engine = make_engine(url)
+    try:
+        with Session(engine) as db_session:
+            return second_factor_code(db_session, STAFF)
+    finally:
+        engine.dispose()
+
+
 def test_two_instances_serve_the_same_reviews_and_a_person_session_moves_between_them(
     shared_database: str, tmp_path: Path
 ) -> None:
@@ -164,6 +176,9 @@ def test_two_instances_serve_the_same_reviews_and_a_person_session_moves_between
         browser = Browser(a)
         status, _page = browser.post("/sign-in", {"email": STAFF, "password": demo.DEMO_PASSWORD},
                                      csrf_from="/sign-in")
+        assert status in (302, 303)
+        status, _page = browser.post("/sign-in/code", {"code": _code(shared_database)},
+                                     csrf_from="/sign-in/code")
         assert status in (302, 303)
 
         # The same cookie is signed in on both, and both list the same reviews.
