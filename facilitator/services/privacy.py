@@ -286,9 +286,15 @@ def export_document(
         ],
         "audit_events": [
             {
-                "seq": e.seq, "at": e.at.isoformat(), "actor_user_id": e.actor_user_id,
-                "actor_label": e.actor_label, "action": e.action, "object_type": e.object_type,
-                "object_id": e.object_id, "detail": e.detail or {}, "hash": e.hash,
+                "seq": e.seq,
+                "at": e.at.isoformat(),
+                "actor_user_id": e.actor_user_id,
+                "actor_label": e.actor_label,
+                "action": e.action,
+                "object_type": e.object_type,
+                "object_id": e.object_id,
+                "detail": e.detail or {},
+                "hash": e.hash,
             }
             for e in events
         ],  # fmt: skip
@@ -357,9 +363,16 @@ SUMMARY_GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("supporters", "people", ("supporters", "legal_authorities", "involvement_agreements")),
     ("others_said", "family", ("contributions", "best_interests_consultees")),
     ("actions", "tick", ("outcome_actions",)),
-    ("decisions", "clipboard", (
-        "differing_views", "capacity_assessments", "best_interests_records", "consents",
-    )),  # fmt: skip
+    (
+        "decisions",
+        "clipboard",
+        (
+            "differing_views",
+            "capacity_assessments",
+            "best_interests_records",
+            "consents",
+        ),
+    ),  # fmt: skip
     ("safety", "shield", ("safety_flags", "safety_decisions")),
     ("complaints", "letters", ("complaints", "communications")),
     ("pictures", "house", ("photos", "voice_recordings", "custom_prompts")),

@@ -60,16 +60,16 @@ class Due:
 def _hold(session: Session, person_id: int) -> str | None:
     reasons = []
     open_complaint = session.scalar(
-        select(Complaint.id).where(
-            Complaint.person_id == person_id, Complaint.status == CaseStatus.OPEN
-        ).limit(1)
+        select(Complaint.id)
+        .where(Complaint.person_id == person_id, Complaint.status == CaseStatus.OPEN)
+        .limit(1)
     )
     if open_complaint is not None:
         reasons.append("open complaint")
     open_flag = session.scalar(
-        select(SafetyFlag.id).where(
-            SafetyFlag.person_id == person_id, SafetyFlag.status == FlagStatus.OPEN
-        ).limit(1)
+        select(SafetyFlag.id)
+        .where(SafetyFlag.person_id == person_id, SafetyFlag.status == FlagStatus.OPEN)
+        .limit(1)
     )
     if open_flag is not None:
         reasons.append("open safety flag")

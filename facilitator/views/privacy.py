@@ -237,7 +237,5 @@ def care_ended(person_id: int) -> Response:
     if on is None:
         flash(_("%(name)s is shown as supported again.", name=person.preferred_name), "success")
     else:
-        flash(
-            _("Care ended on %(date)s is recorded.", date=format_date(on)), "success"
-        )
+        flash(_("Care ended on %(date)s is recorded.", date=format_date(on)), "success")
     return back

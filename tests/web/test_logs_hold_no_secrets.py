@@ -132,7 +132,9 @@ def _sign_in(client: FlaskClient, email: str, password: str) -> str | None:
     """Sign in through the forms; the second-factor code typed, if one was asked for."""
     page = client.get("/sign-in")
     token = csrf_from(page.get_data(as_text=True))
-    response = client.post("/sign-in", data={"email": email, "password": password, "csrf_token": token})
+    response = client.post(
+        "/sign-in", data={"email": email, "password": password, "csrf_token": token}
+    )
     assert response.status_code == 302
     if not response.headers["Location"].startswith(("/sign-in/code", "/sign-in/set-up")):
         return None
@@ -174,8 +176,8 @@ def test_no_secret_or_view_in_any_log(app: Flask, demo: dict, captured: Capture)
     # A wrong password first (its text is a secret too), then the right one and the code.
     client = app.test_client()
     page = client.get("/sign-in")
-    client.post("/sign-in", data={"email": EMAIL, "password": PASSWORD + "-wrong",
-                                  "csrf_token": csrf_from(page.get_data(as_text=True))})  # fmt: skip
+    wrong = {"email": EMAIL, "password": PASSWORD + "-wrong"}
+    client.post("/sign-in", data={**wrong, "csrf_token": csrf_from(page.get_data(as_text=True))})
     secrets["wrong password"] = PASSWORD + "-wrong"
     code = _sign_in(client, EMAIL, PASSWORD)
     # Staff have a second factor by default, once the app has the second step.
