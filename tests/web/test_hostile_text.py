@@ -1,0 +1,732 @@
+"""Bad input, tried on purpose: hostile text in every free-text field of the application.
+
+Each ``Scenario`` is one form, reached the way its user reaches it (signed in, on a locked
+tablet, through a family link). The driver reads the form from the page, as a browser would,
+puts the hostile text in every free-text field it finds, sends it, and checks:
+
+- never a server error;
+- every page that shows the text (the page it leads to and the ``shows`` pages) escapes it:
+  no element, attribute, script or ``javascript:`` address from the payload appears, and the
+  page still passes the structure check (the test client checks every page it gets);
+- the text is kept exactly (after the one cleaning rule in facilitator/text.py) and shown as
+  text, or refused with a message, the typed text still on the form; over a field's limit,
+  the message names the limit.
+
+``test_every_free_text_field_is_covered`` fails when a template or a WTForms form gains a
+free-text field that no scenario sends hostile text to.
+
+Hypothesis runs on SQLite with one app and database per module; one explicit hostile example
+goes through PostgreSQL when TEST_DATABASE_URL is set.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+import shutil
+import uuid
+from datetime import date
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_wtf import FlaskForm
+from hypothesis import HealthCheck, given, settings
+from sqlalchemy import func, select
+from wtforms import Form, FormField, PasswordField, StringField
+
+import facilitator
+from facilitator.extensions import db
+from facilitator.models import CaptureMethod, Response, Review, Supporter
+from facilitator.text import clean_text
+
+from ..conftest import csrf_from, make_test_app, need, sign_in
+from .hostile import (
+    WORDS,
+    forms_on,
+    free_text_inputs,
+    hostile_text,
+    long_text,
+    page_text,
+    parse,
+    shown,
+    smuggled,
+    squash,
+)
+
+settings.register_profile(
+    "hostile",
+    max_examples=6,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    derandomize=False,
+)
+HOSTILE = settings.get_profile("hostile")
+PLAIN = "Ordinary words for this test"
+TEMPLATES = Path(facilitator.__file__).parent / "templates"
+
+
+# --- the world: one app, one database, one client per kind of user ---------------------------
+
+
+@dataclass
+class World:
+    app: Flask
+    clients: dict[str, FlaskClient]
+    ids: dict[str, Any]
+
+
+def _build(app: Flask) -> World:
+    from facilitator.services import capacity
+    from facilitator.services import demo as demo_service
+    from facilitator.services.governance import today
+
+    from ..unit.test_governance_dashboard import known_data
+    from .test_family import _in, _issue, _person_done
+    from .test_layers import _sam_with_layers
+
+    with app.app_context():
+        data = demo_service.load(db.session)
+        db.session.commit()
+        demo = {
+            "users": {k: v.id for k, v in data["users"].items() if isinstance(k, str) and "@" in k},
+            "reviews": {k: v.id for k, v in data["reviews"].items()},
+        }
+    # Before known_data, which makes a second "Alex Carter" for the governance figures.
+    review_id, contribution_id = _sam_with_layers(app, demo)
+    issued = _issue(app, demo, verifier="code")
+    with app.app_context():
+        sam_review = db.session.get(Review, review_id)
+        assert sam_review is not None
+        db.session.add(
+            Response(
+                review_id=review_id,
+                review_prompt_id=sam_review.prompts[0].id,
+                client_id=uuid.uuid4().hex,
+                own_words="Original words",
+                capture_method=CaptureMethod.TYPED,
+            )
+        )
+        ellis = db.session.get(Review, demo["reviews"]["Ellis"])
+        assert ellis is not None
+        _person_done(ellis)
+        db.session.commit()
+        made = known_data(db.session)
+        assessment = capacity.assess(
+            db.session,
+            made["sam"],
+            actor=made["manager"],
+            decision="Whether to move",
+            area="health-welfare",
+            doubt_reason="Forgot the visit",
+            steps_taken="Easy read, 2 visits",
+            findings={"understand": True, "retain": False, "use_or_weigh": True, "communicate": True},
+            notes={"retain": "Could not recall"},
+            impairment="Learning disability",
+            assessed_on=today(),
+        )
+        db.session.commit()
+        ids: dict[str, Any] = {
+            "sam_review": demo["reviews"]["Sam"],
+            "ellis_review": demo["reviews"]["Ellis"],
+            "gov_sam": made["sam"].id,
+            "gov_alex": made["alex"].id,
+            "gov_r1": made["reviews"]["r1"].id,
+            "assessment": assessment.id,
+        }
+        ids["sam"] = db.session.get(Review, ids["sam_review"]).person_id  # type: ignore[union-attr]
+        ids["supporter"] = db.session.scalars(
+            select(Supporter.id).where(Supporter.name == "Alex Carter", Supporter.person_id == ids["sam"])
+        ).one()
+    ids["contribution"] = contribution_id
+    clients: dict[str, FlaskClient] = {"anonymous": app.test_client()}
+    for who in ("staff", "manager", "admin", "advocate"):
+        clients[who] = app.test_client()
+        assert sign_in(clients[who], f"{who}@demo.facilitator.test").status_code == 302
+    clients["family"] = app.test_client()
+    _in(clients["family"], issued)
+    clients["person"] = app.test_client()
+    sign_in(clients["person"], "keyworker@demo.facilitator.test")
+    ids["person_review"] = demo["reviews"]["Priya"]
+    ids["np_person"] = demo["reviews"]["Gwen"]
+    page = clients["person"].get(f"/staff/reviews/{ids['person_review']}")
+    started = clients["person"].post(
+        f"/person/start/{ids['person_review']}",
+        data={"csrf_token": csrf_from(page.get_data(as_text=True))},
+    )
+    assert started.status_code in (302, 303), started.status_code
+    with app.app_context():
+        ids["response"] = db.session.scalar(
+            select(func.max(Response.id)).where(Response.review_id == ids["sam_review"])
+        )
+    return World(app, clients, ids)
+
+
+def _app(tmp: Path, url: str) -> Flask:
+    return make_test_app(tmp, url, RATELIMIT_ENABLED=False)
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Iterator[World]:
+    tmp = tmp_path_factory.mktemp("hostile")
+    path = tmp / "app.sqlite3"
+    shutil.copy(sqlite_template, path)
+    app = _app(tmp, f"sqlite:///{path}")
+    yield _build(app)
+    with app.app_context():
+        db.engine.dispose()
+
+
+# --- scenarios ----------------------------------------------------------------------------------
+
+Ids = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One form with free-text fields, the user who fills it, and the pages that show it."""
+
+    name: str
+    who: str
+    page: Callable[[Ids], str]
+    action: str  # a regular expression the form's action path matches
+    covers: tuple[str, ...]  # templates ("staff/person_new.html") and form classes by name
+    shows: Callable[[Ids], list[str]] = lambda ids: []
+    fixed: Callable[[Ids], dict[str, Any]] = lambda ids: {}
+    plain: frozenset[str] = frozenset()  # text fields that need an ordinary value to pass
+    prepare: Callable[[World], None] | None = None  # makes what the form needs, each time
+    elsewhere: tuple[str, Callable[[World], str]] | None = None  # (who, page) shows it too
+    verbatim: bool = True  # whether the saved text is shown exactly as typed
+    keeps_on_refusal: bool = True  # whether a refused form shows the typed text again
+
+
+def _review(ids: Ids) -> str:
+    return f"/staff/reviews/{ids['sam_review']}"
+
+
+def _new_review(world: World, key: str) -> None:
+    """A newly planned review for Gwen (a form that only a planned review shows)."""
+    from facilitator.models import ReviewKind, User
+    from facilitator.services import reviews
+
+    with world.app.app_context():
+        old = db.session.get(Review, world.ids.get(key) or world.ids["np_person"])
+        staff = db.session.scalars(select(User).where(User.email == "staff@demo.facilitator.test"))
+        made = reviews.plan_review(
+            db.session,
+            old.person,  # type: ignore[union-attr]
+            actor=staff.one(),
+            scheduled_for=date.today(),
+            kind=ReviewKind.PLANNED,
+            facilitator=None,
+        )
+        db.session.commit()
+        world.ids[key] = made.id
+
+
+def _latest(world: World, kind: str) -> str:
+    """The governance page of the newest differing view or complaint."""
+    from facilitator.models import Complaint, DifferingView
+
+    model = {"differing-views": DifferingView, "complaints": Complaint}[kind]
+    with world.app.app_context():
+        return f"/governance/{kind}/{db.session.scalar(select(func.max(model.id)))}"
+
+
+def _new_contribution(world: World) -> None:
+    """Mary sends a view that differs from Sam's answer, so that the form is there again."""
+    from facilitator.services import contributions
+
+    with world.app.app_context():
+        review = db.session.get(Review, world.ids["sam_review"])
+        mary = db.session.scalars(
+            select(Supporter).where(
+                Supporter.name == "Mary Carter", Supporter.person_id == world.ids["sam"]
+            )
+        ).one()
+        contributions.save_family_draft(
+            db.session,
+            review,
+            mary,
+            "where-i-live",
+            {"not_working": f"Stairs {uuid.uuid4().hex}"},
+            rating="not-good",
+        )
+        contributions.submit_family(db.session, review, mary)
+        db.session.commit()
+
+
+SCENARIOS: list[Scenario] = [
+    Scenario(
+        "sign in",
+        "anonymous",
+        lambda ids: "/sign-in",
+        r"^/sign-in",
+        ("auth/sign_in.html", "SignInForm"),
+        fixed=lambda ids: {"password": "not-the-password"},
+    ),
+    Scenario(
+        "new person",
+        "staff",
+        lambda ids: "/staff/people/new",
+        r"^/staff/people/new$",
+        ("staff/person_new.html",),
+        shows=lambda ids: ["/staff/"],
+        fixed=lambda ids: {"language": "en"},
+        verbatim=True,
+    ),
+    Scenario(
+        "new supporter",
+        "staff",
+        lambda ids: f"/staff/people/{ids['sam']}/supporters/new",
+        r"/supporters/new$",
+        ("staff/supporter_new.html",),
+        fixed=lambda ids: {"role": "family"},
+        plain=frozenset({"phone"}),
+    ),
+    Scenario(
+        "advocacy",
+        "staff",
+        lambda ids: f"/staff/people/{ids['sam']}/advocacy",
+        r"/advocacy$",
+        ("staff/advocacy.html",),
+        fixed=lambda ids: {"needed": "yes", "reason": "person-asked"},
+        verbatim=False,  # the detail is kept for the record, not shown on any page yet
+    ),
+    Scenario(
+        "communication",
+        "staff",
+        lambda ids: f"/staff/people/{ids['sam']}/communication",
+        r"/communication$",
+        ("staff/communication.html",),
+        verbatim=False,  # preferred formats are a list, shown joined
+    ),
+    Scenario(
+        "search",
+        "staff",
+        lambda ids: "/staff/",
+        r"^/staff/$",
+        ("staff/home.html",),
+    ),
+    Scenario(
+        "non-participation",
+        "staff",
+        lambda ids: f"/staff/reviews/{ids['np_review']}",
+        r"/non-participation$",
+        ("staff/review.html",),
+        fixed=lambda ids: {"reason": "other"},
+        prepare=lambda world: _new_review(world, "np_review"),
+    ),
+    Scenario(
+        "correction",
+        "staff",
+        lambda ids: f"/staff/reviews/{ids['sam_review']}",
+        r"/correction$",
+        ("staff/_person_said.html",),
+    ),
+    Scenario(
+        "staff note",
+        "staff",
+        _review,
+        r"/layers/note$",
+        ("layers/_layers.html",),
+        keeps_on_refusal=False,
+    ),
+    Scenario(
+        "differs",
+        "staff",
+        _review,
+        r"/layers/differing/",
+        ("layers/_layers.html",),
+        prepare=lambda world: _new_contribution(world),
+        elsewhere=("manager", lambda world: _latest(world, "differing-views")),
+        keeps_on_refusal=False,
+    ),
+    Scenario(
+        "action",
+        "staff",
+        lambda ids: f"/staff/reviews/{ids['sam_review']}/actions/",
+        r"/actions/$",
+        ("actions/_fields.html",),
+        shows=lambda ids: [f"/staff/reviews/{ids['sam_review']}/record/"],
+    ),
+    Scenario(
+        "action not done",
+        "staff",
+        lambda ids: f"/staff/reviews/{ids['sam_review']}/actions/",
+        r"/status$",
+        ("actions/_action.html",),
+        fixed=lambda ids: {"status": "not-done"},
+    ),
+    Scenario(
+        "admin new user",
+        "admin",
+        lambda ids: "/admin/users",
+        r"^/admin/users",
+        ("CreateUserForm",),
+        fixed=lambda ids: {"password": "a-long-enough-password-2026"},
+    ),
+    Scenario(
+        "advocate layer",
+        "advocate",
+        lambda ids: f"/advocate/reviews/{ids['ellis_review']}",
+        r"^/advocate/reviews/",
+        ("AdvocateLayerForm", "advocate_layer/review.html"),
+    ),
+    Scenario(
+        "family views",
+        "family",
+        lambda ids: "/family/review",
+        r"^/family/review",
+        ("FamilyViewsForm", "TopicViewsForm", "family/review.html"),
+        fixed=lambda ids: {"action": "save"},
+    ),
+    Scenario(
+        "other basis",
+        "staff",
+        lambda ids: f"/staff/reviews/{ids['sam_review']}/links/consent/{ids['supporter']}",
+        r"/links/consent/",
+        ("OtherBasisForm", "links/consent.html"),
+        shows=lambda ids: [
+            f"/staff/reviews/{ids['sam_review']}/links/consent/{ids['supporter']}"
+        ],
+    ),
+    Scenario(
+        "person's words",
+        "person",
+        lambda ids: "/person/q/1/words",
+        r"/words$",
+        ("person/_words_form.html",),
+    ),
+    Scenario(
+        "differing view new",
+        "manager",
+        lambda ids: f"/governance/differing-views/new?review_id={ids['gov_r1']}",
+        r"/differing-views/new",
+        ("governance/differing_new.html",),
+    ),
+    Scenario(
+        "complaint new",
+        "manager",
+        lambda ids: "/governance/complaints/new",
+        r"/complaints/new",
+        ("governance/complaint_new.html",),
+        shows=lambda ids: ["/governance/complaints"],
+    ),
+    Scenario(
+        "capacity new",
+        "manager",
+        lambda ids: f"/governance/capacity/new?person_id={ids['gov_sam']}",
+        r"/capacity/new",
+        ("governance/capacity_new.html",),
+    ),
+    Scenario(
+        "agreement",
+        "manager",
+        lambda ids: f"/casework/supporters/{ids['gov_alex']}/agreement",
+        r"/agreement$",
+        ("governance/casework_agreement.html",),
+    ),
+    Scenario(
+        "agreement ask",
+        "manager",
+        lambda ids: f"/casework/supporters/{ids['gov_alex']}/agreement/ask",
+        r"/agreement/ask$",
+        ("governance/casework_ask.html",),
+    ),
+    Scenario(
+        "who was told",
+        "manager",
+        lambda ids: f"/casework/reviews/{ids['gov_r1']}/told",
+        r"/told$",
+        ("governance/casework_told.html",),
+        fixed=lambda ids: {"formats": ["easy-read"], "recipient_kind": "other"},
+        keeps_on_refusal=False,
+    ),
+]
+BY_NAME = {s.name: s for s in SCENARIOS}
+
+# Inputs that take text but never carry anyone's words, with the reason.
+NOT_FREE_TEXT = {
+    "links/issued.html": "read-only copies of the link and code just made, never typed",
+    "ConfirmCodeForm": "a 6-digit code, checked and never shown: tested in test_family",
+    "ConfirmEmailForm": "an email address, checked and never shown: tested in test_family",
+}
+
+
+# --- the driver ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    saved: bool
+    status: int
+    pages: list[str]
+
+
+def _find_form(html: str, page_url: str, pattern: str) -> tuple[Any, str]:
+    for form in forms_on(html):
+        action = urljoin(page_url, form.get("action") or page_url)
+        if re.search(pattern, urlsplit(action).path):
+            return form, action
+    raise AssertionError(f"no form matching {pattern!r} on {page_url}")
+
+
+def form_fields(world: World, scenario: Scenario) -> list[Any]:
+    client = world.clients[scenario.who]
+    url = scenario.page(world.ids)
+    html = client.get(url).get_data(as_text=True)
+    form, _ = _find_form(html, url, scenario.action)
+    return free_text_inputs(form)
+
+
+def submit(world: World, scenario: Scenario, text_for: Callable[[Any], str]) -> Outcome:
+    """Fill the scenario's form (each free-text field from ``text_for``) and send it."""
+    from .hostile import form_values
+
+    client = world.clients[scenario.who]
+    if scenario.prepare is not None:
+        scenario.prepare(world)
+    url = scenario.page(world.ids)
+    page = client.get(url)
+    assert page.status_code == 200, f"{scenario.name}: GET {url} -> {page.status_code}"
+    html = page.get_data(as_text=True)
+    form, action = _find_form(html, url, scenario.action)
+    values = form_values(form)
+    for element in free_text_inputs(form):
+        name = element.get("name")
+        values[name] = PLAIN if name in scenario.plain else text_for(element)
+    values.update(scenario.fixed(world.ids))
+    if "csrf_token" not in values:
+        values["csrf_token"] = csrf_from(html)
+    method = (form.get("method") or "get").lower()
+    if method == "get":
+        response = client.get(action, query_string=values)
+    else:
+        response = client.post(action, data=values)
+    assert response.status_code < 500, f"{scenario.name}: {response.status_code}"
+    pages: list[str] = []
+    saved = response.status_code in (302, 303)
+    if saved:
+        location = response.headers["Location"]
+        targets = [(client, location)] + [(client, u) for u in scenario.shows(world.ids)]
+        if scenario.elsewhere:
+            who, where = scenario.elsewhere
+            targets.append((world.clients[who], where(world)))
+        for viewer, target in targets:
+            shown_page = viewer.get(target)
+            assert shown_page.status_code == 200, f"{scenario.name}: {target}"
+            pages.append(shown_page.get_data(as_text=True))
+        # Some forms refuse by flashing the problem on the page they go back to.
+        saved = not error_text(pages[0])
+    else:
+        pages.append(response.get_data(as_text=True))
+    return Outcome(saved, response.status_code, pages)
+
+
+ERROR_CLASSES = re.compile(r"error|problem|alert")
+
+
+def error_text(html: str) -> str:
+    """The text of the page's error messages."""
+    texts = []
+    for element in parse(html).iter():
+        if not isinstance(element.tag, str):
+            continue
+        if ERROR_CLASSES.search(element.get("class", "")) or element.get("role") == "alert":
+            texts.append(" ".join(element.itertext()))
+    return squash(" ".join(texts))
+
+
+def check(scenario: Scenario, outcome: Outcome, typed: str, limit: int | None = None) -> None:
+    """The rules for one submission of ``typed`` (over ``limit`` if given)."""
+    kept = squash(clean_text(typed))
+    for html in outcome.pages:
+        found = smuggled(html)
+        assert not found, f"{scenario.name}: payload became markup: {found}"
+    if outcome.saved:
+        if kept and scenario.verbatim and scenario.name != "search":
+            assert any(shown(html, kept) for html in outcome.pages), (
+                f"{scenario.name}: saved, but the text is not shown as typed: {kept[:200]!r}"
+            )
+        return
+    html = outcome.pages[0]
+    if scenario.name == "search":
+        return
+    message = error_text(html)
+    assert message, f"{scenario.name}: refused ({outcome.status}) with no message"
+    if limit is not None:
+        assert f"{limit:,}" in message or str(limit) in message, (
+            f"{scenario.name}: refused over the limit of {limit} without naming it: {message!r}"
+        )
+    if kept and kept != squash(PLAIN) and scenario.keeps_on_refusal:
+        assert shown(html, kept), f"{scenario.name}: refused and lost what was typed"
+
+
+# --- the tests ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.name)
+def test_hostile_text_is_kept_or_refused_and_always_escaped(
+    world: World, scenario: Scenario
+) -> None:
+    @HOSTILE
+    @given(text=hostile_text())
+    def run(text: str) -> None:
+        outcome = submit(world, scenario, lambda element: text)
+        check(scenario, outcome, text)
+
+    run()
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.name)
+def test_each_field_at_and_over_its_limit(world: World, scenario: Scenario) -> None:
+    """Exactly at the limit is kept or refused kindly; one over and far over, the same."""
+    fields = [
+        f
+        for f in form_fields(world, scenario)
+        if f.get("maxlength") and f.get("name") not in scenario.plain
+    ]
+    assert fields or scenario.name == "sign in", f"{scenario.name}: no field has a maxlength"
+    for element in fields:
+        limit = int(element.get("maxlength"))
+        name = element.get("name")
+        for length in (limit, limit + 1, max(limit * 4, 20_000)):
+            typed = long_text(length)
+            outcome = submit(
+                world, scenario, lambda e, t=typed: t if e.get("name") == name else PLAIN
+            )
+            check(scenario, outcome, typed, limit if length > limit else None)
+
+
+# --- coverage -----------------------------------------------------------------------------------
+
+FIELD_TAG = re.compile(r"<(textarea|input)\b[^>]*>", re.S)
+NAME = re.compile(r'\bname="([^"]+)"')
+TYPE = re.compile(r'\btype="([^"]+)"')
+
+
+def template_fields() -> dict[str, set[str]]:
+    """Free-text fields written straight into templates: template -> field names."""
+    found: dict[str, set[str]] = {}
+    for path in TEMPLATES.rglob("*.html"):
+        for match in FIELD_TAG.finditer(path.read_text(encoding="utf-8")):
+            tag = match.group(0)
+            kind = (TYPE.search(tag).group(1) if TYPE.search(tag) else "text").lower()  # type: ignore[union-attr]
+            name = NAME.search(tag)
+            if match.group(1) == "textarea" or kind in {"text", "search", "tel", "email", "url"}:
+                found.setdefault(str(path.relative_to(TEMPLATES)), set()).add(
+                    name.group(1) if name else "(no name)"
+                )
+    return found
+
+
+def form_classes() -> dict[str, set[str]]:
+    """Every WTForms form class in the app with free-text fields: class name -> field names."""
+    import importlib
+    import pkgutil
+
+    import facilitator.forms as package
+
+    for module in pkgutil.iter_modules(package.__path__):
+        importlib.import_module(f"{package.__name__}.{module.name}")
+    found: dict[str, set[str]] = {}
+    stack: list[type] = [FlaskForm, Form]
+    seen: set[type] = set()
+    while stack:
+        cls = stack.pop()
+        for sub in cls.__subclasses__():
+            if sub in seen or not sub.__module__.startswith("facilitator"):
+                continue
+            seen.add(sub)
+            stack.append(sub)
+            names = {
+                name
+                for name, value in inspect.getmembers(sub)
+                if hasattr(value, "field_class")
+                and issubclass(value.field_class, StringField)
+                and not issubclass(value.field_class, PasswordField)
+            }
+            if names or any(
+                hasattr(v, "field_class") and issubclass(v.field_class, FormField)
+                for _, v in inspect.getmembers(sub)
+            ):
+                found[sub.__name__] = names
+    return found
+
+
+def test_every_free_text_field_is_covered() -> None:
+    covered = {c for s in SCENARIOS for c in s.covers} | set(NOT_FREE_TEXT)
+    missing = [t for t in template_fields() if t not in covered]
+    missing += [f for f in form_classes() if f not in covered]
+    assert not missing, (
+        "free-text fields that no hostile-text scenario fills (add a Scenario in "
+        f"tests/web/test_hostile_text.py, or a reason to NOT_FREE_TEXT): {sorted(missing)}"
+    )
+
+
+def test_scenarios_fill_every_field_their_templates_declare(world: World) -> None:
+    """A scenario covers a template only if its form really has that template's fields."""
+    declared = template_fields()
+    problems = []
+    for scenario in SCENARIOS:
+        names = {f.get("name") for f in form_fields(world, scenario)}
+        for template in scenario.covers:
+            wanted = {n for n in declared.get(template, set()) if "{" not in n}
+            by_other = {
+                n
+                for other in SCENARIOS
+                if other is not scenario and template in other.covers
+                for n in {f.get("name") for f in form_fields(world, other)}
+            }
+            lost = wanted - names - by_other
+            if lost:
+                problems.append(f"{scenario.name}: {template} fields not filled: {sorted(lost)}")
+    assert not problems, "\n".join(problems)
+
+
+def test_the_enumeration_sees_the_forms_it_should() -> None:
+    """The coverage check itself must find what is there (so that it can fail)."""
+    assert "reason" in form_classes()["OtherBasisForm"]
+    assert "password" not in form_classes()["SignInForm"]
+    assert {"working", "not_working"} <= form_classes()["TopicViewsForm"]
+    assert "summary" in template_fields()["governance/differing_new.html"]
+
+
+def test_one_hostile_example_through_postgresql(
+    tmp_path: Path, postgres_url: str | None
+) -> None:
+    """PostgreSQL refuses NUL and over-long values where SQLite does not: one pass each way."""
+    need(postgres_url is not None, "PostgreSQL tests need TEST_DATABASE_URL")
+    assert postgres_url is not None
+    app = _app(tmp_path, postgres_url)
+    world = _build(app)
+    typed = "".join(["\x00", "\u202e", *WORDS[:4], "<script>hostile()</script>", "\r\n"])
+    try:
+        for scenario in SCENARIOS:
+            check(scenario, submit(world, scenario, lambda e: typed), typed)
+            for element in form_fields(world, scenario):
+                if element.get("maxlength") and element.get("name") not in scenario.plain:
+                    limit = int(element.get("maxlength"))
+                    long = long_text(limit + 1)
+                    name = element.get("name")
+                    outcome = submit(
+                        world, scenario, lambda e, n=name, t=long: t if e.get("name") == n else PLAIN
+                    )
+                    check(scenario, outcome, long, limit)
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+
+
+def test_page_text_reads_form_values() -> None:
+    """The helper that says text was kept must see text in inputs and text areas alike."""
+    html = '<p>a</p><input value="&lt;b&gt;"><textarea>x &amp; y</textarea>'
+    assert shown(html, "<b>") and shown(html, "x & y") and not shown(html, "zzz")
+    assert "a" in page_text(html)
+    assert smuggled('<p onclick="hostile()">x</p>') and not smuggled("<p>hostile</p>")
