@@ -229,6 +229,15 @@ def _given_by(row: dict[str, Any], supporters: dict[int, dict[str, Any]],
     return row.get("name") or row.get("raised_by") or row.get("recipient_name")
 
 
+def _link_state(session: Session, link_id: int) -> str:
+    """active, revoked, closed or expired, as the staff pages show it."""
+    from ..models import InvitationLink
+    from .links import link_state
+
+    link = session.get(InvitationLink, link_id)
+    return link_state(link) if link is not None else "unknown"
+
+
 def _user_ids(rows: Iterable[dict[str, Any]], user_columns: set[str]) -> set[int]:
     return {row[c] for row in rows for c in user_columns if isinstance(row.get(c), int)}
 
@@ -266,6 +275,8 @@ def export_document(
             data = {k: _value_out(v) for k, v in row.items() if k not in kind.hidden}
             if kind.third_party:
                 data["given_by"] = _given_by(row, supporters, accounts)
+            if kind.table == "invitation_links":
+                data["state"] = _link_state(session, row["id"])
             out.append(data)
         tables[kind.table] = out
     person = {k: _value_out(v) for k, v in held.rows["people"][0].items()}

@@ -375,6 +375,7 @@ def test_export_of_a_real_review(session: Session) -> None:
     ]
     (link,) = document["tables"]["invitation_links"]
     assert "token_hash" not in link and "verifier_hash" not in link and link["expires_at"]
+    assert link["state"] == "active"
     assert issued.token not in text and links.hash_token(issued.token) not in text
     (view,) = document["tables"]["contributions"]
     assert view["given_by"] == "Alex Carter (brother, family)" and view["body"] == {
