@@ -14,6 +14,7 @@ from typing import Any
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from ..auth import GOVERNANCE_ROLES, STAFF_ROLES, current_account, roles_required
@@ -24,7 +25,7 @@ from ..services import NotFound, ServiceError, audit, pdf, privacy, retention
 from .person_screens import picture_url
 from .review_record import pictures_dir
 
-bp = Blueprint("privacy", __name__, url_prefix="/staff/people/<int:person_id>")
+bp = Blueprint("privacy", __name__, url_prefix="/staff/people")
 
 
 def _person_or_404(person_id: int) -> Person:
@@ -153,7 +154,7 @@ def export_zip(person: Person, *, actor: User | None, actor_label: str | None, h
 # --- the manager's page --------------------------------------------------------------------------
 
 
-@bp.route("/subject-access")
+@bp.route("/<int:person_id>/subject-access")
 @roles_required(*GOVERNANCE_ROLES)
 def subject_access(person_id: int) -> str:
     """What is held about the person, in easy read, with the complete download."""
@@ -180,7 +181,7 @@ def subject_access(person_id: int) -> str:
     )
 
 
-@bp.route("/subject-access.zip")
+@bp.route("/<int:person_id>/subject-access.zip")
 @roles_required(*GOVERNANCE_ROLES)
 def subject_access_zip(person_id: int) -> Response:
     """Everything held about the person: JSON, easy-read PDF and their files, in one ZIP."""
@@ -199,7 +200,7 @@ def subject_access_zip(person_id: int) -> Response:
 # --- care ended ----------------------------------------------------------------------------------
 
 
-@bp.route("/care-ended", methods=["POST"])
+@bp.route("/<int:person_id>/care-ended", methods=["POST"])
 @roles_required(*STAFF_ROLES)
 def care_ended(person_id: int) -> Response:
     """Record the day the person's care and support ended (or clear it)."""
@@ -239,3 +240,28 @@ def care_ended(person_id: int) -> Response:
     else:
         flash(_("Care ended on %(date)s is recorded.", date=format_date(on)), "success")
     return back
+
+
+ENDED_LIMIT = 500
+
+
+@bp.route("/care-ended")
+@roles_required(*STAFF_ROLES)
+def ended() -> str:
+    """People whose care has ended (they leave the other lists) and when each falls due."""
+    years = int(current_app.config["RETENTION_YEARS"])
+    rows = db.session.execute(
+        select(Person.id, Person.preferred_name, Person.full_name, Person.care_ended_on)
+        .where(Person.care_ended_on.is_not(None))
+        .order_by(Person.care_ended_on.desc(), Person.id)
+        .limit(ENDED_LIMIT + 1)
+    ).all()
+    people = [
+        {"id": r.id, "name": r.preferred_name, "full_name": r.full_name, "ended": r.care_ended_on,
+         "due": retention.add_years(r.care_ended_on, years)}
+        for r in rows[:ENDED_LIMIT]
+    ]  # fmt: skip
+    return render_template(
+        "privacy/ended.html", people=people, more=len(rows) > ENDED_LIMIT, years=years,
+        today=date.today(),
+    )  # fmt: skip

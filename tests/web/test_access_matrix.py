@@ -74,6 +74,7 @@ PREFIXES: list[tuple[str, str]] = [
     ("person_sync.", "person"),
     ("staff.", "staff"),
     ("privacy.care_ended", "staff"),
+    ("privacy.ended", "staff"),
     ("privacy.", "governance"),  # subject access: managers and admins only
     ("staff_people.", "staff"),
     ("links.", "staff"),

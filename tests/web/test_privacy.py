@@ -261,3 +261,19 @@ def test_retention_command_dry_run_then_erase(cli_app: Flask) -> None:  # noqa: 
     assert verify.exit_code == 0 and "The audit trail is intact" in verify.output
     again = runner.invoke(args=["retention"])
     assert "Nothing is due for erasure." in again.output
+
+
+def test_people_whose_care_ended_are_listed_for_staff(
+    app: Flask, client: FlaskClient, demo: dict
+) -> None:
+    person_id = _sam(app, demo)
+    sign_in(client, "staff@demo.facilitator.test")
+    assert "Nobody's care has ended." in client.get("/staff/people/care-ended").get_data(
+        as_text=True
+    )
+    _care_ended(client, person_id, care_ended_on="2017-05-01")
+    home = client.get("/staff/").get_data(as_text=True)
+    assert "/staff/people/care-ended" in home
+    page = client.get("/staff/people/care-ended").get_data(as_text=True)
+    assert f'href="/staff/people/{person_id}"' in page
+    assert "1 May 2017" in page and "1 May 2025" in page and "(due now)" in page
