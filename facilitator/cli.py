@@ -70,7 +70,10 @@ def create_user(email: str, name: str, role: str, password: str) -> None:
     except ServiceError as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from error
-    click.echo(f"Created {user.role} account for {user.email}.")
+    click.echo(
+        f"Created {user.role} account for {user.email}. At their first sign-in they set up "
+        "the second step (an authenticator app) with a QR code."
+    )
 
 
 @audit_cli.command("verify")

@@ -157,4 +157,8 @@ def sign_in_help() -> str:
     lines = ["Demo sign-ins (password for all: " + DEMO_PASSWORD + ", tablet PIN " + DEMO_PIN + "):"]
     for email, name, role, _extra in DEMO_ACCOUNTS:
         lines.append(f"  {role.value:<9} {email:<36} {name}")
+    lines.append(
+        "At first sign-in each account sets up its second step: scan the QR code (or type the "
+        "key) with an authenticator app on your phone, then type its 6-digit code."
+    )
     return "\n".join(lines)

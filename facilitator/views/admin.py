@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from collections.abc import Callable
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
 from ..auth import current_account, roles_required
 from ..extensions import db
+from ..forms.account import ConfirmForm, ReasonForm
 from ..forms.auth import CreateUserForm
-from ..models import Role, User
+from ..models import Role, User, UserSession
 from ..services import ServiceError, accounts
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -44,3 +47,126 @@ def users() -> str | Response | tuple[str, int]:
         status = 400
     all_users = db.session.scalars(select(User).order_by(User.role, User.name)).all()
     return render_template("admin/users.html", form=form, users=all_users), status
+
+
+def _account_or_404(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+def _account_page(user: User, reason_form: ReasonForm, status: int = 200) -> tuple[str, int]:
+    return (
+        render_template(
+            "admin/user.html",
+            account=user,
+            reason_form=reason_form,
+            enabled=accounts.second_factor_enabled(user),
+            required=accounts.second_factor_required(user),
+            may_switch_off=user.role not in (Role.MANAGER, Role.ADMIN),
+            codes_left=accounts.recovery_codes_left(db.session, user),
+            live_sessions=db.session.scalar(
+                select(func.count(UserSession.id)).where(
+                    UserSession.user_id == user.id, UserSession.revoked_at.is_(None)
+                )
+            ),
+        ),
+        status,
+    )
+
+
+@bp.route("/users/<int:user_id>")
+@roles_required(Role.ADMIN)
+def user(user_id: int) -> tuple[str, int]:
+    """One account: its second step, and disabling it."""
+    return _account_page(_account_or_404(user_id), ReasonForm(formdata=None))
+
+
+def _act(user_id: int, action: Callable[[User], str]) -> Response | tuple[str, int]:
+    account = _account_or_404(user_id)
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for("admin.user", user_id=user_id))
+    try:
+        message = action(account)
+    except ServiceError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("admin.user", user_id=user_id))
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("admin.user", user_id=user_id))
+
+
+@bp.route("/users/<int:user_id>/second-step/reset", methods=["POST"])
+@roles_required(Role.ADMIN)
+def reset_second_step(user_id: int) -> Response | tuple[str, int]:
+    """Lost phone: clear the second step; they set it up again when they next sign in."""
+
+    def reset(account: User) -> str:
+        accounts.reset_second_factor(db.session, account, current_account())
+        return _(
+            "The second step is reset. %(name)s is signed out everywhere and will set it up "
+            "again when they next sign in.",
+            name=account.name,
+        )
+
+    return _act(user_id, reset)
+
+
+@bp.route("/users/<int:user_id>/second-step/off", methods=["POST"])
+@roles_required(Role.ADMIN)
+def second_step_off(user_id: int) -> Response | tuple[str, int]:
+    """Switch the second step off for one staff or advocate account, with a reason."""
+    account = _account_or_404(user_id)
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        return _account_page(account, form, 400)
+    try:
+        accounts.switch_off_second_factor(
+            db.session, account, current_account(), form.reason.data or ""
+        )
+    except ServiceError as error:
+        db.session.rollback()
+        form.reason.errors = [str(error)]
+        return _account_page(account, form, 400)
+    db.session.commit()
+    flash(_("The second step is off for %(name)s. The reason is recorded.", name=account.name),
+          "success")  # fmt: skip
+    return redirect(url_for("admin.user", user_id=user_id))
+
+
+@bp.route("/users/<int:user_id>/second-step/on", methods=["POST"])
+@roles_required(Role.ADMIN)
+def second_step_on(user_id: int) -> Response | tuple[str, int]:
+    """Back to the default: they set up the second step when they next sign in."""
+
+    def switch_on(account: User) -> str:
+        accounts.switch_on_second_factor(db.session, account, current_account())
+        return _("The second step is on again for %(name)s.", name=account.name)
+
+    return _act(user_id, switch_on)
+
+
+@bp.route("/users/<int:user_id>/disable", methods=["POST"])
+@roles_required(Role.ADMIN)
+def disable(user_id: int) -> Response | tuple[str, int]:
+    """Disable an account: it cannot sign in, and its sessions end now."""
+
+    def off(account: User) -> str:
+        accounts.set_active(db.session, account, False, current_account())
+        return _("%(name)s's account is disabled and signed out everywhere.", name=account.name)
+
+    return _act(user_id, off)
+
+
+@bp.route("/users/<int:user_id>/enable", methods=["POST"])
+@roles_required(Role.ADMIN)
+def enable(user_id: int) -> Response | tuple[str, int]:
+    """Let a disabled account sign in again."""
+
+    def on(account: User) -> str:
+        accounts.set_active(db.session, account, True, current_account())
+        return _("%(name)s's account is enabled again.", name=account.name)
+
+    return _act(user_id, on)

@@ -40,6 +40,13 @@ def _secure_cookies(state: BlueprintSetupState) -> None:
     state.app.session_interface = SecureWhenHttpsSessions()
 
 
+@bp.after_request
+def _never_cache(response: Response) -> Response:
+    # The set-up page shows a secret and the code pages are mid-sign-in: never kept anywhere.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def _safe_next(target: str | None) -> str | None:
     """Only follow a 'next' that stays on this site."""
     if not target:
