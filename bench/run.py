@@ -129,6 +129,8 @@ def database(kind: str, label: str) -> Iterator[str]:
         upgrade(url)
         yield url
     finally:
+        if url in _ENGINES:
+            _ENGINES.pop(url).dispose()
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
@@ -196,6 +198,7 @@ class Client:
     def __init__(self, port: int) -> None:
         self.port = port
         self.cookies: dict[str, str] = {}
+        self.location = ""
 
     def request(self, method: str, path: str, form: dict[str, Any] | None = None,
                 timeout: float = 30) -> tuple[int, str, float]:
@@ -217,6 +220,7 @@ class Client:
         finally:
             conn.close()
         elapsed = (time.perf_counter() - started) * 1000
+        self.location = response.getheader("Location") or ""
         for header, value in response.getheaders():
             if header.lower() == "set-cookie":
                 name, _, rest = value.partition("=")
@@ -252,6 +256,50 @@ class Client:
             "email": email, "password": DEMO_PASSWORD, "csrf_token": token.group(1)})
         if status not in (302, 303):
             raise RuntimeError(f"sign-in failed with {status}")
+        if urllib.parse.urlsplit(self.location).path in SECOND_STEP:
+            with SECOND_FACTOR_LOCK:  # one code per account and time step: one at a time
+                code = second_factor_code(DATABASES[self.port], email)
+                status, _t, _ms = self.request("POST", "/sign-in/code", {
+                    "code": code, "csrf_token": token.group(1)})
+            if status not in (302, 303):
+                raise RuntimeError(f"second sign-in step failed with {status}")
+
+
+SECOND_STEP = ("/sign-in/code", "/sign-in/set-up")
+SECOND_FACTOR_LOCK = threading.Lock()
+DATABASES: dict[int, str] = {}  # port -> database URL of the server on it
+_ENGINES: dict[str, Any] = {}
+
+
+def _engine(url: str) -> Any:
+    """One SQLAlchemy engine per database URL for the bench's own look-ups."""
+    from facilitator.db import make_engine
+
+    if url not in _ENGINES:
+        _ENGINES[url] = make_engine(url)
+    return _ENGINES[url]
+
+
+def second_factor_code(url: str, email: str) -> str:
+    """The current authenticator code for a demo account, as its owner's app would show it.
+
+    The bench stands in for the person holding the phone: it enrols the account directly in
+    the database if needed and forgets the last step used, since it signs one account in many
+    times within one 30-second step (each tablet has its own server-side session).
+    """
+    import pyotp
+    from sqlalchemy import select, update
+
+    from facilitator.models import User
+
+    with _engine(url).begin() as conn:
+        row = conn.execute(select(User.id, User.totp_secret, User.totp_enabled_at)
+                           .where(User.email == email)).one()
+        secret = row.totp_secret or pyotp.random_base32(32)
+        conn.execute(update(User).where(User.id == row.id).values(
+            totp_secret=secret, totp_enabled_at=row.totp_enabled_at or datetime.now(UTC),
+            totp_last_step=None))
+    return str(pyotp.TOTP(secret).now())
 
 
 class Tablet:
@@ -300,16 +348,21 @@ def free_port() -> int:
 
 @contextmanager
 def gunicorn(url: str, workers: int) -> Iterator[tuple[int, int]]:
-    """gunicorn with the project's gunicorn.conf.py on a free port; yields (port, pid)."""
+    """gunicorn with the project's gunicorn.conf.py on a free port; yields (port, pid).
+
+    Its error log goes to a file, not a pipe: a pipe nobody reads fills up after a few
+    tracebacks and then blocks every worker that writes to it. The file's tail is printed
+    when the server logged errors.
+    """
     port = free_port()
     env = dict(os.environ, HOST="127.0.0.1", PORT=str(port), WORKERS=str(workers),
                DATABASE_URL=url, SECRET_KEY=SECRET, RATELIMIT_SIGN_IN="100000 per minute",
                SPEECH_CACHE_DIR=str(ROOT / "instance" / "audio"))
     env.pop("FACILITATOR_ENV", None)
+    log = tempfile.NamedTemporaryFile(prefix="bench-gunicorn-", suffix=".log", delete=False)
     process = subprocess.Popen(
         [str(VENV_BIN / "gunicorn"), "--config", "gunicorn.conf.py", "facilitator:create_app()"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        start_new_session=True)
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True)
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -319,9 +372,9 @@ def gunicorn(url: str, workers: int) -> Iterator[tuple[int, int]]:
             except OSError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("gunicorn did not start: "
-                                   + (process.stderr.read().decode()[-2000:] if process.stderr else ""))
+                raise RuntimeError("gunicorn did not start: " + _tail(log.name))
             time.sleep(0.2)
+        DATABASES[port] = url
         yield port, process.pid
     finally:
         process.send_signal(signal.SIGTERM)
@@ -329,6 +382,17 @@ def gunicorn(url: str, workers: int) -> Iterator[tuple[int, int]]:
             process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             process.kill()
+        log.close()
+        if "Traceback" in _tail(log.name, 200000):
+            print("  gunicorn logged errors; the last of them:\n" + _tail(log.name), flush=True)
+        Path(log.name).unlink(missing_ok=True)
+
+
+def _tail(path: str, size: int = 3000) -> str:
+    try:
+        return Path(path).read_text(errors="replace")[-size:]
+    except OSError:
+        return ""
 
 
 def process_tree_cpu(pid: int) -> float:
@@ -454,8 +518,15 @@ def make_tablets(port: int, count: int, review_ids: list[int]) -> list[Tablet]:
 
 def startable_reviews(port: int) -> list[int]:
     """Demo reviews a person's session can be started on."""
+    from sqlalchemy import select
+
+    from facilitator.models import Review, ReviewStatus
+
+    with _engine(DATABASES[port]).connect() as conn:
+        candidates = list(conn.scalars(select(Review.id).where(
+            Review.status != ReviewStatus.CLOSED).order_by(Review.id).limit(11)))
     found = []
-    for review_id in range(1, 12):
+    for review_id in candidates:
         try:
             Tablet(port, review_id)
         except Exception:  # noqa: BLE001
@@ -702,9 +773,12 @@ def _time_pages(url: str, runs: int) -> dict[str, Any]:
     timings: dict[str, Any] = {}
     for email, name, path in ((STAFF, "open_review", f"/staff/reviews/{review_id}"),
                               (STAFF, "review_list", "/staff/"),
-                              (MANAGER, "governance_dashboard", "/governance/")):
+                              (MANAGER, "governance_dashboard", "/governance/"),
+                              (STAFF, "actions_overdue", "/staff/actions/overdue")):
         client = app.test_client()
-        client.post("/sign-in", data={"email": email, "password": DEMO_PASSWORD})
+        signed = client.post("/sign-in", data={"email": email, "password": DEMO_PASSWORD})
+        if urllib.parse.urlsplit(signed.headers.get("Location", "")).path in SECOND_STEP:
+            client.post("/sign-in/code", data={"code": second_factor_code(url, email)})
         samples = []
         status = 0
         for attempt in range(runs + 1):
@@ -863,7 +937,7 @@ def table(r: dict[str, Any]) -> str:
     for kind, by_size in r["scale"].items():
         for size, t in by_size.items():
             add(f"Scale {kind}: {int(size):,} people, {t['reviews']:,} reviews, {t['answers']:,} answers",
-                f"review {t['open_review']} ms, list {t['review_list']} ms, dashboard {t['governance_dashboard']} ms", "nearly flat")
+                f"review {t['open_review']} ms, list {t['review_list']} ms, dashboard {t['governance_dashboard']} ms, overdue actions {t.get('actions_overdue', 'n/a')} ms", "nearly flat")
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     lines = ["| " + " | ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)) + " |" for row in rows]
     lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")

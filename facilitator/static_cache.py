@@ -13,12 +13,13 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, has_request_context, request
 from flask.wrappers import Response
 
 YEAR = 31536000
 # The web app manifest keeps one address: browsers identify an installed app by it.
 STABLE = (".webmanifest",)
+PLAIN_STATIC = frozenset({"filename", "_anchor", "_method", "_scheme", "_external"})
 
 
 def register_static_cache(app: Flask) -> None:
@@ -52,6 +53,34 @@ def register_static_cache(app: Flask) -> None:
             digest = content_hash(filename)
             if digest:
                 values["v"] = digest
+
+    # A person-mode screen builds some forty picture, style and script addresses; each is the
+    # same for the life of the process (its hash does not change), so each is built once.
+    built: dict[tuple[str | None, str], str] = {}
+    build = app.url_for
+
+    def url_for(endpoint: str, /, **values: Any) -> str:
+        filename = values.get("filename")
+        plain = (
+            endpoint == "static"
+            and filename
+            and values.keys() <= PLAIN_STATIC  # flask.url_for passes its options, usually None
+            and values.get("_anchor") is None
+            and values.get("_method") is None
+            and values.get("_scheme") is None
+            and not values.get("_external")
+            and not app.debug
+        )
+        if not plain:
+            return build(endpoint, **values)
+        key = (request.script_root if has_request_context() else None, str(filename))
+        found = built.get(key)
+        if found is None:
+            found = built[key] = build(endpoint, **values)
+        return found
+
+    app.url_for = url_for  # type: ignore[method-assign,assignment]
+    app.jinja_env.globals["url_for"] = url_for
 
     @app.after_request
     def _cache_for_a_year(response: Response) -> Response:

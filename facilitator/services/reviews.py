@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ..models import Person, Review, ReviewKind, ReviewPrompt, ReviewStatus, User
 from . import NotFound, ServiceError, audit
@@ -98,10 +98,15 @@ def set_prompts(
 
 def get_review(session: Session, review_id: int) -> Review:
     """The review with its person and prompts, or NotFound."""
-    review = session.scalar(
-        select(Review)
-        .where(Review.id == review_id)
-        .options(selectinload(Review.prompts), selectinload(Review.person))
+    # One query (the person and the prompts joined): person mode loads it on every screen.
+    review = (
+        session.scalars(
+            select(Review)
+            .where(Review.id == review_id)
+            .options(joinedload(Review.prompts), joinedload(Review.person))
+        )
+        .unique()
+        .one_or_none()
     )
     if review is None:
         raise NotFound("We could not find that review.")

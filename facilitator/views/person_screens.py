@@ -175,7 +175,12 @@ def prompt_context(
     library = load_library()
     prompt = library.prompt(review_prompt.library_prompt_id or "")
     person = review.person
-    current = responses.answers_for_prompt(session, review_prompt)
+    # One query for the whole review: this prompt's answers and the progress row's ticks.
+    all_answers = responses.answers_for_review(session, review)
+    current = next(
+        (a for a in all_answers if a.review_prompt.id == review_prompt.id),
+        responses.PromptAnswers(review_prompt),
+    )
     options = list(prompt.options)
     per_screen = int(person.setting("choices_per_screen") or 3)
     # Long picture choices are split into pages of the person's chosen size; scales stay whole.
@@ -193,11 +198,7 @@ def prompt_context(
         }
         for i, rp in enumerate(review.prompts, start=1)
     ]
-    answered_positions = {
-        i
-        for i, answers in enumerate(responses.answers_for_review(session, review), start=1)
-        if answers.answered
-    }
+    answered_positions = {i for i, answers in enumerate(all_answers, start=1) if answers.answered}
     for item in progress:
         item["answered"] = item["position"] in answered_positions
     just_answered = bool(args.get("answered")) and current.answered

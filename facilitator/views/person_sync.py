@@ -239,10 +239,8 @@ def waiting_messages() -> dict[str, str]:
     The tablet picks the category with Intl.PluralRules and puts the number in for {n}, so
     Welsh (six plural forms) reads as naturally as English.
     """
-    rule = get_locale().plural_form if get_locale() else None
-    samples: dict[str, int] = {}
-    for n in range(1, 200):
-        samples.setdefault(rule(n) if rule else ("one" if n == 1 else "other"), n)
+    locale = get_locale()
+    samples = _plural_samples(locale.plural_form if locale else None, str(locale))
     return {
         tag: ngettext(
             "%(count)s answer is waiting to be sent. Keep the tablet on and near the wifi.",
@@ -252,6 +250,20 @@ def waiting_messages() -> dict[str, str]:
         )
         for tag, n in samples.items()
     }
+
+
+_SAMPLES: dict[str, dict[str, int]] = {}
+
+
+def _plural_samples(rule: Any, key: str) -> dict[str, int]:
+    """A number for each plural category of a language (worked out once per language)."""
+    found = _SAMPLES.get(key)
+    if found is None:
+        found = {}
+        for n in range(1, 200):
+            found.setdefault(rule(n) if rule else ("one" if n == 1 else "other"), n)
+        _SAMPLES[key] = found
+    return found
 
 
 @bp.app_context_processor
