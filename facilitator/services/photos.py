@@ -28,7 +28,7 @@ from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Person, Photo, User, utcnow
+from ..models import ADVOCATE_ROLES, Person, Photo, Role, Supporter, User, utcnow
 from . import NotFound, ServiceError, audit
 
 FORMATS = ("JPEG", "PNG", "WEBP")
@@ -384,6 +384,24 @@ def erase_files_for_person(session: Session, person_id: int, folder: Path) -> in
     for stem in stems:
         delete_files(folder, stem)
     return len(stems)
+
+
+def may_see(session: Session, user: User, person_id: int) -> bool:
+    """Staff, managers and admins see any person's photos; an advocate only those of a person
+    they are assigned to (an active advocate supporter row). Nobody else."""
+    if user.role in (Role.STAFF, Role.MANAGER, Role.ADMIN):
+        return True
+    if user.role != Role.ADVOCATE:
+        return False
+    assigned = session.scalar(
+        select(Supporter.id).where(
+            Supporter.person_id == person_id,
+            Supporter.user_id == user.id,
+            Supporter.role.in_(list(ADVOCATE_ROLES)),
+            Supporter.active.is_(True),
+        )
+    )
+    return assigned is not None
 
 
 def standing_photos(session: Session, person: Person) -> dict[str, Photo]:

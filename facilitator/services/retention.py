@@ -1,7 +1,8 @@
 """Retention: keep a person's records for RETENTION_YEARS after their care ended, then erase.
 
 Erasure removes every row that :mod:`facilitator.services.privacy` finds about the person
-(the same map the subject access export uses) and their uploaded files, in one transaction,
+(the same map the subject access export uses), their uploaded files and the rendered speech
+of sentences about them, in one transaction,
 and writes one audit entry that says what was erased (counts per kind, the internal id) and
 why (the rule and the dates), never the content.
 
@@ -111,12 +112,14 @@ class Erased:
 def erase_person(
     session: Session, item: Due, *, years: int, today: date, actor: User | None,
     actor_label: str | None = None, upload_folder: Path | None = None,
+    speech_files: list[Path] | None = None,
 ) -> Erased:  # fmt: skip
     """Erase every row and file about one person; the caller commits straight after.
 
     The files go once the rows are deleted in this transaction, before the commit: if the
     commit failed, the rows (still due) would come back without their files and the next run
     would finish the job. The other order could leave files that no row leads to any more.
+    ``speech_files``: rendered audio of sentences about the person (the views find them).
     """
     if item.held_because:
         raise ServiceError(f"Person {item.person_id} is held: {item.held_because}.")
@@ -158,10 +161,13 @@ def erase_person(
             "erased_on": today.isoformat(),
             "counts": counts,
             "files": sum(len(f["files"]) for f in files),
+            "speech_files": len(speech_files or []),
         },
     )  # fmt: skip
     session.flush()
     _remove_files(files, upload_folder)
+    for path in speech_files or []:
+        Path(path).unlink(missing_ok=True)
     return Erased(item.person_id, counts, sum(len(f["files"]) for f in files))
 
 

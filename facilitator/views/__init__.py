@@ -22,6 +22,7 @@ def register_blueprints(app: Flask) -> None:
         main,
         person,
         person_sync,
+        photos,
         privacy,
         review_record,
         safeguarding,
@@ -34,7 +35,7 @@ def register_blueprints(app: Flask) -> None:
         main.bp, auth.bp, staff.bp, staff_people.bp, advocate.bp, governance.bp, admin.bp,
         person.bp, family.bp, links.bp, layers.bp, advocate_layer.bp,
         actions.bp, actions.overview, review_record.bp, you_said.bp, you_said.person_bp,
-        casework.bp, safeguarding.bp, person_sync.bp, privacy.bp,
+        casework.bp, safeguarding.bp, person_sync.bp, privacy.bp, photos.bp, photos.files,
         help.bp, help.person_bp, help.family_bp,
     ):  # fmt: skip
         app.register_blueprint(blueprint)

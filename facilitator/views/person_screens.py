@@ -114,6 +114,10 @@ def base_context(person: Person, review: Review, **extra: Any) -> dict[str, Any]
             "speech": say(text),
         }
 
+    from .photos import picture_functions
+
+    picture, picture_alt = picture_functions(person, lambda key: picture_url(key, high_contrast))
+
     body_classes = ["person-mode", f"text-{person.setting('text_size')}"]
     if high_contrast:
         body_classes.append("high-contrast")
@@ -128,7 +132,9 @@ def base_context(person: Person, review: Review, **extra: Any) -> dict[str, Any]
         "total": len(review.prompts),
         "high_contrast": high_contrast,
         "speech_mode": person.setting("speech"),
-        "picture": lambda key: picture_url(key, high_contrast),
+        # With the person's "photos" setting, their own photo where one stands for the key.
+        "picture": picture,
+        "picture_alt": picture_alt,
         "say": say,
         "screen_item": screen,
         "body_classes": " ".join(body_classes),

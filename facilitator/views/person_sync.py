@@ -17,6 +17,7 @@ from typing import Any
 from flask import (
     Blueprint,
     Response,
+    abort,
     current_app,
     g,
     jsonify,
@@ -110,6 +111,19 @@ def offline_urls() -> Response:
         json.dumps([g.review.id, g.person.version, pages, assets]).encode()
     ).hexdigest()[:16]
     return jsonify({"review": g.review.id, "version": version, "pages": pages, "assets": assets})
+
+
+@bp.route("/photos/<public_id>/<size>.jpg")
+def photo(public_id: str, size: str) -> Response:
+    """A photo of this tablet's person, and only theirs (kept offline like the pages)."""
+    from ..services import NotFound, photos
+    from .photos import send_photo
+
+    try:
+        found = photos.get_photo(db.session, public_id, g.person.id)
+    except NotFound:
+        abort(404)
+    return send_photo(found, size)
 
 
 @bp.route("/api/answers", methods=["POST"])
@@ -230,6 +244,11 @@ def review_urls(review: Review, person: Person) -> tuple[list[str], list[str]]:
         for font in sorted(fonts.glob("*.woff2"))
     ]
     assets = static + [url for url in pictures + audio if url]
+    # The person's own photos are kept with the review's pages, not the shared assets: the
+    # service worker drops them when the tablet moves to another review.
+    photo_prefix = url_for("person.welcome") + "photos/"
+    pages += [url for url in assets if url.startswith(photo_prefix)]
+    assets = [url for url in assets if not url.startswith(photo_prefix)]
     return list(dict.fromkeys(pages)), list(dict.fromkeys(assets))
 
 

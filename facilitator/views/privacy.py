@@ -151,6 +151,65 @@ def export_zip(person: Person, *, actor: User | None, actor_label: str | None, h
     return privacy.build_zip(document, summary_pdf(document, person, author), folder)
 
 
+# --- spoken sentences about the person, in the speech cache ------------------------------------
+
+
+def _strings(value: Any) -> list[str]:
+    """Every string inside a JSON value."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+def speech_files_for(person_id: int) -> list[Path]:
+    """Rendered audio of sentences that carry something of the person (call in an app context).
+
+    'You said, we did' speaks the person's name, their words and their actions; custom prompts
+    speak what staff wrote for them. Shared sentences (answer labels, headings without a name)
+    stay, so other people's screens keep their audio.
+    """
+    from ..accessible import speech
+    from ..models import Review
+    from ..services import you_said as you_said_service
+    from .you_said import spoken_texts_for
+
+    cache = Path(current_app.config["SPEECH_CACHE_DIR"])
+    if not cache.is_dir():
+        return []
+    held = privacy.holdings(db.session, person_id)
+    person_row = held.rows["people"][0]
+    personal = {person_row["preferred_name"], person_row["full_name"]}
+    for row in held.rows.get("responses", []):
+        personal.add(row.get("own_words") or "")
+    for row in held.rows.get("outcome_actions", []):
+        personal |= {row.get("easy_read_text") or "", row.get("plain_text") or ""}
+    custom = {
+        s for row in held.rows.get("custom_prompts", []) for column in ("texts", "choices", "alt")
+        for s in _strings(row.get(column))
+    }  # fmt: skip
+    personal = {p.strip() for p in personal | custom if p and len(p.strip()) >= 3}
+    texts = set(custom)
+    for review_id in sorted(held.ids("reviews")):
+        review = db.session.get(Review, review_id)
+        if review is None:
+            continue
+        lang = you_said_service.person_language(review)
+        with current_app.test_request_context(), force_locale(lang):
+            texts |= set(spoken_texts_for(review))
+    found = []
+    for text in sorted(t for t in texts if any(p in t for p in personal)):
+        for lang in speech.VOICES:
+            for rate in range(speech.MIN_RATE, speech.MAX_RATE + 1):
+                path = speech.cached_audio_path(cache, text, lang, rate)
+                if path is not None:
+                    found.append(path)
+    return found
+
+
 # --- the manager's page --------------------------------------------------------------------------
 
 

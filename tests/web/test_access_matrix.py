@@ -77,6 +77,10 @@ PREFIXES: list[tuple[str, str]] = [
     ("privacy.ended", "staff"),
     ("privacy.", "governance"),  # subject access: managers and admins only
     ("staff_people.", "staff"),
+    ("photos.", "staff"),
+    # Also the person's assigned advocate; a tablet gets its own person's photos through
+    # person_sync.photo (tested in tests/web/test_photos.py).
+    ("photo_files.", "staff"),
     ("links.", "staff"),
     ("layers.", "staff"),
     ("actions.", "staff"),

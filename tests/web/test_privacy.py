@@ -215,6 +215,40 @@ def test_export_person_command(cli_app: Flask, tmp_path: Path) -> None:  # noqa:
     assert not (tmp_path / "x.zip").exists()
 
 
+def _speech_cache(app: Flask, person_id: int) -> tuple[Path, Path]:
+    """A rendered sentence naming the person, and a shared one, in the speech cache."""
+    from flask_babel import force_locale
+
+    from facilitator.accessible import speech
+    from facilitator.views.you_said import spoken_texts_for
+
+    from facilitator.models import OutcomeAction
+
+    with app.app_context():
+        review = db.session.scalars(select(Review).where(Review.person_id == person_id)).first()
+        assert review is not None
+        db.session.add(
+            OutcomeAction(
+                review_id=review.id, plain_text="Trip to the seaside in May",
+                easy_read_text="You will go to the seaside in May.", owner_name="Kim",
+                no_link_reason="Asked for at the meeting",
+            )
+        )  # fmt: skip
+        db.session.commit()
+        with app.test_request_context(), force_locale("en"):
+            texts = spoken_texts_for(review)
+    naming = next(t for t in texts if "seaside" in t)
+    plain = next(t for t in texts if "seaside" not in t)
+    cache = Path(app.config["SPEECH_CACHE_DIR"])
+    cache.mkdir(parents=True, exist_ok=True)
+    made = []
+    for text in (naming, plain):
+        path = cache / speech.audio_filename(text, "en", 135)
+        path.write_bytes(b"ID3 audio")
+        made.append(path)
+    return made[0], made[1]
+
+
 def test_retention_command_dry_run_then_erase(cli_app: Flask) -> None:  # noqa: F811
     people = _load_demo(cli_app)
     with cli_app.app_context():
@@ -231,6 +265,7 @@ def test_retention_command_dry_run_then_erase(cli_app: Flask) -> None:  # noqa: 
             complaint.status = CaseStatus.CLOSED
         db.session.commit()
         rows_before = db.session.scalar(select(func.count()).select_from(Review))
+    personal, shared = _speech_cache(cli_app, people["Sam"])
     runner = cli_app.test_cli_runner()
 
     dry = runner.invoke(args=["retention"])
@@ -257,6 +292,8 @@ def test_retention_command_dry_run_then_erase(cli_app: Flask) -> None:  # noqa: 
         assert not db.session.scalars(select(Review).where(Review.person_id == people["Sam"])).all()
     (entry,) = _entries(cli_app, "person.erased")
     assert entry.person_id == people["Sam"] and entry.detail["counts"]["people"] == 1
+    assert not personal.exists() and shared.exists()  # sentences about Sam's actions go too
+    assert entry.detail["speech_files"] == 1
     verify = runner.invoke(args=["audit", "verify"])
     assert verify.exit_code == 0 and "The audit trail is intact" in verify.output
     again = runner.invoke(args=["retention"])
