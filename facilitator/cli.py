@@ -194,9 +194,12 @@ def retention_command(erase: bool, confirm: bool, person_id: int | None) -> None
         if not erase:
             click.echo(f"{line}: due")
             continue
+        from .views.privacy import speech_files_for
+
         retention.erase_person(
             db.session, item, years=years, today=today, actor=None,
             actor_label="command line", upload_folder=folder,
+            speech_files=speech_files_for(item.person_id),
         )  # fmt: skip
         db.session.commit()
         erased += 1
