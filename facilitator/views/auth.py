@@ -289,12 +289,14 @@ def set_up() -> str | Response | tuple[str, int]:
             status = 401
         else:
             follow = _finish_sign_in(user)
-            return render_template(
+            page = render_template(
                 "auth/recovery_codes.html",
                 codes=codes,
                 first_time=True,
                 follow=follow or url_for("main.home"),
             )
+            flash(_("You are signed in."), "success")  # shown on the next page
+            return page
     elif request.method == "POST":
         status = 400
     uri = accounts.provisioning_uri(user, str(current_app.config["SERVICE_NAME"]))

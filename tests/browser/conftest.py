@@ -149,6 +149,12 @@ _SECRETS: dict[tuple[str, str], str] = {}
 _LAST_STEP: dict[tuple[str, str], int] = {}
 
 
+def remember_authenticator(base_url: str, email: str, secret: str) -> None:
+    """For tests that set the second step up themselves: its secret, this step's code used."""
+    _SECRETS[(base_url, email)] = secret
+    _LAST_STEP[(base_url, email)] = int(time.time()) // 30
+
+
 def type_second_factor_code(page: Any, base_url: str, email: str) -> None:
     """Type a code like an authenticator app would (never one already used: replay is refused)."""
     import pyotp
@@ -181,4 +187,5 @@ def sign_in_page(page: Any, base_url: str, email: str, password: str = "demo-pas
         page.wait_for_load_state()
 
 
-__all__ = ["IN_CI", "assert_no_axe_violations", "sign_in_page", "type_second_factor_code"]
+__all__ = ["IN_CI", "assert_no_axe_violations", "remember_authenticator", "sign_in_page",
+           "type_second_factor_code"]

@@ -28,7 +28,9 @@ def _actions(session: Session, action: str) -> list[AuditEvent]:
     return list(session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
 
 
-def _enrolled(session: Session, role: Role = Role.STAFF, at: datetime | None = None) -> tuple[User, list[str]]:
+def _enrolled(
+    session: Session, role: Role = Role.STAFF, at: datetime | None = None
+) -> tuple[User, list[str]]:
     user = factories.user(session, role=role)
     accounts.begin_second_factor(session, user)
     at = at or utcnow()
@@ -43,7 +45,11 @@ def test_set_up_shows_one_secret_until_a_code_confirms_it(session: Session) -> N
     assert len(secret) == 32 and accounts.begin_second_factor(session, user) == secret
     assert not accounts.second_factor_enabled(user)
     uri = accounts.provisioning_uri(user, "Facilitator")
-    assert uri.startswith("otpauth://totp/") and f"secret={secret}" in uri and "issuer=Facilitator" in uri
+    assert (
+        uri.startswith("otpauth://totp/")
+        and f"secret={secret}" in uri
+        and "issuer=Facilitator" in uri
+    )
 
     now = utcnow()
     codes = accounts.confirm_second_factor(session, user, _code(user, now), ADDRESS, now=now)
@@ -52,8 +58,12 @@ def test_set_up_shows_one_secret_until_a_code_confirms_it(session: Session) -> N
     assert len(codes) == 10 and len(set(codes)) == 10
     assert all(len(code) == 11 and code[5] == "-" for code in codes)
     # Stored hashed: no code appears in the database.
-    hashes = list(session.scalars(select(RecoveryCode.code_hash).where(RecoveryCode.user_id == user.id)))
-    assert len(hashes) == 10 and not any(code.replace("-", "") in h for code in codes for h in hashes)
+    hashes = list(
+        session.scalars(select(RecoveryCode.code_hash).where(RecoveryCode.user_id == user.id))
+    )
+    assert len(hashes) == 10 and not any(
+        code.replace("-", "") in h for code in codes for h in hashes
+    )
     assert _actions(session, "user.second_factor_enabled")
     with pytest.raises(ServiceError, match="already set up"):
         accounts.begin_second_factor(session, user)
@@ -67,11 +77,14 @@ def test_a_wrong_code_does_not_switch_it_on(session: Session) -> None:
     with pytest.raises(accounts.WrongCode):
         accounts.confirm_second_factor(session, user, wrong, ADDRESS, now=now)
     assert not accounts.second_factor_enabled(user)
-    assert session.scalar(
-        select(func.count(LoginAttempt.id)).where(
-            LoginAttempt.email == user.email, LoginAttempt.succeeded.is_(False)
+    assert (
+        session.scalar(
+            select(func.count(LoginAttempt.id)).where(
+                LoginAttempt.email == user.email, LoginAttempt.succeeded.is_(False)
+            )
         )
-    ) == 1
+        == 1
+    )
     assert _actions(session, "signin.code_refused")
 
 
@@ -83,7 +96,9 @@ def test_a_code_is_never_accepted_twice(session: Session) -> None:
         accounts.check_second_factor(session, user, _code(user, now), ADDRESS, now=now)
     # ... the next step's code can, once ...
     later = now + timedelta(seconds=30)
-    assert accounts.check_second_factor(session, user, _code(user, later), ADDRESS, now=later) is None
+    assert (
+        accounts.check_second_factor(session, user, _code(user, later), ADDRESS, now=later) is None
+    )
     with pytest.raises(accounts.WrongCode):
         accounts.check_second_factor(session, user, _code(user, later), ADDRESS, now=later)
     # ... and an older one (still inside the drift window) is refused after a newer was used.
@@ -97,9 +112,12 @@ def test_one_step_of_clock_drift_is_allowed_but_not_more(session: Session) -> No
     start = utcnow() - timedelta(minutes=10)
     user, _codes = _enrolled(session, at=start)
     now = utcnow()
-    assert accounts.check_second_factor(
-        session, user, _code(user, now - timedelta(seconds=30)), ADDRESS, now=now
-    ) is None
+    assert (
+        accounts.check_second_factor(
+            session, user, _code(user, now - timedelta(seconds=30)), ADDRESS, now=now
+        )
+        is None
+    )
     with pytest.raises(accounts.WrongCode):
         accounts.check_second_factor(
             session, user, _code(user, now + timedelta(seconds=90)), ADDRESS, now=now
@@ -115,7 +133,10 @@ def test_a_recovery_code_works_once(session: Session) -> None:
     with pytest.raises(accounts.WrongCode):
         accounts.check_second_factor(session, user, codes[3], ADDRESS)
     assert accounts.check_second_factor(session, user, codes[4], ADDRESS) == 8
-    assert [e.detail for e in _actions(session, "signin.recovery_code_used")] == [{"left": 9}, {"left": 8}]
+    assert [e.detail for e in _actions(session, "signin.recovery_code_used")] == [
+        {"left": 9},
+        {"left": 8},
+    ]
 
 
 def test_new_recovery_codes_replace_the_old_ones_and_are_audited(session: Session) -> None:
@@ -158,7 +179,9 @@ def test_required_for_managers_and_admins_and_on_by_default_for_staff(session: S
         accounts.switch_off_second_factor(session, staff, admin, "   ")
     with pytest.raises(NotAllowed):
         accounts.switch_off_second_factor(session, staff, manager, "Cannot use a phone at work")
-    accounts.switch_off_second_factor(session, advocate, admin, "No smartphone; agreed with manager")
+    accounts.switch_off_second_factor(
+        session, advocate, admin, "No smartphone; agreed with manager"
+    )
     session.commit()
     assert not accounts.second_factor_required(advocate)
     [event] = _actions(session, "user.second_factor_switched_off")
@@ -195,9 +218,15 @@ def test_a_session_ends_after_the_idle_limit(session: Session) -> None:
     record = factories.signed_in(session, user)
     session.commit()
     start = record.last_seen_at
-    assert accounts.load_session(session, record.public_id, LIMITS, start + timedelta(minutes=29)) is record
+    assert (
+        accounts.load_session(session, record.public_id, LIMITS, start + timedelta(minutes=29))
+        is record
+    )
     # Seen at minute 29, so minute 58 is still inside the limit; minute 90 is not.
-    assert accounts.load_session(session, record.public_id, LIMITS, start + timedelta(minutes=58)) is record
+    assert (
+        accounts.load_session(session, record.public_id, LIMITS, start + timedelta(minutes=58))
+        is record
+    )
     with pytest.raises(accounts.SessionExpired) as ended:
         accounts.load_session(session, record.public_id, LIMITS, start + timedelta(minutes=90))
     assert ended.value.reason == "idle"
@@ -222,7 +251,9 @@ def test_a_session_ends_after_the_absolute_limit_however_active(session: Session
     for minutes in range(20, 12 * 60 + 1, 20):  # a request every 20 minutes for 12 hours
         accounts.load_session(session, record.public_id, LIMITS, start + timedelta(minutes=minutes))
     with pytest.raises(accounts.SessionExpired) as ended:
-        accounts.load_session(session, record.public_id, LIMITS, start + timedelta(hours=12, minutes=10))
+        accounts.load_session(
+            session, record.public_id, LIMITS, start + timedelta(hours=12, minutes=10)
+        )
     assert ended.value.reason == "absolute"
     assert record.revoked_reason == "absolute-timeout"
 
@@ -252,10 +283,17 @@ def test_changing_the_password_ends_the_other_sessions(session: Session) -> None
     user = factories.user(session)
     here, elsewhere = factories.signed_in(session, user), factories.signed_in(session, user)
     with pytest.raises(accounts.SignInRefused):
-        accounts.change_password(session, user, "not-my-password", "another-long-password", keep=here)
+        accounts.change_password(
+            session, user, "not-my-password", "another-long-password", keep=here
+        )
     with pytest.raises(ServiceError, match="at least 12"):
         accounts.change_password(session, user, "a-long-password-1", "short", keep=here)
-    assert accounts.change_password(session, user, "a-long-password-1", "another-long-password", keep=here) == 1
+    assert (
+        accounts.change_password(
+            session, user, "a-long-password-1", "another-long-password", keep=here
+        )
+        == 1
+    )
     session.commit()
     assert accounts.load_session(session, here.public_id) is here
     assert accounts.load_session(session, elsewhere.public_id) is None

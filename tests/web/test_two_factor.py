@@ -27,7 +27,9 @@ CODES = re.compile(r"<code>([a-z2-9]{5}-[a-z2-9]{5})</code>")
 
 def _password(client: FlaskClient, email: str, password: str = PASSWORD):  # type: ignore[no-untyped-def]
     token = csrf_from(client.get("/sign-in").get_data(as_text=True))
-    response = client.post("/sign-in", data={"email": email, "password": password, "csrf_token": token})
+    response = client.post(
+        "/sign-in", data={"email": email, "password": password, "csrf_token": token}
+    )
     return response, token
 
 
@@ -49,7 +51,9 @@ def _set_up(app: Flask, client: FlaskClient, email: str) -> tuple[str, list[str]
     response, _token = _password(client, email)
     assert response.status_code == 302 and response.headers["Location"] == "/sign-in/set-up"
     page = client.get("/sign-in/set-up").get_data(as_text=True)
-    secret = re.search(r'<code class="secret-key">([A-Z2-7 ]+)</code>', page).group(1).replace(" ", "")  # type: ignore[union-attr]
+    secret = (
+        re.search(r'<code class="secret-key">([A-Z2-7 ]+)</code>', page).group(1).replace(" ", "")
+    )  # type: ignore[union-attr]
     done = client.post(
         "/sign-in/set-up",
         data={"code": pyotp.TOTP(secret).now(), "csrf_token": csrf_from(page)},
@@ -95,7 +99,9 @@ def test_later_sign_ins_ask_for_the_code_and_never_accept_it_twice(
     app: Flask, client: FlaskClient, demo: dict
 ) -> None:
     secret, _codes = _set_up(app, client, STAFF)
-    client.post("/sign-out", data={"csrf_token": csrf_from(client.get("/account").get_data(as_text=True))})
+    client.post(
+        "/sign-out", data={"csrf_token": csrf_from(client.get("/account").get_data(as_text=True))}
+    )
     response, token = _password(client, STAFF)
     assert response.headers["Location"] == "/sign-in/code"
     page = client.get("/sign-in/code").get_data(as_text=True)
@@ -118,36 +124,48 @@ def test_a_recovery_code_signs_in_once_and_says_how_many_are_left(
     app: Flask, client: FlaskClient, demo: dict
 ) -> None:
     _secret, codes = _set_up(app, client, ADMIN)
-    client.post("/sign-out", data={"csrf_token": csrf_from(client.get("/account").get_data(as_text=True))})
+    client.post(
+        "/sign-out", data={"csrf_token": csrf_from(client.get("/account").get_data(as_text=True))}
+    )
     _response, token = _password(client, ADMIN)
     signed = client.post("/sign-in/code", data={"code": codes[0].upper(), "csrf_token": token})
     assert signed.status_code == 302
     assert "You have 9 left" in client.get("/home", follow_redirects=True).get_data(as_text=True)
-    client.post("/sign-out", data={"csrf_token": csrf_from(client.get("/account").get_data(as_text=True))})
+    client.post(
+        "/sign-out", data={"csrf_token": csrf_from(client.get("/account").get_data(as_text=True))}
+    )
     _response, token = _password(client, ADMIN)
     again = client.post("/sign-in/code", data={"code": codes[0], "csrf_token": token})
     assert again.status_code == 401
 
 
-def test_wrong_codes_are_throttled_with_passwords(app: Flask, client: FlaskClient, demo: dict) -> None:
+def test_wrong_codes_are_throttled_with_passwords(
+    app: Flask, client: FlaskClient, demo: dict
+) -> None:
     with app.app_context():
         second_factor_code(db.session, STAFF)  # enrolled
     _response, token = _password(client, STAFF)
     for _ in range(5):
-        assert client.post("/sign-in/code", data={"code": "000000", "csrf_token": token}).status_code == 401
+        assert (
+            client.post("/sign-in/code", data={"code": "000000", "csrf_token": token}).status_code
+            == 401
+        )
     with app.app_context():
         code = second_factor_code(db.session, STAFF)
     paused = client.post("/sign-in/code", data={"code": code, "csrf_token": token})
     assert paused.status_code == 429 and "Too many tries" in paused.get_data(as_text=True)
 
 
-def test_the_code_page_needs_a_recent_right_password(app: Flask, client: FlaskClient, demo: dict) -> None:
+def test_the_code_page_needs_a_recent_right_password(
+    app: Flask, client: FlaskClient, demo: dict
+) -> None:
     assert client.get("/sign-in/code").headers["Location"] == "/sign-in"
     assert client.get("/sign-in/set-up").headers["Location"] == "/sign-in"
     _password(client, STAFF)
     with client.session_transaction() as browser_session:
         browser_session["signin_pending"] = {
-            **browser_session["signin_pending"], "at": "2020-01-01T00:00:00+00:00"
+            **browser_session["signin_pending"],
+            "at": "2020-01-01T00:00:00+00:00",
         }
     late = client.get("/sign-in/set-up")
     assert late.headers["Location"] == "/sign-in"
@@ -192,7 +210,9 @@ def test_idle_sessions_end_with_a_kind_page(app: Flask, client: FlaskClient, dem
     assert 'href="/sign-in?next=/staff/"' in page
     assert client.get("/staff/").headers["Location"].startswith("/sign-in")  # ended for good
     with app.app_context():
-        reason = db.session.scalars(select(UserSession.revoked_reason).order_by(UserSession.id.desc())).first()
+        reason = db.session.scalars(
+            select(UserSession.revoked_reason).order_by(UserSession.id.desc())
+        ).first()
     assert reason == "idle-timeout"
 
 
@@ -214,7 +234,9 @@ def test_sessions_end_after_the_absolute_limit(app: Flask, client: FlaskClient, 
     assert "signed in for 12 hours" in page and "Nothing you saved was lost." in page
 
 
-def test_person_mode_has_no_time_limit_but_stays_locked(app: Flask, client: FlaskClient, demo: dict) -> None:
+def test_person_mode_has_no_time_limit_but_stays_locked(
+    app: Flask, client: FlaskClient, demo: dict
+) -> None:
     sign_in(client, KEYWORKER)
     review_id = demo["reviews"]["Sam"]
     page = client.get(f"/staff/reviews/{review_id}").get_data(as_text=True)
@@ -248,17 +270,23 @@ def test_cookies_are_httponly_samesite_lax_and_secure_over_https(
 # --- your account ---------------------------------------------------------------------------
 
 
-def test_changing_the_password_signs_out_other_devices(app: Flask, client: FlaskClient, demo: dict) -> None:
+def test_changing_the_password_signs_out_other_devices(
+    app: Flask, client: FlaskClient, demo: dict
+) -> None:
     other = app.test_client()
     sign_in(other, STAFF)
     sign_in(client, STAFF)
     page = client.get("/account").get_data(as_text=True)
     assert "Change your password" in page and "recovery codes left" in page
     token = csrf_from(page)
-    wrong = client.post("/account/password", data={
-        "current": "not-the-password", "new": "a-new-long-password", "confirm": "a-new-long-password",
-        "csrf_token": token})  # fmt: skip
-    assert wrong.status_code == 400 and "Your current password is not right" in wrong.get_data(as_text=True)
+    new = "a-new-long-password"
+    wrong = client.post(
+        "/account/password",
+        data={"current": "not-the-password", "new": new, "confirm": new, "csrf_token": token},
+    )
+    assert wrong.status_code == 400 and "Your current password is not right" in wrong.get_data(
+        as_text=True
+    )
     mismatch = client.post("/account/password", data={
         "current": PASSWORD, "new": "a-new-long-password", "confirm": "a-new-long-passwerd",
         "csrf_token": token})  # fmt: skip
@@ -273,7 +301,9 @@ def test_changing_the_password_signs_out_other_devices(app: Flask, client: Flask
     assert sign_in(app.test_client(), STAFF, "a-new-long-password").status_code == 302
 
 
-def test_new_recovery_codes_are_shown_once_and_audited(app: Flask, client: FlaskClient, demo: dict) -> None:
+def test_new_recovery_codes_are_shown_once_and_audited(
+    app: Flask, client: FlaskClient, demo: dict
+) -> None:
     _secret, old = _set_up(app, client, STAFF)
     page = client.get("/account").get_data(as_text=True)
     assert "You have 10 recovery codes left." in page
@@ -300,7 +330,9 @@ def test_an_admin_resets_someones_second_step(app: Flask, client: FlaskClient, d
     staff_id = demo["users"][STAFF]
     page = admin.get(f"/admin/users/{staff_id}").get_data(as_text=True)
     assert "On: set up with an authenticator app." in page
-    response = admin.post(f"/admin/users/{staff_id}/second-step/reset", data={"csrf_token": csrf_from(page)})
+    response = admin.post(
+        f"/admin/users/{staff_id}/second-step/reset", data={"csrf_token": csrf_from(page)}
+    )
     assert response.status_code == 302
     assert "signed out everywhere" in admin.get(f"/admin/users/{staff_id}").get_data(as_text=True)
     # Their session has ended, and their next sign-in sets the app up again.
@@ -316,12 +348,19 @@ def test_an_admin_switches_the_second_step_off_for_one_staff_account_with_a_reas
     admin = _admin(app)
     staff_id, manager_id = demo["users"][STAFF], demo["users"][MANAGER]
     page = admin.get(f"/admin/users/{staff_id}").get_data(as_text=True)
-    empty = admin.post(f"/admin/users/{staff_id}/second-step/off", data={"reason": " ", "csrf_token": csrf_from(page)})
+    empty = admin.post(
+        f"/admin/users/{staff_id}/second-step/off",
+        data={"reason": " ", "csrf_token": csrf_from(page)},
+    )
     assert empty.status_code == 400 and "Write the reason" in empty.get_data(as_text=True)
-    done = admin.post(f"/admin/users/{staff_id}/second-step/off",
-                      data={"reason": "No work phone; agreed with the manager", "csrf_token": csrf_from(page)})
+    done = admin.post(
+        f"/admin/users/{staff_id}/second-step/off",
+        data={"reason": "No work phone; agreed with the manager", "csrf_token": csrf_from(page)},
+    )
     assert done.status_code == 302
-    assert "Reason recorded: No work phone" in admin.get(f"/admin/users/{staff_id}").get_data(as_text=True)
+    assert "Reason recorded: No work phone" in admin.get(f"/admin/users/{staff_id}").get_data(
+        as_text=True
+    )
     [event] = _actions(app, "user.second_factor_switched_off")
     assert event.detail == {"reason": "No work phone; agreed with the manager"}
     response, _token = _password(app.test_client(), STAFF)
@@ -329,8 +368,10 @@ def test_an_admin_switches_the_second_step_off_for_one_staff_account_with_a_reas
     # Never for a manager: no form is offered, and a hand-made request is refused.
     manager_page = admin.get(f"/admin/users/{manager_id}").get_data(as_text=True)
     assert "must always use the second step" in manager_page and "Switch it off" not in manager_page
-    refused = admin.post(f"/admin/users/{manager_id}/second-step/off",
-                         data={"reason": "Please switch it off", "csrf_token": csrf_from(page)})
+    refused = admin.post(
+        f"/admin/users/{manager_id}/second-step/off",
+        data={"reason": "Please switch it off", "csrf_token": csrf_from(page)},
+    )
     assert refused.status_code == 400 and "must always use" in refused.get_data(as_text=True)
     # Switching it on again ends the password-only session at its next request.
     staff = app.test_client()
@@ -340,7 +381,9 @@ def test_an_admin_switches_the_second_step_off_for_one_staff_account_with_a_reas
     assert "set up the second step" in staff.get("/sign-in").get_data(as_text=True)
 
 
-def test_disabling_an_account_signs_it_out_everywhere(app: Flask, client: FlaskClient, demo: dict) -> None:
+def test_disabling_an_account_signs_it_out_everywhere(
+    app: Flask, client: FlaskClient, demo: dict
+) -> None:
     sign_in(client, STAFF)
     admin = _admin(app)
     staff_id = demo["users"][STAFF]
@@ -359,7 +402,9 @@ def test_the_admin_cannot_disable_their_own_account(app: Flask, demo: dict) -> N
     admin_id = demo["users"][ADMIN]
     page = admin.get(f"/admin/users/{admin_id}").get_data(as_text=True)
     admin.post(f"/admin/users/{admin_id}/disable", data={"csrf_token": csrf_from(page)})
-    assert "You cannot disable your own account." in admin.get(f"/admin/users/{admin_id}").get_data(as_text=True)
+    assert "You cannot disable your own account." in admin.get(f"/admin/users/{admin_id}").get_data(
+        as_text=True
+    )
     with app.app_context():
         assert db.session.scalar(select(User.active).where(User.id == admin_id)) is True
         db.session.execute(update(User).where(User.id == admin_id).values(active=True))
