@@ -109,7 +109,7 @@ def summary(document: dict[str, Any], person: Person) -> dict[str, Any]:
         ],
         "third_party": bool(third_party),
         "provider_note": _(
-            "Before you give this to the person: some of these records were written by other "
+            "Some of these records were written by other "
             "people, or are about them (family, friends, advocates, staff, people who raised a "
             "complaint). Each is marked with who gave it. Check each one before release (Data "
             "Protection Act 2018, Schedule 2, Part 3) and remove what should not be shared."
@@ -133,6 +133,7 @@ def summary_pdf(document: dict[str, Any], person: Person, author: str) -> bytes:
     blocks += [
         pdf.Break(),
         pdf.Heading(_("For the organisation"), 2),
+        pdf.Heading(_("Before you give this to the person"), 3),
         pdf.Para(words["provider_note"]),
     ]
     return pdf.render(
