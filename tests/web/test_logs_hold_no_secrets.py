@@ -189,6 +189,23 @@ def test_no_secret_or_view_in_any_log(app: Flask, demo: dict, captured: Capture)
             assert user is not None and user.totp_secret
             secrets["authenticator secret"] = user.totp_secret
 
+        # Another browser signs in with a recovery code instead of the app's code.
+        with app.app_context():
+            user = db.session.scalar(select(User).where(User.email == EMAIL))
+            assert user is not None
+            recovery = accounts.regenerate_recovery_codes(db.session, user)
+            db.session.commit()
+        secrets.update({f"recovery code {i}": c for i, c in enumerate(recovery)})
+        other = app.test_client()
+        html = other.get("/sign-in").get_data(as_text=True)
+        step = other.post("/sign-in", data={"email": EMAIL, "password": PASSWORD,
+                                            "csrf_token": csrf_from(html)})  # fmt: skip
+        assert step.headers["Location"].startswith("/sign-in/code")
+        used = other.post(
+            "/sign-in/code", data={"code": recovery[0], "csrf_token": csrf_from(html)}
+        )
+        assert used.status_code == 302 and not used.headers["Location"].startswith("/sign-in")
+
     # The person answers in their own words, a facilitator scribes, the PIN unlocks.
     page = client.get(f"/staff/reviews/{review_id}")
     assert client.post(f"/person/start/{review_id}", data={
