@@ -14,6 +14,7 @@ def register_blueprints(app: Flask) -> None:
         advocate_layer,
         auth,
         casework,
+        custom_prompts,
         family,
         governance,
         help,
@@ -36,6 +37,6 @@ def register_blueprints(app: Flask) -> None:
         person.bp, family.bp, links.bp, layers.bp, advocate_layer.bp,
         actions.bp, actions.overview, review_record.bp, you_said.bp, you_said.person_bp,
         casework.bp, safeguarding.bp, person_sync.bp, privacy.bp, photos.bp, photos.files,
-        help.bp, help.person_bp, help.family_bp,
+        help.bp, help.person_bp, help.family_bp, custom_prompts.bp,
     ):  # fmt: skip
         app.register_blueprint(blueprint)

@@ -345,3 +345,11 @@ def audio(filename: str) -> WerkzeugResponse:
     response = send_from_directory(directory, filename, mimetype="audio/mpeg", max_age=31536000)
     response.headers["Cache-Control"] = "private, max-age=31536000, immutable"
     return response
+
+
+@bp.route("/voice/<string:public_id>")
+def voice(public_id: str) -> WerkzeugResponse:
+    """A familiar voice recorded for one of this person's own prompts (nobody else's)."""
+    from .custom_prompts import send_recording
+
+    return send_recording(g.person, public_id)

@@ -20,6 +20,7 @@ from ..i18n import LANGUAGES
 from ..models import CaptureMethod, Person, Review, ReviewPrompt, User
 from ..prompts.library import Library, load_library
 from ..services import access, audit, responses
+from . import custom_prompts as custom_prompt_views
 
 AUDIO_NAME = re.compile(r"^[0-9a-f]{64}\.mp3$")
 AUTO_ADVANCE_MS = 1500
@@ -231,6 +232,9 @@ def prompt_context(
         if position > 1
         else url_for("person.welcome"),
         "capture_methods": list(CaptureMethod),
+        # A custom prompt's familiar voice (played instead of the synthetic one) and photo.
+        "recorded_voice": custom_prompt_views.recorded_voice_url(prompt),
+        "prompt_photo": custom_prompt_views.prompt_photo(prompt),
     }
 
 

@@ -236,6 +236,8 @@ def review_urls(review: Review, person: Person) -> tuple[list[str], list[str]]:
         pictures += [picture(prompt.picture), picture(details["topic"].picture)]
         pictures += [picture(option.picture) for option in prompt.options]
         audio.append(say(prompt.text(lang, fallback=True))["audio"])
+        if details["recorded_voice"]:  # a familiar voice: this person's, kept with the pages
+            pages.append(details["recorded_voice"])
     pages += [url_for("person.check"), url_for("person.done")]
     static = [url_for("static", filename=name) for name in STATIC_FILES]
     fonts = Path(current_app.static_folder or "") / "vendor" / "fonts"

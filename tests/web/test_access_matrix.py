@@ -77,6 +77,9 @@ PREFIXES: list[tuple[str, str]] = [
     ("privacy.ended", "staff"),
     ("privacy.", "governance"),  # subject access: managers and admins only
     ("staff_people.", "staff"),
+    # Custom prompts and their recorded voices; a tablet hears its own person's recordings
+    # through person.voice (tested in tests/web/test_custom_prompts.py).
+    ("custom_prompts.", "staff"),
     ("photos.", "staff"),
     # Also the person's assigned advocate; a tablet gets its own person's photos through
     # person_sync.photo (tested in tests/web/test_photos.py).
