@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 import pyotp
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import InstrumentedAttribute, Session, joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..models import LoginAttempt, RecoveryCode, Role, User, UserSession, utcnow
@@ -88,7 +88,9 @@ def set_pin(session: Session, user: User, pin: str) -> None:
     audit.record(session, "user.pin_set", actor=user, obj=user)
 
 
-def _recent_failures(session: Session, column: object, value: str, since: object) -> int:
+def _recent_failures(
+    session: Session, column: InstrumentedAttribute[str], value: str, since: datetime
+) -> int:
     return (
         session.scalar(
             select(func.count(LoginAttempt.id)).where(

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import segno
 from flask import (
     Blueprint,
+    Flask,
     current_app,
     flash,
     g,
@@ -37,7 +38,8 @@ PENDING = "signin_pending"  # the Flask-session key between the password and the
 
 @bp.record_once
 def _secure_cookies(state: BlueprintSetupState) -> None:
-    state.app.session_interface = SecureWhenHttpsSessions()
+    app = cast(Flask, state.app)
+    app.session_interface = SecureWhenHttpsSessions()
 
 
 @bp.after_request
