@@ -396,3 +396,16 @@ def test_no_such_person(session: Session) -> None:
     with pytest.raises(NotFound):
         privacy.holdings(session, 987654)
     assert retention.add_years(date(2024, 2, 29), 1) == date(2025, 2, 28)
+
+
+def test_retention_years_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    from facilitator.config import ConfigError, retention_years
+
+    monkeypatch.delenv("RETENTION_YEARS", raising=False)
+    assert retention_years() == 8
+    monkeypatch.setenv("RETENTION_YEARS", " 10 ")
+    assert retention_years() == 10
+    for bad in ("0", "eight", "-3", "101", "7.5"):
+        monkeypatch.setenv("RETENTION_YEARS", bad)
+        with pytest.raises(ConfigError, match="RETENTION_YEARS must be a whole number"):
+            retention_years()
