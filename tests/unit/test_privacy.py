@@ -409,3 +409,33 @@ def test_retention_years_setting(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv("RETENTION_YEARS", bad)
         with pytest.raises(ConfigError, match="RETENTION_YEARS must be a whole number"):
             retention_years()
+
+
+def test_migration_keeps_the_audit_chain_and_its_guard(tmp_path: Path) -> None:
+    """On SQLite, 0008 rebuilds audit_events: the rows (and so their hashes) are copied
+    unchanged and the table is append-only again afterwards."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    from facilitator.db import make_engine, upgrade
+
+    url = f"sqlite:///{tmp_path / 'm.sqlite3'}"
+    upgrade(url, "0007_custom_prompts")
+    engine = make_engine(url)
+    with Session(engine) as before:
+        staff = user(before)
+        ann = person(before, staff, "Ann")
+        audit.record(before, "person.viewed", actor=staff, person_id=ann.id, detail={"n": 1})
+        before.commit()
+        hashes = before.scalars(select(AuditEvent.hash).order_by(AuditEvent.seq)).all()
+    engine.dispose()
+    upgrade(url)
+    engine = make_engine(url)
+    with Session(engine) as after:
+        assert after.scalars(select(AuditEvent.hash).order_by(AuditEvent.seq)).all() == hashes
+        assert audit.verify(after).ok
+        for statement in ("UPDATE audit_events SET action = 'x'", "DELETE FROM audit_events"):
+            with pytest.raises(DBAPIError, match="append-only"):
+                after.execute(text(statement))
+            after.rollback()
+    engine.dispose()
