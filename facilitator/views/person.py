@@ -41,10 +41,12 @@ LOCKED_PREFIXES = ("person.", "person_outputs.", "person_sync.", "person_help.")
 @bp.before_app_request
 def _keep_person_mode_locked() -> WerkzeugResponse | None:
     """A locked tablet reaches nothing but its own review's person screens."""
+    endpoint = request.endpoint or ""
+    if endpoint in OPEN_WHILE_LOCKED:  # first: a picture or a script needs no session look-up
+        return None
     if not (current_user.is_authenticated and current_user.person_mode_review_id):
         return None
-    endpoint = request.endpoint or ""
-    if endpoint.startswith(LOCKED_PREFIXES) or endpoint in OPEN_WHILE_LOCKED:
+    if endpoint.startswith(LOCKED_PREFIXES):
         return None
     if request.method == "GET":
         return redirect(url_for("person.welcome"))

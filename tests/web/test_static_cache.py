@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from flask import Flask, url_for
 from flask.testing import FlaskClient
@@ -40,3 +41,80 @@ def test_pages_still_link_hashed_assets_and_are_not_cached(client: FlaskClient) 
 def test_the_web_app_manifest_keeps_its_address(app: Flask) -> None:
     with app.test_request_context():
         assert url_for("static", filename="manifest.webmanifest") == "/static/manifest.webmanifest"
+
+
+def test_current_static_text_is_sent_compressed_at_the_highest_level(
+    app: Flask, client: FlaskClient
+) -> None:
+    import gzip
+
+    import brotli
+
+    with app.test_request_context():
+        address = url_for("static", filename="vendor/htmx.min.js")
+    original = (Path(app.static_folder or "") / "vendor" / "htmx.min.js").read_bytes()
+    for accept, encoding, decode in (
+        ("gzip, deflate, br, zstd", "br", brotli.decompress),
+        ("gzip", "gzip", gzip.decompress),
+    ):
+        response = client.get(address, headers={"Accept-Encoding": accept})
+        assert response.headers["Content-Encoding"] == encoding
+        assert "Accept-Encoding" in response.headers["Vary"]
+        assert decode(response.data) == original
+        best = brotli.compress(original, quality=11) if encoding == "br" else None
+        if best is not None:
+            assert len(response.data) == len(best)
+        response.close()
+    plain = client.get(address, headers={"Accept-Encoding": ""})
+    assert "Content-Encoding" not in plain.headers and plain.data == original
+    plain.close()
+
+
+def test_static_files_carry_only_the_headers_that_matter_to_them(
+    app: Flask, client: FlaskClient
+) -> None:
+    with app.test_request_context():
+        address = url_for("static", filename="vendor/pictures/flat/tick.svg")
+    response = client.get(address)
+    headers = response.headers
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    # An SVG opened on its own is a document: it may run nothing and be framed nowhere.
+    assert "default-src 'none'" in headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    for page_only in ("Permissions-Policy", "X-Frame-Options", "Referrer-Policy"):
+        assert page_only not in headers
+    for never_revalidated in ("ETag", "Last-Modified", "Content-Disposition"):
+        assert never_revalidated not in headers
+    response.close()
+    page = client.get("/sign-in")
+    assert "Permissions-Policy" in page.headers and "X-Frame-Options" in page.headers
+
+
+def test_a_locked_tablet_fetches_pictures_without_a_database_query(
+    app: Flask, client: FlaskClient, demo: dict[str, object]
+) -> None:
+    from sqlalchemy import event
+
+    from facilitator.extensions import db
+    from tests.conftest import csrf_from, sign_in
+
+    engine = db.engine
+    assert engine is not None
+    sign_in(client, "keyworker@demo.facilitator.test")
+    page = client.get("/staff/reviews/1").get_data(as_text=True)
+    started = client.post("/person/start/1", data={"csrf_token": csrf_from(page)})
+    assert started.status_code == 303
+    with app.test_request_context():
+        address = url_for("static", filename="vendor/pictures/flat/tick.svg")
+    statements: list[str] = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        response = client.get(address)
+        assert response.status_code == 200
+        response.close()
+        assert statements == []
+        assert client.get("/person/q/1").status_code == 200
+        assert statements, "the prompt screen itself does look the session up"
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
