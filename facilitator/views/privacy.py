@@ -139,7 +139,7 @@ def summary_pdf(document: dict[str, Any], person: Person, author: str) -> bytes:
     return pdf.render(
         blocks, title=title, author=author, subject=_("Subject access"),
         pictures_dir=pictures_dir(bool(person.setting("high_contrast"))), easy_read=True,
-        footer=_("Person %(id)s", id=person.id),
+        footer=_("%(name)s's records", name=person.preferred_name),
     )  # fmt: skip
 
 
