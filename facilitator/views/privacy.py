@@ -130,6 +130,7 @@ def summary_pdf(document: dict[str, Any], person: Person, author: str) -> bytes:
                                                      pdf.Para(line["text"])]))  # fmt: skip
         blocks.append(pdf.Idea("calendar", [pdf.Para(t) for t in words["keep"]], boxed=True))
         title = words["title"]
+        footer = _("%(name)s's records", name=person.preferred_name)
     blocks += [
         pdf.Break(),
         pdf.Heading(_("For the organisation"), 2),
@@ -139,7 +140,7 @@ def summary_pdf(document: dict[str, Any], person: Person, author: str) -> bytes:
     return pdf.render(
         blocks, title=title, author=author, subject=_("Subject access"),
         pictures_dir=pictures_dir(bool(person.setting("high_contrast"))), easy_read=True,
-        footer=_("%(name)s's records", name=person.preferred_name),
+        footer=footer,
     )  # fmt: skip
 
 
