@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..models import (
     ActionStatus,
     CaptureMethod,
+    NonParticipation,
     OutcomeAction,
     Response,
     Review,
@@ -417,11 +418,13 @@ def overdue_actions(session: Session, today: date) -> list[OutcomeAction]:
 
 def review_started_at(review: Review) -> datetime:
     """When the review counts as held: the person's confirmation, else its date."""
-    if review.person_confirmed_at is not None:
-        return review.person_confirmed_at
-    return datetime(
-        review.scheduled_for.year, review.scheduled_for.month, review.scheduled_for.day, tzinfo=UTC
-    )
+    return _started_at(review.person_confirmed_at, review.scheduled_for)
+
+
+def _started_at(confirmed_at: datetime | None, scheduled_for: date) -> datetime:
+    if confirmed_at is not None:
+        return confirmed_at
+    return datetime(scheduled_for.year, scheduled_for.month, scheduled_for.day, tzinfo=UTC)
 
 
 @dataclass
@@ -499,14 +502,106 @@ def figures_for_review(session: Session, review: Review) -> Figures:
 def figures_across(
     session: Session, *, since: date | None = None, until: date | None = None
 ) -> Figures:
-    """Figures over every review with the person's views done, by review date."""
-    query = select(Review).order_by(Review.scheduled_for, Review.id)
+    """Figures over every review with the person's views done, by review date.
+
+    The same numbers as adding up :func:`figures_for_review` over those reviews, in a fixed
+    handful of queries however many reviews there are (the overdue page shows them across
+    every review): counts are made in the database, and only reviews with actions are looked
+    at answer by answer.
+    """
+    heard = or_(
+        Review.person_confirmed_at.is_not(None),
+        exists().where(NonParticipation.review_id == Review.id),
+    )
+    eligible = select(Review.id).where(heard)
     if since is not None:
-        query = query.where(Review.scheduled_for >= since)
+        eligible = eligible.where(Review.scheduled_for >= since)
     if until is not None:
-        query = query.where(Review.scheduled_for <= until)
+        eligible = eligible.where(Review.scheduled_for <= until)
     total = Figures()
-    for review in session.scalars(query).all():
-        if person_first.person_views_done(session, review):
-            total.add(figures_for_review(session, review))
+    total.reviews = session.scalar(select(func.count()).select_from(eligible.subquery())) or 0
+    if not total.reviews:
+        return total
+    superseded = select(Response.supersedes_id).where(Response.supersedes_id.is_not(None))
+    current = and_(Response.review_id.in_(eligible), Response.id.not_in(superseded))
+    tapped = Response.capture_method == CaptureMethod.TAPPED
+    # Statements: every current entry of words, and each prompt's latest current choice
+    # unless it was a skip (as responses.answers_for_review places them).
+    words = session.scalar(select(func.count(Response.id)).where(current, ~tapped)) or 0
+    latest = (
+        select(func.max(Response.id)).where(current, tapped).group_by(Response.review_prompt_id)
+    )
+    choices = (
+        session.scalar(
+            select(func.count(Response.id)).where(
+                Response.id.in_(latest), Response.skipped.is_(False)
+            )
+        )
+        or 0
+    )
+    total.statements = words + choices
+    acted = session.execute(
+        select(OutcomeAction.id, OutcomeAction.review_id, OutcomeAction.created_at).where(
+            OutcomeAction.review_id.in_(eligible)
+        )
+    ).all()
+    if not acted:
+        return total
+    with_actions = select(OutcomeAction.review_id).where(OutcomeAction.review_id.in_(eligible))
+    links: dict[int, set[int]] = {}
+    for action_id, response_id in session.execute(
+        select(action_responses.c.action_id, action_responses.c.response_id)
+        .join(OutcomeAction, OutcomeAction.id == action_responses.c.action_id)
+        .where(OutcomeAction.review_id.in_(eligible))
+    ):
+        links.setdefault(action_id, set()).add(response_id)
+    said: dict[int, set[int]] = {}  # review -> its statements
+    own: dict[int, set[int]] = {}  # review -> its statements in the person's own words
+    latest_choice: dict[int, Any] = {}
+    for row in session.execute(
+        select(
+            Response.id,
+            Response.review_id,
+            Response.review_prompt_id,
+            Response.capture_method,
+            Response.skipped,
+        )
+        .where(Response.review_id.in_(with_actions), Response.id.not_in(superseded))
+        .order_by(Response.id)
+    ):
+        if row.capture_method == CaptureMethod.TAPPED:
+            latest_choice[row.review_prompt_id] = row  # later rows win, as on the screens
+            continue
+        said.setdefault(row.review_id, set()).add(row.id)
+        if row.capture_method in WORDS_METHODS:
+            own.setdefault(row.review_id, set()).add(row.id)
+    for row in latest_choice.values():
+        if not row.skipped:
+            said.setdefault(row.review_id, set()).add(row.id)
+    started = {
+        row.id: _started_at(row.person_confirmed_at, row.scheduled_for)
+        for row in session.execute(
+            select(Review.id, Review.person_confirmed_at, Review.scheduled_for).where(
+                Review.id.in_(with_actions)
+            )
+        )
+    }
+    answered: dict[int, set[int]] = {}
+    first: dict[int, datetime] = {}
+    for action_id, review_id, created_at in acted:
+        ids = links.get(action_id, set())
+        total.actions += 1
+        if ids:
+            total.linked += 1
+        else:
+            total.no_link += 1
+        if ids & own.get(review_id, set()):
+            total.linked_to_words += 1
+        answered.setdefault(review_id, set()).update(ids)
+        if review_id not in first or created_at < first[review_id]:
+            first[review_id] = created_at
+    total.answered = sum(len(ids & said.get(rid, set())) for rid, ids in answered.items())
+    total.to_first_action = [
+        max(first[rid] - started[rid], timedelta(0)) for rid in sorted(first)
+    ]
     return total

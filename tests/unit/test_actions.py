@@ -398,3 +398,55 @@ def test_pdf_renders_text_and_pictures(tmp_path: Path) -> None:
     assert "I like my <b>garden</b> & ŵ" in text  # typed mark-up stays text
     assert "/FormXob.Pic-house" in reader.pages[0]["/Resources"]["/XObject"]
     assert reader.metadata.title == "Sam"
+
+
+def _figures_tuple(f: actions.Figures):  # type: ignore[no-untyped-def]
+    return (f.reviews, f.actions, f.linked, f.linked_to_words, f.no_link, f.statements, f.answered,
+            sorted(f.to_first_action))
+
+
+def test_figures_across_add_up_per_review_figures_in_a_fixed_number_of_queries(session: Session) -> None:
+    from sqlalchemy import event
+
+    staff = user(session)
+    heard = []
+    for n in range(3):
+        sam = person(session, staff, name=f"Sam {n}")
+        rev = review(session, staff, sam)
+        good, chosen, said = capture(session, staff, rev)
+        heard.append(rev)
+        if n == 0:  # words and a choice answered, one action with a reason only
+            actions.create_action(session, rev, _input(said.id, good.id), actor=staff)
+            actions.create_action(session, rev, _input(no_link_reason="A legal duty"), actor=staff)
+        if n == 1:  # a correction supersedes the choice an action already answered
+            actions.create_action(session, rev, _input(chosen.id), actor=staff)
+            responses.correct(session, chosen, actor=staff, reason="Sam meant friends, not pets",
+                              client_id=cid(), answer=["family", "friends"])
+    # Not heard yet: its answers count for nothing.
+    waiting = review(session, staff, person(session, staff, name="Ali"))
+    capture(session, staff, waiting, confirm=False)
+    # Could not take part: counted as a review, with its action.
+    absent = review(session, staff, person(session, staff, name="Jo"))
+    person_first.record_non_participation(session, absent, actor=staff, reason=NonParticipationReason.UNWELL,
+                                          what_was_tried="Another day, at home", try_again_on=None)
+    actions.create_action(session, absent, _input(no_link_reason="Safety requirement"), actor=staff)
+    session.flush()
+
+    expected = actions.Figures()
+    for rev in [*heard, absent]:
+        expected.add(actions.figures_for_review(session, rev))
+    statements: list[str] = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    bind = session.get_bind()
+    event.listen(bind, "before_cursor_execute", listener)
+    try:
+        across = actions.figures_across(session)
+    finally:
+        event.remove(bind, "before_cursor_execute", listener)
+    assert _figures_tuple(across) == _figures_tuple(expected)
+    assert across.reviews == 4 and across.actions == 4 and across.linked == 2
+    assert across.linked_to_words == 1 and across.no_link == 2
+    # A handful of queries, not one or more per review.
+    assert len(statements) <= 8
+    since = actions.figures_across(session, since=date(2030, 1, 1))
+    assert _figures_tuple(since) == _figures_tuple(actions.Figures())
