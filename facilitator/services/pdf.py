@@ -12,7 +12,7 @@ Everything typed by a person is escaped before ReportLab's paragraph mark-up see
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -28,6 +28,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (
     Flowable,
+    Image,
     KeepTogether,
     PageBreak,
     Paragraph,
@@ -188,9 +189,13 @@ def _paragraph(block: Heading | Para, styles: dict[str, ParagraphStyle]) -> Para
 
 
 def _idea(block: Idea, styles: dict[str, ParagraphStyle], look: Look, pictures: Path,
-          width: float) -> Flowable:  # fmt: skip
+          width: float, photos: Mapping[str, Path] | None = None) -> Flowable:  # fmt: skip
     picture: Flowable = Spacer(look.picture, look.picture)
-    if block.picture and (pictures / f"{block.picture}.svg").is_file():
+    photo = (photos or {}).get(block.picture or "")
+    if photo is not None and photo.is_file():
+        # The person's own photo (a re-encoded JPEG) in place of the picture it stands for.
+        picture = Image(str(photo), width=look.picture, height=look.picture, kind="proportional")
+    elif block.picture and (pictures / f"{block.picture}.svg").is_file():
         picture = Picture(block.picture, pictures / f"{block.picture}.svg", look.picture)
     text = [_paragraph(line, styles) for line in block.lines]
     gap = look.body * 0.8
@@ -225,8 +230,13 @@ def render(
     pictures_dir: Path,
     easy_read: bool = False,
     footer: str | None = None,
+    photos: Mapping[str, Path] | None = None,
 ) -> bytes:
-    """The PDF for ``blocks``: A4, large type and big pictures when ``easy_read``."""
+    """The PDF for ``blocks``: A4, large type and big pictures when ``easy_read``.
+
+    ``photos`` maps picture keys to the person's own photo files, drawn instead of those
+    pictures (only ever the photos of the person the document is about).
+    """
     look = EASY_READ if easy_read else RECORD
     styles = _styles(look)
     buffer = io.BytesIO()
@@ -242,7 +252,7 @@ def render(
         if isinstance(block, Break):
             story.append(PageBreak())
         elif isinstance(block, Idea):
-            story.append(_idea(block, styles, look, Path(pictures_dir), width))
+            story.append(_idea(block, styles, look, Path(pictures_dir), width, photos))
         else:
             story.append(_paragraph(block, styles))
     regular, _bold = _fonts()

@@ -135,6 +135,27 @@ def picture_functions(
     return picture, picture_alt
 
 
+def static_picture(key: str) -> str:
+    """A pictogram of the normal set (staff pages and outputs)."""
+    return url_for("static", filename=f"vendor/pictures/flat/{key}.svg")
+
+
+def picture_context(person: Person, size: str = "thumb") -> dict[str, Any]:
+    """``picture`` and ``picture_alt`` for a staff page or output about one person."""
+    picture, picture_alt = picture_functions(person, static_picture, size)
+    return {"picture": picture, "picture_alt": picture_alt}
+
+
+def photo_files(person: Person, size: str = "prompt") -> dict[str, Path]:
+    """Picture key -> the file of the person's photo standing for it (for PDFs), when their
+    setting is "photos"."""
+    folder = upload_folder()
+    return {
+        key: photos.file_path(folder, photo.file_stem, size)
+        for key, photo in photos.standing_photos(db.session, person).items()
+    }
+
+
 def send_photo(photo: Photo, size: str) -> Response:
     """One stored size of a photo, never cached anywhere shared, never sniffed."""
     if size not in photos.SIZES:

@@ -21,6 +21,7 @@ from ..models import CaseStatus, DifferingRoute, Review
 from ..prompts.library import load_library
 from ..services import audit, exports, pdf, people
 from .lookup import review_or_404  # noqa: E402  (kept beside the blueprint it serves)
+from .photos import photo_files, picture_context
 
 bp = Blueprint("review_record", __name__, url_prefix="/staff/reviews/<int:review_id>/record")
 
@@ -75,6 +76,8 @@ def _context(record: exports.ReviewRecord) -> dict[str, Any]:
         "route_label": lambda v: str(ROUTES.get(DifferingRoute(v), v)) if v else "",
         "case_label": lambda v: str(CASE_STATUS.get(CaseStatus(v), v)),
         "today": date.today(),
+        # With the person's "photos" setting, their own photo where one stands for the key.
+        **picture_context(record.person),
     }
 
 
@@ -107,6 +110,7 @@ def pdf_file(review_id: int) -> Response:
         author=current_account().name,
         subject=_("Care Act review record"),
         pictures_dir=pictures_dir(),
+        photos=photo_files(record.person),
         footer=_("%(name)s's review record", name=record.person.preferred_name),
     )  # fmt: skip
     current_app.logger.info(

@@ -41,6 +41,7 @@ from ..extensions import db
 from ..models import ActionStatus, CaptureMethod, FollowUpAnswer, Review
 from ..services import NotAllowed, ServiceError, audit, pdf, people, reviews, you_said
 from .lookup import review_or_404  # noqa: E402  (kept beside the blueprint it serves)
+from .photos import photo_files, picture_context
 from .review_record import pictures_dir
 
 bp = Blueprint("you_said", __name__, url_prefix="/staff/reviews/<int:review_id>/you-said")
@@ -160,7 +161,8 @@ def _staff_context(review: Review) -> dict[str, Any]:
         "asked_here": [e for e in you_said.earlier_actions(db.session, review) if e.answer],
         "answer_label": answer_label,
         "answer_picture": you_said.ANSWER_PICTURES,
-        "picture": lambda key: url_for("static", filename=f"vendor/pictures/flat/{key}.svg"),
+        # With the person's "photos" setting, their own photo where one stands for the key.
+        **picture_context(review.person),
     }
 
 
@@ -235,6 +237,7 @@ def easy_read_pdf(review: Review, texts: dict[str, str], rows: list[tuple[Any, A
         blocks, title=texts["title"], author=current_account().name,
         subject=_("%(name)s's review", name=name), pictures_dir=pictures_dir(high_contrast),
         easy_read=True, footer=_("%(name)s's review", name=name),
+        photos=photo_files(review.person),
     )  # fmt: skip
 
 

@@ -52,7 +52,9 @@ def _upload(client: FlaskClient, person_id: int, body: bytes, name: str = "photo
     ]
     parts.append(
         f'--{boundary}\r\nContent-Disposition: form-data; name="photo"; filename="{name}"\r\n'
-        "Content-Type: application/octet-stream\r\n\r\n".encode() + body + b"\r\n"
+        "Content-Type: application/octet-stream\r\n\r\n".encode()
+        + body
+        + b"\r\n"
     )
     parts.append(f"--{boundary}--\r\n".encode())
     return client.post(
@@ -85,9 +87,8 @@ def staff(client: FlaskClient, demo: dict) -> FlaskClient:
 
 def test_upload_list_and_serve(app: Flask, staff: FlaskClient, demo: dict) -> None:
     sam = _person_id(app, demo, "Sam")
-    assert f"/staff/people/{sam}/photos/" in staff.get(f"/staff/person/{sam}").get_data(
-        as_text=True
-    ) or f"/staff/people/{sam}/photos/" in staff.get(f"/staff/people/{sam}").get_data(as_text=True)
+    person_page = staff.get(f"/staff/people/{sam}").get_data(as_text=True)
+    assert f'href="/staff/people/{sam}/photos/"' in person_page
     response = _upload(staff, sam, (BAD / "gps.jpg").read_bytes(), "IMG_0001.jpg")
     assert response.status_code == 303
     page = staff.get(response.headers["Location"]).get_data(as_text=True)
@@ -169,7 +170,9 @@ def test_bad_files_are_refused_kindly_never_a_crash(
     assert not list(Path(app.config["UPLOAD_FOLDER"]).glob("*"))
 
 
-@pytest.mark.parametrize("name", ["rotated.jpg", "cmyk.jpg", "alpha-text.png", "jpeg-with-html-tail.jpg"])
+@pytest.mark.parametrize(
+    "name", ["rotated.jpg", "cmyk.jpg", "alpha-text.png", "jpeg-with-html-tail.jpg"]
+)
 def test_awkward_files_are_cleaned(app: Flask, staff: FlaskClient, demo: dict, name: str) -> None:
     sam = _person_id(app, demo, "Sam")
     assert _upload(staff, sam, (BAD / name).read_bytes(), name).status_code == 303
@@ -207,7 +210,9 @@ def test_only_those_allowed_to_see_the_person_get_the_file(app: Flask, demo: dic
     sams, ellis = _two_photos(app, demo)
     anonymous = app.test_client()
     response = anonymous.get(f"/photos/{sams.public_id}/thumb.jpg")
-    assert response.status_code in (302, 401) and "/sign-in" in response.headers.get("Location", "/sign-in")
+    assert response.status_code in (302, 401) and "/sign-in" in response.headers.get(
+        "Location", "/sign-in"
+    )
 
     advocate = app.test_client()
     sign_in(advocate, ADVOCATE)
@@ -232,7 +237,10 @@ def test_only_those_allowed_to_see_the_person_get_the_file(app: Flask, demo: dic
     issued = _issue(app, demo)
     assert _open(family, issued.token).status_code == 302
     assert _confirm(family, issued.code).status_code == 302
-    for url in (f"/photos/{sams.public_id}/thumb.jpg", f"/person/photos/{sams.public_id}/thumb.jpg"):
+    for url in (
+        f"/photos/{sams.public_id}/thumb.jpg",
+        f"/person/photos/{sams.public_id}/thumb.jpg",
+    ):
         assert family.get(url).status_code in (302, 401, 403, 404)
         assert family.get(url).mimetype != "image/jpeg"
 
@@ -252,7 +260,9 @@ def test_removal_is_audited_and_the_file_goes(app: Flask, staff: FlaskClient, de
     with app.app_context():
         kept = db.session.get(Photo, photo.id)
         assert kept is not None and kept.removed_at is not None
-        actions = set(db.session.scalars(select(AuditEvent.action).where(AuditEvent.person_id == sam)))
+        actions = set(
+            db.session.scalars(select(AuditEvent.action).where(AuditEvent.person_id == sam))
+        )
         assert {"photo.added", "photo.removed"} <= actions
     # Another person's address does not reach the photo, and removing twice is a 404.
     ellis = _person_id(app, demo, "Ellis")
@@ -320,3 +330,54 @@ def test_person_mode_shows_the_photo_only_with_the_photos_setting(app: Flask, de
                data={"csrf_token": csrf_from(page)})  # fmt: skip
     first = tablet.get("/person/q/1").get_data(as_text=True)
     assert "/photos/" not in first and "vendor/pictures/flat/house.svg" in first
+
+
+def test_outputs_show_the_persons_photos_only_in_their_own_reviews(app: Flask, demo: dict) -> None:
+    from pypdf import PdfReader
+
+    from .test_actions import captured, write_action
+
+    sam_review, ellis_review = demo["reviews"]["Sam"], demo["reviews"]["Ellis"]
+    sam = _person_id(app, demo, "Sam")
+    ids = captured(app, sam_review)
+    staff = app.test_client()
+    sign_in(staff, "keyworker@demo.facilitator.test")
+    write_action(staff, sam_review, statement=[str(ids["words"])])
+    assert _upload(staff, sam, _jpeg(), alt_text="Tom, Sam's key worker, waving",
+                   label="Tom", stands_for="staff").status_code == 303  # fmt: skip
+    key_worker = _photo(app, sam)
+    assert _upload(staff, sam, _jpeg()).status_code == 303  # the house
+    house = _photo(app, sam)
+
+    def images(pdf: bytes) -> int:
+        reader = PdfReader(io.BytesIO(pdf))
+        return sum(
+            1 for page in reader.pages
+            for obj in (page["/Resources"].get("/XObject") or {}).values()
+            if obj.get_object().get("/Subtype") == "/Image"
+        )  # fmt: skip
+
+    you_said = f"/staff/reviews/{sam_review}/you-said"
+    record = f"/staff/reviews/{sam_review}/record"
+    # The default setting is pictures: no photos in the outputs.
+    assert "/photos/" not in staff.get(f"{you_said}/").get_data(as_text=True)
+    assert images(staff.get(f"{you_said}/you-said.pdf").data) == 0
+
+    _set_pictures(app, sam, "photos")
+    page = staff.get(f"{you_said}/").get_data(as_text=True)
+    assert (
+        f'src="/photos/{key_worker.public_id}/thumb.jpg" alt="Tom, Sam&#39;s key worker, waving"'
+        in page
+    )
+    assert 'lang="en"' in page
+    assert images(staff.get(f"{you_said}/you-said.pdf").data) >= 1
+    printed = staff.get(f"{you_said}/print").get_data(as_text=True)
+    assert f"/photos/{key_worker.public_id}/thumb.jpg" in printed
+    record_page = staff.get(f"{record}/").get_data(as_text=True)
+    assert f'src="/photos/{house.public_id}/thumb.jpg"' in record_page
+    assert images(staff.get(f"{record}/record.pdf").data) >= 1
+    # Another person's outputs never show Sam's photos.
+    captured(app, ellis_review)
+    assert "/photos/" not in staff.get(f"/staff/reviews/{ellis_review}/record/").get_data(
+        as_text=True
+    )
