@@ -104,20 +104,6 @@ def retention_years() -> int:
     return int(value)
 
 
-def retention_years() -> int:
-    """RETENTION_YEARS: how long a person's records are kept after their care ends (default 8).
-
-    Eight years after the end of care is the minimum the Records Management Code of Practice
-    for Health and Social Care gives for adult social care records; see the README.
-    """
-    value = os.environ.get("RETENTION_YEARS", "8").strip()
-    if not value.isdigit() or not 1 <= int(value) <= 100:
-        raise ConfigError(
-            f"RETENTION_YEARS must be a whole number of years from 1 to 100, not {value!r}."
-        )
-    return int(value)
-
-
 def load_config(instance_path: Path) -> dict[str, object]:
     """Build the app's settings from the environment."""
     production = os.environ.get("FACILITATOR_ENV", "").lower() == "production"
@@ -163,8 +149,6 @@ def load_config(instance_path: Path) -> dict[str, object]:
         "COMPRESS_ALGORITHM": ["br", "gzip"],
         "COMPRESS_MIN_SIZE": 512,
         "SERVICE_NAME": os.environ.get("SERVICE_NAME", "Facilitator"),
-        # Records are erased this many years after care ends (`flask retention`).
-        "RETENTION_YEARS": retention_years(),
         # Records are erased this many years after care ends (`flask retention`).
         "RETENTION_YEARS": retention_years(),
         # Which Ombudsman complaints go to: england (LGSCO) or wales (PSOW).
