@@ -30,6 +30,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from ..auth import STAFF_ROLES, current_account, roles_required
@@ -203,11 +204,21 @@ def _page(person: Person, error: str | None = None, status: int = 200) -> tuple[
         photos=photos.photos_for_person(db.session, person.id),
         stands_for=STANDS_FOR_LABELS,
         error=error,
-        form=request.form if request.method == "POST" else {},
+        form=_form_or_nothing(),
         max_megabytes=f"{current_app.config['PHOTO_MAX_BYTES'] / (1024 * 1024):g}",
         uses_photos=person.setting("pictures") == "photos",
         flag=people.communication_flag(person),
     ), status
+
+
+def _form_or_nothing() -> Any:
+    """What was typed, to show again (nothing when the request was too large to read)."""
+    if request.method != "POST":
+        return {}
+    try:
+        return request.form
+    except RequestEntityTooLarge:
+        return {}
 
 
 @bp.route("/", methods=["GET"])
@@ -249,6 +260,19 @@ def upload(person_id: int) -> Response | tuple[str, int]:
         raise
     flash(_("The photo is added."), "success")
     return redirect(url_for("photos.index", person_id=person.id), code=303)
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(_error: RequestEntityTooLarge) -> tuple[str, int]:
+    """A request past MAX_CONTENT_LENGTH is refused before it is read: say so on the page."""
+    person = _person_or_404(int((request.view_args or {}).get("person_id", 0)))
+    message = _(
+        "The file is larger than %(size)s MB. Please send a smaller copy of the photo "
+        "(most phones can share a 'medium' or 'large' size instead of the original).",
+        size=f"{current_app.config['PHOTO_MAX_BYTES'] / (1024 * 1024):g}",
+    )
+    message += " " + _("Please type the description again: it could not be read with the file.")
+    return _page(person, message, 413)
 
 
 @bp.route("/<public_id>/remove", methods=["POST"])
