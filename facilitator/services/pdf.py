@@ -199,9 +199,12 @@ def _idea(block: Idea, styles: dict[str, ParagraphStyle], look: Look, pictures: 
         picture = Picture(block.picture, pictures / f"{block.picture}.svg", look.picture)
     text = [_paragraph(line, styles) for line in block.lines]
     gap = look.body * 0.8
+    # splitInRow: an idea longer than a page (5,000 typed characters can be) flows onto the
+    # next page instead of failing the whole document.
     table = Table(
-        [[picture, text]], colWidths=[look.picture + gap, width - look.picture - gap]
-    )
+        [[picture, text]], colWidths=[look.picture + gap, width - look.picture - gap],
+        splitInRow=1,
+    )  # fmt: skip
     commands: list[tuple[Any, ...]] = [
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 0),

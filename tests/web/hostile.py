@@ -8,8 +8,8 @@ attribute or script that came from a payload rather than from a template.
 from __future__ import annotations
 
 import re
-from datetime import date
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 import html5lib
@@ -36,7 +36,7 @@ MARKUP = [
     "<![CDATA[hostile]]>",
     "&lt;&amp;&#x3C;",
     "<para>hostile</para><b>bold</b>",
-    "=HYPERLINK(\"http://hostile.example\")",
+    '=HYPERLINK("http://hostile.example")',
     "+1-2",
     "@SUM(1)",
     "-hostile",
@@ -151,12 +151,14 @@ def free_text_inputs(form: Any) -> list[Any]:
             and element.get("name")
             and element.get("type", "text").lower() in FREE_TEXT_TYPES
             and element.get("readonly") is None
+            and element.get("inputmode") not in NUMBERS
         ):
             fields.append(element)
     return fields
 
 
 FREE_TEXT_TYPES = {"text", "search", "tel", "email", "url"}
+NUMBERS = {"numeric", "decimal"}  # a code or a number typed into a text box: not free text
 
 
 def form_values(form: Any) -> dict[str, Any]:
