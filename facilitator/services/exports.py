@@ -276,7 +276,7 @@ def _prompt_out(prompt: ReviewPrompt) -> dict[str, Any]:
 _USER_COLUMNS = {
     "created_by_id", "facilitator_id", "person_confirmed_by_id", "captured_by_id",
     "recorded_by_id", "author_user_id", "decided_by_id", "opened_by_id", "owner_user_id",
-    "checked_by_id", "user_id",
+    "checked_by_id", "user_id", "retired_by_id",
 }  # fmt: skip
 
 
@@ -404,12 +404,12 @@ def import_review(
             supporter_id=ids.need("supporters", row["supporter_id"]),
         )
     review = add("reviews", Review, document["review"], person_id=person.id)
-    for row in document.get("custom_prompts", []):
-        add("custom_prompts", CustomPrompt, row, person_id=person.id)
+    _import_custom_prompts(session, document.get("custom_prompts", []), person, review, ids, add)
     for row in document.get("prompts", []):
+        custom = ids.get("custom_prompts", row.get("custom_prompt_id"))
         add(
-            "review_prompts", ReviewPrompt, row, review_id=review.id,
-            custom_prompt_id=ids.get("custom_prompts", row.get("custom_prompt_id")),
+            "review_prompts", ReviewPrompt, row, review_id=review.id, custom_prompt_id=custom,
+            **({"library_prompt_id": f"custom-{custom}"} if custom is not None else {}),
         )
     _import_chain(
         document.get("responses", []), "responses",
@@ -470,6 +470,33 @@ def import_review(
     return ImportReport(review, person, unmatched, skipped)
 
 
+def _import_custom_prompts(
+    session: Session,
+    rows: list[dict[str, Any]],
+    person: Person,
+    review: Review,
+    ids: _Ids,
+    add: Callable[..., Any],
+) -> None:
+    """Custom prompt versions, oldest first, re-linked to each other and to the new review.
+
+    A recorded voice or a photo is a file, not part of the export: the copies go without.
+    """
+    made = {}
+    for row in sorted(rows, key=lambda r: r["id"]):
+        made[row["id"]] = add(
+            "custom_prompts", CustomPrompt, row, person_id=person.id,
+            review_id=review.id if row.get("review_id") is not None else None,
+            first_version_id=ids.get("custom_prompts", row.get("first_version_id")),
+            superseded_by_id=None, photo_id=None, recording_id=None,
+        )  # fmt: skip
+    for row in rows:
+        newer = ids.get("custom_prompts", row.get("superseded_by_id"))
+        if newer is not None:
+            made[row["id"]].superseded_by_id = newer
+    session.flush()
+
+
 def _import_chain(
     rows: list[dict[str, Any]],
     table: str,
@@ -510,6 +537,7 @@ def comparable(document: dict[str, Any]) -> dict[str, Any]:
     refs = {
         "person_id": "people", "review_id": "reviews", "supporter_id": "supporters",
         "review_prompt_id": "review_prompts", "custom_prompt_id": "custom_prompts",
+        "first_version_id": "custom_prompts", "superseded_by_id": "custom_prompts",
         "response_id": "responses", "contribution_id": "contributions",
         "action_id": "outcome_actions", **{c: "users" for c in _USER_COLUMNS},
     }  # fmt: skip
@@ -521,6 +549,12 @@ def comparable(document: dict[str, Any]) -> dict[str, Any]:
         for key, value in row.items():
             if key == "id":
                 out[key] = positions.get((table, value))
+            elif key == "library_prompt_id" and str(value or "").startswith("custom-"):
+                out[key] = f"custom-{positions.get(('custom_prompts', int(value[7:])))}"
+            elif key in ("photo_id", "recording_id"):
+                out[key] = None  # files, not carried by an export
+            elif key == "superseded_by_id":  # a newer version outside the export is not copied
+                out[key] = positions.get(("custom_prompts", value))
             elif key == "client_id":
                 out[key] = "<client id>"
             elif key in refs and value is not None:

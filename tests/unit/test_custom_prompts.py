@@ -212,3 +212,28 @@ def test_move_changes_the_order_in_a_topic(session: Session, world) -> None:  # 
     custom_prompts.move(session, second, -1, actor=staff)
     session.refresh(rev)
     assert _keys(rev)[1:3] == [second.key, first.key]
+
+
+def test_export_and_import_keep_custom_prompts_and_their_versions(session: Session, world) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from facilitator.services import exports
+
+    staff, sam, _ellis = world
+    rev = review(session, staff, sam)
+    row = custom_prompts.create(session, sam, _data("Is your room warm?"), actor=staff)
+    session.refresh(rev)
+    rp = next(rp for rp in rev.prompts if rp.custom_prompt_id == row.id)
+    person_session.start(session, rev, staff, signed_in(session, staff))
+    responses.record_choice(session, rev, rp, client_id=cid(), answer=["yes"], facilitator=staff)
+    custom_prompts.update(session, row, _data("Is your room warm now?"), actor=staff)
+    document = json.loads(exports.export_json(session, rev, actor=staff))
+    assert [c["texts"] for c in document["custom_prompts"]] == [{"en": "Is your room warm?"}]
+    report = exports.import_review(session, document, actor=staff)
+    session.flush()
+    copied = next(p for p in report.review.prompts if p.custom_prompt_id is not None)
+    assert copied.custom_prompt_id != row.id
+    assert copied.library_prompt_id == f"custom-{copied.custom_prompt_id}"
+    assert custom_prompts.prompt_for(copied).text("en") == "Is your room warm?"
+    again = exports.export_review(session, report.review, actor=staff)
+    assert exports.comparable(again) == exports.comparable(document)
