@@ -467,6 +467,7 @@ def closed_loop(work: list[Callable[[], tuple[int, float]]], seconds: float) -> 
 def throughput(port: int, tablets: list[Tablet], seconds: float) -> dict[str, Any]:
     """The prompt screen and the answer POST against /healthz, same server and concurrency."""
     minimal = [Client(port) for _ in tablets]
+    before = [round(x, 2) for x in os.getloadavg()]  # 1, 5 and 15 minutes: how busy the machine was
     rounds: dict[str, list[dict[str, Any]]] = {"minimal": [], "prompt": [], "answer": []}
     for _round in range(2):  # interleaved, so a noisy neighbour hits all three alike
         rounds["minimal"].append(closed_loop(
@@ -484,9 +485,11 @@ def throughput(port: int, tablets: list[Tablet], seconds: float) -> dict[str, An
             "requests": sum(r["requests"] for r in runs),
             "errors": sum(r["errors"] for r in runs),
         }
+    merged["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     base = merged["minimal"]["rps"] or 1
     merged["prompt_screen_ratio"] = round(merged["prompt"]["rps"] / base, 2)
     merged["answer_post_ratio"] = round(merged["answer"]["rps"] / base, 2)
+    merged["load_average_before"] = before
     merged["concurrency"] = len(tablets)
     merged["seconds_each"] = seconds
     return merged
@@ -583,7 +586,8 @@ def load(port: int, pid: int, tablets: list[Tablet], seconds: float, think: tupl
             "p99_ms": percentile(latencies, 0.99), "errors": len(errors),
             "error_kinds": sorted(set(errors))[:5],
             "gunicorn_cpu_percent_of_one_core": round(100 * (cpu_after - cpu_before) / wall, 1),
-            "machine_busy_percent": round(100 * busy, 1)}
+            "machine_busy_percent": round(100 * busy, 1),
+            "load_average_after": [round(x, 2) for x in os.getloadavg()]}
 
 
 # --- 3. page weight -----------------------------------------------------------------------------
@@ -843,6 +847,7 @@ def main() -> int:
     started = time.monotonic()
     result: dict[str, Any] = {
         "machine": machine(), "mode": "quick" if quick else "full",
+        "load_average_start": [round(x, 2) for x in os.getloadavg()],
         "settings": {"tablets": tablets_n, "load_seconds": load_s, "throughput_seconds": tp_s,
                      "concurrency": args.concurrency, "workers": args.workers,
                      "scale_sizes": sizes, "reviews_per_person": 10, "answers_per_review": 20},
@@ -902,6 +907,7 @@ def main() -> int:
             print(f"scale on {kind} ...", flush=True)
             result["scale"][kind] = scale(kind, sizes, 10, 20, 3 if quick else 5)
     result["seconds"] = round(time.monotonic() - started, 1)
+    result["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
     RESULTS.mkdir(parents=True, exist_ok=True)
     Path(args.output).write_text(json.dumps(result, indent=2, default=str) + "\n")
     print(table(result))
@@ -917,7 +923,7 @@ def table(r: dict[str, Any]) -> str:
         rows.append((name, "n/a" if value is None else str(value), goal))
 
     for kind, t in r["throughput"].items():
-        add(f"Throughput {kind}: minimal /healthz", f"{t['minimal']['rps']} req/s, p50 {t['minimal']['p50_ms']} ms, p95 {t['minimal']['p95_ms']} ms", "")
+        add(f"Throughput {kind}: minimal /healthz", f"{t['minimal']['rps']} req/s, p50 {t['minimal']['p50_ms']} ms, p95 {t['minimal']['p95_ms']} ms (load average {t.get('load_average_before', ['?'])[0]} before)", "")
         add(f"Throughput {kind}: prompt screen", f"{t['prompt']['rps']} req/s, p50 {t['prompt']['p50_ms']} ms, p95 {t['prompt']['p95_ms']} ms (ratio {t['prompt_screen_ratio']})", ">= 0.5 of minimal")
         add(f"Throughput {kind}: answer POST", f"{t['answer']['rps']} req/s, p50 {t['answer']['p50_ms']} ms, p95 {t['answer']['p95_ms']} ms (ratio {t['answer_post_ratio']})", "")
     for kind, v in r["load"].items():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import select, union_all
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ..models import Person, Review, ReviewKind, ReviewPrompt, ReviewStatus, User
@@ -114,11 +114,26 @@ def get_review(session: Session, review_id: int) -> Review:
 
 
 def upcoming_reviews(session: Session, limit: int = 50) -> list[Review]:
-    """Reviews not yet closed, soonest first."""
+    """Reviews not yet closed, soonest first.
+
+    Asked status by status (each the first ``limit`` by date, from the status-and-date index),
+    then merged: "status is not closed, by date" walks the date index through every closed
+    review first, which grew with the years of reviews behind a provider (195 ms at 100,000).
+    """
+    open_statuses = [s for s in ReviewStatus if s != ReviewStatus.CLOSED]
+    firsts = [
+        select(Review.id)
+        .where(Review.status == status)
+        .order_by(Review.scheduled_for, Review.id)
+        .limit(limit)
+        .subquery()
+        for status in open_statuses
+    ]
+    candidates = union_all(*(select(first.c.id) for first in firsts))
     return list(
         session.scalars(
             select(Review)
-            .where(Review.status != ReviewStatus.CLOSED)
+            .where(Review.id.in_(candidates))
             .options(selectinload(Review.person))
             .order_by(Review.scheduled_for, Review.id)
             .limit(limit)
