@@ -238,6 +238,10 @@ def review_urls(review: Review, person: Person) -> tuple[list[str], list[str]]:
         audio.append(say(prompt.text(lang, fallback=True))["audio"])
         if details["recorded_voice"]:  # a familiar voice: this person's, kept with the pages
             pages.append(details["recorded_voice"])
+        if details["prompt_photo"] is not None:  # a custom prompt's photo of the person
+            from .photos import photo_url
+
+            pictures.append(photo_url(details["prompt_photo"]))
     pages += [url_for("person.check"), url_for("person.done")]
     static = [url_for("static", filename=name) for name in STATIC_FILES]
     fonts = Path(current_app.static_folder or "") / "vendor" / "fonts"

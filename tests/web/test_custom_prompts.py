@@ -267,3 +267,42 @@ def test_asked_heard_and_answered_in_the_persons_session(
     # Retired, not deletable: the answer stays.
     index = client.get(f"/staff/people/{sam}/prompts/").get_data(as_text=True)
     assert f"/prompts/{prompt_id}/delete" not in index
+
+
+def _photo(app: Flask, person_id: int, stem: str) -> tuple[int, str]:
+    from facilitator.models import Photo
+
+    with app.app_context():
+        photo = Photo(
+            person_id=person_id, public_id=stem[:32], alt_text=f"The front door ({stem})",
+            label="Front door", width=640, height=480, file_stem=stem * 2, file_format="jpeg",
+            byte_size=100,
+        )  # fmt: skip
+        db.session.add(photo)
+        db.session.commit()
+        return photo.id, photo.public_id
+
+
+def test_a_photo_of_the_persons_own(app: Flask, client: FlaskClient, demo: dict) -> None:
+    review_id = demo["reviews"]["Sam"]
+    sam = _person_id(app, review_id)
+    ellis = _person_id(app, demo["reviews"]["Ellis"])
+    sams_photo, public_id = _photo(app, sam, "samsdoor0123456789abcdef")
+    ellis_photo, _ = _photo(app, ellis, "ellisdoor123456789abcdef")
+    sign_in(client, KEYWORKER)
+    form = client.get(f"/staff/people/{sam}/prompts/new").get_data(as_text=True)
+    assert f'name="photo_id" value="{sams_photo}"' in form
+    assert f'value="{ellis_photo}"' not in form  # only Sam's photos may be chosen
+    refused = _post_new(client, sam, photo_id=str(ellis_photo))
+    assert refused.status_code == 400 and "one of Sam&#39;s own photos" in refused.get_data(
+        as_text=True
+    ).replace("'", "&#39;")
+    assert _post_new(client, sam, photo_id=str(sams_photo), picture="").status_code == 302
+    prompt_id, _recording = _row(app)
+    tablet = app.test_client()
+    start_session(tablet, review_id)
+    page = tablet.get(f"/person/q/{_position(app, review_id, prompt_id)}").get_data(as_text=True)
+    assert f'src="/person/photos/{public_id}/prompt.jpg"' in page
+    assert 'alt="The front door (samsdoor0123456789abcdef)"' in page
+    offline = tablet.get("/person/api/offline-urls").get_json()
+    assert f"/person/photos/{public_id}/prompt.jpg" in offline["pages"] + offline["assets"]
