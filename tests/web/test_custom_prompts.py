@@ -306,3 +306,33 @@ def test_a_photo_of_the_persons_own(app: Flask, client: FlaskClient, demo: dict)
     assert 'alt="The front door (samsdoor0123456789abcdef)"' in page
     offline = tablet.get("/person/api/offline-urls").get_json()
     assert f"/person/photos/{public_id}/prompt.jpg" in offline["pages"] + offline["assets"]
+
+
+def test_synthetic_voice_rendered_ahead_browser_voice_until_then(
+    app: Flask, client: FlaskClient, demo: dict
+) -> None:
+    from facilitator.accessible import speech
+
+    from ..conftest import need
+
+    need(speech.speech_status().available, "speech: eSpeak NG is needed")
+    review_id = demo["reviews"]["Sam"]
+    sam = _person_id(app, review_id)
+    sign_in(client, KEYWORKER)
+    assert _post_new(client, sam, text="Is your garden sunny?").status_code == 302
+    prompt_id, _recording = _row(app)
+    tablet = app.test_client()
+    start_session(tablet, review_id)
+    url = f"/person/q/{_position(app, review_id, prompt_id)}"
+    before = tablet.get(url).get_data(as_text=True)
+    listen = re.search(r'<button type="button" class="button listen"[^>]*>', before)
+    assert listen and "data-audio" not in listen.group(0)  # the browser's voice, for now
+    result = app.test_cli_runner().invoke(args=["custom-prompts", "render-speech"])
+    assert result.exit_code == 0, result.output
+    assert "rendered" in result.output
+    after = tablet.get(url).get_data(as_text=True)
+    audio = re.search(r'data-audio="(/person/audio/[0-9a-f]{64}\.mp3)"', after)
+    assert audio, "the rendered speech is used"
+    played = tablet.get(audio.group(1))
+    assert played.status_code == 200 and played.mimetype == "audio/mpeg"
+    played.close()
