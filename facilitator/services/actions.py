@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import case, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..models import (
@@ -523,23 +523,29 @@ def figures_across(
     if not total.reviews:
         return total
     superseded = select(Response.supersedes_id).where(Response.supersedes_id.is_not(None))
-    current = and_(Response.review_id.in_(eligible), Response.id.not_in(superseded))
     tapped = Response.capture_method == CaptureMethod.TAPPED
     # Statements: every current entry of words, and each prompt's latest current choice
-    # unless it was a skip (as responses.answers_for_review places them).
-    words = session.scalar(select(func.count(Response.id)).where(current, ~tapped)) or 0
-    latest = (
-        select(func.max(Response.id)).where(current, tapped).group_by(Response.review_prompt_id)
-    )
-    choices = (
-        session.scalar(
-            select(func.count(Response.id)).where(
-                Response.id.in_(latest), Response.skipped.is_(False)
-            )
+    # unless it was a skip (as responses.answers_for_review places them). One pass, prompt by
+    # prompt in index order: the latest choice is the largest id, and id * 2 + 1 for "not a
+    # skip" carries whether it was skipped in the parity of the maximum.
+    per_prompt = (
+        select(
+            func.sum(case((tapped, 0), else_=1)).label("words"),
+            (
+                func.max(
+                    case((tapped, Response.id * 2 + case((Response.skipped, 0), else_=1)), else_=0)
+                )
+                % 2
+            ).label("choice"),
         )
-        or 0
+        .where(Response.review_id.in_(eligible), Response.id.not_in(superseded))
+        .group_by(Response.review_id, Response.review_prompt_id)
+        .subquery()
     )
-    total.statements = words + choices
+    words, choices = session.execute(
+        select(func.sum(per_prompt.c.words), func.sum(per_prompt.c.choice))
+    ).one()
+    total.statements = int(words or 0) + int(choices or 0)
     acted = session.execute(
         select(OutcomeAction.id, OutcomeAction.review_id, OutcomeAction.created_at).where(
             OutcomeAction.review_id.in_(eligible)

@@ -405,6 +405,13 @@ def _figures_tuple(f: actions.Figures):  # type: ignore[no-untyped-def]
             sorted(f.to_first_action))
 
 
+def rev_tablet(session: Session, rev: Review):  # type: ignore[no-untyped-def]
+    """The tablet session locked to a review."""
+    from facilitator.models import UserSession
+
+    return session.scalars(select(UserSession).where(UserSession.person_mode_review_id == rev.id)).one()
+
+
 def test_figures_across_add_up_per_review_figures_in_a_fixed_number_of_queries(session: Session) -> None:
     from sqlalchemy import event
 
@@ -413,8 +420,12 @@ def test_figures_across_add_up_per_review_figures_in_a_fixed_number_of_queries(s
     for n in range(3):
         sam = person(session, staff, name=f"Sam {n}")
         rev = review(session, staff, sam)
-        good, chosen, said = capture(session, staff, rev)
+        good, chosen, said = capture(session, staff, rev, confirm=n != 2)
         heard.append(rev)
+        if n == 2:  # a choice changed to a skip, then the person confirms: no statement there
+            responses.record_choice(session, rev, rev.prompts[0], client_id=cid(), answer=[],
+                                    facilitator=staff, skipped=True)
+            person_session.confirm(session, rev, rev_tablet(session, rev), "2468")
         if n == 0:  # words and a choice answered, one action with a reason only
             actions.create_action(session, rev, _input(said.id, good.id), actor=staff)
             actions.create_action(session, rev, _input(no_link_reason="A legal duty"), actor=staff)
@@ -446,6 +457,7 @@ def test_figures_across_add_up_per_review_figures_in_a_fixed_number_of_queries(s
     assert _figures_tuple(across) == _figures_tuple(expected)
     assert across.reviews == 4 and across.actions == 4 and across.linked == 2
     assert across.linked_to_words == 1 and across.no_link == 2
+    assert across.statements == 3 + 3 + 2  # the third review's first prompt ended as a skip
     # A handful of queries, not one or more per review.
     assert len(statements) <= 8
     since = actions.figures_across(session, since=date(2030, 1, 1))
