@@ -31,7 +31,7 @@ def _person(app: Flask, review_id: int) -> Person:
 
 
 def _attrs(html: str) -> dict[str, str]:
-    box = re.search(r"<div class=\"switch-status\" data-switch-access(.*?)>", html, re.S)
+    box = re.search(r"<(?:div|aside) class=\"switch-status\" data-switch-access(.*?)>", html, re.S)
     assert box, "the switch-access settings are on every person-mode page"
     return dict(re.findall(r'data-([a-z-]+)="([^"]*)"', box.group(1)))
 

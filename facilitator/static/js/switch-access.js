@@ -332,6 +332,15 @@
     return key === config.stepKey || key === config.selectKey;
   }
 
+  // A second press within DEBOUNCE_MS of the last is the switch bouncing, not the person.
+  function bounced() {
+    var now = Date.now();
+    if (now - lastPress < DEBOUNCE_MS) { return true; }
+    lastPress = now;
+    document.documentElement.setAttribute("data-switch-pressed-at", String(now));
+    return false;
+  }
+
   function onKeyDown(event) {
     if (!config) {
       enterTicks(event);
@@ -344,9 +353,7 @@
     event.preventDefault();
     event.stopPropagation();
     if (event.repeat) { return; } // a switch held down is one press
-    var now = Date.now();
-    if (now - lastPress < DEBOUNCE_MS) { return; }
-    lastPress = now;
+    if (bounced()) { return; }
     if (config.method === "step" && keyName(event) === config.stepKey) { step(); return; }
     press();
   }
@@ -373,9 +380,7 @@
     if (outside(event.target)) { return; }
     event.preventDefault();
     event.stopPropagation();
-    var now = Date.now();
-    if (now - lastPress < DEBOUNCE_MS) { return; }
-    lastPress = now;
+    if (bounced()) { return; }
     press();
   }
 
