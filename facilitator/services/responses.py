@@ -236,7 +236,7 @@ def record_words(
         raise ServiceError("Words written down or interpreted need the facilitator's name.")
     if replaces is not None and replaces.review_prompt_id != review_prompt.id:
         raise NotAllowed("Those words belong to another question.")
-    values = {
+    values: dict[str, Any] = {
         "answer": [],
         "own_words": check_own_words(words),
         "capture_method": method,
