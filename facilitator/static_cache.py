@@ -18,7 +18,8 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, has_request_context, request
+from flask import Flask, request
+from flask.globals import _cv_request
 from flask.wrappers import Response
 
 try:  # Flask-Compress depends on one of the two
@@ -84,7 +85,8 @@ def register_static_cache(app: Flask) -> None:
         )
         if not plain:
             return build(endpoint, **values)
-        key = (request.script_root if has_request_context() else None, str(filename))
+        ctx = _cv_request.get(None)  # the request's mount point, without a proxy per call
+        key = (ctx.request.environ.get("SCRIPT_NAME", "") if ctx else None, str(filename))
         found = built.get(key)
         if found is None:
             found = built[key] = build(endpoint, **values)

@@ -118,3 +118,15 @@ def test_a_locked_tablet_fetches_pictures_without_a_database_query(
         assert statements, "the prompt screen itself does look the session up"
     finally:
         event.remove(engine, "before_cursor_execute", listener)
+
+
+def test_static_addresses_are_remembered_per_mount_point(app: Flask) -> None:
+    with app.test_request_context("/"):
+        plain = url_for("static", filename="css/app.css")
+    with app.test_request_context("/", base_url="http://localhost/care"):
+        mounted = url_for("static", filename="css/app.css")
+    with app.test_request_context("/"):
+        again = url_for("static", filename="css/app.css")
+    assert plain.startswith("/static/css/app.css?v=")
+    assert mounted == "/care" + plain
+    assert again == plain
