@@ -29,7 +29,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from ..auth import STAFF_ROLES, current_account, roles_required
-from ..extensions import db
+from ..extensions import db, limiter
 from ..models import CustomPrompt, Person, Photo, Review, ReviewStatus, VoiceRecording
 from ..prompts.library import Prompt, load_library
 from ..services import NotFound, ServiceError, custom_prompts, people, voice_recordings
@@ -43,6 +43,17 @@ bp = Blueprint(
 )
 
 CHOICE_ROWS = custom_prompts.MAX_CHOICES
+
+
+def _upload_limit() -> str:
+    return str(current_app.config.get("RATELIMIT_UPLOADS", "20 per 10 minutes"))
+
+
+def _uploader_key() -> str:
+    """Saves with a possible upload are counted per account, like photo uploads."""
+    if current_user.is_authenticated:
+        return f"uploads:{current_user.user.id}"
+    return f"uploads:{request.remote_addr}"
 
 
 def upload_folder() -> Path:
@@ -266,6 +277,7 @@ def index(person_id: int) -> str:
 
 @bp.route("/new", methods=["GET", "POST"])
 @roles_required(*STAFF_ROLES)
+@limiter.limit(_upload_limit, key_func=_uploader_key, methods=["POST"])
 def new(person_id: int) -> str | WerkzeugResponse | tuple[str, int]:
     """Write a prompt for all the person's reviews, or (?review=) for one review."""
     person = _person_or_404(person_id)
@@ -315,6 +327,7 @@ def _saved_message(advice: list[str], version: bool = False) -> None:
 
 @bp.route("/<int:prompt_id>", methods=["GET", "POST"])
 @roles_required(*STAFF_ROLES)
+@limiter.limit(_upload_limit, key_func=_uploader_key, methods=["POST"])
 def edit(person_id: int, prompt_id: int) -> str | WerkzeugResponse | tuple[str, int]:
     """Change a prompt; once answered, the change is a new version."""
     person = _person_or_404(person_id)
