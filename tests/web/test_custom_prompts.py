@@ -336,3 +336,25 @@ def test_synthetic_voice_rendered_ahead_browser_voice_until_then(
     played = tablet.get(audio.group(1))
     assert played.status_code == 200 and played.mimetype == "audio/mpeg"
     played.close()
+
+
+def test_picture_choices_written_changed_and_shown(
+    app: Flask, client: FlaskClient, demo: dict
+) -> None:
+    review_id = demo["reviews"]["Sam"]
+    sam = _person_id(app, review_id)
+    sign_in(client, KEYWORKER)
+    saved = _post_new(
+        client, sam, text="Which drink do you like?", topic_id="food", answer_type="choose-one",
+        picture="glass", **{"choice-1": "Tea", "choice-2": "Juice", "choice-2-picture": "sun"},
+    )  # fmt: skip
+    assert saved.status_code == 302
+    prompt_id, _recording = _row(app)
+    edit = client.get(f"/staff/people/{sam}/prompts/{prompt_id}").get_data(as_text=True)
+    assert 'name="choice-1" maxlength="80" lang="en" value="Tea"' in edit
+    assert '<option value="sun" selected>' in edit
+    tablet = app.test_client()
+    start_session(tablet, review_id)
+    page = tablet.get(f"/person/q/{_position(app, review_id, prompt_id)}").get_data(as_text=True)
+    assert 'value="choice-1"' in page and ">Tea<" in page and ">Juice<" in page
+    assert "vendor/pictures/flat/sun.svg" in page
