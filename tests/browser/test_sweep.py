@@ -10,8 +10,8 @@ On every page:
 
 * axe-core finds no violations (WCAG 2.2 A and AA and best practice) at tablet size, as
   assert_no_axe_violations would, each page's listed at the end;
-* at 320 CSS px wide (WCAG 1.4.10 Reflow: 1280 px at 400% zoom) nothing scrolls sideways and
-  no link, button or field is cut off;
+* at 320 CSS px wide (WCAG 1.4.10 Reflow: 1280 px at 400% zoom) nothing scrolls sideways, no
+  link, button or field is cut off, and axe-core's layout rules (target size) still pass;
 * at 200% text size (WCAG 1.4.4 Resize text: the root font size doubled, which every rem and em
   follows, as a browser's text-only zoom does) nothing scrolls sideways, no text is clipped by
   a box that hides overflow, and every control is still on the page and visible.
@@ -38,6 +38,9 @@ from .conftest import AXE, AXE_TAGS, TABLET, sign_in_page
 pytestmark = pytest.mark.browser
 
 NARROW = {"width": 320, "height": 640}
+# axe-core's rules whose outcome changes with the layout, run again at 320 px: links that wrap
+# onto the next line can end up too close together to tap.
+NARROW_RULES = ["target-size", "scrollable-region-focusable"]
 MAX_PAGES = 120  # per kind of user; the sweep fails rather than stop quietly past it
 SAME_SHAPE = 2  # pages whose address differs only in its numbers share a template (seeds always go)
 DOWNLOAD = re.compile(
@@ -87,6 +90,11 @@ def _check_page(page: Any, where: str) -> list[str]:
     try:
         page.set_viewport_size(NARROW)
         problems += [f"{where} at 320 px: {p}" for p in page.evaluate(LAYOUT_JS)]
+        problems += [
+            f"{where} at 320 px: axe {v['id']}: {v['help']} -> "
+            + "; ".join(json.dumps(n["target"]) for n in v["nodes"][:5])
+            for v in _axe_violations(page, NARROW_RULES)
+        ]
         page.set_viewport_size(TABLET)
         clock = _took("320 px", clock)
         factor = page.evaluate(BIGGER_TEXT_JS, 2)
@@ -99,14 +107,15 @@ def _check_page(page: Any, where: str) -> list[str]:
     return problems
 
 
-def _axe_violations(page: Any) -> list[dict[str, Any]]:
-    """axe-core's violations with the tags assert_no_axe_violations uses; axe is loaded into
-    every page of the context up front, and asked for violations only, which is much quicker
-    than a full report on pages with many elements."""
+def _axe_violations(page: Any, rules: list[str] | None = None) -> list[dict[str, Any]]:
+    """axe-core's violations with the tags assert_no_axe_violations uses (or only ``rules``);
+    axe is loaded into every page of the context up front, and asked for violations only,
+    which is much quicker than a full report on pages with many elements."""
+    only = {"type": "rule", "values": rules} if rules else {"type": "tag", "values": AXE_TAGS}
     return page.evaluate(  # type: ignore[no-any-return]
-        """async (tags) => (await axe.run(document, {
-            runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})).violations""",
-        AXE_TAGS,
+        """async (only) => (await axe.run(document, {
+            runOnly: only, resultTypes: ['violations']})).violations""",
+        only,
     )
 
 
