@@ -206,13 +206,21 @@ def test_sweep_signed_in(context: Any, live_server: Any, kind: str, email: str) 
     _report(kind, visited, problems, started)
 
 
-def test_sweep_person_mode(context: Any, live_app: Any, live_server: Any) -> None:
-    """A key worker starts Sam's session; every screen of the locked tablet is swept."""
+@pytest.mark.parametrize(
+    ("name", "review_id"),
+    [("Sam", 1), ("Ellis", 2), ("Gwen", 3)],
+    ids=["sam-speech", "ellis-high-contrast-2-choices", "gwen-welsh-very-large-text"],
+)
+def test_sweep_person_mode(
+    context: Any, live_app: Any, live_server: Any, name: str, review_id: int
+) -> None:
+    """A key worker starts the person's session; every screen of the locked tablet is swept,
+    with that person's settings (speech, high contrast, choices a screen, text size, language)."""
     started = time.monotonic()
     page = context.new_page()
     sign_in_page(page, live_server.url, "keyworker@demo.facilitator.test")
-    page.goto(f"{live_server.url}/staff/reviews/1")
-    page.get_by_role("button", name="Start Sam's session on this tablet").click()
+    page.goto(f"{live_server.url}/staff/reviews/{review_id}")
+    page.get_by_role("button", name=f"Start {name}'s session on this tablet").click()
     page.wait_for_load_state()
     assert urlsplit(page.url).path == "/person/"
     # The screens after the first question are reached by answering (a POST); the sweep
@@ -221,7 +229,7 @@ def test_sweep_person_mode(context: Any, live_app: Any, live_server: Any) -> Non
         from facilitator.extensions import db
         from facilitator.models import Review
 
-        review = db.session.get(Review, 1)
+        review = db.session.get(Review, review_id)
         assert review is not None
         total = len(review.prompts)
     seeds = [f"/person/q/{n}" for n in range(1, total + 1)]
@@ -230,7 +238,7 @@ def test_sweep_person_mode(context: Any, live_app: Any, live_server: Any) -> Non
     paths = [urlsplit(u).path for u in visited]
     assert all(p.startswith("/person/") for p in paths), paths  # still locked to the review
     assert "/person/help/" in paths and "/person/q/1" in paths
-    _report("person mode", visited, problems, started)
+    _report(f"person mode ({name})", visited, problems, started)
 
 
 def test_sweep_family_link(context: Any, live_app: Any, live_server: Any) -> None:
