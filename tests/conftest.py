@@ -10,6 +10,7 @@ import re
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -72,6 +73,38 @@ def postgres_url() -> Iterator[str | None]:
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+@contextmanager
+def own_postgres_database(prefix: str) -> Iterator[str]:
+    """A migrated PostgreSQL database of its own, for a test that commits for real; dropped after.
+
+    The shared test database is only for tests that roll back: a test whose app commits (a real
+    server, a CLI command, demo data) gets its own, so that it cannot leave rows for others.
+    """
+    base = os.environ.get("TEST_DATABASE_URL")
+    need(bool(base), "PostgreSQL tests need TEST_DATABASE_URL")
+    assert base is not None
+    name = f"facilitator_{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = make_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as error:  # noqa: BLE001 - any connection failure means no PostgreSQL
+        admin.dispose()
+        need(False, f"PostgreSQL at TEST_DATABASE_URL is not usable: {error}")
+    url = make_url(base).set(database=name).render_as_string(hide_password=False)
+    try:
+        upgrade(url)
+        yield url
+    finally:
+        from facilitator.extensions import db
+
+        if db.engine is not None:
+            db.engine.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 BACKENDS = ["sqlite", "postgresql"]

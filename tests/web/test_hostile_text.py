@@ -45,7 +45,7 @@ from facilitator.extensions import db
 from facilitator.models import CaptureMethod, Response, Review, Supporter
 from facilitator.text import clean_text
 
-from ..conftest import csrf_from, make_test_app, need, sign_in
+from ..conftest import csrf_from, make_test_app, own_postgres_database, sign_in
 from .hostile import (
     PIECES,
     WORDS,
@@ -849,11 +849,14 @@ def test_the_enumeration_sees_the_forms_it_should() -> None:
     assert "summary" in template_fields()["governance/differing_new.html"]
 
 
-def test_one_hostile_example_through_postgresql(tmp_path: Path, postgres_url: str | None) -> None:
+def test_one_hostile_example_through_postgresql(tmp_path: Path) -> None:
     """PostgreSQL refuses NUL and over-long values where SQLite does not: one pass each way."""
-    need(postgres_url is not None, "PostgreSQL tests need TEST_DATABASE_URL")
-    assert postgres_url is not None
-    app = _app(tmp_path, postgres_url)
+    with own_postgres_database("hostile") as url:
+        _one_hostile_example(tmp_path, url)
+
+
+def _one_hostile_example(tmp_path: Path, url: str) -> None:
+    app = _app(tmp_path, url)
     world = _build(app)
     typed = "".join(["\x00", "\u202e", *WORDS[:4], "<script>hostile()</script>", "\r\n"])
     try:
