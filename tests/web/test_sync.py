@@ -25,15 +25,20 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, make_url, select, text
+from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
-from facilitator.db import make_engine, upgrade
 from facilitator.extensions import db
 from facilitator.models import AuditEvent, Response, Review
 from facilitator.prompts.library import load_library
 
-from ..conftest import csrf_from, make_test_app, need, second_factor_code, sign_in
+from ..conftest import (
+    csrf_from,
+    make_test_app,
+    own_postgres_database,
+    second_factor_code,
+    sign_in,
+)
 from .test_person_mode import KEYWORKER, start_session
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -352,25 +357,8 @@ def server_database(
         shutil.copy(sqlite_template, path)
         yield f"sqlite:///{path}"
         return
-    import os
-
-    base = os.environ.get("TEST_DATABASE_URL")
-    need(bool(base), "PostgreSQL tests need TEST_DATABASE_URL")
-    assert base is not None
-    name = f"facilitator_sync_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(base).set(database=name).render_as_string(hide_password=False)
-    try:
-        upgrade(url)
+    with own_postgres_database("sync") as url:
         yield url
-    finally:
-        if db.engine is not None:
-            db.engine.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 class _Tablet:
