@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -101,6 +103,19 @@ def _recent_failures(
     )
 
 
+def _typed_account(session: Session, email: str) -> tuple[User | None, str]:
+    """The account typed at sign-in, and how attempts and the audit log may name it.
+
+    An address with an account is named. Anything else is kept only as a digest: people type
+    their password into the email box, and the audit log is kept for years and cannot be
+    edited, so a typed value that matches no account is never written down as typed.
+    """
+    user = session.scalar(select(User).where(User.email == email))
+    if user is not None:
+        return user, email
+    return None, "no-account:" + hashlib.sha256(email.encode("utf-8")).hexdigest()[:24]
+
+
 def _check_throttle(
     session: Session, email: str, address: str, policy: ThrottlePolicy, now: datetime
 ) -> None:
@@ -130,15 +145,14 @@ def authenticate(
 ) -> User:
     """Check a sign-in, throttled per account and per address; every attempt is recorded."""
     policy = policy or ThrottlePolicy()
-    email = normalise_email(email)[:254]
+    user, named = _typed_account(session, normalise_email(email)[:254])
     now = utcnow()
-    _check_throttle(session, email, address, policy, now)
-    user = session.scalar(select(User).where(User.email == email))
+    _check_throttle(session, named, address, policy, now)
     valid = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
     ok = bool(user and valid and user.active)
-    session.add(LoginAttempt(email=email, address=address, succeeded=ok, at=now))
+    session.add(LoginAttempt(email=named, address=address, succeeded=ok, at=now))
     if not ok:
-        audit.record(session, "signin.failed", actor_label=email, detail={"address": address})
+        audit.record(session, "signin.failed", actor_label=named, detail={"address": address})
         session.commit()
         raise SignInRefused("The email address or password is not right. Please try again.")
     assert user is not None

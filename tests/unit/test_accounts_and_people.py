@@ -99,3 +99,23 @@ def test_substantial_difficulty_needs_an_area(session: Session) -> None:
         people.record_advocate_need(session, person, actor=staff, needed=True, reason=AdvocateReason.SUBSTANTIAL_DIFFICULTY_NO_APPROPRIATE_PERSON)
     with pytest.raises(ServiceError, match="Unknown area"):
         people.record_advocate_need(session, person, actor=staff, needed=True, reason=AdvocateReason.OTHER, difficulty=["flying"])
+
+
+def test_a_password_typed_into_the_email_box_is_never_written_down(session: Session) -> None:
+    from facilitator.models import AuditEvent
+
+    _staff(session)
+    session.commit()
+    policy = accounts.ThrottlePolicy(per_account=2, per_address=100)
+    for _ in range(3):  # the third is throttled: the same digest counts as the same account
+        with pytest.raises((accounts.SignInRefused, accounts.SignInThrottled)):
+            accounts.authenticate(session, "Tr0ub4dor&3-secret", "x", "10.0.0.2", policy)
+    with pytest.raises(accounts.SignInThrottled):
+        accounts.authenticate(session, "Tr0ub4dor&3-secret", "x", "10.0.0.2", policy)
+    with pytest.raises(accounts.SignInRefused):
+        accounts.authenticate(session, "staff@example.org", "wrong", "10.0.0.2", policy)
+    written = [a.email for a in session.scalars(select(LoginAttempt))]
+    written += [str(e.actor_label) for e in session.scalars(select(AuditEvent))]
+    assert not any("tr0ub4dor" in w.lower() for w in written)
+    assert any(w.startswith("no-account:") for w in written)
+    assert "staff@example.org" in written  # a real account is still named
