@@ -97,3 +97,20 @@ def test_language_switcher_never_echoes_odd_addresses(client: FlaskClient) -> No
     assert 'name="back" value="/"' in page
     page = client.get("/family/link/SECRETTOKEN123456").get_data(as_text=True)
     assert "SECRETTOKEN123456" not in page
+
+
+def test_hsts_only_over_https_and_forwarded_headers_only_from_a_trusted_proxy(
+    tmp_path: Path, sqlite_template: Path
+) -> None:
+    import shutil
+
+    path = tmp_path / "proxy.sqlite3"
+    shutil.copy(sqlite_template, path)
+    direct = make_test_app(tmp_path / "a", f"sqlite:///{path}").test_client()
+    forged = direct.get("/sign-in", headers={"X-Forwarded-Proto": "https"})
+    assert "Strict-Transport-Security" not in forged.headers  # no proxy trusted: ignored
+    assert "Strict-Transport-Security" in direct.get("/sign-in", base_url="https://localhost").headers
+    behind = make_test_app(tmp_path / "b", f"sqlite:///{path}", TRUSTED_PROXIES=1).test_client()
+    assert "Strict-Transport-Security" not in behind.get("/sign-in").headers
+    secure = behind.get("/sign-in", headers={"X-Forwarded-Proto": "https"})
+    assert secure.headers["Strict-Transport-Security"].startswith("max-age=31536000")
