@@ -409,10 +409,11 @@ def rev_tablet(session: Session, rev: Review):  # type: ignore[no-untyped-def]
     """The tablet session locked to a review."""
     from facilitator.models import UserSession
 
-    return session.scalars(select(UserSession).where(UserSession.person_mode_review_id == rev.id)).one()
+    locked = select(UserSession).where(UserSession.person_mode_review_id == rev.id)
+    return session.scalars(locked).one()
 
 
-def test_figures_across_add_up_per_review_figures_in_a_fixed_number_of_queries(session: Session) -> None:
+def test_figures_across_add_up_per_review_figures_in_few_queries(session: Session) -> None:
     from sqlalchemy import event
 
     staff = user(session)
@@ -438,9 +439,10 @@ def test_figures_across_add_up_per_review_figures_in_a_fixed_number_of_queries(s
     capture(session, staff, waiting, confirm=False)
     # Could not take part: counted as a review, with its action.
     absent = review(session, staff, person(session, staff, name="Jo"))
-    person_first.record_non_participation(session, absent, actor=staff, reason=NonParticipationReason.UNWELL,
-                                          what_was_tried="Another day, at home", try_again_on=None)
-    actions.create_action(session, absent, _input(no_link_reason="Safety requirement"), actor=staff)
+    person_first.record_non_participation(
+        session, absent, actor=staff, reason=NonParticipationReason.UNWELL,
+        what_was_tried="Another day, at home", try_again_on=None)
+    actions.create_action(session, absent, _input(no_link_reason="Safety"), actor=staff)
     session.flush()
 
     expected = actions.Figures()
