@@ -851,8 +851,15 @@ def test_the_enumeration_sees_the_forms_it_should() -> None:
 
 def test_one_hostile_example_through_postgresql(tmp_path: Path) -> None:
     """PostgreSQL refuses NUL and over-long values where SQLite does not: one pass each way."""
-    with own_postgres_database("hostile") as url:
-        _one_hostile_example(tmp_path, url)
+    # The database object is one per process: give the module's SQLite world its engine back.
+    engine = db.engine
+    try:
+        with own_postgres_database("hostile") as url:
+            _one_hostile_example(tmp_path, url)
+    finally:
+        db.session.remove()
+        db.engine = engine
+        db.session.configure(bind=engine)
 
 
 def _one_hostile_example(tmp_path: Path, url: str) -> None:
