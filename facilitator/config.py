@@ -125,6 +125,8 @@ def load_config(instance_path: Path) -> dict[str, object]:
         # (NIST SP 800-63B AAL2, OWASP ASVS 3.3.2). Person mode has no time limit.
         "SESSION_IDLE_MINUTES": int(os.environ.get("SESSION_IDLE_MINUTES", "30")),
         "SESSION_ABSOLUTE_HOURS": int(os.environ.get("SESSION_ABSOLUTE_HOURS", "12")),
+        # While someone types, app.js tells the server they are still here this often.
+        "STILL_HERE_EVERY_SECONDS": 120,
         # Time allowed between a right password and the second step (or setting it up).
         "SIGN_IN_STEP_MINUTES": 15,
         "REMEMBER_COOKIE_DURATION": 0,

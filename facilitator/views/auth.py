@@ -353,6 +353,17 @@ def account() -> tuple[str, int]:
     return _account_page(ChangePasswordForm(formdata=None))
 
 
+@bp.route("/account/still-here")
+@login_required
+def still_here() -> tuple[str, int, dict[str, str]]:
+    """Someone is typing on a page: loading their session moves its idle time on.
+
+    app.js asks this now and then while a signed-in person types, so that writing a long note
+    for more than the idle limit does not end the session under them (and lose the note).
+    """
+    return "", 204, {"Cache-Control": "no-store"}
+
+
 @bp.route("/account/password", methods=["POST"])
 @login_required
 @limiter.limit(lambda: current_app.config["RATELIMIT_SIGN_IN"])

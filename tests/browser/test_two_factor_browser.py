@@ -78,3 +78,17 @@ def test_the_helper_sets_up_and_signs_in_again(tablet: Any, live_server: Any) ->
     tablet.get_by_role("button", name="Sign out").click()
     sign_in_page(tablet, live_server.url, "advocate@demo.facilitator.test")
     assert tablet.locator("h1").inner_text() == "My people"
+
+
+def test_typing_tells_the_server_someone_is_still_here(
+    tablet: Any, live_app: Any, live_server: Any
+) -> None:
+    live_app.config["STILL_HERE_EVERY_SECONDS"] = 1
+    sign_in_page(tablet, live_server.url, "staff@demo.facilitator.test")
+    tablet.goto(f"{live_server.url}/staff/people/new")
+    field = tablet.get_by_label("Preferred name")
+    field.type("Ni")  # within the first second of the page: nothing is sent yet
+    tablet.wait_for_timeout(1100)
+    with tablet.expect_response(lambda r: r.url.endswith("/account/still-here")) as told:
+        field.type("a")
+    assert told.value.status == 204

@@ -65,6 +65,7 @@ PREFIXES: list[tuple[str, str]] = [
     ("main.", "signed-in"),
     ("auth.sign_out", "signed-in"),
     ("auth.account", "signed-in"),
+    ("auth.still_here", "signed-in"),
     ("auth.change_password", "signed-in"),
     ("auth.new_recovery_codes", "signed-in"),
     ("person.start", "staff"),  # and assigned advocates, tested in test_person_mode

@@ -408,3 +408,28 @@ def test_the_admin_cannot_disable_their_own_account(app: Flask, demo: dict) -> N
     with app.app_context():
         assert db.session.scalar(select(User.active).where(User.id == admin_id)) is True
         db.session.execute(update(User).where(User.id == admin_id).values(active=True))
+
+
+def test_typing_keeps_a_session_alive_but_an_idle_one_still_ends(
+    app: Flask, client: FlaskClient, demo: dict
+) -> None:
+    assert client.get("/account/still-here").status_code == 302  # not signed in: sign in first
+    sign_in(client, STAFF)
+    page = client.get("/staff/").get_data(as_text=True)
+    assert 'data-still-here="/account/still-here"' in page
+    assert 'data-still-here-every="120000"' in page
+    for _ in range(3):  # 25 minutes of typing at a time, three times: 75 minutes in all
+        _age_session(app, last_seen_at=timedelta(minutes=25))
+        kept = client.get("/account/still-here")
+        assert kept.status_code == 204 and kept.headers["Cache-Control"] == "no-store"
+    assert client.get("/staff/").status_code == 200
+    _age_session(app, last_seen_at=timedelta(minutes=31))
+    assert client.get("/account/still-here").status_code == 302  # too late: idle is idle
+
+
+def test_a_locked_tablet_does_not_send_still_here(client: FlaskClient, demo: dict) -> None:
+    sign_in(client, STAFF)
+    page = client.get(f"/staff/reviews/{demo['reviews']['Sam']}").get_data(as_text=True)
+    client.post(f"/person/start/{demo['reviews']['Sam']}", data={"csrf_token": csrf_from(page)})
+    person_page = client.get("/person/", follow_redirects=True).get_data(as_text=True)
+    assert "data-still-here" not in person_page
