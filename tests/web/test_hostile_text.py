@@ -557,6 +557,45 @@ SCENARIOS += [
         keeps_on_refusal=False,  # known gap
     ),
 ]
+def _second_step_on(world: World) -> None:
+    """An account whose second step the admin can switch off again (made once, then reset)."""
+    from facilitator.models import Role, User
+    from facilitator.services import accounts
+
+    with world.app.app_context():
+        email = "hostile-target@demo.facilitator.test"
+        user = db.session.scalar(select(User).where(User.email == email))
+        if user is None:
+            user = accounts.create_user(
+                db.session, email=email, name="Target Account", role=Role.STAFF,
+                password="a-long-password-for-tests",
+            )  # fmt: skip
+        user.two_factor_off_reason = None
+        db.session.commit()
+        world.ids["target_account"] = f"/admin/users/{user.id}"
+
+
+SCENARIOS += [
+    Scenario(
+        "custom prompt",
+        "staff",
+        lambda ids: f"/staff/people/{ids['sam']}/prompts/new",
+        r"/prompts/new$",
+        ("custom_prompts/form.html",),
+        shows=lambda ids: [f"/staff/people/{ids['sam']}/prompts/"],
+        unshown=frozenset({"alt", "speaker"} | {f"choice-{n}" for n in range(1, 13)}),
+    ),
+    Scenario(
+        "second step off",
+        "admin",
+        lambda ids: ids["target_account"],
+        r"/second-step/off$",
+        ("ReasonForm",),
+        prepare=_second_step_on,
+    ),
+]
+
+
 BY_NAME = {s.name: s for s in SCENARIOS}
 
 # Inputs that take text but never carry anyone's words, with the reason.
@@ -571,8 +610,6 @@ NOT_FREE_TEXT = {
 NOT_YET_COVERED = {
     "governance/capacity_case.html": "best-interests wishes, consultees and decision",
     "you_said/earlier.html": "the person's words about an earlier action",
-    "ReasonForm": "an administrator's reason for switching the second step off (added today)",
-    "custom_prompts/form.html": "custom prompts (added today by another helper)",
     "photos/index.html": "photo alt text (added today by another helper)",
 }
 
