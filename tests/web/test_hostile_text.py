@@ -628,7 +628,9 @@ def _best_interests(world: World, ready: bool = False) -> None:
     from facilitator.services.governance import today
 
     with world.app.app_context():
-        manager = db.session.scalar(select(User).where(User.email == "manager@demo.facilitator.test"))
+        manager = db.session.scalar(
+            select(User).where(User.email == "manager@demo.facilitator.test")
+        )
         person = db.session.get(Person, world.ids["gov_sam"])
         assert manager is not None and person is not None
         assessment = capacity.assess(
