@@ -159,6 +159,10 @@ def load_config(instance_path: Path) -> dict[str, object]:
         # Rate limits are shared between workers and instances through Redis when it is set.
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
         "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
+        # Always explicit: Flask-Limiter keeps one "enabled" flag on its single extension object
+        # and only fills it in when the setting is missing, so an app that switched limits off
+        # (a test) would otherwise leave them off for every app made after it in the process.
+        "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "true").lower() != "false",
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_SIGN_IN": os.environ.get("RATELIMIT_SIGN_IN", "30 per minute"),
         "RATELIMIT_LINKS": os.environ.get("RATELIMIT_LINKS", "30 per minute"),

@@ -383,3 +383,19 @@ def test_outputs_show_the_persons_photos_only_in_their_own_reviews(app: Flask, d
     assert "/photos/" not in staff.get(f"/staff/reviews/{ellis_review}/record/").get_data(
         as_text=True
     )
+
+
+def test_limits_switched_off_in_one_app_stay_on_in_the_next(
+    tmp_path: Path, sqlite_template: Path
+) -> None:
+    import shutil
+
+    from facilitator.extensions import limiter
+
+    shutil.copy(sqlite_template, tmp_path / "db.sqlite3")
+    url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    make_test_app(tmp_path / "off", url, RATELIMIT_ENABLED=False)
+    assert limiter.enabled is False
+    make_test_app(tmp_path / "on", url)
+    assert limiter.enabled is True
+    db.engine.dispose()  # type: ignore[union-attr]
