@@ -4,22 +4,19 @@ CSV, on SQLite and on a fresh PostgreSQL database (tampering there must not touc
 from __future__ import annotations
 
 import csv
-import os
 import shutil
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from flask import Flask
-from sqlalchemy import make_url, select, text
+from sqlalchemy import select, text
 
-from facilitator.db import make_engine, upgrade
 from facilitator.extensions import db
 from facilitator.models import AuditEvent
 from facilitator.services import audit
 
-from ..conftest import make_test_app, need
+from ..conftest import make_test_app, own_postgres_database
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -27,31 +24,15 @@ def cli_app(
     request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path
 ) -> Iterator[Flask]:
     """An app on a database of its own."""
-    drop = None
     if request.param == "sqlite":
         path = tmp_path / "cli.sqlite3"
         shutil.copy(sqlite_template, path)
-        url = f"sqlite:///{path}"
-    else:
-        base = os.environ.get("TEST_DATABASE_URL")
-        need(bool(base), "PostgreSQL tests need TEST_DATABASE_URL")
-        assert base is not None
-        name = f"facilitator_cli_{uuid.uuid4().hex[:10]}"
-        admin = make_engine(base, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        url = make_url(base).set(database=name).render_as_string(hide_password=False)
-        upgrade(url)
-        drop = (admin, name)
-    app = make_test_app(tmp_path, url)
-    yield app
-    if db.engine is not None:
-        db.engine.dispose()
-    if drop:
-        admin, name = drop
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        yield make_test_app(tmp_path, f"sqlite:///{path}")
+        if db.engine is not None:
+            db.engine.dispose()
+        return
+    with own_postgres_database("cli") as url:
+        yield make_test_app(tmp_path, url)
 
 
 def _entries(app: Flask, n: int = 5) -> list[int]:

@@ -23,15 +23,15 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import make_url, select, text
+from sqlalchemy import select
 
 from facilitator import create_app
-from facilitator.db import make_engine, upgrade
+from facilitator.db import make_engine
 from facilitator.extensions import db
 from facilitator.models import Response
 from facilitator.services import demo
 
-from ..conftest import need, second_factor_code
+from ..conftest import need, own_postgres_database, second_factor_code
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "two-instances-" + "k" * 40
@@ -44,20 +44,7 @@ STAFF = "keyworker@demo.facilitator.test"
 @pytest.fixture
 def shared_database(tmp_path: Path) -> Iterator[str]:
     """A fresh, migrated PostgreSQL database with the demo data; dropped afterwards."""
-    base = os.environ.get("TEST_DATABASE_URL")
-    need(bool(base), "The two-instance test needs PostgreSQL at TEST_DATABASE_URL")
-    assert base
-    name = f"facilitator_two_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(base, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as error:  # noqa: BLE001 - any connection failure means no PostgreSQL
-        admin.dispose()
-        need(False, f"PostgreSQL at TEST_DATABASE_URL is not usable: {error}")
-    url = make_url(base).set(database=name).render_as_string(hide_password=False)
-    try:
-        upgrade(url)
+    with own_postgres_database("two") as url:
         app = create_app({"DATABASE_URL": url, "SECRET_KEY": SECRET,
                           "INSTANCE_PATH": str(tmp_path / "instance")})
         with app.app_context():
@@ -67,10 +54,6 @@ def shared_database(tmp_path: Path) -> Iterator[str]:
             assert db.engine is not None
             db.engine.dispose()
         yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def _free_port() -> int:
