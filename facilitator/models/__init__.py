@@ -3,6 +3,7 @@
 from .base import utcnow
 from .custom_prompts import CustomPrompt, VoiceRecording
 from .enums import *  # noqa: F403
+from .figures import ReviewFigures, invalidate_figures
 from .followups import ActionFollowUp, FollowUpAnswer
 from .governance import *  # noqa: F403  (governance records, issue 6)
 from .media import Photo
@@ -43,11 +44,13 @@ __all__ = [
     "RecoveryCode",
     "Response",
     "Review",
+    "ReviewFigures",
     "ReviewPrompt",
     "Supporter",
     "User",
     "UserSession",
     "VoiceRecording",
     "action_responses",
+    "invalidate_figures",
     "utcnow",
 ]

@@ -90,6 +90,11 @@ NOT_HELD: dict[str, str] = {
         "a staff member's sign-in session; it only says which review a tablet was locked to. "
         "Erasure clears that reference (person_mode_review_id)."
     ),
+    "review_figures": (
+        "each review's traceability figures (counts and one time span, no content), derived "
+        "from the rows exported here and kept only to make the overdue actions page quick. "
+        "Erasure deletes them with the reviews."
+    ),
     "audit_events": (
         "the append-only audit log: exported in its own section and kept after erasure "
         "(its entries hold ids and event names, never names or what anyone said)"

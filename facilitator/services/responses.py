@@ -16,7 +16,16 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from ..models import CaptureMethod, Response, Review, ReviewPrompt, ReviewStatus, User, utcnow
+from ..models import (
+    CaptureMethod,
+    Response,
+    Review,
+    ReviewPrompt,
+    ReviewStatus,
+    User,
+    invalidate_figures,
+    utcnow,
+)
 from . import NotAllowed, ServiceError, audit
 
 OWN_WORDS_LIMIT = 5000
@@ -155,6 +164,8 @@ def _store(
             .returning(Response.id)
         ).scalar()
         if inserted is not None:
+            # A Core INSERT: the session hook that keeps stored figures right cannot see it.
+            invalidate_figures(session, [review.id])
             row = session.get(Response, inserted)
             assert row is not None
             audit.record(

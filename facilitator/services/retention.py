@@ -27,7 +27,7 @@ from pathlib import Path
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from ..models import Person, User, UserSession
+from ..models import Person, ReviewFigures, User, UserSession
 from ..models.enums import CaseStatus
 from ..models.governance import FlagStatus, SafetyFlag
 from ..models.records import Complaint
@@ -132,6 +132,10 @@ def erase_person(
             update(UserSession)
             .where(UserSession.person_mode_review_id.in_(sorted(review_ids)))
             .values(person_mode_review_id=None)
+        )
+        # Derived figures (privacy.NOT_HELD): the foreign key would cascade; said here too.
+        session.execute(
+            delete(ReviewFigures).where(ReviewFigures.review_id.in_(sorted(review_ids)))
         )
     done = [k.table for k in privacy.kinds()]
     for kind in reversed(privacy.kinds()):
