@@ -9,19 +9,17 @@ is audited; the audit detail holds ids and counts, never the words themselves.
 from __future__ import annotations
 
 import re
-import statistics
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, exists, func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from ..models import (
     ActionStatus,
     CaptureMethod,
-    NonParticipation,
     OutcomeAction,
     Response,
     Review,
@@ -29,7 +27,8 @@ from ..models import (
     User,
     action_responses,
 )
-from . import NotAllowed, NotFound, ServiceError, audit, person_first, responses
+from . import NotAllowed, NotFound, ServiceError, audit, figures, person_first, responses
+from .figures import Figures  # also imported from here by the exports and the tests
 
 PLAIN_LIMIT = 4000
 EASY_READ_LIMIT = 1000
@@ -418,62 +417,7 @@ def overdue_actions(session: Session, today: date) -> list[OutcomeAction]:
 
 def review_started_at(review: Review) -> datetime:
     """When the review counts as held: the person's confirmation, else its date."""
-    return _started_at(review.person_confirmed_at, review.scheduled_for)
-
-
-def _started_at(confirmed_at: datetime | None, scheduled_for: date) -> datetime:
-    if confirmed_at is not None:
-        return confirmed_at
-    return datetime(scheduled_for.year, scheduled_for.month, scheduled_for.day, tzinfo=UTC)
-
-
-@dataclass
-class Figures:
-    """Traceability figures for one review or many."""
-
-    reviews: int = 0
-    actions: int = 0
-    linked: int = 0  # actions answering at least 1 of the person's statements
-    linked_to_words: int = 0  # ... at least 1 of them typed or said word for word
-    no_link: int = 0  # actions with a reason instead (legal duty, safety ...)
-    statements: int = 0
-    answered: int = 0  # statements at least 1 action answers
-    to_first_action: list[timedelta] = field(default_factory=list)
-
-    @staticmethod
-    def _share(part: int, whole: int) -> float | None:
-        return part / whole if whole else None
-
-    @property
-    def linked_share(self) -> float | None:
-        """Share of actions linked to the person's own statements (the headline)."""
-        return self._share(self.linked, self.actions)
-
-    @property
-    def words_share(self) -> float | None:
-        """Share of actions linked to words the person typed or said."""
-        return self._share(self.linked_to_words, self.actions)
-
-    @property
-    def answered_share(self) -> float | None:
-        """Share of the person's statements that an action answers."""
-        return self._share(self.answered, self.statements)
-
-    @property
-    def median_to_first_action(self) -> timedelta | None:
-        """Median time from the review to its first action, over reviews with actions."""
-        if not self.to_first_action:
-            return None
-        return timedelta(
-            seconds=statistics.median(t.total_seconds() for t in self.to_first_action)
-        )
-
-    def add(self, other: Figures) -> None:
-        for name in ("reviews", "actions", "linked", "linked_to_words", "no_link"):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-        self.statements += other.statements
-        self.answered += other.answered
-        self.to_first_action.extend(other.to_first_action)
+    return figures.started_at(review.person_confirmed_at, review.scheduled_for)
 
 
 def figures_for_review(session: Session, review: Review) -> Figures:
@@ -504,110 +448,8 @@ def figures_across(
 ) -> Figures:
     """Figures over every review with the person's views done, by review date.
 
-    The same numbers as adding up :func:`figures_for_review` over those reviews, in a fixed
-    handful of queries however many reviews there are (the overdue page shows them across
-    every review): counts are made in the database, and only reviews with actions are looked
-    at answer by answer.
+    The same numbers as adding up :func:`figures_for_review` over those reviews, added up from
+    each review's stored figures (see :mod:`.figures`): only reviews changed since they were
+    last counted are counted again, and stored in the session's transaction (commit after).
     """
-    heard = or_(
-        Review.person_confirmed_at.is_not(None),
-        exists().where(NonParticipation.review_id == Review.id),
-    )
-    eligible = select(Review.id).where(heard)
-    if since is not None:
-        eligible = eligible.where(Review.scheduled_for >= since)
-    if until is not None:
-        eligible = eligible.where(Review.scheduled_for <= until)
-    total = Figures()
-    total.reviews = session.scalar(select(func.count()).select_from(eligible.subquery())) or 0
-    if not total.reviews:
-        return total
-    superseded = select(Response.supersedes_id).where(Response.supersedes_id.is_not(None))
-    tapped = Response.capture_method == CaptureMethod.TAPPED
-    # Statements: every current entry of words, and each prompt's latest current choice
-    # unless it was a skip (as responses.answers_for_review places them). One pass, prompt by
-    # prompt in index order: the latest choice is the largest id, and id * 2 + 1 for "not a
-    # skip" carries whether it was skipped in the parity of the maximum.
-    per_prompt = (
-        select(
-            func.sum(case((tapped, 0), else_=1)).label("words"),
-            (
-                func.max(
-                    case((tapped, Response.id * 2 + case((Response.skipped, 0), else_=1)), else_=0)
-                )
-                % 2
-            ).label("choice"),
-        )
-        .where(Response.review_id.in_(eligible), Response.id.not_in(superseded))
-        .group_by(Response.review_id, Response.review_prompt_id)
-        .subquery()
-    )
-    words, choices = session.execute(
-        select(func.sum(per_prompt.c.words), func.sum(per_prompt.c.choice))
-    ).one()
-    total.statements = int(words or 0) + int(choices or 0)
-    acted = session.execute(
-        select(OutcomeAction.id, OutcomeAction.review_id, OutcomeAction.created_at).where(
-            OutcomeAction.review_id.in_(eligible)
-        )
-    ).all()
-    if not acted:
-        return total
-    with_actions = select(OutcomeAction.review_id).where(OutcomeAction.review_id.in_(eligible))
-    links: dict[int, set[int]] = {}
-    for action_id, response_id in session.execute(
-        select(action_responses.c.action_id, action_responses.c.response_id)
-        .join(OutcomeAction, OutcomeAction.id == action_responses.c.action_id)
-        .where(OutcomeAction.review_id.in_(eligible))
-    ):
-        links.setdefault(action_id, set()).add(response_id)
-    said: dict[int, set[int]] = {}  # review -> its statements
-    own: dict[int, set[int]] = {}  # review -> its statements in the person's own words
-    latest_choice: dict[int, Any] = {}
-    for row in session.execute(
-        select(
-            Response.id,
-            Response.review_id,
-            Response.review_prompt_id,
-            Response.capture_method,
-            Response.skipped,
-        )
-        .where(Response.review_id.in_(with_actions), Response.id.not_in(superseded))
-        .order_by(Response.id)
-    ):
-        if row.capture_method == CaptureMethod.TAPPED:
-            latest_choice[row.review_prompt_id] = row  # later rows win, as on the screens
-            continue
-        said.setdefault(row.review_id, set()).add(row.id)
-        if row.capture_method in WORDS_METHODS:
-            own.setdefault(row.review_id, set()).add(row.id)
-    for row in latest_choice.values():
-        if not row.skipped:
-            said.setdefault(row.review_id, set()).add(row.id)
-    started = {
-        row.id: _started_at(row.person_confirmed_at, row.scheduled_for)
-        for row in session.execute(
-            select(Review.id, Review.person_confirmed_at, Review.scheduled_for).where(
-                Review.id.in_(with_actions)
-            )
-        )
-    }
-    answered: dict[int, set[int]] = {}
-    first: dict[int, datetime] = {}
-    for action_id, review_id, created_at in acted:
-        ids = links.get(action_id, set())
-        total.actions += 1
-        if ids:
-            total.linked += 1
-        else:
-            total.no_link += 1
-        if ids & own.get(review_id, set()):
-            total.linked_to_words += 1
-        answered.setdefault(review_id, set()).update(ids)
-        if review_id not in first or created_at < first[review_id]:
-            first[review_id] = created_at
-    total.answered = sum(len(ids & said.get(rid, set())) for rid, ids in answered.items())
-    total.to_first_action = [
-        max(first[rid] - started[rid], timedelta(0)) for rid in sorted(first)
-    ]
-    return total
+    return figures.across(session, since=since, until=until)

@@ -268,10 +268,13 @@ def overdue() -> str:
     rows = actions.overdue_actions(db.session, today)
     review_ids = {a.review_id for a in rows}
     by_id = {r.id: r for r in (reviews.get_review(db.session, rid) for rid in sorted(review_ids))}
+    figures = actions.figures_across(db.session)
+    # Keeps the figures of reviews counted just now (nothing else on this page writes).
+    db.session.commit()
     return render_template(
         "actions/overdue.html",
         rows=rows,
         reviews_by_id=by_id,
         today=today,
-        figures=actions.figures_across(db.session),
+        figures=figures,
     )
