@@ -792,6 +792,8 @@ def _time_pages(url: str, runs: int) -> dict[str, Any]:
             status = response.status_code
             if attempt:
                 samples.append(elapsed)
+            elif name == "actions_overdue":  # its first view counts and stores new reviews
+                timings["actions_overdue_first"] = round(elapsed, 1)
             if elapsed > 15000:
                 samples.append(elapsed)
                 break
