@@ -22,6 +22,7 @@ def register_blueprints(app: Flask) -> None:
         links,
         main,
         person,
+        person_screen_cache,
         person_sync,
         photos,
         privacy,
@@ -40,3 +41,4 @@ def register_blueprints(app: Flask) -> None:
         help.bp, help.person_bp, help.family_bp, custom_prompts.bp,
     ):  # fmt: skip
         app.register_blueprint(blueprint)
+    person_screen_cache.init_app(app)

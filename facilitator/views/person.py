@@ -21,6 +21,7 @@ from flask import (
     send_from_directory,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -29,6 +30,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from ..extensions import db, limiter
 from ..models import ADVOCATE_ROLES, CaptureMethod, ConsentDecision, Review, Supporter
 from ..services import NotAllowed, ServiceError, consent, person_session, responses, reviews
+from . import person_screen_cache
 from . import person_screens as screens
 
 bp = Blueprint("person", __name__, url_prefix="/person")
@@ -66,10 +68,28 @@ def load_locked_review(start_endpoint: str) -> WerkzeugResponse | None:
     review_id = current_user.person_mode_review_id
     if not review_id:
         return redirect(url_for("main.home"))
+    if (
+        request.endpoint == "person.prompt"
+        and request.method == "GET"
+        and person_screen_cache.cache() is not None
+    ):
+        # The screen a tablet asks for most: first a stamp of everything it is drawn from,
+        # which may find it already rendered; the review is loaded only if it is not.
+        found = person_screen_cache.stamp(db.session, review_id)
+        if found is None:
+            abort(404)
+        g.screen_stamp = found
+        g.review_id = review_id
+        g.page_language = found.language  # the person's language, whatever the account's
+        return None
+    _load_review(review_id)
+    return None
+
+
+def _load_review(review_id: int) -> None:
     g.review = reviews.get_review(db.session, review_id)
     g.person = g.review.person
     g.page_language = g.person.language  # the person's language, whatever the account's
-    return None
 
 
 @bp.before_request
@@ -78,6 +98,8 @@ def _load_locked_review() -> WerkzeugResponse | None:
 
 
 def _review() -> Review:
+    if "review" not in g:  # the prompt screen loads it only when it has to render
+        _load_review(g.review_id)
     return g.review  # type: ignore[no-any-return]
 
 
@@ -121,6 +143,16 @@ def welcome() -> str:
 @bp.route("/q/<int:position>", methods=["GET", "POST"])
 def prompt(position: int) -> str | WerkzeugResponse | tuple[str, int]:
     """One prompt: picture, sentence, listen, big answers; POST stores the answer once."""
+    kept = person_screen_cache.cache()
+    key = None
+    if request.method == "GET" and kept is not None:
+        found: person_screen_cache.Stamp = g.screen_stamp
+        if not 1 <= position <= found.prompts:
+            abort(404)
+        key = person_screen_cache.key_for(found, position, str(get_locale()))
+        html = kept.get(key) if key is not None else None
+        if html is not None:
+            return kept.fill(html)
     review = _review()
     review_prompt = screens.review_prompt_at(review, position)
     error = None
@@ -149,6 +181,12 @@ def prompt(position: int) -> str | WerkzeugResponse | tuple[str, int]:
                 )
             return _go("person.prompt", position=position, answered=1)
     context = screens.prompt_context(db.session, review, review_prompt, position, request.args)
+    if key is not None and kept is not None:
+        # Rendered with markers where each response's CSRF token and client ids go.
+        context.update(kept.markers())
+        html = render_template("person/prompt.html", error=None, **_context(**context))
+        kept.put(key, html)
+        return kept.fill(html)
     status = 400 if error else 200
     return render_template("person/prompt.html", error=error, **_context(**context)), status
 
