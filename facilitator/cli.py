@@ -1,4 +1,4 @@
-"""flask commands: init-db, demo, users, audit (and the prompts and speech groups)."""
+"""flask commands: init-db, demo, users, audit, figures (and the prompts and speech groups)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from .extensions import db
 
 users_cli = AppGroup("users", help="Manage accounts.")
 audit_cli = AppGroup("audit", help="Check the audit trail.")
+figures_cli = AppGroup("figures", help="The stored traceability figures of each review.")
 
 
 def _database_url() -> str:
@@ -210,12 +211,24 @@ def retention_command(erase: bool, confirm: bool, person_id: int | None) -> None
         click.echo(f"Erased {erased} people's records.")
 
 
+@figures_cli.command("rebuild")
+def figures_rebuild() -> None:
+    """Count every review's figures again (after a bulk import or a restore made without the
+    app's services); committed every few hundred reviews."""
+    from .services import figures
+
+    counted = figures.rebuild(db.session, commit_every=True)
+    db.session.commit()
+    click.echo(f"Counted the figures of {counted} reviews.")
+
+
 def register_commands(app: Flask) -> None:
     """Attach every command group to the app's CLI."""
     app.cli.add_command(init_db)
     app.cli.add_command(demo)
     app.cli.add_command(users_cli)
     app.cli.add_command(audit_cli)
+    app.cli.add_command(figures_cli)
     app.cli.add_command(export_person)
     app.cli.add_command(retention_command)
     from .accessible.speech_cli import speech_cli

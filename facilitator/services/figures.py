@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, and_, bindparam, case, exists, func, or_, select, update
+from sqlalchemy import Select, Table, and_, bindparam, case, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from ..models import (
@@ -95,9 +95,11 @@ def started_at(confirmed_at: datetime | None, scheduled_for: date) -> datetime:
 
 def eligible_reviews(since: date | None = None, until: date | None = None) -> Select[Any]:
     """Reviews with the person's views done (confirmed, or could not take part), by date."""
+    # IN, not a correlated EXISTS: evaluated once, so the plan does not hang on the statistics
+    # (SQLite scanned non_participation once per review when it believed the table tiny).
     heard = or_(
         Review.person_confirmed_at.is_not(None),
-        exists().where(NonParticipation.review_id == Review.id),
+        Review.id.in_(select(NonParticipation.review_id)),
     )
     query = select(Review.id).where(heard)
     if since is not None:
@@ -256,13 +258,16 @@ def store(
     """
     now = utcnow()
     table = cast(Table, ReviewFigures.__table__)
-    new = [_row(i, computed[i]) for i in sorted(computed) if generations.get(i) is None]
-    for start in range(0, len(new), CHUNK):
-        rows = [{**row, "generation": 0, "computed_at": now} for row in new[start : start + CHUNK]]
+    new = [
+        {**_row(i, computed[i]), "generation": 0, "computed_at": now}
+        for i in sorted(computed)
+        if generations.get(i) is None
+    ]
+    if new:
+        # executemany: SQLAlchemy sends it in batches ("insertmanyvalues") on both databases.
         session.execute(
-            dialect_insert(session)(table).values(rows).on_conflict_do_nothing(
-                index_elements=["review_id"]
-            )
+            dialect_insert(session)(table).on_conflict_do_nothing(index_elements=["review_id"]),
+            new,
         )
     stale = [
         {**{f"new_{k}": v for k, v in _row(i, computed[i]).items()}, "seen": generations[i]}
@@ -287,29 +292,34 @@ def store(
 
 def _missing(session: Session, eligible: Select[Any]) -> dict[int, int | None]:
     """Eligible reviews without fresh stored figures, with their row's generation if any."""
-    reviews = eligible.subquery()
-    query = (
-        select(reviews.c.id, ReviewFigures.generation)
-        .outerjoin(ReviewFigures, ReviewFigures.review_id == reviews.c.id)
-        .where(ReviewFigures.computed_at.is_(None))
+    fresh = select(ReviewFigures.review_id).where(ReviewFigures.computed_at.is_not(None))
+    ids = session.scalars(eligible.where(Review.id.not_in(fresh)))
+    stale = select(ReviewFigures.review_id, ReviewFigures.generation).where(
+        ReviewFigures.computed_at.is_(None)
     )
-    return {review_id: generation for review_id, generation in session.execute(query)}
+    generations = {review_id: generation for review_id, generation in session.execute(stale)}
+    return {review_id: generations.get(review_id) for review_id in ids}
 
 
 def _summed(session: Session, eligible: Select[Any]) -> tuple[Figures, int]:
-    """The stored figures added up over the eligible reviews, and how many have none fresh."""
+    """The fresh stored figures added up over the eligible reviews, and how many have none.
+
+    An inner join from the stored rows (not a LEFT JOIN from the reviews): SQLite, told by
+    old statistics that review_figures was nearly empty, scanned it once per review.
+    """
     reviews = eligible.subquery()
-    stale = case((ReviewFigures.computed_at.is_(None), 1), else_=0)
+    counted = select(func.count()).select_from(reviews).scalar_subquery()
     columns = [func.coalesce(func.sum(getattr(ReviewFigures, n)), 0) for n in _COUNTS]
     row = session.execute(
-        select(func.count(reviews.c.id), func.coalesce(func.sum(stale), 0), *columns).outerjoin(
-            ReviewFigures, ReviewFigures.review_id == reviews.c.id
-        )
+        select(counted, func.count(), *columns)
+        .select_from(ReviewFigures)
+        .join(reviews, reviews.c.id == ReviewFigures.review_id)
+        .where(ReviewFigures.computed_at.is_not(None))
     ).one()
     total = Figures(reviews=int(row[0]))
     for name, value in zip(_COUNTS, row[2:], strict=True):
         setattr(total, name, int(value))
-    return total, int(row[1])
+    return total, total.reviews - int(row[1])
 
 
 def across(session: Session, *, since: date | None = None, until: date | None = None) -> Figures:
@@ -347,13 +357,14 @@ def rebuild(session: Session, *, commit_every: bool = False) -> int:
     ids = list(session.scalars(select(Review.id).order_by(Review.id)))
     for chunk in _chunks(ids):
         invalidate_figures(session, chunk)
-        generations = dict(
-            session.execute(
+        generations: dict[int, int | None] = {
+            review_id: generation
+            for review_id, generation in session.execute(
                 select(ReviewFigures.review_id, ReviewFigures.generation).where(
                     ReviewFigures.review_id.in_(chunk)
                 )
-            ).tuples()
-        )
+            )
+        }
         store(session, _compute_chunk(session, chunk), generations)
         if commit_every:
             session.commit()
