@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import abort, current_app, url_for
+from flask import abort, current_app, request, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
@@ -152,16 +152,45 @@ def _cue_audio(library: Library, lang: str, rate: int, options: list[Any]) -> di
     """Spoken cues for switch scanning: the pre-rendered audio of each button and answer word.
 
     Keyed by the words on the screen; a word without audio is said by the browser's voice.
+    The library's own words (some 150) are looked up once per language, rate and state of the
+    speech folder, not on every screen; only this screen's answers are looked up each time.
     """
-    texts = [library.screen_text(key, lang, fallback=True) for key in library.screens]
-    texts += [o.label(lang, fallback=True) for t in library.answer_types for o in t.options]
-    texts += [o.label(lang, fallback=True) for o in options]
-    cues = {}
-    for text in dict.fromkeys(texts):
-        url = audio_url(text, lang, rate)
-        if url:
-            cues[text] = url
+    cues = dict(_library_cues(library, lang, rate, _speech_folder_state()))
+    for text in dict.fromkeys(o.label(lang, fallback=True) for o in options):
+        if text not in cues:
+            url = audio_url(text, lang, rate)
+            if url:
+                cues[text] = url
     return cues
+
+
+def _speech_folder_state() -> int:
+    """Changes whenever rendered speech is added to or removed from the folder."""
+    try:
+        return Path(current_app.config["SPEECH_CACHE_DIR"]).stat().st_mtime_ns
+    except OSError:
+        return 0
+
+
+_LIBRARY_CUES: dict[tuple[Any, ...], dict[str, str]] = {}
+
+
+def _library_cues(library: Library, lang: str, rate: int, state: int) -> dict[str, str]:
+    folder = current_app.config["SPEECH_CACHE_DIR"]
+    key = (id(library), folder, lang, rate, state, request.script_root)
+    found = _LIBRARY_CUES.get(key)
+    if found is None:
+        texts = [library.screen_text(k, lang, fallback=True) for k in library.screens]
+        texts += [o.label(lang, fallback=True) for t in library.answer_types for o in t.options]
+        found = {}
+        for text in dict.fromkeys(texts):
+            url = audio_url(text, lang, rate)
+            if url:
+                found[text] = url
+        if len(_LIBRARY_CUES) > 64:  # languages x rates x folder states: a handful in practice
+            _LIBRARY_CUES.clear()
+        _LIBRARY_CUES[key] = found
+    return found
 
 
 def review_prompt_at(review: Review, position: int) -> ReviewPrompt:

@@ -187,3 +187,54 @@ def test_a_person_shown_their_own_photos_is_not_kept(
     kept.clear()
     assert client.get("/person/q/1").status_code == 200
     assert len(kept) == 0
+
+
+def test_spoken_cues_follow_the_speech_folder(app: Flask, client: FlaskClient, demo: dict) -> None:
+    """The library's cue words are looked up once per state of the speech folder, so speech
+    rendered later is used at once, and each screen's own answers are looked up every time."""
+    import json
+    from html import unescape
+
+    from facilitator.prompts.library import load_library
+
+    from .test_switch_access_settings import _settings_form
+
+    review_id = demo["reviews"]["Sam"]
+    start_session(client, review_id)
+    data = {**_settings_form(client), "access": "scan", "scan_rate": "1", "scan_rounds": "3",
+            "switch_keys": "1-2", "scan_cue": "on", "speech": "on", "back": "1"}
+    assert client.post("/person/settings", data=data).status_code == 303
+
+    def cues() -> dict[str, str]:
+        html = client.get("/person/q/1").get_data(as_text=True)
+        found = re.search(r"data-cues='([^']*)'", html)
+        assert found
+        return json.loads(unescape(found.group(1)))
+
+    before = cues()
+    library = load_library()
+    with app.app_context():
+        review = db.session.get(Review, review_id)
+        assert review is not None
+        rate = int(review.person.setting("speech_rate") or speech.DEFAULT_RATE)
+    back = library.screen_text("button-back", "en", fallback=True)
+    page = client.get("/person/q/1").get_data(as_text=True)
+    option = re.search(r'<span class="answer-label">([^<]+)</span>', page)
+    assert option
+    folder = Path(app.config["SPEECH_CACHE_DIR"])
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for text in (back, unescape(option.group(1))):
+        if text not in before:
+            path = folder / speech.audio_filename(text, "en", rate)
+            path.write_bytes(b"ID3" + b"\0" * 200)
+            written.append((text, path))
+    assert written, "the demo speech folder already has these words: pick others"
+    try:
+        after = cues()
+        for text, path in written:
+            assert after[text].endswith(path.name)
+    finally:
+        for _text, path in written:
+            path.unlink()
+    assert all(text not in cues() for text, _path in written)
