@@ -22,6 +22,44 @@ def test_init_db_demo_and_audit_verify(app: Flask) -> None:
     assert verify.exit_code == 0 and "intact" in verify.output
 
 
+def test_init_db_counts_reviews_not_yet_counted(app: Flask) -> None:
+    """After an upgrade, reviews from before the figures were kept are counted at once."""
+    from sqlalchemy import delete, func
+
+    from facilitator.models import ReviewFigures
+    from facilitator.services import figures
+
+    runner = app.test_cli_runner()
+    assert "Demo data loaded." in runner.invoke(args=["demo"]).output
+    with app.app_context():
+        from facilitator.models import Review
+        from facilitator.models.enums import NonParticipationReason
+        from facilitator.services import person_first
+
+        keyworker = select(User).where(User.email == "keyworker@demo.facilitator.test")
+        staff = db.session.scalar(keyworker)
+        for review in db.session.scalars(select(Review)):
+            if not person_first.person_views_done(db.session, review):
+                person_first.record_non_participation(
+                    db.session, review, actor=staff, reason=NonParticipationReason.DECLINED,
+                    what_was_tried="Offered another day.", try_again_on=None)
+        db.session.commit()
+        db.session.execute(delete(ReviewFigures))  # as a database from before they were kept
+        db.session.commit()
+        eligible = db.session.scalar(
+            select(func.count()).select_from(figures.eligible_reviews().subquery())
+        )
+    assert eligible
+    assert "up to date" in runner.invoke(args=["init-db"]).output
+    with app.app_context():
+        counted = db.session.scalar(
+            select(func.count(ReviewFigures.review_id)).where(
+                ReviewFigures.computed_at.is_not(None)
+            )
+        )
+    assert counted == eligible
+
+
 def test_users_create(app: Flask) -> None:
     runner = app.test_cli_runner()
     result = runner.invoke(
