@@ -10,8 +10,10 @@ Only three things are done, because none of them is part of anyone's words:
 
 1. Line endings become ``\\n`` (browsers send ``\\r\\n`` from a text box).
 2. Control characters that no keyboard types are removed: NUL and the other C0 controls
-   except tab and new line, DEL, the C1 controls, and lone surrogates (which cannot be
-   stored as UTF-8). PostgreSQL refuses NUL in text; a browser shows the rest as nothing.
+   except tab and new line, DEL, the C1 controls, lone surrogates (which cannot be stored as
+   UTF-8) and Unicode's noncharacters (U+FFFE and the like, never meant to be exchanged; a
+   page that holds one is not valid HTML). PostgreSQL refuses NUL in text; a browser shows
+   the rest as nothing or as a box.
 3. Bidirectional embeddings, overrides and isolates left open at the end of the text are
    closed there (U+202C or U+2069 appended). An open override runs to the end of its
    paragraph, so closing it at the end of the text changes nothing in how the text itself
@@ -31,8 +33,13 @@ from typing import Any
 from flask import Flask, Request
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 
-# C0 controls except \t (09) and \n (0a); DEL; C1 controls; surrogates (never valid alone).
-_UNTYPABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+# C0 controls except \t (09) and \n (0a); DEL; C1 controls; surrogates (never valid alone);
+# the 66 noncharacters (U+FDD0 to U+FDEF and the last two code points of each plane), which
+# Unicode reserves for programs' own use and HTML counts as errors in a page.
+NONCHARACTERS = "\ufdd0-\ufdef" + "".join(
+    f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(17)
+)
+_UNTYPABLE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff{NONCHARACTERS}]")
 
 PDF = "\u202c"  # pop directional formatting
 PDI = "\u2069"  # pop directional isolate

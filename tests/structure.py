@@ -20,8 +20,15 @@ class StructureError(AssertionError):
 def _parse_errors(html: str) -> list[str]:
     parser = html5lib.HTMLParser(strict=False, namespaceHTMLElements=False)
     parser.parse(html)
+    lines = html.splitlines()
+
+    def near(line: int, col: int) -> str:
+        # What the parser stopped at, by code point: an invalid one prints as nothing.
+        text = lines[line - 1][max(col - 2, 0) : col + 1] if 0 < line <= len(lines) else ""
+        return " ".join(f"U+{ord(ch):04X}" for ch in text)
+
     return [
-        f"line {pos[0]} col {pos[1]}: {code} {data or ''}"
+        f"line {pos[0]} col {pos[1]}: {code} {data or ''} (at {near(pos[0], pos[1])})"
         for pos, code, data in parser.errors
     ]
 

@@ -335,7 +335,11 @@ def earlier(position: int) -> str | WerkzeugResponse | tuple[str, int]:
     return render_template(
         "you_said/earlier.html", entry=entry, idea_rows=rows, position=position, count=len(entries),
         answers=ANSWER_ORDER, answer_label=answer_label, answer_picture=you_said.ANSWER_PICTURES,
-        client_id=uuid.uuid4().hex, error=error, spoken=spoken, **_person_context(),
+        client_id=uuid.uuid4().hex, error=error, spoken=spoken,
+        # Refused words are shown again, never lost (the person may have taken a while).
+        typed_words=request.form.get("words", "") if error else "",
+        typed_method=request.form.get("method", "typed") if error else "typed",
+        **_person_context(),
     ), (400 if error else 200)  # fmt: skip
 
 

@@ -24,7 +24,12 @@ ANY_TEXT = st.text(
     st.one_of(st.characters(), st.sampled_from(["\ud800", "\udfff", "\x00", "\u202e", "\u2067"])),
     max_size=60,
 )  # lone surrogates included
-UNTYPABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+NONCHARACTERS = [chr(c) for c in range(0xFDD0, 0xFDF0)] + [
+    chr(plane * 0x10000 + end) for plane in range(17) for end in (0xFFFE, 0xFFFF)
+]
+UNTYPABLE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff" + "".join(NONCHARACTERS) + "]"
+)
 
 
 def _open_at_end(text: str) -> int:
@@ -62,7 +67,12 @@ def test_only_controls_are_taken_out_and_only_closers_added(text: str) -> None:
     assert set(cleaned[len(expected_core) :]) <= {PDF, PDI}
 
 
-@given(st.text(st.characters(exclude_categories=["Cc", "Cs"]), max_size=60))
+@given(
+    st.text(
+        st.characters(exclude_categories=["Cc", "Cs"]).filter(lambda ch: ch not in NONCHARACTERS),
+        max_size=60,
+    )
+)
 def test_ordinary_text_is_kept_exactly(text: str) -> None:
     if not any(ch in BIDI_CONTROLS for ch in text):
         assert clean_text(text) == text
@@ -75,6 +85,9 @@ def test_words_and_markup_are_kept_exactly() -> None:
 
 def test_the_decisions_in_examples() -> None:
     assert clean_text("a\x00b\x07c\x85d") == "abcd"
+    assert len(NONCHARACTERS) == 66
+    assert clean_text("a\ufffeb" + "".join(NONCHARACTERS) + "c\U0010ffff") == "abc"
+    assert clean_text("\ufffd \uffef \U0001f600") == "\ufffd \uffef \U0001f600"  # characters
     assert clean_text("one\r\ntwo\rthree") == "one\ntwo\nthree"
     assert clean_text("\u202eevil") == "\u202eevil\u202c"  # an RLO in a name is closed
     assert clean_text("\u2067a\u202bb") == "\u2067a\u202bb\u202c\u2069"
