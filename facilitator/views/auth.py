@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 from urllib.parse import urlsplit
@@ -203,6 +204,23 @@ def sign_in() -> str | Response | tuple[str, int]:
     return render_template("auth/sign_in.html", form=form), status
 
 
+def _check_code(form: CodeForm, check: Callable[[str], Any], wrong: str) -> tuple[bool, Any, int]:
+    """A posted code through ``check``: (True, what it returned, 200), or (False, None, status).
+
+    The form gets the reason: too many tries (429) or the wrong code (401, ``wrong``).
+    """
+    if not form.validate_on_submit():
+        return False, None, 400 if request.method == "POST" else 200
+    try:
+        return True, check(form.code.data or ""), 200
+    except accounts.SignInThrottled as refused:
+        form.form_errors.append(str(refused))
+        return False, None, 429
+    except accounts.WrongCode:
+        form.code.errors = [wrong]
+        return False, None, 401
+
+
 @bp.route("/sign-in/code", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["RATELIMIT_SIGN_IN"], methods=["POST"])
 def second_step() -> str | Response | tuple[str, int]:
@@ -215,38 +233,29 @@ def second_step() -> str | Response | tuple[str, int]:
     if not accounts.second_factor_enabled(user):
         return redirect(url_for("auth.set_up"))
     form = CodeForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            left = accounts.check_second_factor(
-                db.session, user, form.code.data or "", _address(), _throttle_policy()
-            )
-        except accounts.SignInThrottled as refused:
-            form.form_errors.append(str(refused))
-            status = 429
-        except accounts.WrongCode:
-            form.code.errors = [
+    signed_in, left, status = _check_code(
+        form,
+        lambda code: accounts.check_second_factor(
+            db.session, user, code, _address(), _throttle_policy()
+        ),
+        _(
+            "That code is not right. Check you typed the newest code from your app, "
+            "or use one of your recovery codes."
+        ),
+    )
+    if signed_in:
+        follow = _finish_sign_in(user)
+        flash(_("You are signed in."), "success")
+        if left is not None:
+            flash(
                 _(
-                    "That code is not right. Check you typed the newest code from your app, "
-                    "or use one of your recovery codes."
-                )
-            ]
-            status = 401
-        else:
-            follow = _finish_sign_in(user)
-            flash(_("You are signed in."), "success")
-            if left is not None:
-                flash(
-                    _(
-                        "You used a recovery code. You have %(left)d left. You can make new "
-                        "ones on the Your account page.",
-                        left=left,
-                    ),
-                    "warning",
-                )
-            return redirect(follow or url_for("main.home"))
-    elif request.method == "POST":
-        status = 400
+                    "You used a recovery code. You have %(left)d left. You can make new "
+                    "ones on the Your account page.",
+                    left=left,
+                ),
+                "warning",
+            )
+        return redirect(follow or url_for("main.home"))
     return render_template("auth/second_step.html", form=form), status
 
 
@@ -272,35 +281,26 @@ def set_up() -> str | Response | tuple[str, int]:
     secret = accounts.begin_second_factor(db.session, user)
     db.session.commit()
     form = CodeForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            codes = accounts.confirm_second_factor(
-                db.session, user, form.code.data or "", _address(), _throttle_policy()
-            )
-        except accounts.SignInThrottled as refused:
-            form.form_errors.append(str(refused))
-            status = 429
-        except accounts.WrongCode:
-            form.code.errors = [
-                _(
-                    "That code is not right. Type the 6-digit code your app shows now. If it "
-                    "keeps failing, check the time on your phone is set automatically."
-                )
-            ]
-            status = 401
-        else:
-            follow = _finish_sign_in(user)
-            page = render_template(
-                "auth/recovery_codes.html",
-                codes=codes,
-                first_time=True,
-                follow=follow or url_for("main.home"),
-            )
-            flash(_("You are signed in."), "success")  # shown on the next page
-            return page
-    elif request.method == "POST":
-        status = 400
+    signed_in, codes, status = _check_code(
+        form,
+        lambda code: accounts.confirm_second_factor(
+            db.session, user, code, _address(), _throttle_policy()
+        ),
+        _(
+            "That code is not right. Type the 6-digit code your app shows now. If it "
+            "keeps failing, check the time on your phone is set automatically."
+        ),
+    )
+    if signed_in:
+        follow = _finish_sign_in(user)
+        page = render_template(
+            "auth/recovery_codes.html",
+            codes=codes,
+            first_time=True,
+            follow=follow or url_for("main.home"),
+        )
+        flash(_("You are signed in."), "success")  # shown on the next page
+        return page
     uri = accounts.provisioning_uri(user, str(current_app.config["SERVICE_NAME"]))
     return (
         render_template(
