@@ -319,7 +319,7 @@ def restore_command(path: Path, yes: bool) -> None:
         done = restore(url, path, target.parent / "backups")
     except BackupError as error:
         raise click.ClickException(str(error)) from error
-    db.session.remove()
+    db.scoped.remove()
     audit.record(
         db.session,
         "database.restored",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import TextIO
 
 import click
 from flask import Flask, current_app
@@ -131,7 +132,7 @@ def audit_export(
     db.session.commit()
     count = -1  # the header is not an entry
     if output == "-":
-        handle = click.get_text_stream("stdout")
+        handle: TextIO = sys.stdout
     else:
         handle = open(output, "w", encoding="utf-8", newline="")
     try:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from flask import Flask
 from sqlalchemy import Engine, MetaData, create_engine, event, text
@@ -55,9 +55,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 10}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    engine = create_engine(
-        url, pool_pre_ping=True, connect_args={"connect_timeout": 5}, **kwargs
-    )
+    engine = create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 5}, **kwargs)
     event.listen(engine, "begin", _nothing_written_yet)
     event.listen(engine, "before_cursor_execute", _note_writes)
     return engine
@@ -97,22 +95,25 @@ class Database:
 
     def __init__(self) -> None:
         self.engine: Engine | None = None
-        self.session: scoped_session[Session] = scoped_session(sessionmaker())
+        self.scoped: scoped_session[Session] = scoped_session(sessionmaker())
+        # Services take a Session; the scoped session stands in for this request's one (it
+        # passes every call on), so it is typed as one. remove() and configure() are on scoped.
+        self.session: Session = cast(Session, self.scoped)
 
     def init_app(self, app: Flask) -> None:
         """Bind to DATABASE_URL and close the session at the end of every request."""
         self.engine = make_engine(str(app.config["DATABASE_URL"]))
-        self.session.configure(bind=self.engine, expire_on_commit=False)
+        self.scoped.configure(bind=self.engine, expire_on_commit=False)
         app.extensions["database"] = self
 
         @app.teardown_appcontext
         def _remove_session(exc: BaseException | None) -> None:
             if exc is None:
                 try:
-                    end_read_only(self.session())
+                    end_read_only(self.scoped())
                 except Exception:  # noqa: BLE001 - the session is closed (rolled back) below
                     LOG.warning("Could not end a read-only transaction", exc_info=True)
-            self.session.remove()
+            self.scoped.remove()
 
     def ping(self) -> None:
         """Raise if the database cannot be reached."""

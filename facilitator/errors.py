@@ -24,7 +24,8 @@ def _messages() -> dict[int, tuple[str, str]]:
         403: (
             _("You cannot see this page"),
             _(
-                "Your account does not give you access to this page. If you think it should, ask your manager."
+                "Your account does not give you access to this page. If you think it should, ask "
+                "your manager."
             ),
         ),
         404: (
@@ -34,13 +35,15 @@ def _messages() -> dict[int, tuple[str, str]]:
         405: (
             _("That did not work"),
             _(
-                "This page cannot be used in that way. Please go back and use the buttons on the page."
+                "This page cannot be used in that way. Please go back and use the buttons on the "
+                "page."
             ),
         ),
         413: (
             _("That file or form is too big"),
             _(
-                "What you sent is larger than we accept. Please make it smaller and try again. Nothing has been saved."
+                "What you sent is larger than we accept. Please make it smaller and try again. "
+                "Nothing has been saved."
             ),
         ),
         429: (
@@ -50,13 +53,15 @@ def _messages() -> dict[int, tuple[str, str]]:
         500: (
             _("Sorry, something went wrong"),
             _(
-                "Something went wrong on our side. What you saved before this is safe. Please try again."
+                "Something went wrong on our side. What you saved before this is safe. Please try "
+                "again."
             ),
         ),
         503: (
             _("The service is not available"),
             _(
-                "We cannot reach the database just now. Nothing has been lost. Please try again in a few minutes."
+                "We cannot reach the database just now. Nothing has been lost. Please try again "
+                "in a few minutes."
             ),
         ),
     }
@@ -97,7 +102,8 @@ def register_error_handlers(app: Flask) -> None:
             400,
             _("This page had expired"),
             _(
-                "For your security, the form had expired. Nothing was saved. Please go back, reload the page and try again."
+                "For your security, the form had expired. Nothing was saved. Please go back, "
+                "reload the page and try again."
             ),
         )
 

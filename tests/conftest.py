@@ -225,7 +225,9 @@ def demo(app: Flask) -> dict[str, object]:
     return ids
 
 
-CSRF_RE = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"|"X-CSRFToken": "([^"]+)"')
+CSRF_RE = re.compile(
+    r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"|"X-CSRFToken": "([^"]+)"'
+)
 
 
 def csrf_from(html: str) -> str:

@@ -64,7 +64,11 @@ def check_fragment(html: str) -> list[str]:
     """Rules that also hold for an htmx partial: unique ids, labels, alt text."""
     soup = BeautifulSoup(html, "html.parser")
     problems = _unique_ids(soup) + _labels(soup)
-    problems += [f"<img src={img.get('src')!r}> has no alt" for img in soup.find_all("img") if img.get("alt") is None]
+    problems += [
+        f"<img src={img.get('src')!r}> has no alt"
+        for img in soup.find_all("img")
+        if img.get("alt") is None
+    ]
     for form in soup.find_all("form"):
         if not form.get("action") and not any(form.get(a) for a in ("hx-post", "hx-get")):
             problems.append("a <form> has no action")
@@ -84,9 +88,12 @@ def check_page(html: str) -> list[str]:
     title = soup.find("title")
     if title is None or not title.get_text(strip=True):
         problems.append("no <title>")
-    elif h1s and not " ".join(title.get_text().split()).startswith(" ".join(h1s[0].get_text().split())):
+    elif h1s and not " ".join(title.get_text().split()).startswith(
+        " ".join(h1s[0].get_text().split())
+    ):
         problems.append(
-            f"<title> {title.get_text()!r} does not begin with the <h1> {h1s[0].get_text(strip=True)!r}"
+            f"<title> {title.get_text()!r} does not begin with the <h1> "
+            f"{h1s[0].get_text(strip=True)!r}"
         )
     if soup.find("main") is None:
         problems.append("no <main> landmark")

@@ -221,9 +221,7 @@ def _matching_step(user: User, code: str, now: datetime) -> int | None:
 
 def _refuse_code(session: Session, user: User, address: str, now: datetime) -> None:
     session.add(LoginAttempt(email=user.email, address=address, succeeded=False, at=now))
-    audit.record(
-        session, "signin.code_refused", actor=user, obj=user, detail={"address": address}
-    )
+    audit.record(session, "signin.code_refused", actor=user, obj=user, detail={"address": address})
     session.commit()
     raise WrongCode(
         "That code is not right. Check you typed the newest code from your app, or use a "
@@ -289,9 +287,7 @@ def check_second_factor(
             if check_password_hash(recovery.code_hash, cleaned):
                 recovery.used_at = now
                 left = len(unused) - 1
-                session.add(
-                    LoginAttempt(email=user.email, address=address, succeeded=True, at=now)
-                )
+                session.add(LoginAttempt(email=user.email, address=address, succeeded=True, at=now))
                 audit.record(
                     session, "signin.recovery_code_used", actor=user, obj=user,
                     detail={"left": left},

@@ -156,7 +156,7 @@ def _resolve_in_app(key: str) -> Prompt:
         raise KeyError(f"custom prompt {key!r} needs the app's database")
     from ..extensions import db
 
-    return resolve(db.session(), key)
+    return resolve(db.scoped(), key)
 
 
 register_custom_resolver(_resolve_in_app)

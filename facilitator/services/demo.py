@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,14 +18,19 @@ from ..models import (
 )
 from . import accounts, people, reviews
 
-DEMO_PASSWORD = "demo-password-2026"  # printed by `make run`; never use demo data for real people
+DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed by `make run`; demo data only
 DEMO_PIN = "2468"
-DEMO_ACCOUNTS = [
+DEMO_ACCOUNTS: list[tuple[str, str, Role, dict[str, Any]]] = [
     ("admin@demo.facilitator.test", "Ade Admin", Role.ADMIN, {}),
     ("manager@demo.facilitator.test", "Morgan Evans", Role.MANAGER, {"is_safeguarding_lead": True}),
     ("staff@demo.facilitator.test", "Sian Jones", Role.STAFF, {"job_title": "Review coordinator"}),
     ("keyworker@demo.facilitator.test", "Tom Okafor", Role.STAFF, {"job_title": "Key worker"}),
-    ("advocate@demo.facilitator.test", "Jo Patel", Role.ADVOCATE, {"organisation": "Riverside Advocacy"}),
+    (
+        "advocate@demo.facilitator.test",
+        "Jo Patel",
+        Role.ADVOCATE,
+        {"organisation": "Riverside Advocacy"},
+    ),
 ]
 
 
@@ -61,18 +67,33 @@ def load(session: Session, today: date | None = None) -> dict[str, object]:
         settings={"speech": "autoplay", "speech_rate": 110},
     )
     alex = people.add_supporter(
-        session, sam, actor=staff, name="Alex Carter", relationship="brother",
-        role=SupporterRole.FAMILY, email="alex.carter@example.org",
+        session,
+        sam,
+        actor=staff,
+        name="Alex Carter",
+        relationship="brother",
+        role=SupporterRole.FAMILY,
+        email="alex.carter@example.org",
     )
     mary = people.add_supporter(
-        session, sam, actor=staff, name="Mary Carter", relationship="mother",
-        role=SupporterRole.ATTORNEY, email="mary.carter@example.org",
+        session,
+        sam,
+        actor=staff,
+        name="Mary Carter",
+        relationship="mother",
+        role=SupporterRole.ATTORNEY,
+        email="mary.carter@example.org",
     )
     session.flush()
     people.add_authority(
-        session, mary, actor=staff, kind=AuthorityKind.LPA_HEALTH_WELFARE,
+        session,
+        mary,
+        actor=staff,
+        kind=AuthorityKind.LPA_HEALTH_WELFARE,
         scope="Decisions about Sam's health and care when Sam cannot make them",
-        reference="LPA-7000-1234-5678", registered_on=date(2019, 3, 1), checked=True,
+        reference="LPA-7000-1234-5678",
+        registered_on=date(2019, 3, 1),
+        checked=True,
     )
     del alex
 
@@ -88,15 +109,24 @@ def load(session: Session, today: date | None = None) -> dict[str, object]:
         settings={"choices_per_screen": 2, "reduced_motion": True, "high_contrast": True},
     )
     people.record_advocate_need(
-        session, ellis, actor=staff, needed=True,
+        session,
+        ellis,
+        actor=staff,
+        needed=True,
         reason=AdvocateReason.SUBSTANTIAL_DIFFICULTY_NO_APPROPRIATE_PERSON,
         difficulty=["retaining", "using-or-weighing", "communicating"],
         detail="No family in contact; no friend able to support Ellis.",
     )
     session.flush()
     people.add_supporter(
-        session, ellis, actor=staff, name=advocate.name, relationship="independent advocate",
-        role=SupporterRole.CARE_ACT_ADVOCATE, email=advocate.email, user=advocate,
+        session,
+        ellis,
+        actor=staff,
+        name=advocate.name,
+        relationship="independent advocate",
+        role=SupporterRole.CARE_ACT_ADVOCATE,
+        email=advocate.email,
+        user=advocate,
     )
 
     gwen = people.create_person(
@@ -112,8 +142,14 @@ def load(session: Session, today: date | None = None) -> dict[str, object]:
         settings={"text_size": "x-large", "speech_rate": 110},
     )
     people.add_supporter(
-        session, gwen, actor=staff, name="Rhys Hughes", relationship="son",
-        role=SupporterRole.FAMILY, email="rhys.hughes@example.org", language="cy",
+        session,
+        gwen,
+        actor=staff,
+        name="Rhys Hughes",
+        relationship="son",
+        role=SupporterRole.FAMILY,
+        email="rhys.hughes@example.org",
+        language="cy",
     )
 
     rhian = people.create_person(
@@ -126,7 +162,10 @@ def load(session: Session, today: date | None = None) -> dict[str, object]:
         service="Community support",
     )
     people.record_advocate_need(
-        session, rhian, actor=staff, needed=True,
+        session,
+        rhian,
+        actor=staff,
+        needed=True,
         reason=AdvocateReason.SUBSTANTIAL_DIFFICULTY_NO_APPROPRIATE_PERSON,
         difficulty=["using-or-weighing"],
         detail="Waiting for an advocate to be allocated.",
@@ -140,8 +179,12 @@ def load(session: Session, today: date | None = None) -> dict[str, object]:
         (rhian, ReviewKind.UNPLANNED, 14),
     ):
         created[person.preferred_name] = reviews.plan_review(
-            session, person, actor=staff, kind=kind,
-            scheduled_for=today + timedelta(days=days), facilitator=keyworker,
+            session,
+            person,
+            actor=staff,
+            kind=kind,
+            scheduled_for=today + timedelta(days=days),
+            facilitator=keyworker,
         )
     session.flush()
     data = {"users": users, "reviews": created}
@@ -154,7 +197,9 @@ def load(session: Session, today: date | None = None) -> dict[str, object]:
 
 def sign_in_help() -> str:
     """The demo sign-ins, printed by `flask demo` and `make run`."""
-    lines = ["Demo sign-ins (password for all: " + DEMO_PASSWORD + ", tablet PIN " + DEMO_PIN + "):"]
+    lines = [
+        "Demo sign-ins (password for all: " + DEMO_PASSWORD + ", tablet PIN " + DEMO_PIN + "):"
+    ]
     for email, name, role, _extra in DEMO_ACCOUNTS:
         lines.append(f"  {role.value:<9} {email:<36} {name}")
     lines.append(

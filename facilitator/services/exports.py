@@ -267,9 +267,7 @@ def _prompt_out(prompt: ReviewPrompt) -> dict[str, Any]:
         except KeyError:
             return data
         data["library_text"] = dict(library_prompt.texts)
-        data["library_options"] = {
-            o.id: dict(o.labels) for o in library_prompt.options
-        }
+        data["library_options"] = {o.id: dict(o.labels) for o in library_prompt.options}
     return data
 
 
@@ -395,12 +393,16 @@ def import_review(
         add("supporters", Supporter, row, person_id=person.id)
     for row in document.get("legal_authorities", []):
         add(
-            "legal_authorities", LegalAuthority, row,
+            "legal_authorities",
+            LegalAuthority,
+            row,
             supporter_id=ids.need("supporters", row["supporter_id"]),
         )
     for row in document.get("involvement_agreements", []):
         add(
-            "involvement_agreements", InvolvementAgreement, row,
+            "involvement_agreements",
+            InvolvementAgreement,
+            row,
             supporter_id=ids.need("supporters", row["supporter_id"]),
         )
     review = add("reviews", Review, document["review"], person_id=person.id)
@@ -408,36 +410,56 @@ def import_review(
     for row in document.get("prompts", []):
         custom = ids.get("custom_prompts", row.get("custom_prompt_id"))
         add(
-            "review_prompts", ReviewPrompt, row, review_id=review.id, custom_prompt_id=custom,
+            "review_prompts",
+            ReviewPrompt,
+            row,
+            review_id=review.id,
+            custom_prompt_id=custom,
             **({"library_prompt_id": f"custom-{custom}"} if custom is not None else {}),
         )
     _import_chain(
-        document.get("responses", []), "responses",
+        document.get("responses", []),
+        "responses",
         lambda row, sup: add(
-            "responses", Response, row, review_id=review.id,
+            "responses",
+            Response,
+            row,
+            review_id=review.id,
             review_prompt_id=ids.need("review_prompts", row["review_prompt_id"]),
-            supersedes_id=sup, client_id=_new_client_id(row["client_id"]),
+            supersedes_id=sup,
+            client_id=_new_client_id(row["client_id"]),
         ),
         ids,
     )
     for row in document.get("non_participation", []):
         add("non_participation", NonParticipation, row, review_id=review.id)
     _import_chain(
-        document.get("contributions", []), "contributions",
+        document.get("contributions", []),
+        "contributions",
         lambda row, sup: add(
-            "contributions", Contribution, row, review_id=review.id, supersedes_id=sup,
+            "contributions",
+            Contribution,
+            row,
+            review_id=review.id,
+            supersedes_id=sup,
             supporter_id=ids.get("supporters", row.get("supporter_id")),
         ),
         ids,
     )
     for row in document.get("consents", []):
         add(
-            "consents", ConsentToShare, row, review_id=review.id,
+            "consents",
+            ConsentToShare,
+            row,
+            review_id=review.id,
             supporter_id=ids.need("supporters", row["supporter_id"]),
         )
     for row in document.get("differing_views", []):
         add(
-            "differing_views", DifferingView, row, review_id=review.id,
+            "differing_views",
+            DifferingView,
+            row,
+            review_id=review.id,
             response_id=ids.get("responses", row.get("response_id")),
             contribution_id=ids.get("contributions", row.get("contribution_id")),
         )
@@ -454,7 +476,11 @@ def import_review(
             skipped += 1
             continue
         add(
-            "action_followups", ActionFollowUp, row, action_id=action_id, review_id=review.id,
+            "action_followups",
+            ActionFollowUp,
+            row,
+            action_id=action_id,
+            review_id=review.id,
             client_id=_new_client_id(row["client_id"]),
             supersedes_id=ids.get("action_followups", row.get("supersedes_id")),
         )

@@ -74,9 +74,7 @@ class Figures:
         """Median time from the review to its first action, over reviews with actions."""
         if not self.to_first_action:
             return None
-        return timedelta(
-            seconds=statistics.median(t.total_seconds() for t in self.to_first_action)
-        )
+        return timedelta(seconds=statistics.median(t.total_seconds() for t in self.to_first_action))
 
     def add(self, other: Figures) -> None:
         for name in ("reviews", "actions", "linked", "linked_to_words", "no_link"):

@@ -175,8 +175,13 @@ def _styles(look: Look) -> dict[str, ParagraphStyle]:
         "muted": style("muted", body * 0.9, textColor=colors.HexColor("#444444")),
         "small": style("small", max(body * 0.8, 8), textColor=colors.HexColor("#444444")),
         "quote": style(
-            "quote", body, leftIndent=body, borderPadding=(2, 4, 2, 6),
-            borderColor=colors.HexColor("#1d70b8"), borderWidth=0, borderLeftWidth=3,
+            "quote",
+            body,
+            leftIndent=body,
+            borderPadding=(2, 4, 2, 6),
+            borderColor=colors.HexColor("#1d70b8"),
+            borderWidth=0,
+            borderLeftWidth=3,
         ),  # fmt: skip
     }
 

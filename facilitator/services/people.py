@@ -22,6 +22,7 @@ from ..models import (
 )
 from . import NotFound, ServiceError, audit
 
+
 class VersionConflict(ServiceError):
     """A save based on an older version than the one stored: nothing was saved."""
 
@@ -185,7 +186,9 @@ def people_for_staff(
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     page = max(1, page)
     rows = session.scalars(
-        query.order_by(Person.preferred_name, Person.id).limit(per_page).offset((page - 1) * per_page)
+        query.order_by(Person.preferred_name, Person.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
     )
     return list(rows), int(total)
 

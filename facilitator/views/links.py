@@ -13,7 +13,14 @@ from wtforms.fields.choices import SelectChoice
 from ..auth import STAFF_ROLES, current_account, roles_required
 from ..extensions import db
 from ..forms.family import IssueLinkForm, OtherBasisForm, RevokeLinkForm
-from ..models import ADVOCATE_ROLES, ConsentBasis, InvitationLink, Review, Supporter
+from ..models import (
+    ADVOCATE_ROLES,
+    ConsentBasis,
+    ConsentDecision,
+    InvitationLink,
+    Review,
+    Supporter,
+)
 from ..services import ServiceError, consent, links, people
 from ..services.person_first import person_views_done
 from .lookup import review_or_404  # noqa: E402  (kept beside the blueprint it serves)
@@ -154,7 +161,7 @@ def other_basis(review_id: int, supporter_id: int) -> Response | str | tuple[str
                 ConsentBasis(form.basis.data),
                 form.reason.data or "",
                 current_account(),
-                decision=form.decision.data or "yes",
+                decision=ConsentDecision(form.decision.data or "yes"),
                 authority_holder=holder,
             )
         except ServiceError as error:

@@ -29,6 +29,7 @@ from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, generate_csrf
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from ..extensions import db
 from ..models import CaptureMethod, Person, Review
@@ -114,7 +115,7 @@ def offline_urls() -> Response:
 
 
 @bp.route("/photos/<public_id>/<size>.jpg")
-def photo(public_id: str, size: str) -> Response:
+def photo(public_id: str, size: str) -> WerkzeugResponse:
     """A photo of this tablet's person, and only theirs (kept offline like the pages)."""
     from ..services import NotFound, photos
     from .photos import send_photo

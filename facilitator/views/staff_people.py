@@ -126,7 +126,7 @@ def new_supporter(person_id: int) -> str | Response | tuple[str, int]:
                 role=role,
                 email=_text("email", 254) or None,
                 phone=_text("phone", 40) or None,
-                language=request.form.get("language")
+                language=str(request.form.get("language"))
                 if request.form.get("language") in LANGUAGES
                 else "en",
                 user=account if role in ADVOCATE_ROLES else None,

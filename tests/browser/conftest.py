@@ -168,7 +168,9 @@ def type_second_factor_code(page: Any, base_url: str, email: str) -> None:
     page.get_by_label("Code", exact=True).fill(pyotp.TOTP(_SECRETS[key]).at(step * 30))
 
 
-def sign_in_page(page: Any, base_url: str, email: str, password: str = "demo-password-2026") -> None:
+def sign_in_page(
+    page: Any, base_url: str, email: str, password: str = "demo-password-2026"
+) -> None:
     """Sign in through the forms like a person would, setting up the second step if asked."""
     page.goto(f"{base_url}/sign-in")
     page.get_by_label("Email address").fill(email)
@@ -187,5 +189,10 @@ def sign_in_page(page: Any, base_url: str, email: str, password: str = "demo-pas
         page.wait_for_load_state()
 
 
-__all__ = ["IN_CI", "assert_no_axe_violations", "remember_authenticator", "sign_in_page",
-           "type_second_factor_code"]
+__all__ = [
+    "IN_CI",
+    "assert_no_axe_violations",
+    "remember_authenticator",
+    "sign_in_page",
+    "type_second_factor_code",
+]

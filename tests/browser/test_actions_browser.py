@@ -36,11 +36,23 @@ def _capture(app: Any) -> int:
         session.add(tablet)
         session.flush()
         person_session.start(session, review, staff, tablet)
-        responses.record_choice(session, review, review.prompts[0], client_id=uuid.uuid4().hex,
-                                answer=["good"], facilitator=staff)
-        responses.record_words(session, review, review.prompts[0], client_id=uuid.uuid4().hex,
-                               words="I like my garden, I want to grow tomatoes",
-                               method=CaptureMethod.SCRIBED, facilitator=staff)
+        responses.record_choice(
+            session,
+            review,
+            review.prompts[0],
+            client_id=uuid.uuid4().hex,
+            answer=["good"],
+            facilitator=staff,
+        )
+        responses.record_words(
+            session,
+            review,
+            review.prompts[0],
+            client_id=uuid.uuid4().hex,
+            words="I like my garden, I want to grow tomatoes",
+            method=CaptureMethod.SCRIBED,
+            facilitator=staff,
+        )
         person_session.confirm(session, review, tablet, "2468")
         session.commit()
         return review.id
@@ -49,7 +61,8 @@ def _capture(app: Any) -> int:
 def _swap(page: Any, locator: Any) -> None:
     """Tap something that htmx handles (person mode is hx-boosted), and wait for the swap."""
     page.evaluate(
-        "() => { window.__settled = new Promise(r => document.addEventListener('htmx:afterSettle', r, {once: true})); }"
+        "() => { window.__settled = new Promise(r => "
+        "document.addEventListener('htmx:afterSettle', r, {once: true})); }"
     )
     locator.tap()
     page.evaluate("() => window.__settled")
@@ -59,7 +72,9 @@ def _render_action_speech(app: Any, review_id: int) -> bool:
     """Render the action sentences as `flask outputs render-speech` does; False without eSpeak."""
     if not speech.speech_status().available:
         return False
-    result = app.test_cli_runner().invoke(args=["outputs", "render-speech", "--review", str(review_id)])
+    result = app.test_cli_runner().invoke(
+        args=["outputs", "render-speech", "--review", str(review_id)]
+    )
     assert result.exit_code == 0, result.output
     return "0 failed" in result.output
 
@@ -76,7 +91,9 @@ def test_build_actions_and_show_you_said(browser: Any, live_app: Any, live_serve
     assert "Statements no action answers yet" in page.content()
     assert_no_axe_violations(page, "action builder")
     page.locator("label.statement-choice", has_text="grow tomatoes").click()
-    page.get_by_label("What will happen (for the record)").fill("Tom helps Sam plant tomatoes in the garden in May.")
+    page.get_by_label("What will happen (for the record)").fill(
+        "Tom helps Sam plant tomatoes in the garden in May."
+    )
     easy = page.get_by_label("What will happen, in easy read for Sam")
     easy.press_sequentially("Tom will facilitate planting three tomato plants.", delay=5)
     advice = page.locator("#advice")
@@ -93,7 +110,9 @@ def test_build_actions_and_show_you_said(browser: Any, live_app: Any, live_serve
     page.get_by_role("button", name="Save the action").click()
     page.wait_for_load_state()
     assert "The action is saved." in page.content()
-    assert "Every statement has an action that answers it." not in page.content()  # "Good" is still open
+    assert (
+        "Every statement has an action that answers it." not in page.content()
+    )  # "Good" is still open
     assert page.locator(".action-item").count() == 1
     assert_no_axe_violations(page, "builder after saving")
 
@@ -125,7 +144,9 @@ def test_build_actions_and_show_you_said(browser: Any, live_app: Any, live_serve
         assert src and src.startswith("/person/audio/")
         duration = page.evaluate(
             """async (src) => { const a = new Audio(src);
-            await new Promise((ok, no) => { a.addEventListener('loadedmetadata', ok); a.addEventListener('error', no); });
+            await new Promise((ok, no) => {
+              a.addEventListener('loadedmetadata', ok); a.addEventListener('error', no);
+            });
             return a.duration; }""",
             src,
         )
@@ -144,8 +165,14 @@ def test_build_actions_and_show_you_said(browser: Any, live_app: Any, live_serve
     with live_app.app_context():
         review = db.session.get(Review, review_id)
         assert review is not None
-        later = reviews.plan_review(db.session, review.person, actor=None, kind=ReviewKind.PLANNED,
-                                    scheduled_for=date(2031, 3, 12), facilitator=None)
+        later = reviews.plan_review(
+            db.session,
+            review.person,
+            actor=None,
+            kind=ReviewKind.PLANNED,
+            scheduled_for=date(2031, 3, 12),
+            facilitator=None,
+        )
         db.session.commit()
         later_id = later.id
     page.goto(f"{live_server.url}/staff/reviews/{later_id}")
@@ -164,4 +191,3 @@ def test_build_actions_and_show_you_said(browser: Any, live_app: Any, live_serve
         row = db.session.scalar(select(ActionFollowUp))
         assert row is not None and row.answer == "partly" and row.review_id == later_id
     context.close()
-

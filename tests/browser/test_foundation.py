@@ -31,13 +31,17 @@ def test_sign_in_and_home_on_a_tablet(tablet: Any, live_server: Any) -> None:
         ("advocate@demo.facilitator.test", "My people"),
     ],
 )
-def test_each_role_home_is_accessible(tablet: Any, live_server: Any, email: str, heading: str) -> None:
+def test_each_role_home_is_accessible(
+    tablet: Any, live_server: Any, email: str, heading: str
+) -> None:
     sign_in_page(tablet, live_server.url, email)
     assert tablet.locator("h1").inner_text() == heading
     assert_no_axe_violations(tablet, heading)
 
 
-def test_wrong_password_message_is_accessible_and_reflows_at_320px(browser: Any, live_server: Any) -> None:
+def test_wrong_password_message_is_accessible_and_reflows_at_320px(
+    browser: Any, live_server: Any
+) -> None:
     context = browser.new_context(viewport={"width": 320, "height": 640})
     page = context.new_page()
     sign_in_page(page, live_server.url, "staff@demo.facilitator.test", "wrong-password-x")

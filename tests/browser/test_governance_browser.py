@@ -30,15 +30,17 @@ def governance_server(live_app: Any) -> Iterator[tuple[LiveServer, dict[str, int
         assessment = capacity.assess(
             session, made["sam"], actor=manager, decision="Whether to move", area="health-welfare",
             doubt_reason="Forgot the visit", steps_taken="Easy read, 2 visits",
-            findings={"understand": True, "retain": False, "use_or_weigh": True, "communicate": True},
-            notes={"retain": "Could not recall"}, impairment="Learning disability", assessed_on=today(),
+            findings={"understand": True, "retain": False, "use_or_weigh": True, "communicate": True},  # noqa: E501
+            notes={"retain": "Could not recall"}, impairment="Learning disability", assessed_on=today(),  # noqa: E501
         )  # fmt: skip
         record = capacity.start_best_interests(session, assessment, actor=manager)
         capacity.add_consultee(session, record, actor=manager, version=record.version,
                                supporter_id=made["alex"].id, name=None, role=None, view="Move",
                                consulted_on=today())  # fmt: skip
         view_id = session.scalar(
-            select(func.max(DifferingView.id)).where(DifferingView.review_id == made["reviews"]["r2"].id)
+            select(func.max(DifferingView.id)).where(
+                DifferingView.review_id == made["reviews"]["r2"].id
+            )
         )
         view = session.get(DifferingView, view_id)
         assert view is not None
@@ -46,13 +48,15 @@ def governance_server(live_app: Any) -> Iterator[tuple[LiveServer, dict[str, int
                             route="manager-escalation")  # fmt: skip
         agreements.save(session, made["kit"], actor=made["staff"], version=None, areas=["reviews"],
                         may_see="What Ellis shares", contact_preference="phone",
-                        escalation_route="Ellis first", review_on=today() + timedelta(days=5))  # fmt: skip
+                        escalation_route="Ellis first", review_on=today() + timedelta(days=5))  # noqa: E501  # fmt: skip
         session.commit()
         ids = {
             "assessment": assessment.id,
             "view": view_id,
             "complaint": session.scalar(select(func.min(Complaint.id))),
-            "flag": session.scalar(select(SafetyFlag.id).where(SafetyFlag.status == FlagStatus.OPEN)),
+            "flag": session.scalar(
+                select(SafetyFlag.id).where(SafetyFlag.status == FlagStatus.OPEN)
+            ),
             "alex": made["alex"].id,
             "kit": made["kit"].id,
             "sam": made["sam"].id,
@@ -67,10 +71,10 @@ def _pages(ids: dict[str, int]) -> list[str]:
     return [
         "/governance/", f"/governance/?start={start}&service={OAK}", "/governance/audit",
         "/governance/audit?verify=1", "/governance/agreements", "/governance/differing-views",
-        f"/governance/differing-views/{ids['view']}", f"/governance/differing-views/new?review_id={ids['r1']}",
+        f"/governance/differing-views/{ids['view']}", f"/governance/differing-views/new?review_id={ids['r1']}",  # noqa: E501
         "/governance/capacity", f"/governance/capacity/{ids['assessment']}",
         f"/governance/capacity/new?person_id={ids['sam']}", "/governance/complaints",
-        f"/governance/complaints/{ids['complaint']}", "/governance/complaints/new", "/safeguarding/",
+        f"/governance/complaints/{ids['complaint']}", "/governance/complaints/new", "/safeguarding/",  # noqa: E501
         f"/safeguarding/flags/{ids['flag']}", f"/casework/supporters/{ids['alex']}/agreement",
         f"/casework/supporters/{ids['kit']}/agreement/ask", f"/casework/reviews/{ids['r1']}/told",
     ]  # fmt: skip
@@ -85,13 +89,17 @@ def test_every_governance_page_passes_axe_on_a_tablet(tablet: Any, governance_se
         assert_no_axe_violations(tablet, path)
 
 
-def test_dashboard_charts_are_images_with_names_and_tables(tablet: Any, governance_server: Any) -> None:
+def test_dashboard_charts_are_images_with_names_and_tables(
+    tablet: Any, governance_server: Any
+) -> None:
     server, _ids = governance_server
     sign_in_page(tablet, server.url, "manager@demo.facilitator.test")
     tablet.goto(f"{server.url}/governance/?start={(today() - timedelta(days=60)).isoformat()}")
     charts = tablet.get_by_role("img", name="How the person's views were captured")
     assert charts.count() == 1
-    table = tablet.get_by_role("table", name="The data in the chart: How the person's views were captured")
+    table = tablet.get_by_role(
+        "table", name="The data in the chart: How the person's views were captured"
+    )
     assert table.count() == 1
 
 

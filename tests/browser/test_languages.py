@@ -35,13 +35,19 @@ def test_urdu_person_mode_is_right_to_left(browser: Any, live_app: Any, live_ser
     assert picture and words
     # In a right-to-left page the picture, first in reading order, sits on the right.
     assert picture["x"] > words["x"]
-    assert page.evaluate("getComputedStyle(document.querySelector('.screen-body')).direction") == "rtl"
+    assert (
+        page.evaluate("getComputedStyle(document.querySelector('.screen-body')).direction") == "rtl"
+    )
     assert_no_axe_violations(page, "Urdu prompt")
     context.close()
 
 
-@pytest.mark.parametrize(("code", "sign_in_label"), [("cy", "Mewngofnodi"), ("pl", None), ("ur", None)])
-def test_interface_language_switcher(browser: Any, live_server: Any, code: str, sign_in_label: str | None) -> None:
+@pytest.mark.parametrize(
+    ("code", "sign_in_label"), [("cy", "Mewngofnodi"), ("pl", None), ("ur", None)]
+)
+def test_interface_language_switcher(
+    browser: Any, live_server: Any, code: str, sign_in_label: str | None
+) -> None:
     context = browser.new_context(viewport=TABLET)
     page = context.new_page()
     page.goto(f"{live_server.url}/sign-in")

@@ -44,10 +44,17 @@ def _prepare(app: Any, high_contrast: bool) -> int:
         reviews.set_prompts(db.session, review, ONE_OF_EACH, actor=None)
         person = db.session.get(Person, review.person_id)
         assert person is not None
-        person.settings = {**person.settings, "high_contrast": high_contrast, "speech": "on", "auto_advance": False}
+        person.settings = {
+            **person.settings,
+            "high_contrast": high_contrast,
+            "speech": "on",
+            "auto_advance": False,
+        }
         db.session.commit()
         english = [(text, lang) for text, lang in all_spoken_texts(load_library()) if lang == "en"]
-        report = speech.render_many(Path(app.config["SPEECH_CACHE_DIR"]), english, rate=person.settings["speech_rate"])
+        report = speech.render_many(
+            Path(app.config["SPEECH_CACHE_DIR"]), english, rate=person.settings["speech_rate"]
+        )
         assert not report.failed
         return review.id
 
@@ -55,7 +62,8 @@ def _prepare(app: Any, high_contrast: bool) -> int:
 def _swap(page: Any, locator: Any) -> None:
     """Tap something that htmx handles, and wait until the new screen has settled."""
     page.evaluate(
-        "() => { window.__settled = new Promise(r => document.addEventListener('htmx:afterSettle', r, {once: true})); }"
+        "() => { window.__settled = new Promise(r => "
+        "document.addEventListener('htmx:afterSettle', r, {once: true})); }"
     )
     locator.tap()
     page.evaluate("() => window.__settled")
@@ -74,7 +82,9 @@ def _link(page: Any, name: str) -> None:
     [(TABLET, False), (TABLET_PORTRAIT, True)],
     ids=["landscape-normal", "portrait-high-contrast"],
 )
-def test_whole_session(browser: Any, live_app: Any, live_server: Any, viewport: dict, high_contrast: bool) -> None:
+def test_whole_session(
+    browser: Any, live_app: Any, live_server: Any, viewport: dict, high_contrast: bool
+) -> None:
     review_id = _prepare(live_app, high_contrast)
     context = browser.new_context(viewport=viewport, has_touch=True, locale="en-GB")
     page = context.new_page()
@@ -94,7 +104,11 @@ def test_whole_session(browser: Any, live_app: Any, live_server: Any, viewport: 
     assert audio.count() == 1
     ready = page.evaluate(
         """async () => { const a = document.querySelector('audio.prompt-audio');
-        if (a.readyState < 1) { await new Promise((ok, no) => { a.addEventListener('loadedmetadata', ok); a.addEventListener('error', no); a.load(); }); }
+        if (a.readyState < 1) {
+          await new Promise((ok, no) => {
+            a.addEventListener('loadedmetadata', ok); a.addEventListener('error', no); a.load();
+          });
+        }
         return {duration: a.duration, state: a.readyState}; }"""
     )
     assert ready["duration"] > 0.5
@@ -117,7 +131,9 @@ def test_whole_session(browser: Any, live_app: Any, live_server: Any, viewport: 
     _tap(page, "No")
     _link(page, "I want to say more")
     assert_no_axe_violations(page, "tell me more")
-    page.get_by_label("Say it or write it in your own words.").fill("I like my garden 🌻 <b>really</b>")
+    page.get_by_label("Say it or write it in your own words.").fill(
+        "I like my garden 🌻 <b>really</b>"
+    )
     _swap(page, page.get_by_role("button", name="Save these words"))
     assert "I like my garden 🌻 <b>really</b>" in page.locator(".said").first.inner_text()
     _link(page, "Next")

@@ -25,14 +25,35 @@ def _messages(path: Path) -> dict[object, object]:
 def test_pot_is_current(tmp_path: Path) -> None:
     fresh = tmp_path / "messages.pot"
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", str(TRANSLATIONS / "babel.cfg"),
-         "-k", "_l", "-k", "lazy_gettext", "-o", str(fresh), "--no-location", "--sort-output", "."],
-        cwd=ROOT, check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            str(TRANSLATIONS / "babel.cfg"),
+            "-k",
+            "_l",
+            "-k",
+            "lazy_gettext",
+            "-o",
+            str(fresh),
+            "--no-location",
+            "--sort-output",
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
     )
     committed = set(_messages(TRANSLATIONS / "messages.pot"))
     current = set(_messages(fresh))
-    assert current - committed == set(), "new strings missing from messages.pot: run `make translations`"
-    assert committed - current == set(), "messages.pot has strings no longer used: run `make translations`"
+    assert current - committed == set(), (
+        "new strings missing from messages.pot: run `make translations`"
+    )
+    assert committed - current == set(), (
+        "messages.pot has strings no longer used: run `make translations`"
+    )
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -54,9 +75,20 @@ def test_welsh_plural_forms() -> None:
 
     from facilitator import create_app
 
-    app = create_app({"TESTING": True, "SECRET_KEY": "x" * 40, "DATABASE_URL": "sqlite:////tmp/unused-plural.sqlite3"})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "x" * 40,
+            "DATABASE_URL": "sqlite:////tmp/unused-plural.sqlite3",
+        }
+    )
     with app.test_request_context(), force_locale("cy"):
-        forms = {n: ngettext("%(num)d review is not closed yet.", "%(num)d reviews are not closed yet.", n) for n in (0, 1, 2, 3, 6, 7)}
+        forms = {
+            n: ngettext(
+                "%(num)d review is not closed yet.", "%(num)d reviews are not closed yet.", n
+            )
+            for n in (0, 1, 2, 3, 6, 7)
+        }
     # Welsh has six plural forms; at least the singular and a plural must differ.
     assert forms[1] != forms[7]
     assert all(str(n) in text for n, text in forms.items())

@@ -11,9 +11,15 @@ from facilitator.models import Person, Review, ReviewKind, Role, User, UserSessi
 from facilitator.services import accounts, people, reviews
 
 
-def user(session: Session, role: Role = Role.STAFF, name: str = "Sian Jones", pin: str | None = "2468") -> User:
+def user(
+    session: Session, role: Role = Role.STAFF, name: str = "Sian Jones", pin: str | None = "2468"
+) -> User:
     made = accounts.create_user(
-        session, email=f"{uuid.uuid4().hex[:8]}@example.org", name=name, role=role, password="a-long-password-1"
+        session,
+        email=f"{uuid.uuid4().hex[:8]}@example.org",
+        name=name,
+        role=role,
+        password="a-long-password-1",
     )
     if pin:
         accounts.set_pin(session, made, pin)
@@ -21,13 +27,22 @@ def user(session: Session, role: Role = Role.STAFF, name: str = "Sian Jones", pi
 
 
 def person(session: Session, actor: User, name: str = "Sam") -> Person:
-    return people.create_person(session, actor=actor, preferred_name=name, full_name=f"{name} Carter")
+    return people.create_person(
+        session, actor=actor, preferred_name=name, full_name=f"{name} Carter"
+    )
 
 
-def review(session: Session, actor: User, who: Person, prompt_ids: list[str] | None = None) -> Review:
+def review(
+    session: Session, actor: User, who: Person, prompt_ids: list[str] | None = None
+) -> Review:
     made = reviews.plan_review(
-        session, who, actor=actor, kind=ReviewKind.PLANNED, scheduled_for=date(2027, 3, 12),
-        facilitator=actor, prompt_ids=prompt_ids or ["like-where-you-live", "who-is-important", "favourite-food"],
+        session,
+        who,
+        actor=actor,
+        kind=ReviewKind.PLANNED,
+        scheduled_for=date(2027, 3, 12),
+        facilitator=actor,
+        prompt_ids=prompt_ids or ["like-where-you-live", "who-is-important", "favourite-food"],
     )
     session.flush()
     session.refresh(made)

@@ -22,7 +22,13 @@ pytestmark = pytest.mark.db
 
 
 def _staff(session: Session) -> object:
-    return accounts.create_user(session, email="Staff@Example.org ", name="Sian", role=Role.STAFF, password="a-long-password-1")
+    return accounts.create_user(
+        session,
+        email="Staff@Example.org ",
+        name="Sian",
+        role=Role.STAFF,
+        password="a-long-password-1",
+    )
 
 
 def test_create_user_normalises_email_and_hashes_password(session: Session) -> None:
@@ -72,17 +78,61 @@ def test_disabled_account_sessions_do_not_load(session: Session) -> None:
 
 def test_people_supporters_authority_and_advocate_need(session: Session) -> None:
     staff = _staff(session)
-    person = people.create_person(session, actor=staff, preferred_name="Sam", full_name="Samuel Carter", communication_needs="Easy read", preferred_formats=["pictures"])
-    mother = people.add_supporter(session, person, actor=staff, name="Mary", relationship="mother", role=SupporterRole.ATTORNEY)
+    person = people.create_person(
+        session,
+        actor=staff,
+        preferred_name="Sam",
+        full_name="Samuel Carter",
+        communication_needs="Easy read",
+        preferred_formats=["pictures"],
+    )
+    mother = people.add_supporter(
+        session,
+        person,
+        actor=staff,
+        name="Mary",
+        relationship="mother",
+        role=SupporterRole.ATTORNEY,
+    )
     session.flush()
-    authority = people.add_authority(session, mother, actor=staff, kind=AuthorityKind.LPA_HEALTH_WELFARE, scope="health", reference="LPA-1", registered_on=date(2020, 1, 1), checked=True)
+    authority = people.add_authority(
+        session,
+        mother,
+        actor=staff,
+        kind=AuthorityKind.LPA_HEALTH_WELFARE,
+        scope="health",
+        reference="LPA-1",
+        registered_on=date(2020, 1, 1),
+        checked=True,
+    )
     assert authority.checked_by_id == staff.id and authority.checked_at is not None
     with pytest.raises(ServiceError):
-        people.add_authority(session, mother, actor=staff, kind=AuthorityKind.LPA_HEALTH_WELFARE, scope="x", reference=" ")
-    people.record_advocate_need(session, person, actor=staff, needed=True, reason=AdvocateReason.SUBSTANTIAL_DIFFICULTY_NO_APPROPRIATE_PERSON, difficulty=["communicating"])
+        people.add_authority(
+            session,
+            mother,
+            actor=staff,
+            kind=AuthorityKind.LPA_HEALTH_WELFARE,
+            scope="x",
+            reference=" ",
+        )
+    people.record_advocate_need(
+        session,
+        person,
+        actor=staff,
+        needed=True,
+        reason=AdvocateReason.SUBSTANTIAL_DIFFICULTY_NO_APPROPRIATE_PERSON,
+        difficulty=["communicating"],
+    )
     session.commit()
     assert [p.id for p in people.people_needing_advocate_without_one(session)] == [person.id]
-    people.add_supporter(session, person, actor=staff, name="Jo", relationship="advocate", role=SupporterRole.CARE_ACT_ADVOCATE)
+    people.add_supporter(
+        session,
+        person,
+        actor=staff,
+        name="Jo",
+        relationship="advocate",
+        role=SupporterRole.CARE_ACT_ADVOCATE,
+    )
     session.commit()
     assert people.people_needing_advocate_without_one(session) == []
     assert people.communication_flag(person) == "Easy read; pictures"
@@ -96,9 +146,22 @@ def test_substantial_difficulty_needs_an_area(session: Session) -> None:
     staff = _staff(session)
     person = people.create_person(session, actor=staff, preferred_name="E", full_name="E M")
     with pytest.raises(ServiceError, match="four areas"):
-        people.record_advocate_need(session, person, actor=staff, needed=True, reason=AdvocateReason.SUBSTANTIAL_DIFFICULTY_NO_APPROPRIATE_PERSON)
+        people.record_advocate_need(
+            session,
+            person,
+            actor=staff,
+            needed=True,
+            reason=AdvocateReason.SUBSTANTIAL_DIFFICULTY_NO_APPROPRIATE_PERSON,
+        )
     with pytest.raises(ServiceError, match="Unknown area"):
-        people.record_advocate_need(session, person, actor=staff, needed=True, reason=AdvocateReason.OTHER, difficulty=["flying"])
+        people.record_advocate_need(
+            session,
+            person,
+            actor=staff,
+            needed=True,
+            reason=AdvocateReason.OTHER,
+            difficulty=["flying"],
+        )
 
 
 def test_a_password_typed_into_the_email_box_is_never_written_down(session: Session) -> None:

@@ -52,9 +52,21 @@ def capture(session: Session, staff, rev, *, confirm: bool = True):  # type: ign
     tablet = signed_in(session, staff)
     person_session.start(session, rev, staff, tablet)
     scale, many, words = rev.prompts
-    good = responses.record_choice(session, rev, scale, client_id=cid(), answer=["good"], facilitator=staff).response
-    chosen = responses.record_choice(session, rev, many, client_id=cid(), answer=["family", "pets"], facilitator=staff).response
-    said = responses.record_words(session, rev, words, client_id=cid(), words="Fish and chips on Friday", method=CaptureMethod.TYPED, facilitator=staff).response
+    good = responses.record_choice(
+        session, rev, scale, client_id=cid(), answer=["good"], facilitator=staff
+    ).response
+    chosen = responses.record_choice(
+        session, rev, many, client_id=cid(), answer=["family", "pets"], facilitator=staff
+    ).response
+    said = responses.record_words(
+        session,
+        rev,
+        words,
+        client_id=cid(),
+        words="Fish and chips on Friday",
+        method=CaptureMethod.TYPED,
+        facilitator=staff,
+    ).response
     if confirm:
         person_session.confirm(session, rev, tablet, "2468")
     session.flush()
@@ -102,8 +114,15 @@ def test_action_links_the_persons_current_statements(session: Session, world) ->
 
 def test_statements_from_another_review_or_superseded_are_refused(session: Session, world) -> None:  # type: ignore[no-untyped-def]
     staff, sam, rev, (good, _chosen, said) = world
-    other = reviews.plan_review(session, sam, actor=staff, kind=ReviewKind.UNPLANNED, scheduled_for=date(2027, 6, 1),
-                                facilitator=staff, prompt_ids=["like-where-you-live", "who-is-important", "favourite-food"])
+    other = reviews.plan_review(
+        session,
+        sam,
+        actor=staff,
+        kind=ReviewKind.UNPLANNED,
+        scheduled_for=date(2027, 6, 1),
+        facilitator=staff,
+        prompt_ids=["like-where-you-live", "who-is-important", "favourite-food"],
+    )
     session.flush()
     session.refresh(other)
     elsewhere, _c, _w = capture(session, staff, other)
@@ -111,7 +130,14 @@ def test_statements_from_another_review_or_superseded_are_refused(session: Sessi
         actions.create_action(session, rev, _input(elsewhere.id), actor=staff)
     with pytest.raises(NotAllowed):
         actions.create_action(session, rev, _input(999_999), actor=staff)
-    newer = responses.correct(session, said, actor=staff, reason="Sam said chips, not fish", client_id=cid(), words="Chips on Friday")
+    newer = responses.correct(
+        session,
+        said,
+        actor=staff,
+        reason="Sam said chips, not fish",
+        client_id=cid(),
+        words="Chips on Friday",
+    )
     session.flush()
     with pytest.raises(ServiceError, match="corrected since"):
         actions.create_action(session, rev, _input(said.id), actor=staff)
@@ -124,9 +150,13 @@ def test_no_link_needs_a_reason_and_a_link_drops_it(session: Session, world) -> 
         actions.create_action(session, rev, _input(), actor=staff)
     with pytest.raises(ServiceError, match="legal duty"):
         actions.create_action(session, rev, _input(no_link_reason="   "), actor=staff)
-    duty = actions.create_action(session, rev, _input(no_link_reason="Annual fire safety check: a legal duty"), actor=staff)
+    duty = actions.create_action(
+        session, rev, _input(no_link_reason="Annual fire safety check: a legal duty"), actor=staff
+    )
     assert duty.responses == [] and duty.no_link_reason.startswith("Annual")
-    linked = actions.create_action(session, rev, _input(good.id, no_link_reason="ignored"), actor=staff)
+    linked = actions.create_action(
+        session, rev, _input(good.id, no_link_reason="ignored"), actor=staff
+    )
     assert linked.no_link_reason is None
 
 
@@ -144,7 +174,9 @@ def test_required_fields_pictures_and_owners(session: Session, world) -> None:  
         with pytest.raises(ServiceError, match=message):
             actions.create_action(session, rev, _input(good.id, **bad), actor=staff)
     keyworker = user(session, name="Tom Okafor")
-    action = actions.create_action(session, rev, _input(good.id, owner_name="", owner_user_id=keyworker.id), actor=staff)
+    action = actions.create_action(
+        session, rev, _input(good.id, owner_name="", owner_user_id=keyworker.id), actor=staff
+    )
     assert action.owner_name == "Tom Okafor" and action.owner_user_id == keyworker.id
 
 
@@ -155,7 +187,9 @@ def test_status_changes_and_not_done_needs_a_reason(session: Session, world) -> 
     assert action.status == ActionStatus.IN_PROGRESS and action.version == 2
     with pytest.raises(ServiceError, match="why"):
         actions.set_status(session, action, ActionStatus.NOT_DONE, actor=staff, version=2)
-    actions.set_status(session, action, ActionStatus.NOT_DONE, actor=staff, version=2, reason="The café closed")
+    actions.set_status(
+        session, action, ActionStatus.NOT_DONE, actor=staff, version=2, reason="The café closed"
+    )
     assert action.not_done_reason == "The café closed"
     actions.set_status(session, action, ActionStatus.DONE, actor=staff, version=3)
     assert action.not_done_reason is None
@@ -166,16 +200,22 @@ def test_status_changes_and_not_done_needs_a_reason(session: Session, world) -> 
 def test_a_save_from_an_old_version_keeps_both(session: Session, world) -> None:  # type: ignore[no-untyped-def]
     staff, _sam, rev, (good, chosen, _s) = world
     action = actions.create_action(session, rev, _input(good.id), actor=staff)
-    actions.update_action(session, action, _input(good.id, chosen.id, owner_name="Sian Jones"), actor=staff, version=1)
+    actions.update_action(
+        session, action, _input(good.id, chosen.id, owner_name="Sian Jones"), actor=staff, version=1
+    )
     assert action.version == 2 and action.owner_name == "Sian Jones"
     with pytest.raises(ConflictError) as clash:
-        actions.update_action(session, action, _input(good.id, owner_name="Someone else"), actor=staff, version=1)
+        actions.update_action(
+            session, action, _input(good.id, owner_name="Someone else"), actor=staff, version=1
+        )
     assert clash.value.mine["owner_name"] == "Someone else"
     assert clash.value.theirs["owner_name"] == "Sian Jones" and clash.value.current_version == 2
     assert action.owner_name == "Sian Jones"
     with pytest.raises(ConflictError):
         actions.set_status(session, action, "done", actor=staff, version=1)
-    actions.update_action(session, action, _input(good.id, owner_name="Someone else"), actor=staff, version=2)
+    actions.update_action(
+        session, action, _input(good.id, owner_name="Someone else"), actor=staff, version=2
+    )
     assert action.owner_name == "Someone else" and action.version == 3
 
 
@@ -184,8 +224,14 @@ def test_every_change_is_audited_without_the_words(session: Session, world) -> N
     action = actions.create_action(session, rev, _input(good.id, said.id), actor=staff)
     actions.update_action(session, action, _input(good.id), actor=staff, version=1)
     actions.set_status(session, action, "done", actor=staff, version=2)
-    events = session.scalars(select(AuditEvent).where(AuditEvent.object_type == "outcome_actions")).all()
-    assert [e.action for e in events] == ["action.created", "action.updated", "action.status_changed"]
+    events = session.scalars(
+        select(AuditEvent).where(AuditEvent.object_type == "outcome_actions")
+    ).all()
+    assert [e.action for e in events] == [
+        "action.created",
+        "action.updated",
+        "action.status_changed",
+    ]
     dumped = json.dumps([e.detail for e in events])
     assert "Fish" not in dumped and "café" not in dumped and "Tom" not in dumped
     assert events[0].detail["statements"] == 2 and events[0].detail["linked"] is True
@@ -203,9 +249,15 @@ def test_get_action_only_from_its_review(session: Session, world) -> None:  # ty
 
 def test_overdue_actions(session: Session, world) -> None:  # type: ignore[no-untyped-def]
     staff, _sam, rev, (good, _c, _s) = world
-    late = actions.create_action(session, rev, _input(good.id, due_on=date(2027, 4, 1)), actor=staff)
-    later = actions.create_action(session, rev, _input(good.id, due_on=date(2027, 5, 1)), actor=staff)
-    done = actions.create_action(session, rev, _input(good.id, due_on=date(2027, 3, 1)), actor=staff)
+    late = actions.create_action(
+        session, rev, _input(good.id, due_on=date(2027, 4, 1)), actor=staff
+    )
+    later = actions.create_action(
+        session, rev, _input(good.id, due_on=date(2027, 5, 1)), actor=staff
+    )
+    done = actions.create_action(
+        session, rev, _input(good.id, due_on=date(2027, 3, 1)), actor=staff
+    )
     actions.create_action(session, rev, _input(good.id, due_on=None), actor=staff)
     actions.set_status(session, done, "done", actor=staff, version=1)
     assert actions.overdue_actions(session, date(2027, 4, 1)) == []
@@ -216,24 +268,46 @@ def test_overdue_actions(session: Session, world) -> None:  # type: ignore[no-un
 def test_figures_per_review_and_across(session: Session, world) -> None:  # type: ignore[no-untyped-def]
     staff, sam, rev, (good, chosen, said) = world
     empty = actions.figures_for_review(session, rev)
-    assert empty.actions == 0 and empty.linked_share is None and empty.median_to_first_action is None
+    assert (
+        empty.actions == 0 and empty.linked_share is None and empty.median_to_first_action is None
+    )
     assert empty.statements == 3 and empty.answered_share == 0
     actions.create_action(session, rev, _input(said.id), actor=staff)
     actions.create_action(session, rev, _input(good.id), actor=staff)
     actions.create_action(session, rev, _input(no_link_reason="A legal duty"), actor=staff)
     figures = actions.figures_for_review(session, rev)
-    assert (figures.actions, figures.linked, figures.no_link, figures.linked_to_words) == (3, 2, 1, 1)
-    assert figures.linked_share == pytest.approx(2 / 3) and figures.words_share == pytest.approx(1 / 3)
+    assert (figures.actions, figures.linked, figures.no_link, figures.linked_to_words) == (
+        3,
+        2,
+        1,
+        1,
+    )
+    assert figures.linked_share == pytest.approx(2 / 3) and figures.words_share == pytest.approx(
+        1 / 3
+    )
     assert figures.answered == 2 and figures.answered_share == pytest.approx(2 / 3)
-    assert figures.median_to_first_action is not None and figures.median_to_first_action < timedelta(minutes=5)
+    assert (
+        figures.median_to_first_action is not None
+        and figures.median_to_first_action < timedelta(minutes=5)
+    )
     # A second review whose person could not take part, with one action a day... later.
     other = review(session, staff, sam)
-    person_first.record_non_participation(session, other, actor=staff, reason=NonParticipationReason.UNWELL,
-                                          what_was_tried="Another day, at home", try_again_on=None)
-    late = actions.create_action(session, other, _input(no_link_reason="Safety requirement"), actor=staff)
+    person_first.record_non_participation(
+        session,
+        other,
+        actor=staff,
+        reason=NonParticipationReason.UNWELL,
+        what_was_tried="Another day, at home",
+        try_again_on=None,
+    )
+    late = actions.create_action(
+        session, other, _input(no_link_reason="Safety requirement"), actor=staff
+    )
     late.created_at = datetime(2027, 3, 14, 12, tzinfo=UTC)  # the review was on 12 March 2027
     session.flush()
-    assert actions.figures_for_review(session, other).to_first_action == [timedelta(days=2, hours=12)]
+    assert actions.figures_for_review(session, other).to_first_action == [
+        timedelta(days=2, hours=12)
+    ]
     across = actions.figures_across(session)
     assert (across.reviews, across.actions, across.linked, across.statements) == (2, 4, 2, 3)
     assert across.median_to_first_action is not None
@@ -242,17 +316,31 @@ def test_figures_per_review_and_across(session: Session, world) -> None:  # type
 
 def test_easy_read_advice_is_advice_not_a_block(session: Session, world) -> None:  # type: ignore[no-untyped-def]
     staff, _sam, rev, (good, _c, _s) = world
-    assert actions.easy_read_advice("We will go to the café on Fridays.", "en", "knife-and-fork") == []
-    advice = actions.easy_read_advice("We will facilitate three visits on the fifth of May.", "en", None)
+    assert (
+        actions.easy_read_advice("We will go to the café on Fridays.", "en", "knife-and-fork") == []
+    )
+    advice = actions.easy_read_advice(
+        "We will facilitate three visits on the fifth of May.", "en", None
+    )
     joined = " ".join(advice)
     assert "'facilitate'" in joined and "digits" in joined and "(3)" in joined
     assert "'fifth'" in joined and "picture" in joined
     long = "We will go. " * 4
     assert any("3 short sentences" in a for a in actions.easy_read_advice(long, "en", "house"))
-    assert actions.easy_read_advice("", "en", "house") == ["Write what will happen in short, everyday sentences."]
-    assert any("digits" in a for a in actions.easy_read_advice("Byddwn ni'n mynd dair gwaith.", "cy", "house"))
+    assert actions.easy_read_advice("", "en", "house") == [
+        "Write what will happen in short, everyday sentences."
+    ]
+    assert any(
+        "digits" in a
+        for a in actions.easy_read_advice("Byddwn ni'n mynd dair gwaith.", "cy", "house")
+    )
     # Saving never depends on the advice.
-    action = actions.create_action(session, rev, _input(good.id, easy_read_text="We will facilitate accommodation.", picture=None), actor=staff)
+    action = actions.create_action(
+        session,
+        rev,
+        _input(good.id, easy_read_text="We will facilitate accommodation.", picture=None),
+        actor=staff,
+    )
     assert action.id is not None
 
 
@@ -277,28 +365,53 @@ def test_follow_up_at_the_next_review(session: Session, world) -> None:  # type:
     staff, sam, rev, (good, _c, said) = world
     first = actions.create_action(session, rev, _input(said.id), actor=staff)
     second = actions.create_action(session, rev, _input(good.id), actor=staff)
-    later = reviews.plan_review(session, sam, actor=staff, kind=ReviewKind.PLANNED, scheduled_for=date(2028, 3, 12),
-                                facilitator=staff, prompt_ids=["like-where-you-live", "who-is-important", "favourite-food"])
+    later = reviews.plan_review(
+        session,
+        sam,
+        actor=staff,
+        kind=ReviewKind.PLANNED,
+        scheduled_for=date(2028, 3, 12),
+        facilitator=staff,
+        prompt_ids=["like-where-you-live", "who-is-important", "favourite-food"],
+    )
     session.flush()
     session.refresh(later)
     assert you_said.earlier_actions(session, rev) == []  # nothing before the first review
     asked = you_said.earlier_actions(session, later)
     assert [e.item.action.id for e in asked] == [first.id, second.id] and asked[0].answer is None
     client_id = cid()
-    answer = you_said.record_follow_up(session, later, first, client_id=client_id, answer="partly", facilitator=staff)
-    again = you_said.record_follow_up(session, later, first, client_id=client_id, answer="partly", facilitator=staff)
+    answer = you_said.record_follow_up(
+        session, later, first, client_id=client_id, answer="partly", facilitator=staff
+    )
+    again = you_said.record_follow_up(
+        session, later, first, client_id=client_id, answer="partly", facilitator=staff
+    )
     assert again.id == answer.id  # a double tap stores it once
     with pytest.raises(ServiceError):
-        you_said.record_follow_up(session, later, first, client_id=client_id, answer="no", facilitator=staff)
-    changed = you_said.record_follow_up(session, later, first, client_id=cid(), answer=FollowUpAnswer.YES,
-                                        facilitator=staff, words="We go every week now", method="scribed")
+        you_said.record_follow_up(
+            session, later, first, client_id=client_id, answer="no", facilitator=staff
+        )
+    changed = you_said.record_follow_up(
+        session,
+        later,
+        first,
+        client_id=cid(),
+        answer=FollowUpAnswer.YES,
+        facilitator=staff,
+        words="We go every week now",
+        method="scribed",
+    )
     assert changed.supersedes_id == answer.id and changed.capture_method == CaptureMethod.SCRIBED
     assert you_said.earlier_actions(session, later)[0].answer.id == changed.id
     assert you_said.follow_ups_about(session, rev)[first.id].answer == FollowUpAnswer.YES
     with pytest.raises(ServiceError, match="answers"):
-        you_said.record_follow_up(session, later, second, client_id=cid(), answer="maybe", facilitator=staff)
+        you_said.record_follow_up(
+            session, later, second, client_id=cid(), answer="maybe", facilitator=staff
+        )
     with pytest.raises(NotAllowed):
-        you_said.record_follow_up(session, rev, first, client_id=cid(), answer="yes", facilitator=staff)
+        you_said.record_follow_up(
+            session, rev, first, client_id=cid(), answer="yes", facilitator=staff
+        )
     assert session.scalar(select(func.count(ActionFollowUp.id))) == 2
     # Asked once: a review after that does not ask about the same action again.
     third = review(session, staff, sam)
@@ -320,17 +433,37 @@ def test_showing_you_said_locks_the_tablet_without_reopening(session: Session, w
 def _full_review(session: Session, world):  # type: ignore[no-untyped-def]
     """A review with every kind of row: correction, layers, consent, differing view, actions."""
     staff, sam, rev, (good, chosen, said) = world
-    alex = people.add_supporter(session, sam, actor=staff, name="Alex Carter", relationship="brother",
-                                role=SupporterRole.FAMILY, email="alex@example.org")
+    alex = people.add_supporter(
+        session,
+        sam,
+        actor=staff,
+        name="Alex Carter",
+        relationship="brother",
+        role=SupporterRole.FAMILY,
+        email="alex@example.org",
+    )
     session.flush()
     consent.record_person_choice(session, rev, alex, ConsentDecision.YES, "tapped", staff)
-    correction = responses.correct(session, said, actor=staff, reason="Sam added the day", client_id=cid(),
-                                   words="Fish and chips on Friday 🐟 — ŵ <b>", method=CaptureMethod.SCRIBED)
-    note = contributions.add_staff_note(session, rev, staff, None, {"note": "Sam was relaxed and chatty."})
+    correction = responses.correct(
+        session,
+        said,
+        actor=staff,
+        reason="Sam added the day",
+        client_id=cid(),
+        words="Fish and chips on Friday 🐟 — ŵ <b>",
+        method=CaptureMethod.SCRIBED,
+    )
+    note = contributions.add_staff_note(
+        session, rev, staff, None, {"note": "Sam was relaxed and chatty."}
+    )
     session.flush()
-    view = contributions.open_differing_view(session, rev, None, note, staff, "Staff see Friday differently")
+    view = contributions.open_differing_view(
+        session, rev, None, note, staff, "Staff see Friday differently"
+    )
     first = actions.create_action(session, rev, _input(correction.id, good.id), actor=staff)
-    actions.create_action(session, rev, _input(no_link_reason="A legal duty", due_on=None, picture=None), actor=staff)
+    actions.create_action(
+        session, rev, _input(no_link_reason="A legal duty", due_on=None, picture=None), actor=staff
+    )
     actions.set_status(session, first, "not-done", actor=staff, version=1, reason="Café shut")
     session.flush()
     return staff, sam, rev, view
@@ -348,14 +481,20 @@ def test_export_round_trips_every_field(session: Session, world) -> None:  # typ
     assert set(document["review"]) == {c.key for c in Review.__table__.columns}
     report = exports.import_review(session, json.loads(text), actor=staff)
     session.flush()
-    assert report.review.id != rev.id and report.person.id != rev.person_id and not report.unmatched_users
+    assert (
+        report.review.id != rev.id
+        and report.person.id != rev.person_id
+        and not report.unmatched_users
+    )
     copy = exports.export_review(session, report.review, actor=staff)
     assert exports.comparable(copy) == exports.comparable(document)
     # ... and the copy's rules still hold: its actions answer the copy's statements.
     copied = exports.review_record(session, report.review)
     assert copied.figures.linked == 1 and copied.actions[0].statements
-    assert {e.action for e in session.scalars(select(AuditEvent).where(AuditEvent.action.like("review.%port%")))} == {
-        "review.exported", "review.imported"}
+    assert {
+        e.action
+        for e in session.scalars(select(AuditEvent).where(AuditEvent.action.like("review.%port%")))
+    } == {"review.exported", "review.imported"}
 
 
 def test_import_refuses_other_files_and_reports_unknown_accounts(session: Session, world) -> None:  # type: ignore[no-untyped-def]
@@ -389,10 +528,25 @@ def test_pdf_renders_text_and_pictures(tmp_path: Path) -> None:
     pictures.mkdir()
     (pictures / "house.svg").write_text(
         '<svg xmlns="http://www.w3.org/2000/svg" width="32" height="32" viewBox="0 0 32 32">'
-        '<rect x="4" y="10" width="24" height="18" fill="#f3c07b"/><path d="M2 12 16 2l14 10z" fill="#8c5543"/></svg>'
+        '<rect x="4" y="10" width="24" height="18" fill="#f3c07b"/>'
+        '<path d="M2 12 16 2l14 10z" fill="#8c5543"/></svg>'
     )
-    blocks = [pdf.Heading("You said, we did"), pdf.Idea("house", [pdf.Heading("You said", 3), pdf.Para("“I like my <b>garden</b> & ŵ”", "quote")])] * 3
-    data = pdf.render(blocks, title="Sam", author="Tom", subject="Review", pictures_dir=pictures, easy_read=True, footer="Sam")
+    blocks = [
+        pdf.Heading("You said, we did"),
+        pdf.Idea(
+            "house",
+            [pdf.Heading("You said", 3), pdf.Para("“I like my <b>garden</b> & ŵ”", "quote")],
+        ),
+    ] * 3
+    data = pdf.render(
+        blocks,
+        title="Sam",
+        author="Tom",
+        subject="Review",
+        pictures_dir=pictures,
+        easy_read=True,
+        footer="Sam",
+    )
     reader = PdfReader(io.BytesIO(data))
     text = reader.pages[0].extract_text()
     assert "I like my <b>garden</b> & ŵ" in text  # typed mark-up stays text
@@ -401,8 +555,16 @@ def test_pdf_renders_text_and_pictures(tmp_path: Path) -> None:
 
 
 def _figures_tuple(f: actions.Figures):  # type: ignore[no-untyped-def]
-    return (f.reviews, f.actions, f.linked, f.linked_to_words, f.no_link, f.statements, f.answered,
-            sorted(f.to_first_action))
+    return (
+        f.reviews,
+        f.actions,
+        f.linked,
+        f.linked_to_words,
+        f.no_link,
+        f.statements,
+        f.answered,
+        sorted(f.to_first_action),
+    )
 
 
 def rev_tablet(session: Session, rev: Review):  # type: ignore[no-untyped-def]
@@ -424,24 +586,42 @@ def test_figures_across_add_up_per_review_figures_in_few_queries(session: Sessio
         good, chosen, said = capture(session, staff, rev, confirm=n != 2)
         heard.append(rev)
         if n == 2:  # a choice changed to a skip, then the person confirms: no statement there
-            responses.record_choice(session, rev, rev.prompts[0], client_id=cid(), answer=[],
-                                    facilitator=staff, skipped=True)
+            responses.record_choice(
+                session,
+                rev,
+                rev.prompts[0],
+                client_id=cid(),
+                answer=[],
+                facilitator=staff,
+                skipped=True,
+            )
             person_session.confirm(session, rev, rev_tablet(session, rev), "2468")
         if n == 0:  # words and a choice answered, one action with a reason only
             actions.create_action(session, rev, _input(said.id, good.id), actor=staff)
             actions.create_action(session, rev, _input(no_link_reason="A legal duty"), actor=staff)
         if n == 1:  # a correction supersedes the choice an action already answered
             actions.create_action(session, rev, _input(chosen.id), actor=staff)
-            responses.correct(session, chosen, actor=staff, reason="Sam meant friends, not pets",
-                              client_id=cid(), answer=["family", "friends"])
+            responses.correct(
+                session,
+                chosen,
+                actor=staff,
+                reason="Sam meant friends, not pets",
+                client_id=cid(),
+                answer=["family", "friends"],
+            )
     # Not heard yet: its answers count for nothing.
     waiting = review(session, staff, person(session, staff, name="Ali"))
     capture(session, staff, waiting, confirm=False)
     # Could not take part: counted as a review, with its action.
     absent = review(session, staff, person(session, staff, name="Jo"))
     person_first.record_non_participation(
-        session, absent, actor=staff, reason=NonParticipationReason.UNWELL,
-        what_was_tried="Another day, at home", try_again_on=None)
+        session,
+        absent,
+        actor=staff,
+        reason=NonParticipationReason.UNWELL,
+        what_was_tried="Another day, at home",
+        try_again_on=None,
+    )
     actions.create_action(session, absent, _input(no_link_reason="Safety"), actor=staff)
     session.flush()
 

@@ -15,7 +15,16 @@ pytestmark = pytest.mark.db
 def _entries(session: Session, n: int = 5) -> list[int]:
     ids = []
     for i in range(n):
-        ids.append(audit.record(session, "test.event", actor_label="tester", object_type="x", object_id=i, detail={"n": i}).id)
+        ids.append(
+            audit.record(
+                session,
+                "test.event",
+                actor_label="tester",
+                object_type="x",
+                object_id=i,
+                detail={"n": i},
+            ).id
+        )
     session.commit()
     return ids
 
@@ -39,7 +48,10 @@ def test_normal_run_verifies(session: Session) -> None:
 
 def test_database_refuses_update_and_delete(session: Session) -> None:
     ids = _entries(session, 2)
-    for sql in (f"UPDATE audit_events SET action = 'x' WHERE id = {ids[0]}", f"DELETE FROM audit_events WHERE id = {ids[0]}"):
+    for sql in (
+        f"UPDATE audit_events SET action = 'x' WHERE id = {ids[0]}",
+        f"DELETE FROM audit_events WHERE id = {ids[0]}",
+    ):
         nested = session.begin_nested()
         with pytest.raises(DBAPIError, match="append-only"):
             session.execute(text(sql))
@@ -67,7 +79,8 @@ def test_reordered_rows_break_the_chain(session: Session) -> None:
     ids = _entries(session)
     _without_guard(
         session,
-        f"UPDATE audit_events SET seq = CASE id WHEN {ids[1]} THEN -1 ELSE seq END WHERE id IN ({ids[1]})",
+        f"UPDATE audit_events SET seq = CASE id WHEN {ids[1]} THEN -1 ELSE seq END WHERE id IN "
+        f"({ids[1]})",
     )
     session.execute(text(f"UPDATE audit_events SET seq = {2} WHERE id = {ids[3]}"))
     session.execute(text(f"UPDATE audit_events SET seq = {4} WHERE id = {ids[1]}"))

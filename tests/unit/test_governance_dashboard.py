@@ -186,7 +186,8 @@ def known_data(session: Session) -> dict[str, Any]:
     )
     session.flush()
 
-    # Reviews: R1-R4 held in the period at Oak House, R5 planned, R6 before the period, R7 elsewhere.
+    # Reviews: R1-R4 held in the period at Oak House, R5 planned, R6 before the period,
+    # R7 elsewhere.
     r1 = _review(session, staff, sam, t - timedelta(days=20))
     _choose(session, staff, r1, 0, "good")
     _choose(session, staff, r1, 0, "very-good")  # a change of mind supersedes the first tap

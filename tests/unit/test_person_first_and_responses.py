@@ -17,7 +17,15 @@ from facilitator.models import (
     Role,
     SupporterRole,
 )
-from facilitator.services import NotAllowed, ServiceError, audit, people, person_first, person_session, responses
+from facilitator.services import (
+    NotAllowed,
+    ServiceError,
+    audit,
+    people,
+    person_first,
+    person_session,
+    responses,
+)
 
 from .factories import cid, person, review, signed_in, user
 
@@ -61,11 +69,27 @@ def test_advocate_may_facilitate_only_for_their_person(session: Session, world) 
     staff, sam, rev, _tablet = world
     advocate = user(session, Role.ADVOCATE, "Jo Patel")
     other = person(session, staff, "Ellis")
-    people.add_supporter(session, other, actor=staff, name="Jo", relationship="advocate", role=SupporterRole.CARE_ACT_ADVOCATE, user=advocate)
+    people.add_supporter(
+        session,
+        other,
+        actor=staff,
+        name="Jo",
+        relationship="advocate",
+        role=SupporterRole.CARE_ACT_ADVOCATE,
+        user=advocate,
+    )
     session.flush()
     with pytest.raises(NotAllowed):
         person_session.start(session, rev, advocate, signed_in(session, advocate))
-    people.add_supporter(session, sam, actor=staff, name="Jo", relationship="advocate", role=SupporterRole.CARE_ACT_ADVOCATE, user=advocate)
+    people.add_supporter(
+        session,
+        sam,
+        actor=staff,
+        name="Jo",
+        relationship="advocate",
+        role=SupporterRole.CARE_ACT_ADVOCATE,
+        user=advocate,
+    )
     session.flush()
     person_session.start(session, rev, advocate, signed_in(session, advocate))
 
@@ -73,26 +97,48 @@ def test_advocate_may_facilitate_only_for_their_person(session: Session, world) 
 def test_answers_only_while_the_session_is_open(session: Session, world) -> None:  # type: ignore[no-untyped-def]
     staff, _sam, rev, _tablet = world
     with pytest.raises(NotAllowed):
-        responses.record_choice(session, rev, rev.prompts[0], client_id=cid(), answer=["good"], facilitator=staff)
+        responses.record_choice(
+            session, rev, rev.prompts[0], client_id=cid(), answer=["good"], facilitator=staff
+        )
 
 
 def test_answer_stored_once_per_client_id(session: Session, world) -> None:  # type: ignore[no-untyped-def]
     staff, _sam, rev, tablet = world
     person_session.start(session, rev, staff, tablet)
     client_id = cid()
-    first = responses.record_choice(session, rev, rev.prompts[0], client_id=client_id, answer=["good"], facilitator=staff)
-    again = responses.record_choice(session, rev, rev.prompts[0], client_id=client_id, answer=["good", "good"], facilitator=staff)
+    first = responses.record_choice(
+        session, rev, rev.prompts[0], client_id=client_id, answer=["good"], facilitator=staff
+    )
+    again = responses.record_choice(
+        session,
+        rev,
+        rev.prompts[0],
+        client_id=client_id,
+        answer=["good", "good"],
+        facilitator=staff,
+    )
     assert again.replay and again.response.id == first.response.id
     with pytest.raises(responses.DuplicateAnswer):
-        responses.record_choice(session, rev, rev.prompts[0], client_id=client_id, answer=["not-good"], facilitator=staff)
+        responses.record_choice(
+            session,
+            rev,
+            rev.prompts[0],
+            client_id=client_id,
+            answer=["not-good"],
+            facilitator=staff,
+        )
     assert session.scalar(select(func.count(Response.id))) == 1
 
 
 def test_change_of_mind_supersedes_and_keeps_history(session: Session, world) -> None:  # type: ignore[no-untyped-def]
     staff, _sam, rev, tablet = world
     person_session.start(session, rev, staff, tablet)
-    first = responses.record_choice(session, rev, rev.prompts[0], client_id=cid(), answer=["good"], facilitator=staff).response
-    second = responses.record_choice(session, rev, rev.prompts[0], client_id=cid(), answer=["very-good"], facilitator=staff).response
+    first = responses.record_choice(
+        session, rev, rev.prompts[0], client_id=cid(), answer=["good"], facilitator=staff
+    ).response
+    second = responses.record_choice(
+        session, rev, rev.prompts[0], client_id=cid(), answer=["very-good"], facilitator=staff
+    ).response
     assert second.supersedes_id == first.id
     current = responses.answers_for_prompt(session, rev.prompts[0])
     assert current.choice is not None and current.choice.id == second.id
@@ -104,14 +150,24 @@ def test_invalid_answers_refused(session: Session, world) -> None:  # type: igno
     person_session.start(session, rev, staff, tablet)
     scale, many, words = rev.prompts
     with pytest.raises(ServiceError, match="not one of the choices"):
-        responses.record_choice(session, rev, scale, client_id=cid(), answer=["purple"], facilitator=staff)
+        responses.record_choice(
+            session, rev, scale, client_id=cid(), answer=["purple"], facilitator=staff
+        )
     with pytest.raises(ServiceError, match="only 1"):
-        responses.record_choice(session, rev, scale, client_id=cid(), answer=["good", "not-good"], facilitator=staff)
-    assert responses.record_choice(session, rev, many, client_id=cid(), answer=["family", "pets"], facilitator=staff).response.answer == ["family", "pets"]
+        responses.record_choice(
+            session, rev, scale, client_id=cid(), answer=["good", "not-good"], facilitator=staff
+        )
+    assert responses.record_choice(
+        session, rev, many, client_id=cid(), answer=["family", "pets"], facilitator=staff
+    ).response.answer == ["family", "pets"]
     with pytest.raises(ServiceError, match="own words"):
-        responses.record_choice(session, rev, words, client_id=cid(), answer=["good"], facilitator=staff)
+        responses.record_choice(
+            session, rev, words, client_id=cid(), answer=["good"], facilitator=staff
+        )
     with pytest.raises(ServiceError, match="malformed"):
-        responses.record_choice(session, rev, scale, client_id="x", answer=["good"], facilitator=staff)
+        responses.record_choice(
+            session, rev, scale, client_id="x", answer=["good"], facilitator=staff
+        )
 
 
 @pytest.mark.parametrize(
@@ -129,17 +185,38 @@ def test_invalid_answers_refused(session: Session, world) -> None:  # type: igno
 def test_own_words_kept_exactly(session: Session, world, text: str) -> None:  # type: ignore[no-untyped-def]
     staff, _sam, rev, tablet = world
     person_session.start(session, rev, staff, tablet)
-    saved = responses.record_words(session, rev, rev.prompts[2], client_id=cid(), words=text, method=CaptureMethod.TYPED, facilitator=staff)
+    saved = responses.record_words(
+        session,
+        rev,
+        rev.prompts[2],
+        client_id=cid(),
+        words=text,
+        method=CaptureMethod.TYPED,
+        facilitator=staff,
+    )
     session.expire_all()
     assert session.get(Response, saved.response.id).own_words == text  # type: ignore[union-attr]
 
 
-@pytest.mark.parametrize(("text", "message"), [("a" * 5001, "Up to 5,000"), ("bad\x00byte", "control characters"), ("   ", "no words")])
-def test_own_words_refused_with_a_clear_message(session: Session, world, text: str, message: str) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [("a" * 5001, "Up to 5,000"), ("bad\x00byte", "control characters"), ("   ", "no words")],
+)
+def test_own_words_refused_with_a_clear_message(
+    session: Session, world, text: str, message: str
+) -> None:  # type: ignore[no-untyped-def]
     staff, _sam, rev, tablet = world
     person_session.start(session, rev, staff, tablet)
     with pytest.raises(ServiceError, match=message):
-        responses.record_words(session, rev, rev.prompts[2], client_id=cid(), words=text, method=CaptureMethod.TYPED, facilitator=staff)
+        responses.record_words(
+            session,
+            rev,
+            rev.prompts[2],
+            client_id=cid(),
+            words=text,
+            method=CaptureMethod.TYPED,
+            facilitator=staff,
+        )
 
 
 def test_scribed_and_interpreted_words_need_a_named_facilitator(session: Session, world) -> None:  # type: ignore[no-untyped-def]
@@ -147,25 +224,68 @@ def test_scribed_and_interpreted_words_need_a_named_facilitator(session: Session
     person_session.start(session, rev, staff, tablet)
     for method in (CaptureMethod.SCRIBED, CaptureMethod.INTERPRETED):
         with pytest.raises(ServiceError, match="facilitator's name"):
-            responses.record_words(session, rev, rev.prompts[2], client_id=cid(), words="x", method=method, facilitator=None)
+            responses.record_words(
+                session,
+                rev,
+                rev.prompts[2],
+                client_id=cid(),
+                words="x",
+                method=method,
+                facilitator=None,
+            )
     with pytest.raises(ServiceError, match="how the words"):
-        responses.record_words(session, rev, rev.prompts[2], client_id=cid(), words="x", method=CaptureMethod.TAPPED, facilitator=staff)
+        responses.record_words(
+            session,
+            rev,
+            rev.prompts[2],
+            client_id=cid(),
+            words="x",
+            method=CaptureMethod.TAPPED,
+            facilitator=staff,
+        )
 
 
 def test_correction_is_a_new_attributed_entry(session: Session, world) -> None:  # type: ignore[no-untyped-def]
     staff, _sam, rev, tablet = world
     person_session.start(session, rev, staff, tablet)
-    original = responses.record_words(session, rev, rev.prompts[2], client_id=cid(), words="pizza", method=CaptureMethod.TYPED, facilitator=None).response
+    original = responses.record_words(
+        session,
+        rev,
+        rev.prompts[2],
+        client_id=cid(),
+        words="pizza",
+        method=CaptureMethod.TYPED,
+        facilitator=None,
+    ).response
     with pytest.raises(NotAllowed):
-        responses.correct(session, original, actor=staff, reason="x", client_id=cid(), words="pasta")
+        responses.correct(
+            session, original, actor=staff, reason="x", client_id=cid(), words="pasta"
+        )
     person_session.confirm(session, rev, tablet, "2468")
     with pytest.raises(ServiceError, match="why"):
-        responses.correct(session, original, actor=staff, reason=" ", client_id=cid(), words="pasta")
-    fixed = responses.correct(session, original, actor=staff, reason="Sam told me later it was pasta", client_id=cid(), words="pasta")
-    assert original.own_words == "pizza" and fixed.supersedes_id == original.id and fixed.captured_by_id == staff.id
+        responses.correct(
+            session, original, actor=staff, reason=" ", client_id=cid(), words="pasta"
+        )
+    fixed = responses.correct(
+        session,
+        original,
+        actor=staff,
+        reason="Sam told me later it was pasta",
+        client_id=cid(),
+        words="pasta",
+    )
+    assert (
+        original.own_words == "pizza"
+        and fixed.supersedes_id == original.id
+        and fixed.captured_by_id == staff.id
+    )
     with pytest.raises(ServiceError, match="already been replaced"):
-        responses.correct(session, original, actor=staff, reason="again", client_id=cid(), words="soup")
-    assert [w.own_words for w in responses.answers_for_prompt(session, rev.prompts[2]).words] == ["pasta"]
+        responses.correct(
+            session, original, actor=staff, reason="again", client_id=cid(), words="soup"
+        )
+    assert [w.own_words for w in responses.answers_for_prompt(session, rev.prompts[2]).words] == [
+        "pasta"
+    ]
 
 
 def test_non_participation_needs_what_was_tried(session: Session, world) -> None:  # type: ignore[no-untyped-def]
@@ -173,12 +293,40 @@ def test_non_participation_needs_what_was_tried(session: Session, world) -> None
     with pytest.raises(person_first.PersonNotHeardYet):
         person_first.require_person_first(session, rev)
     with pytest.raises(ServiceError, match="what was tried"):
-        person_first.record_non_participation(session, rev, actor=staff, reason=NonParticipationReason.UNWELL, what_was_tried="  ", try_again_on=None)
+        person_first.record_non_participation(
+            session,
+            rev,
+            actor=staff,
+            reason=NonParticipationReason.UNWELL,
+            what_was_tried="  ",
+            try_again_on=None,
+        )
     with pytest.raises(ServiceError, match="other reason"):
-        person_first.record_non_participation(session, rev, actor=staff, reason=NonParticipationReason.OTHER, what_was_tried="x", try_again_on=None)
+        person_first.record_non_participation(
+            session,
+            rev,
+            actor=staff,
+            reason=NonParticipationReason.OTHER,
+            what_was_tried="x",
+            try_again_on=None,
+        )
     with pytest.raises(ServiceError, match="past"):
-        person_first.record_non_participation(session, rev, actor=staff, reason=NonParticipationReason.UNWELL, what_was_tried="x", try_again_on=date.today() - timedelta(days=2))
-    person_first.record_non_participation(session, rev, actor=staff, reason=NonParticipationReason.ASLEEP, what_was_tried="Came back after lunch", try_again_on=date.today() + timedelta(days=7))
+        person_first.record_non_participation(
+            session,
+            rev,
+            actor=staff,
+            reason=NonParticipationReason.UNWELL,
+            what_was_tried="x",
+            try_again_on=date.today() - timedelta(days=2),
+        )
+    person_first.record_non_participation(
+        session,
+        rev,
+        actor=staff,
+        reason=NonParticipationReason.ASLEEP,
+        what_was_tried="Came back after lunch",
+        try_again_on=date.today() + timedelta(days=7),
+    )
     person_first.require_person_first(session, rev)
     assert rev.status == ReviewStatus.PERSON_DONE
 
@@ -186,11 +334,15 @@ def test_non_participation_needs_what_was_tried(session: Session, world) -> None
 def test_every_step_is_audited_and_the_chain_holds(session: Session, world) -> None:  # type: ignore[no-untyped-def]
     staff, _sam, rev, tablet = world
     person_session.start(session, rev, staff, tablet)
-    responses.record_choice(session, rev, rev.prompts[0], client_id=cid(), answer=["good"], facilitator=staff)
+    responses.record_choice(
+        session, rev, rev.prompts[0], client_id=cid(), answer=["good"], facilitator=staff
+    )
     person_session.confirm(session, rev, tablet, "2468")
     session.commit()
     actions = session.scalars(select(AuditEvent.action)).all()
-    assert {"person_session.started", "response.recorded", "person_session.confirmed"} <= set(actions)
+    assert {"person_session.started", "response.recorded", "person_session.confirmed"} <= set(
+        actions
+    )
     assert audit.verify(session).ok
     # The log refers to the answer; it never copies what the person said.
     details = session.scalars(select(AuditEvent.detail)).all()

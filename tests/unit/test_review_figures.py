@@ -36,19 +36,25 @@ from .factories import cid, person, review, user
 from .test_actions import _figures_tuple, _input, capture, rev_tablet
 
 
-def eligible(session: Session, since: date | None = None, until: date | None = None) -> list[Review]:
+def eligible(
+    session: Session, since: date | None = None, until: date | None = None
+) -> list[Review]:
     query = figures.eligible_reviews(since, until).order_by(Review.id)
     return [session.get(Review, i) for i in session.scalars(query)]  # type: ignore[misc]
 
 
-def expected(session: Session, since: date | None = None, until: date | None = None) -> actions.Figures:
+def expected(
+    session: Session, since: date | None = None, until: date | None = None
+) -> actions.Figures:
     total = actions.Figures()
     for rev in eligible(session, since, until):
         total.add(actions.figures_for_review(session, rev))
     return total
 
 
-def check(session: Session, since: date | None = None, until: date | None = None) -> actions.Figures:
+def check(
+    session: Session, since: date | None = None, until: date | None = None
+) -> actions.Figures:
     """The figures across reviews are right, and so is every stored row that says it is fresh."""
     session.flush()
     across = actions.figures_across(session, since=since, until=until)
@@ -62,15 +68,18 @@ def check(session: Session, since: date | None = None, until: date | None = None
                   row.answered, row.to_first_action_s)  # fmt: skip
         seconds = own.to_first_action[0].total_seconds() if own.to_first_action else None
         assert stored == (own.actions, own.linked, own.linked_to_words, own.no_link,
-                          own.statements, own.answered, seconds), f"review {row.review_id}"  # fmt: skip
+                          own.statements, own.answered, seconds), f"review {row.review_id}"  # noqa: E501  # fmt: skip
     return across
 
 
 def fresh(session: Session, rev: Review) -> bool:
     session.flush()
-    return session.scalar(
-        select(ReviewFigures.computed_at.is_not(None)).where(ReviewFigures.review_id == rev.id)
-    ) is True
+    return (
+        session.scalar(
+            select(ReviewFigures.computed_at.is_not(None)).where(ReviewFigures.review_id == rev.id)
+        )
+        is True
+    )
 
 
 @pytest.fixture
@@ -138,7 +147,7 @@ def test_stored_figures_follow_every_change(session: Session, varied) -> None:  
     # A correction of words an action answers: the action no longer answers a statement.
     words = next(s for s in actions.statements(session, first) if s.is_own_words)
     responses.correct(session, words.response, actor=staff, reason="Sam said it differently",
-                      client_id=cid(), words="Fish on Fridays", method=CaptureMethod.TYPED)  # fmt: skip
+                      client_id=cid(), words="Fish on Fridays", method=CaptureMethod.TYPED)  # noqa: E501  # fmt: skip
     assert not fresh(session, first)
     check(session)
     # A link added to an action with a reason only, then removed again.
@@ -181,14 +190,16 @@ def test_figures_across_by_review_date(session: Session, varied) -> None:  # typ
     second.scheduled_for = date(2028, 6, 1)
     session.flush()
     for since, until in ((None, None), (date(2027, 1, 1), None), (None, date(2027, 12, 31)),
-                         (date(2027, 3, 12), date(2027, 3, 12)), (date(2030, 1, 1), None)):  # fmt: skip
+                         (date(2027, 3, 12), date(2027, 3, 12)), (date(2030, 1, 1), None)):  # noqa: E501  # fmt: skip
         check(session, since, until)  # some stored by an earlier round, some not
     assert check(session, date(2027, 3, 12), date(2027, 3, 12)).reviews == 2
     assert check(session, until=date(2026, 12, 31)).reviews == 1
 
 
 @pytest.mark.db
-def test_figures_counted_before_a_concurrent_change_are_not_stored(session: Session, varied) -> None:  # type: ignore[no-untyped-def]
+def test_figures_counted_before_a_concurrent_change_are_not_stored(
+    session: Session, varied
+) -> None:  # type: ignore[no-untyped-def]
     first, second = varied["revs"][:2]
     invalidate_figures(session, [second.id])  # a stale row, generation 1
     seen = {first.id: None, second.id: 1}  # what a first instance read: no row, and generation 1
@@ -198,7 +209,9 @@ def test_figures_counted_before_a_concurrent_change_are_not_stored(session: Sess
     figures.store(session, counted, seen)
     assert not fresh(session, first) and not fresh(session, second)
     # Without a change in between, they are stored; a second instance storing too is harmless.
-    seen = {i: g for i, g in session.execute(select(ReviewFigures.review_id, ReviewFigures.generation))}
+    seen = {
+        i: g for i, g in session.execute(select(ReviewFigures.review_id, ReviewFigures.generation))
+    }
     figures.store(session, counted, seen)
     figures.store(session, counted, {first.id: None, second.id: None})
     assert fresh(session, first) and fresh(session, second)
@@ -228,7 +241,10 @@ def test_the_cascade_removes_them_too(session: Session, varied) -> None:  # type
     check(session)
     session.execute(delete(OutcomeAction).where(OutcomeAction.review_id == first.id))
     session.execute(delete(Review.__table__).where(Review.id == first.id))  # type: ignore[arg-type]
-    assert session.scalar(select(ReviewFigures.review_id).where(ReviewFigures.review_id == first.id)) is None
+    assert (
+        session.scalar(select(ReviewFigures.review_id).where(ReviewFigures.review_id == first.id))
+        is None
+    )
 
 
 # Tables whose rows the figures count: Core statements on them bypass the session hook.

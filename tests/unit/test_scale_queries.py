@@ -20,8 +20,14 @@ def test_upcoming_reviews_are_every_open_status_soonest_first(session: Session) 
     staff = user(session)
     sam = person(session, staff)
     made = []
-    statuses = [ReviewStatus.CLOSED, ReviewStatus.PLANNED, ReviewStatus.PERSON_DONE,
-                ReviewStatus.PERSON_IN_PROGRESS, ReviewStatus.CLOSED, ReviewStatus.PLANNED]
+    statuses = [
+        ReviewStatus.CLOSED,
+        ReviewStatus.PLANNED,
+        ReviewStatus.PERSON_DONE,
+        ReviewStatus.PERSON_IN_PROGRESS,
+        ReviewStatus.CLOSED,
+        ReviewStatus.PLANNED,
+    ]
     for n, status in enumerate(statuses * 3):
         rev = review(session, staff, sam)
         rev.status = status
@@ -40,7 +46,9 @@ def test_upcoming_reviews_are_every_open_status_soonest_first(session: Session) 
         got = [r.id for r in reviews.upcoming_reviews(session, limit=limit)]
         assert got == plain[:limit]
     assert {r.status for r in reviews.upcoming_reviews(session)} == {
-        ReviewStatus.PLANNED, ReviewStatus.PERSON_DONE, ReviewStatus.PERSON_IN_PROGRESS
+        ReviewStatus.PLANNED,
+        ReviewStatus.PERSON_DONE,
+        ReviewStatus.PERSON_IN_PROGRESS,
     }
     # Each is returned with its person loaded.
     assert all(r.person.preferred_name == "Sam" for r in reviews.upcoming_reviews(session))

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from pathlib import Path
-
 from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 

@@ -27,9 +27,7 @@ ANY_TEXT = st.text(
 NONCHARACTERS = [chr(c) for c in range(0xFDD0, 0xFDF0)] + [
     chr(plane * 0x10000 + end) for plane in range(17) for end in (0xFFFE, 0xFFFF)
 ]
-UNTYPABLE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff" + "".join(NONCHARACTERS) + "]"
-)
+UNTYPABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff" + "".join(NONCHARACTERS) + "]")
 
 
 def _open_at_end(text: str) -> int:

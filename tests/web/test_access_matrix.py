@@ -116,7 +116,7 @@ def test_every_route_is_classified(app: Flask) -> None:
 
 def _url(rule: object, ids: dict[str, int]) -> str:
     url = rule.rule  # type: ignore[attr-defined]
-    for converter, name in re.findall(r"<(?:(\w+):)?(\w+)>", url):
+    for _converter, name in re.findall(r"<(?:(\w+):)?(\w+)>", url):
         value = {
             "filename": "app.css" if url.startswith("/static") else "0" * 64 + ".mp3",
             "token": "not-a-real-token",
@@ -183,7 +183,8 @@ def test_each_visitor_reaches_only_their_routes(app: Flask, demo: dict, visitor:
             "family.leave",
             "main.choose_language",
         ):
-            continue  # ending a session mid-sweep would hide later checks; these are tested elsewhere
+            # ending a session mid-sweep would hide later checks; these are tested elsewhere
+            continue
         allowed = visitor in CLASSES[name]
         url = _url(rule, ids)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
@@ -197,7 +198,8 @@ def test_each_visitor_reaches_only_their_routes(app: Flask, demo: dict, visitor:
                 )
             if allowed and response.status_code in (401, 403):
                 problems.append(
-                    f"{visitor} was refused ({response.status_code}) at {method} {url} ({rule.endpoint})"
+                    f"{visitor} was refused ({response.status_code}) at {method} {url} "
+                    f"({rule.endpoint})"
                 )
             if (
                 allowed

@@ -43,10 +43,23 @@ def captured(app: Flask, review_id: int) -> dict[str, int]:
         session.add(tablet)
         session.flush()
         person_session.start(session, review, staff, tablet)
-        tapped = responses.record_choice(session, review, review.prompts[0], client_id=uuid.uuid4().hex,
-                                         answer=["good"], facilitator=staff).response
-        words = responses.record_words(session, review, review.prompts[0], client_id=uuid.uuid4().hex,
-                                       words=WORDS, method=CaptureMethod.TYPED, facilitator=staff).response
+        tapped = responses.record_choice(
+            session,
+            review,
+            review.prompts[0],
+            client_id=uuid.uuid4().hex,
+            answer=["good"],
+            facilitator=staff,
+        ).response
+        words = responses.record_words(
+            session,
+            review,
+            review.prompts[0],
+            client_id=uuid.uuid4().hex,
+            words=WORDS,
+            method=CaptureMethod.TYPED,
+            facilitator=staff,
+        ).response
         person_session.confirm(session, review, tablet, "2468")
         session.commit()
         return {"tapped": tapped.id, "words": words.id, "staff": staff.id}
@@ -85,12 +98,22 @@ def test_the_person_comes_first(client: FlaskClient, demo: dict) -> None:
     sign_in(client, KEYWORKER)
     page = client.get(builder_url(review_id)).get_data(as_text=True)
     assert "own views come first" in page and "Save the action" not in page
-    refused = client.post(builder_url(review_id), data={"csrf_token": csrf_from(page), "plain_text": "x",
-                                                        "easy_read_text": "x", "owner_name": "x", "no_link_reason": "duty"})
+    refused = client.post(
+        builder_url(review_id),
+        data={
+            "csrf_token": csrf_from(page),
+            "plain_text": "x",
+            "easy_read_text": "x",
+            "owner_name": "x",
+            "no_link_reason": "duty",
+        },
+    )
     assert refused.status_code == 400 and "own views come first" in refused.get_data(as_text=True)
 
 
-def test_write_an_action_from_what_the_person_said(app: Flask, client: FlaskClient, demo: dict) -> None:
+def test_write_an_action_from_what_the_person_said(
+    app: Flask, client: FlaskClient, demo: dict
+) -> None:
     review_id = demo["reviews"]["Sam"]
     ids = captured(app, review_id)
     sign_in(client, KEYWORKER)
@@ -107,7 +130,10 @@ def test_write_an_action_from_what_the_person_said(app: Flask, client: FlaskClie
     assert "100%" in page  # linked, and every statement answered
     with app.app_context():
         action = db.session.scalar(select(OutcomeAction))
-        assert action is not None and {r.id for r in action.responses} == {ids["words"], ids["tapped"]}
+        assert action is not None and {r.id for r in action.responses} == {
+            ids["words"],
+            ids["tapped"],
+        }
 
 
 def test_a_refused_action_keeps_what_was_typed(app: Flask, client: FlaskClient, demo: dict) -> None:
@@ -118,15 +144,24 @@ def test_a_refused_action_keeps_what_was_typed(app: Flask, client: FlaskClient, 
     body = refused.get_data(as_text=True)
     assert refused.status_code == 400 and "legal duty" in body
     assert "We will facilitate three visits." in body  # kept
-    assert "&#39;facilitate&#39; is a hard word" in body or "'facilitate' is a hard word" in body  # advice on submit
-    saved = write_action(client, review_id, easy_read_text="We will facilitate three visits.", picture="",
-                         no_link_reason="Annual fire safety check: a legal duty")
+    assert (
+        "&#39;facilitate&#39; is a hard word" in body or "'facilitate' is a hard word" in body
+    )  # advice on submit
+    saved = write_action(
+        client,
+        review_id,
+        easy_read_text="We will facilitate three visits.",
+        picture="",
+        no_link_reason="Annual fire safety check: a legal duty",
+    )
     assert saved.status_code == 303  # advice never blocks
     page = client.get(builder_url(review_id)).get_data(as_text=True)
     assert "easy-read check has advice" in page and "Not linked to what Sam said" in page
 
 
-def test_advice_while_typing_is_an_htmx_partial(app: Flask, client: FlaskClient, demo: dict) -> None:
+def test_advice_while_typing_is_an_htmx_partial(
+    app: Flask, client: FlaskClient, demo: dict
+) -> None:
     review_id = demo["reviews"]["Sam"]
     captured(app, review_id)
     sign_in(client, KEYWORKER)
@@ -134,14 +169,23 @@ def test_advice_while_typing_is_an_htmx_partial(app: Flask, client: FlaskClient,
     assert 'hx-trigger="input changed delay:400ms"' in page and 'aria-live="polite"' in page
     token = csrf_from(page)
     url = f"/staff/reviews/{review_id}/actions/advice"
-    assert client.post(url, data={"easy_read_text": "x"}, headers={"HX-Request": "true"}).status_code == 400  # no CSRF
-    partial = client.post(url, data={"easy_read_text": "We will go on the twelfth of May with two friends."},
-                          headers={"HX-Request": "true", "X-CSRFToken": token})
+    assert (
+        client.post(url, data={"easy_read_text": "x"}, headers={"HX-Request": "true"}).status_code
+        == 400
+    )  # no CSRF
+    partial = client.post(
+        url,
+        data={"easy_read_text": "We will go on the twelfth of May with two friends."},
+        headers={"HX-Request": "true", "X-CSRFToken": token},
+    )
     body = partial.get_data(as_text=True)
     assert partial.status_code == 200 and "<html" not in body and 'id="advice"' in body
     assert "digits (2)" in body and "twelfth" in body and "Choose a picture" in body
-    fine = client.post(url, data={"easy_read_text": "We will go to the park.", "picture": "walking"},
-                       headers={"HX-Request": "true", "X-CSRFToken": token}).get_data(as_text=True)
+    fine = client.post(
+        url,
+        data={"easy_read_text": "We will go to the park.", "picture": "walking"},
+        headers={"HX-Request": "true", "X-CSRFToken": token},
+    ).get_data(as_text=True)
     assert "found nothing to change" in fine
 
 
@@ -163,8 +207,15 @@ def test_two_editors_see_both_versions(app: Flask, client: FlaskClient, demo: di
         actions.set_status(db.session, action, "in-progress", actor=other, version=1)
         db.session.commit()
         del review
-    mine = {"csrf_token": csrf_from(form), "version": "1", "statement": str(ids["words"]),
-            "plain_text": "My version of the action", "easy_read_text": "Mine.", "owner_name": "Me", "picture": "house"}
+    mine = {
+        "csrf_token": csrf_from(form),
+        "version": "1",
+        "statement": str(ids["words"]),
+        "plain_text": "My version of the action",
+        "easy_read_text": "Mine.",
+        "owner_name": "Me",
+        "picture": "house",
+    }
     clash = client.post(url, data=mine)
     body = clash.get_data(as_text=True)
     assert clash.status_code == 409 and "Someone else changed this action" in body
@@ -188,10 +239,20 @@ def test_status_not_done_needs_a_reason(app: Flask, client: FlaskClient, demo: d
     assert "overdue" in page
     url = f"/staff/reviews/{review_id}/actions/{action_id}/status"
     client.post(url, data={"csrf_token": csrf_from(page), "status": "not-done", "version": "1"})
-    assert "Say why the action was not done." in client.get(builder_url(review_id)).get_data(as_text=True)
+    assert "Say why the action was not done." in client.get(builder_url(review_id)).get_data(
+        as_text=True
+    )
     overdue = client.get("/staff/actions/overdue").get_data(as_text=True)
     assert "Help Sam plant tomatoes" in overdue and "31 January 2020" in overdue
-    client.post(url, data={"csrf_token": csrf_from(page), "status": "not-done", "version": "1", "not_done_reason": "Rain all May"})
+    client.post(
+        url,
+        data={
+            "csrf_token": csrf_from(page),
+            "status": "not-done",
+            "version": "1",
+            "not_done_reason": "Rain all May",
+        },
+    )
     assert "Rain all May" in client.get(builder_url(review_id)).get_data(as_text=True)
     assert "No action is overdue." in client.get("/staff/actions/overdue").get_data(as_text=True)
 
@@ -219,18 +280,30 @@ def test_record_page_print_pdf_and_json(app: Flask, client: FlaskClient, demo: d
     forms = [k for p in reader.pages for k in (p["/Resources"].get("/XObject") or {})]
     assert any("Pic-gardening" in k for k in forms)
     exported = client.get(f"{base}/export.json?download=1")
-    assert exported.mimetype == "application/json" and "attachment" in exported.headers["Content-Disposition"]
+    assert (
+        exported.mimetype == "application/json"
+        and "attachment" in exported.headers["Content-Disposition"]
+    )
     document = json.loads(exported.data)
-    assert document["review"]["id"] == review_id and document["actions"][0]["response_ids"] == [ids["words"]]
+    assert document["review"]["id"] == review_id and document["actions"][0]["response_ids"] == [
+        ids["words"]
+    ]
 
 
-def test_you_said_for_staff_in_the_persons_language(app: Flask, client: FlaskClient, demo: dict) -> None:
+def test_you_said_for_staff_in_the_persons_language(
+    app: Flask, client: FlaskClient, demo: dict
+) -> None:
     from pypdf import PdfReader
 
     review_id = demo["reviews"]["Gwen"]  # Gwen reads Welsh
     ids = captured(app, review_id)
     sign_in(client, KEYWORKER)
-    write_action(client, review_id, statement=[str(ids["tapped"])], easy_read_text="Byddwn ni'n mynd i'r ardd.")
+    write_action(
+        client,
+        review_id,
+        statement=[str(ids["tapped"])],
+        easy_read_text="Byddwn ni'n mynd i'r ardd.",
+    )
     page = client.get(f"/staff/reviews/{review_id}/you-said/").get_data(as_text=True)
     assert 'lang="cy"' in page and "Byddwn ni&#39;n mynd i&#39;r ardd." in page
     assert "31 Mai 2027" in page  # the date as Gwen reads it
@@ -248,25 +321,37 @@ def _start_you_said(client: FlaskClient, review_id: int):  # type: ignore[no-unt
     return client.post(f"/person/you-said/start/{review_id}", data={"csrf_token": csrf_from(page)})
 
 
-def test_you_said_on_the_tablet_shows_only_the_locked_review(app: Flask, client: FlaskClient, demo: dict) -> None:
+def test_you_said_on_the_tablet_shows_only_the_locked_review(
+    app: Flask, client: FlaskClient, demo: dict
+) -> None:
     sam, ellis = demo["reviews"]["Sam"], demo["reviews"]["Ellis"]
     ids = captured(app, sam)
     other = captured(app, ellis)
     sign_in(client, KEYWORKER)
     write_action(client, sam, statement=[str(ids["words"])])
-    write_action(client, ellis, statement=[str(other["words"])], plain_text="Ellis: quiet room", easy_read_text="Ellis will have a quiet room.")
+    write_action(
+        client,
+        ellis,
+        statement=[str(other["words"])],
+        plain_text="Ellis: quiet room",
+        easy_read_text="Ellis will have a quiet room.",
+    )
     started = _start_you_said(client, sam)
     assert started.status_code == 303 and started.headers["Location"].endswith("/person/you-said/")
     screen = client.get("/person/you-said/").get_data(as_text=True)
     assert "You said, we did" in screen and "Tom will help you plant tomatoes in May." in screen
     assert "quiet room" not in screen and "People and reviews" not in screen
     assert "I like my garden 🌻 &lt;b&gt;really&lt;/b&gt;" in screen and "31 May 2027" in screen
-    assert 'data-say="You said: I like my garden' in screen  # the browser's voice until audio exists
+    assert (
+        'data-say="You said: I like my garden' in screen
+    )  # the browser's voice until audio exists
     assert client.get(f"/staff/reviews/{ellis}/you-said/").headers["Location"].endswith("/person/")
     again = client.post(f"/person/you-said/start/{ellis}", data={"csrf_token": csrf_from(screen)})
     assert again.headers["Location"].endswith("/person/you-said/")  # never switches review
     finish = client.get("/person/you-said/finish").get_data(as_text=True)
-    unlocked = client.post("/person/break", data={"csrf_token": csrf_from(finish), "secret": "2468"})
+    unlocked = client.post(
+        "/person/break", data={"csrf_token": csrf_from(finish), "secret": "2468"}
+    )
     assert unlocked.status_code == 303
     assert client.get("/person/you-said/").headers["Location"].endswith("/home")
 
@@ -285,8 +370,14 @@ def test_did_it_happen_at_the_next_review(app: Flask, client: FlaskClient, demo:
     write_action(client, first, statement=[str(ids["words"])])
     with app.app_context():
         sam = db.session.get(Person, db.session.get(Review, first).person_id)  # type: ignore[union-attr]
-        later = reviews.plan_review(db.session, sam, actor=None, kind=ReviewKind.PLANNED,
-                                    scheduled_for=date(2031, 1, 1), facilitator=None)
+        later = reviews.plan_review(
+            db.session,
+            sam,
+            actor=None,
+            kind=ReviewKind.PLANNED,
+            scheduled_for=date(2031, 1, 1),
+            facilitator=None,
+        )
         db.session.commit()
         later_id = later.id
     page = client.get(f"/staff/reviews/{later_id}").get_data(as_text=True)
@@ -296,34 +387,62 @@ def test_did_it_happen_at_the_next_review(app: Flask, client: FlaskClient, demo:
     screen = client.get("/person/you-said/earlier/1").get_data(as_text=True)
     assert "We said we would" in screen and "Tom will help you plant tomatoes in May." in screen
     client_id = re.search(r'name="client_id" value="([0-9a-f]+)"', screen).group(1)  # type: ignore[union-attr]
-    answer = client.post("/person/you-said/earlier/1", data={"csrf_token": csrf_from(screen), "client_id": client_id,
-                                                            "answer": "partly", "words": "Only once", "method": "typed"})
-    assert answer.status_code == 303 and answer.headers["Location"].endswith("/person/you-said/earlier/done")
-    again = client.post("/person/you-said/earlier/1", data={"csrf_token": csrf_from(screen), "client_id": client_id,
-                                                           "answer": "partly", "words": "Only once", "method": "typed"})
+    answer = client.post(
+        "/person/you-said/earlier/1",
+        data={
+            "csrf_token": csrf_from(screen),
+            "client_id": client_id,
+            "answer": "partly",
+            "words": "Only once",
+            "method": "typed",
+        },
+    )
+    assert answer.status_code == 303 and answer.headers["Location"].endswith(
+        "/person/you-said/earlier/done"
+    )
+    again = client.post(
+        "/person/you-said/earlier/1",
+        data={
+            "csrf_token": csrf_from(screen),
+            "client_id": client_id,
+            "answer": "partly",
+            "words": "Only once",
+            "method": "typed",
+        },
+    )
     assert again.status_code == 303  # stored once
     shown = client.get("/person/you-said/earlier/1").get_data(as_text=True)
     assert 'aria-pressed="true"' in shown
     assert client.get("/person/you-said/earlier/2").status_code == 404
-    assert "Thank you for telling us." in client.get("/person/you-said/earlier/done").get_data(as_text=True)
+    assert "Thank you for telling us." in client.get("/person/you-said/earlier/done").get_data(
+        as_text=True
+    )
     with app.app_context():
         [row] = db.session.scalars(select(ActionFollowUp)).all()
         assert (row.answer, row.own_words, row.review_id) == ("partly", "Only once", later_id)
 
 
-@pytest.mark.parametrize("path", ["/person/you-said/", "/person/you-said/earlier", "/person/you-said/finish"])
+@pytest.mark.parametrize(
+    "path", ["/person/you-said/", "/person/you-said/earlier", "/person/you-said/finish"]
+)
 def test_person_screens_need_a_locked_tablet(client: FlaskClient, demo: dict, path: str) -> None:
     assert client.get(path).status_code == 302
     sign_in(client, KEYWORKER)
     assert client.get(path).headers["Location"].endswith("/home")
 
 
-def test_overdue_page_stores_the_figures_it_counted_and_the_rebuild_command(app: Flask, client: FlaskClient, demo: dict) -> None:
+def test_overdue_page_stores_the_figures_it_counted_and_the_rebuild_command(
+    app: Flask, client: FlaskClient, demo: dict
+) -> None:
     from facilitator.models import ReviewFigures
 
     def stored() -> set[int]:
         with app.app_context():
-            return set(db.session.scalars(select(ReviewFigures.review_id).where(ReviewFigures.computed_at.is_not(None))))
+            return set(
+                db.session.scalars(
+                    select(ReviewFigures.review_id).where(ReviewFigures.computed_at.is_not(None))
+                )
+            )
 
     ids = captured(app, demo["reviews"]["Sam"])
     sign_in(client, KEYWORKER)
@@ -339,6 +458,8 @@ def test_overdue_page_stores_the_figures_it_counted_and_the_rebuild_command(app:
     page = client.get("/staff/actions/overdue").get_data(as_text=True)  # (without the flash)
     assert "1 of 1 actions" in page
     result = app.test_cli_runner().invoke(args=["figures", "rebuild"])
-    assert result.exit_code == 0 and f"Counted the figures of {len(every)} reviews." in result.output
+    assert (
+        result.exit_code == 0 and f"Counted the figures of {len(every)} reviews." in result.output
+    )
     assert stored() == every
     assert client.get("/staff/actions/overdue").get_data(as_text=True) == page

@@ -40,7 +40,9 @@ def test_failed_sign_ins_are_throttled_per_account(client: FlaskClient, demo: di
     assert "Too many tries" in response.get_data(as_text=True)
 
 
-def test_failed_sign_ins_are_throttled_per_address(app: Flask, client: FlaskClient, demo: dict) -> None:
+def test_failed_sign_ins_are_throttled_per_address(
+    app: Flask, client: FlaskClient, demo: dict
+) -> None:
     app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"] = 20
     for n in range(20):
         assert sign_in(client, f"someone{n}@example.org", "wrong-password-1").status_code == 401
@@ -113,7 +115,9 @@ def test_next_only_follows_local_addresses(app: Flask, client: FlaskClient, demo
     assert response.headers["Location"].endswith("/home")
 
 
-def test_next_is_followed_after_the_second_step(app: Flask, client: FlaskClient, demo: dict) -> None:
+def test_next_is_followed_after_the_second_step(
+    app: Flask, client: FlaskClient, demo: dict
+) -> None:
     response = _sign_in_with_next(app, client, "/staff/")
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/staff/")

@@ -41,8 +41,13 @@ def test_init_db_counts_reviews_not_yet_counted(app: Flask) -> None:
         for review in db.session.scalars(select(Review)):
             if not person_first.person_views_done(db.session, review):
                 person_first.record_non_participation(
-                    db.session, review, actor=staff, reason=NonParticipationReason.DECLINED,
-                    what_was_tried="Offered another day.", try_again_on=None)
+                    db.session,
+                    review,
+                    actor=staff,
+                    reason=NonParticipationReason.DECLINED,
+                    what_was_tried="Offered another day.",
+                    try_again_on=None,
+                )
         db.session.commit()
         db.session.execute(delete(ReviewFigures))  # as a database from before they were kept
         db.session.commit()
@@ -63,7 +68,16 @@ def test_init_db_counts_reviews_not_yet_counted(app: Flask) -> None:
 def test_users_create(app: Flask) -> None:
     runner = app.test_cli_runner()
     result = runner.invoke(
-        args=["users", "create", "--email", "New@Example.org", "--name", "New Person", "--role", "manager"],
+        args=[
+            "users",
+            "create",
+            "--email",
+            "New@Example.org",
+            "--name",
+            "New Person",
+            "--role",
+            "manager",
+        ],
         input="a-long-password-9\na-long-password-9\n",
     )
     assert result.exit_code == 0, result.output
@@ -80,10 +94,17 @@ def test_users_create(app: Flask) -> None:
 def test_language_per_account(client: FlaskClient, demo: dict) -> None:
     sign_in(client, "staff@demo.facilitator.test")
     page = client.get("/account/language").get_data(as_text=True)
-    response = client.post("/account/language", data={"csrf_token": csrf_from(page), "language": "cy"})
+    response = client.post(
+        "/account/language", data={"csrf_token": csrf_from(page), "language": "cy"}
+    )
     assert response.status_code == 302
     assert 'lang="cy"' in client.get("/staff/").get_data(as_text=True)
-    assert client.post("/account/language", data={"csrf_token": csrf_from(page), "language": "xx"}).status_code == 400
+    assert (
+        client.post(
+            "/account/language", data={"csrf_token": csrf_from(page), "language": "xx"}
+        ).status_code
+        == 400
+    )
 
 
 def test_person_mode_uses_the_persons_language(client: FlaskClient, demo: dict) -> None:

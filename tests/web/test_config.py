@@ -33,14 +33,18 @@ def test_good_urls_pass() -> None:
     check_database_url("sqlite:////tmp/x.sqlite3")
 
 
-def test_production_refuses_to_start_without_secret_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_production_refuses_to_start_without_secret_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("FACILITATOR_ENV", "production")
     monkeypatch.delenv("SECRET_KEY", raising=False)
     with pytest.raises(ConfigError, match="SECRET_KEY is not set"):
         load_config(tmp_path)
 
 
-def test_secret_key_is_generated_once_into_instance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_secret_key_is_generated_once_into_instance(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("SECRET_KEY", raising=False)
     monkeypatch.delenv("FACILITATOR_ENV", raising=False)
     first = load_config(tmp_path)["SECRET_KEY"]
@@ -52,7 +56,10 @@ def test_cli_prints_a_sentence_not_a_stack_trace(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "flask", "--app", "facilitator", "init-db"],
         env={"DATABASE_URL": "postgres://u@h/db", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
-        capture_output=True, text=True, timeout=60, check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert result.returncode != 0
     assert "Facilitator cannot start: DATABASE_URL must name the psycopg 3 driver" in result.stderr

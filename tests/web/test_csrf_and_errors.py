@@ -109,7 +109,9 @@ def test_hsts_only_over_https_and_forwarded_headers_only_from_a_trusted_proxy(
     direct = make_test_app(tmp_path / "a", f"sqlite:///{path}").test_client()
     forged = direct.get("/sign-in", headers={"X-Forwarded-Proto": "https"})
     assert "Strict-Transport-Security" not in forged.headers  # no proxy trusted: ignored
-    assert "Strict-Transport-Security" in direct.get("/sign-in", base_url="https://localhost").headers
+    assert (
+        "Strict-Transport-Security" in direct.get("/sign-in", base_url="https://localhost").headers
+    )
     behind = make_test_app(tmp_path / "b", f"sqlite:///{path}", TRUSTED_PROXIES=1).test_client()
     assert "Strict-Transport-Security" not in behind.get("/sign-in").headers
     secure = behind.get("/sign-in", headers={"X-Forwarded-Proto": "https"})

@@ -92,9 +92,9 @@ def governance_urls(ids: dict[str, Any]) -> list[str]:
     return [
         "/governance/", "/governance/dashboard.csv", "/governance/audit", "/governance/audit.csv",
         "/governance/agreements", "/governance/differing-views", "/governance/differing-views/new",
-        f"/governance/differing-views/new?review_id={ids['r1']}", f"/governance/differing-views/{ids['view']}",
+        f"/governance/differing-views/new?review_id={ids['r1']}", f"/governance/differing-views/{ids['view']}",  # noqa: E501
         "/governance/capacity", f"/governance/capacity/new?person_id={ids['sam']}",
-        f"/governance/capacity/{ids['assessment']}", "/governance/complaints", "/governance/complaints/new",
+        f"/governance/capacity/{ids['assessment']}", "/governance/complaints", "/governance/complaints/new",  # noqa: E501
         f"/governance/complaints/{ids['complaint']}",
     ]  # fmt: skip
 
@@ -102,12 +102,12 @@ def governance_urls(ids: dict[str, Any]) -> list[str]:
 def governance_posts(ids: dict[str, Any]) -> list[str]:
     v, a, c = ids["view"], ids["assessment"], ids["complaint"]
     return [
-        f"/governance/differing-views/new?review_id={ids['r1']}", f"/governance/differing-views/{v}/parties",
-        f"/governance/differing-views/{v}/parties/1/remove", f"/governance/differing-views/{v}/route",
-        f"/governance/differing-views/{v}/written-response", f"/governance/differing-views/{v}/resolve",
-        f"/governance/capacity/new?person_id={ids['sam']}", f"/governance/capacity/{a}/best-interests",
+        f"/governance/differing-views/new?review_id={ids['r1']}", f"/governance/differing-views/{v}/parties",  # noqa: E501
+        f"/governance/differing-views/{v}/parties/1/remove", f"/governance/differing-views/{v}/route",  # noqa: E501
+        f"/governance/differing-views/{v}/written-response", f"/governance/differing-views/{v}/resolve",  # noqa: E501
+        f"/governance/capacity/new?person_id={ids['sam']}", f"/governance/capacity/{a}/best-interests",  # noqa: E501
         f"/governance/capacity/{a}/best-interests/wishes-and-options",
-        f"/governance/capacity/{a}/best-interests/statements", f"/governance/capacity/{a}/best-interests/consulted",
+        f"/governance/capacity/{a}/best-interests/statements", f"/governance/capacity/{a}/best-interests/consulted",  # noqa: E501
         f"/governance/capacity/{a}/best-interests/decision", "/governance/complaints/new",
         f"/governance/complaints/{c}/acknowledgement", f"/governance/complaints/{c}/response-date",
         f"/governance/complaints/{c}/response",

@@ -557,6 +557,8 @@ SCENARIOS += [
         keeps_on_refusal=False,  # known gap
     ),
 ]
+
+
 def _second_step_on(world: World) -> None:
     """An account whose second step the admin can switch off again (made once, then reset)."""
     from facilitator.models import Role, User
@@ -1049,9 +1051,9 @@ def test_one_hostile_example_through_postgresql(tmp_path: Path) -> None:
         with own_postgres_database("hostile") as url:
             _one_hostile_example(tmp_path, url)
     finally:
-        db.session.remove()
+        db.scoped.remove()
         db.engine = engine
-        db.session.configure(bind=engine)
+        db.scoped.configure(bind=engine)
 
 
 def _one_hostile_example(tmp_path: Path, url: str) -> None:

@@ -26,14 +26,20 @@ def _client_id(html: str) -> str:
 def start_session(client: FlaskClient, review_id: int, email: str = KEYWORKER) -> None:
     sign_in(client, email)
     page = client.get(f"/staff/reviews/{review_id}")
-    response = client.post(f"/person/start/{review_id}", data={"csrf_token": csrf_from(page.get_data(as_text=True))})
+    response = client.post(
+        f"/person/start/{review_id}", data={"csrf_token": csrf_from(page.get_data(as_text=True))}
+    )
     assert response.status_code == 303 and response.headers["Location"].endswith("/person/")
 
 
 def answer(client: FlaskClient, position: int, *choices: str, action: str = "answer"):  # type: ignore[no-untyped-def]
     page = client.get(f"/person/q/{position}").get_data(as_text=True)
     ids = re.findall(r'name="client_id" value="([0-9a-f]+)"', page)
-    data = {"csrf_token": csrf_from(page), "client_id": ids[-1] if action == "skip" else ids[0], "action": action}
+    data = {
+        "csrf_token": csrf_from(page),
+        "client_id": ids[-1] if action == "skip" else ids[0],
+        "action": action,
+    }
     if choices:
         data["answer"] = list(choices)
     return client.post(f"/person/q/{position}", data=data), data
@@ -54,7 +60,9 @@ def test_welcome_and_first_prompt(client: FlaskClient, demo: dict) -> None:
     assert "Do you like where you live?" in first or "where you live" in first
 
 
-def test_answer_is_stored_once_even_when_resubmitted(app: Flask, client: FlaskClient, demo: dict) -> None:
+def test_answer_is_stored_once_even_when_resubmitted(
+    app: Flask, client: FlaskClient, demo: dict
+) -> None:
     start_session(client, demo["reviews"]["Sam"])
     response, data = answer(client, 1, "good")
     assert response.status_code == 303 and "answered=1" in response.headers["Location"]
@@ -81,11 +89,21 @@ def test_bad_answer_is_refused_kindly(client: FlaskClient, demo: dict) -> None:
     assert "not one of the choices" in response.get_data(as_text=True)
 
 
-def test_own_words_kept_exactly_and_shown_as_text(app: Flask, client: FlaskClient, demo: dict) -> None:
+def test_own_words_kept_exactly_and_shown_as_text(
+    app: Flask, client: FlaskClient, demo: dict
+) -> None:
     start_session(client, demo["reviews"]["Sam"])
     words = "I like my garden 🌻 — Dw i'n hoffi'r ardd ŵ ŷ — میں خوش ہوں <script>alert(1)</script>"
     page = client.get("/person/q/1/words").get_data(as_text=True)
-    response = client.post("/person/q/1/words", data={"csrf_token": csrf_from(page), "client_id": _client_id(page), "words": words, "method": "scribed"})
+    response = client.post(
+        "/person/q/1/words",
+        data={
+            "csrf_token": csrf_from(page),
+            "client_id": _client_id(page),
+            "words": words,
+            "method": "scribed",
+        },
+    )
     assert response.status_code == 303
     with app.app_context():
         stored = db.session.scalar(select(Response))
@@ -101,40 +119,78 @@ def test_own_words_limit_is_stated(client: FlaskClient, demo: dict) -> None:
     start_session(client, demo["reviews"]["Sam"])
     page = client.get("/person/q/1/words").get_data(as_text=True)
     assert "Up to 5,000 characters." in page
-    ok = client.post("/person/q/1/words", data={"csrf_token": csrf_from(page), "client_id": _client_id(page), "words": "a" * 5000, "method": "typed"})
+    ok = client.post(
+        "/person/q/1/words",
+        data={
+            "csrf_token": csrf_from(page),
+            "client_id": _client_id(page),
+            "words": "a" * 5000,
+            "method": "typed",
+        },
+    )
     assert ok.status_code == 303
     page = client.get("/person/q/1/words").get_data(as_text=True)
-    too_long = client.post("/person/q/1/words", data={"csrf_token": csrf_from(page), "client_id": _client_id(page), "words": "a" * 5001, "method": "typed"})
+    too_long = client.post(
+        "/person/q/1/words",
+        data={
+            "csrf_token": csrf_from(page),
+            "client_id": _client_id(page),
+            "words": "a" * 5001,
+            "method": "typed",
+        },
+    )
     assert too_long.status_code == 400
     assert "Up to 5,000 can be saved" in too_long.get_data(as_text=True)
 
 
-def test_interpretation_is_never_shown_as_the_persons_words(client: FlaskClient, demo: dict) -> None:
+def test_interpretation_is_never_shown_as_the_persons_words(
+    client: FlaskClient, demo: dict
+) -> None:
     start_session(client, demo["reviews"]["Sam"])
     page = client.get("/person/q/1/words").get_data(as_text=True)
-    client.post("/person/q/1/words", data={"csrf_token": csrf_from(page), "client_id": _client_id(page), "words": "Smiled and pointed at the garden", "method": "interpreted"})
+    client.post(
+        "/person/q/1/words",
+        data={
+            "csrf_token": csrf_from(page),
+            "client_id": _client_id(page),
+            "words": "Smiled and pointed at the garden",
+            "method": "interpreted",
+        },
+    )
     shown = client.get("/person/q/1").get_data(as_text=True)
     assert "not the person&#39;s own words" in shown or "not the person's own words" in shown
     assert "<blockquote><p>Smiled" not in shown
 
 
-def test_locked_tablet_refuses_every_other_route(app: Flask, client: FlaskClient, demo: dict) -> None:
+def test_locked_tablet_refuses_every_other_route(
+    app: Flask, client: FlaskClient, demo: dict
+) -> None:
     start_session(client, demo["reviews"]["Sam"])
     other = demo["reviews"]["Ellis"]
     checked = 0
     for rule in app.url_map.iter_rules():
         from facilitator.views.person import LOCKED_PREFIXES
 
-        if rule.endpoint.startswith(LOCKED_PREFIXES) or rule.endpoint in ("static", "main.health", "main.choose_language"):
+        if rule.endpoint.startswith(LOCKED_PREFIXES) or rule.endpoint in (
+            "static",
+            "main.health",
+            "main.choose_language",
+        ):
             continue
         url = rule.rule
         for arg in rule.arguments:
-            url = url.replace(f"<int:{arg}>", str(other)).replace(f"<{arg}>", "x").replace(f"<string:{arg}>", "x")
+            url = (
+                url.replace(f"<int:{arg}>", str(other))
+                .replace(f"<{arg}>", "x")
+                .replace(f"<string:{arg}>", "x")
+            )
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             response = client.open(url, method=method)
             checked += 1
             if method == "GET":
-                assert response.status_code == 302 and response.headers["Location"].endswith("/person/"), url
+                assert response.status_code == 302 and response.headers["Location"].endswith(
+                    "/person/"
+                ), url
             else:
                 assert response.status_code in (400, 403), (method, url, response.status_code)
     assert checked >= 10
@@ -143,7 +199,9 @@ def test_locked_tablet_refuses_every_other_route(app: Flask, client: FlaskClient
 def test_person_mode_cannot_reach_another_review(client: FlaskClient, demo: dict) -> None:
     start_session(client, demo["reviews"]["Sam"])
     page = client.get("/person/").get_data(as_text=True)
-    response = client.post(f"/person/start/{demo['reviews']['Ellis']}", data={"csrf_token": csrf_from(page)})
+    response = client.post(
+        f"/person/start/{demo['reviews']['Ellis']}", data={"csrf_token": csrf_from(page)}
+    )
     assert response.headers["Location"].endswith("/person/")
     assert "Ellis" not in client.get("/person/q/1").get_data(as_text=True)
 
@@ -159,7 +217,9 @@ def test_unlock_needs_the_facilitators_pin(client: FlaskClient, demo: dict) -> N
     assert client.get("/staff/").status_code == 200
 
 
-def test_whole_session_confirmed_then_review_shows_answers(app: Flask, client: FlaskClient, demo: dict) -> None:
+def test_whole_session_confirmed_then_review_shows_answers(
+    app: Flask, client: FlaskClient, demo: dict
+) -> None:
     review_id = demo["reviews"]["Sam"]
     start_session(client, review_id)
     answer(client, 1, "good")
@@ -168,7 +228,9 @@ def test_whole_session_confirmed_then_review_shows_answers(app: Flask, client: F
     client.post("/person/check", data={"csrf_token": csrf_from(check)})
     done = client.get("/person/done").get_data(as_text=True)
     response = client.post("/person/done", data={"csrf_token": csrf_from(done), "secret": "2468"})
-    assert response.status_code == 303 and response.headers["Location"].endswith(f"/staff/reviews/{review_id}")
+    assert response.status_code == 303 and response.headers["Location"].endswith(
+        f"/staff/reviews/{review_id}"
+    )
     with app.app_context():
         review = db.session.get(Review, review_id)
         assert review is not None and review.status == ReviewStatus.PERSON_DONE
@@ -182,7 +244,12 @@ def test_staff_chooses_and_orders_prompts(app: Flask, client: FlaskClient, demo:
     page = client.get(f"/staff/reviews/{review_id}/prompts").get_data(as_text=True)
     response = client.post(
         f"/staff/reviews/{review_id}/prompts",
-        data={"csrf_token": csrf_from(page), "prompt": ["sleep-well", "want-to-move"], "order-sleep-well": "1", "order-want-to-move": "2"},
+        data={
+            "csrf_token": csrf_from(page),
+            "prompt": ["sleep-well", "want-to-move"],
+            "order-sleep-well": "1",
+            "order-want-to-move": "2",
+        },
     )
     assert response.status_code == 303
     with app.app_context():
@@ -191,13 +258,25 @@ def test_staff_chooses_and_orders_prompts(app: Flask, client: FlaskClient, demo:
         assert [rp.library_prompt_id for rp in review.prompts] == ["sleep-well", "want-to-move"]
 
 
-def test_non_participation_opens_the_review_to_others(app: Flask, client: FlaskClient, demo: dict) -> None:
+def test_non_participation_opens_the_review_to_others(
+    app: Flask, client: FlaskClient, demo: dict
+) -> None:
     review_id = demo["reviews"]["Ellis"]
     sign_in(client, "staff@demo.facilitator.test")
     page = client.get(f"/staff/reviews/{review_id}").get_data(as_text=True)
-    missing = client.post(f"/staff/reviews/{review_id}/non-participation", data={"csrf_token": csrf_from(page), "reason": "unwell", "what_was_tried": " "})
+    missing = client.post(
+        f"/staff/reviews/{review_id}/non-participation",
+        data={"csrf_token": csrf_from(page), "reason": "unwell", "what_was_tried": " "},
+    )
     assert "Say what was tried" in client.get(missing.headers["Location"]).get_data(as_text=True)
-    client.post(f"/staff/reviews/{review_id}/non-participation", data={"csrf_token": csrf_from(page), "reason": "unwell", "what_was_tried": "Tried in the afternoon with pictures"})
+    client.post(
+        f"/staff/reviews/{review_id}/non-participation",
+        data={
+            "csrf_token": csrf_from(page),
+            "reason": "unwell",
+            "what_was_tried": "Tried in the afternoon with pictures",
+        },
+    )
     shown = client.get(f"/staff/reviews/{review_id}").get_data(as_text=True)
     assert "could not take part" in shown and "Tried in the afternoon" in shown
     assert _count(app, Contribution) == 0
@@ -209,43 +288,79 @@ def test_unknown_prompt_position_is_404(client: FlaskClient, demo: dict, positio
     assert client.get(f"/person/q/{position}").status_code == 404
 
 
-def test_staff_edit_communication_needs_and_settings(app: Flask, client: FlaskClient, demo: dict) -> None:
+def test_staff_edit_communication_needs_and_settings(
+    app: Flask, client: FlaskClient, demo: dict
+) -> None:
     sign_in(client, "staff@demo.facilitator.test")
     page = client.get("/staff/people/1/communication").get_data(as_text=True)
     token = csrf_from(page)
     version = re.search(r'name="version" value="(\d+)"', page).group(1)  # type: ignore[union-attr]
-    data = {"csrf_token": token, "version": version, "communication_needs": "Pictures, short sentences", "preferred_formats": "easy read, pictures", "review_on": "2027-01-31", "language": "en", "text_size": "x-large", "high_contrast": "on", "speech": "autoplay"}
+    data = {
+        "csrf_token": token,
+        "version": version,
+        "communication_needs": "Pictures, short sentences",
+        "preferred_formats": "easy read, pictures",
+        "review_on": "2027-01-31",
+        "language": "en",
+        "text_size": "x-large",
+        "high_contrast": "on",
+        "speech": "autoplay",
+    }
     assert client.post("/staff/people/1/communication", data=data).status_code == 303
     # A second save from the same (now old) version is refused, and nothing is lost.
-    stale = client.post("/staff/people/1/communication", data={**data, "communication_needs": "Other"})
+    stale = client.post(
+        "/staff/people/1/communication", data={**data, "communication_needs": "Other"}
+    )
     body = stale.get_data(as_text=True)
     assert stale.status_code == 409 and "Someone else changed" in body
     # Both versions are shown: the saved one in a panel, mine in the form, ready to keep.
-    assert "The saved version" in body and "Pictures, short sentences" in body and ">Other</textarea>" in body
+    assert (
+        "The saved version" in body
+        and "Pictures, short sentences" in body
+        and ">Other</textarea>" in body
+    )
     new_version = re.search(r'name="version" value="(\d+)"', body).group(1)  # type: ignore[union-attr]
     assert new_version != version
-    kept = client.post("/staff/people/1/communication", data={**data, "version": new_version, "communication_needs": "Other"})
+    kept = client.post(
+        "/staff/people/1/communication",
+        data={**data, "version": new_version, "communication_needs": "Other"},
+    )
     assert kept.status_code == 303
     assert "Other; easy read, pictures" in client.get("/staff/people/1").get_data(as_text=True)
     from facilitator.models import Person
 
     with app.app_context():
         person = db.session.get(Person, 1)
-        assert person is not None and person.setting("text_size") == "x-large" and person.setting("high_contrast")
+        assert (
+            person is not None
+            and person.setting("text_size") == "x-large"
+            and person.setting("high_contrast")
+        )
 
 
 def test_staff_correction_keeps_the_original(app: Flask, client: FlaskClient, demo: dict) -> None:
     review_id = demo["reviews"]["Sam"]
     start_session(client, review_id)
     page = client.get("/person/q/1/words").get_data(as_text=True)
-    client.post("/person/q/1/words", data={"csrf_token": csrf_from(page), "client_id": _client_id(page), "words": "pizza", "method": "typed"})
+    client.post(
+        "/person/q/1/words",
+        data={
+            "csrf_token": csrf_from(page),
+            "client_id": _client_id(page),
+            "words": "pizza",
+            "method": "typed",
+        },
+    )
     done = client.get("/person/done").get_data(as_text=True)
     client.post("/person/done", data={"csrf_token": csrf_from(done), "secret": "2468"})
     with app.app_context():
         original = db.session.scalar(select(Response))
         assert original is not None
         original_id = original.id
-    response = client.post(f"/staff/reviews/{review_id}/responses/{original_id}/correction", data={"csrf_token": csrf_from(done), "words": "pasta", "reason": "Sam said later"})
+    response = client.post(
+        f"/staff/reviews/{review_id}/responses/{original_id}/correction",
+        data={"csrf_token": csrf_from(done), "words": "pasta", "reason": "Sam said later"},
+    )
     assert response.status_code == 303
     shown = client.get(f"/staff/reviews/{review_id}").get_data(as_text=True)
     assert "pasta" in shown
@@ -253,7 +368,9 @@ def test_staff_correction_keeps_the_original(app: Flask, client: FlaskClient, de
         assert db.session.get(Response, original_id).own_words == "pizza"  # type: ignore[union-attr]
 
 
-def test_person_chooses_who_may_see_what_they_said(app: Flask, client: FlaskClient, demo: dict) -> None:
+def test_person_chooses_who_may_see_what_they_said(
+    app: Flask, client: FlaskClient, demo: dict
+) -> None:
     from facilitator.models import ConsentToShare
 
     start_session(client, demo["reviews"]["Sam"])
@@ -262,21 +379,40 @@ def test_person_chooses_who_may_see_what_they_said(app: Flask, client: FlaskClie
     assert to_share.headers["Location"].endswith("/person/share/1")
     first = client.get("/person/share/1").get_data(as_text=True)
     assert "Can Alex Carter see what you said?" in first and "It is OK to say no." in first
-    assert client.post("/person/share/1", data={"csrf_token": csrf_from(first), "decision": "yes"}).headers["Location"].endswith("/person/share/2")
+    assert (
+        client.post("/person/share/1", data={"csrf_token": csrf_from(first), "decision": "yes"})
+        .headers["Location"]
+        .endswith("/person/share/2")
+    )
     second = client.get("/person/share/2").get_data(as_text=True)
     assert "Can Mary Carter see what you said?" in second
-    assert client.post("/person/share/2", data={"csrf_token": csrf_from(second), "decision": "no"}).headers["Location"].endswith("/person/done")
-    assert client.post("/person/share/1", data={"csrf_token": csrf_from(first), "decision": "maybe"}).status_code == 400
+    assert (
+        client.post("/person/share/2", data={"csrf_token": csrf_from(second), "decision": "no"})
+        .headers["Location"]
+        .endswith("/person/done")
+    )
+    assert (
+        client.post(
+            "/person/share/1", data={"csrf_token": csrf_from(first), "decision": "maybe"}
+        ).status_code
+        == 400
+    )
     with app.app_context():
         rows = db.session.scalars(select(ConsentToShare).order_by(ConsentToShare.id)).all()
-        assert [(r.decision, r.basis, r.capture_method) for r in rows] == [("yes", "person", "tapped"), ("no", "person", "tapped")]
+        assert [(r.decision, r.basis, r.capture_method) for r in rows] == [
+            ("yes", "person", "tapped"),
+            ("no", "person", "tapped"),
+        ]
 
 
 def test_advocate_facilitates_their_persons_session(client: FlaskClient, demo: dict) -> None:
     review_id = demo["reviews"]["Ellis"]
     sign_in(client, "advocate@demo.facilitator.test")
     page = client.get(f"/advocate/reviews/{review_id}").get_data(as_text=True)
-    assert "Start Ellis&#39;s session on this tablet" in page or "Start Ellis's session on this tablet" in page
+    assert (
+        "Start Ellis&#39;s session on this tablet" in page
+        or "Start Ellis's session on this tablet" in page
+    )
     started = client.post(f"/person/start/{review_id}", data={"csrf_token": csrf_from(page)})
     assert started.headers["Location"].endswith("/person/")
     assert "Hello. This is your review." in client.get("/person/").get_data(as_text=True)
@@ -285,17 +421,27 @@ def test_advocate_facilitates_their_persons_session(client: FlaskClient, demo: d
 def test_advocate_cannot_facilitate_someone_else(client: FlaskClient, demo: dict) -> None:
     sign_in(client, "advocate@demo.facilitator.test")
     page = client.get("/advocate/").get_data(as_text=True)
-    assert client.post(f"/person/start/{demo['reviews']['Sam']}", data={"csrf_token": csrf_from(page)}).status_code == 403
+    assert (
+        client.post(
+            f"/person/start/{demo['reviews']['Sam']}", data={"csrf_token": csrf_from(page)}
+        ).status_code
+        == 403
+    )
 
 
-def test_not_feeling_safe_raises_a_flag_at_once(app: Flask, client: FlaskClient, demo: dict) -> None:
+def test_not_feeling_safe_raises_a_flag_at_once(
+    app: Flask, client: FlaskClient, demo: dict
+) -> None:
     from facilitator.models import Review as ReviewModel
-    from facilitator.services import reviews as review_service, safeguarding
+    from facilitator.services import reviews as review_service
+    from facilitator.services import safeguarding
 
     review_id = demo["reviews"]["Sam"]
     with app.app_context():
         review = db.session.get(ReviewModel, review_id)
-        review_service.set_prompts(db.session, review, ["safe-at-home", "like-where-you-live"], actor=None)
+        review_service.set_prompts(
+            db.session, review, ["safe-at-home", "like-where-you-live"], actor=None
+        )
         db.session.commit()
     start_session(client, review_id)
     answer(client, 2, "good")

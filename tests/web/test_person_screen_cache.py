@@ -98,11 +98,20 @@ def test_a_change_of_settings_or_language_shows_at_once(
     assert "text-x-large" not in page and 'lang="en"' in page
     for text_size, language in (("x-large", "en"), ("x-large", "cy")):
         form = client.get("/person/settings?back=1").get_data(as_text=True)
-        saved = client.post("/person/settings", data={
-            "csrf_token": csrf_from(form), "back": "1", "text_size": text_size, "speech": "on",
-            "speech_rate": "135", "choices_per_screen": "3", "pictures": "pictures",
-            "language": language, "access": "touch",
-        })
+        saved = client.post(
+            "/person/settings",
+            data={
+                "csrf_token": csrf_from(form),
+                "back": "1",
+                "text_size": text_size,
+                "speech": "on",
+                "speech_rate": "135",
+                "choices_per_screen": "3",
+                "pictures": "pictures",
+                "language": language,
+                "access": "touch",
+            },
+        )
         assert saved.status_code == 303, saved.get_data(as_text=True)
         page = client.get("/person/q/1").get_data(as_text=True)
         assert "text-x-large" in page and f'lang="{language}"' in page
@@ -144,9 +153,11 @@ def test_screens_are_kept_per_review(app: Flask, client: FlaskClient, demo: dict
     reviews = [r for name, r in demo["reviews"].items() if name != "Sam"]
     with app.app_context():
         second = next(
-            r for r in reviews
+            r
+            for r in reviews
             if (found := db.session.get(Review, r)) is not None
-            and found.person.language == "en" and len(found.prompts) >= 1
+            and found.person.language == "en"
+            and len(found.prompts) >= 1
             and found.status.value in ("planned", "person_in_progress")
         )
     start_session(other, second)
@@ -201,8 +212,16 @@ def test_spoken_cues_follow_the_speech_folder(app: Flask, client: FlaskClient, d
 
     review_id = demo["reviews"]["Sam"]
     start_session(client, review_id)
-    data = {**_settings_form(client), "access": "scan", "scan_rate": "1", "scan_rounds": "3",
-            "switch_keys": "1-2", "scan_cue": "on", "speech": "on", "back": "1"}
+    data = {
+        **_settings_form(client),
+        "access": "scan",
+        "scan_rate": "1",
+        "scan_rounds": "3",
+        "switch_keys": "1-2",
+        "scan_cue": "on",
+        "speech": "on",
+        "back": "1",
+    }
     assert client.post("/person/settings", data=data).status_code == 303
 
     def cues() -> dict[str, str]:

@@ -220,9 +220,8 @@ def _speech_cache(app: Flask, person_id: int) -> tuple[Path, Path]:
     from flask_babel import force_locale
 
     from facilitator.accessible import speech
-    from facilitator.views.you_said import spoken_texts_for
-
     from facilitator.models import OutcomeAction
+    from facilitator.views.you_said import spoken_texts_for
 
     with app.app_context():
         review = db.session.scalars(select(Review).where(Review.person_id == person_id)).first()

@@ -45,12 +45,13 @@ STAFF = "keyworker@demo.facilitator.test"
 def shared_database(tmp_path: Path) -> Iterator[str]:
     """A fresh, migrated PostgreSQL database with the demo data; dropped afterwards."""
     with own_postgres_database("two") as url:
-        app = create_app({"DATABASE_URL": url, "SECRET_KEY": SECRET,
-                          "INSTANCE_PATH": str(tmp_path / "instance")})
+        app = create_app(
+            {"DATABASE_URL": url, "SECRET_KEY": SECRET, "INSTANCE_PATH": str(tmp_path / "instance")}
+        )
         with app.app_context():
             demo.load(db.session)
             db.session.commit()
-            db.session.remove()
+            db.scoped.remove()
             assert db.engine is not None
             db.engine.dispose()
         yield url
@@ -66,15 +67,32 @@ def _free_port() -> int:
 def instance(url: str, tmp_path: Path, **env: str) -> Iterator[int]:
     """One app instance: its own gunicorn process (one worker), its own instance folder."""
     port = _free_port()
-    environ = dict(os.environ, DATABASE_URL=url, SECRET_KEY=SECRET, HOST="127.0.0.1",
-                   PORT=str(port), WORKERS="1", **env)
+    environ = dict(
+        os.environ,
+        DATABASE_URL=url,
+        SECRET_KEY=SECRET,
+        HOST="127.0.0.1",
+        PORT=str(port),
+        WORKERS="1",
+        **env,
+    )
     environ.pop("FACILITATOR_ENV", None)
     if "REDIS_URL" not in env:
         environ.pop("REDIS_URL", None)  # in-memory limits unless the test shares them
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py",
-         "facilitator:create_app()"],
-        cwd=ROOT, env=environ, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--config",
+            "gunicorn.conf.py",
+            "facilitator:create_app()",
+        ],
+        cwd=ROOT,
+        env=environ,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -157,11 +175,13 @@ def test_two_instances_serve_the_same_reviews_and_a_person_session_moves_between
         a = stack.enter_context(instance(shared_database, tmp_path))
         b = stack.enter_context(instance(shared_database, tmp_path))
         browser = Browser(a)
-        status, _page = browser.post("/sign-in", {"email": STAFF, "password": demo.DEMO_PASSWORD},
-                                     csrf_from="/sign-in")
+        status, _page = browser.post(
+            "/sign-in", {"email": STAFF, "password": demo.DEMO_PASSWORD}, csrf_from="/sign-in"
+        )
         assert status in (302, 303)
-        status, _page = browser.post("/sign-in/code", {"code": _code(shared_database)},
-                                     csrf_from="/sign-in/code")
+        status, _page = browser.post(
+            "/sign-in/code", {"code": _code(shared_database)}, csrf_from="/sign-in/code"
+        )
         assert status in (302, 303)
 
         # The same cookie is signed in on both, and both list the same reviews.
@@ -173,8 +193,9 @@ def test_two_instances_serve_the_same_reviews_and_a_person_session_moves_between
         review_id = min(int(r) for r in reviews_a)
 
         # The facilitator starts the person's session on A ...
-        status, _page = browser.at(a).post(f"/person/start/{review_id}", {},
-                                           csrf_from=f"/staff/reviews/{review_id}")
+        status, _page = browser.at(a).post(
+            f"/person/start/{review_id}", {}, csrf_from=f"/staff/reviews/{review_id}"
+        )
         assert status in (302, 303)
         # ... and the tablet's next requests land on B: the prompt, then an answer.
         status, prompt = browser.at(b).get("/person/q/1")
@@ -183,8 +204,8 @@ def test_two_instances_serve_the_same_reviews_and_a_person_session_moves_between
         assert options
         client_id = "two-" + uuid.uuid4().hex
         status, _page = browser.at(b).post(
-            "/person/q/1", {"client_id": client_id, "answer": options[0]},
-            csrf_from="/person/q/1")
+            "/person/q/1", {"client_id": client_id, "answer": options[0]}, csrf_from="/person/q/1"
+        )
         assert status == 303
         # B stored it in the shared database; A, still locked to the review, sees it chosen.
         engine = make_engine(shared_database)
@@ -224,7 +245,9 @@ def test_a_rate_limit_counts_requests_to_both_instances_through_redis(
         # An incomplete form: counted by the limiter, never reaching the password check (whose
         # own throttle would also answer 429).
         incomplete = {"email": "", "password": ""}
-        statuses = [browser.at(port).post("/sign-in", incomplete, csrf_from="/sign-in")[0]
-                    for port in (a, b, a, b)]
+        statuses = [
+            browser.at(port).post("/sign-in", incomplete, csrf_from="/sign-in")[0]
+            for port in (a, b, a, b)
+        ]
         assert statuses[:3] == [400, 400, 400]  # "enter your email address", not limited yet
         assert statuses[3] == 429  # two on each instance: only a shared counter reaches 3

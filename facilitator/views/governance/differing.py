@@ -54,7 +54,6 @@ def differing_register() -> Any:
     )
 
 
-
 def _review_or_404(review_id: int | None) -> Review:
     return review_or_404(review_id or 0)
 
