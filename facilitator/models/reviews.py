@@ -87,7 +87,12 @@ class Response(Base):
     """One answer from the person: never edited; a correction is a new row that supersedes it."""
 
     __tablename__ = "responses"
-    __table_args__ = (Index("ix_responses_review_prompt", "review_id", "review_prompt_id"),)
+    __table_args__ = (
+        Index("ix_responses_review_prompt", "review_id", "review_prompt_id"),
+        # A review's answers counted, and its newest found, from the index alone (the stamp
+        # of a kept prompt screen, views/person_screen_cache.py, asks on every screen).
+        Index("ix_responses_review_id_id", "review_id", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.orm import Session
 
-from facilitator.models import ReviewPrompt
+from facilitator.models import CaptureMethod, Response, ReviewPrompt
 from facilitator.services import person_session, responses
 from facilitator.views import person_screen_cache
 from facilitator.views.person_screen_cache import ScreenCache, stamp
@@ -62,6 +62,33 @@ def test_stamp_changes_with_everything_the_screen_is_drawn_from(session: Session
     sam.settings = {**sam.settings, "pictures": "photos"}
     changed()
     assert seen[-1].shows_own_photos
+
+
+def test_an_answer_committed_out_of_order_still_changes_the_stamp(session: Session) -> None:
+    """Two tablets (or a batch sent after the wifi came back) may commit in the other order
+    from the ids they were given: an answer older than the newest id appears later. The stamp
+    counts the answers, so it changes even then."""
+    staff = user(session)
+    rev = review(session, staff, person(session, staff))
+    session.flush()
+
+    def answer(number: int) -> None:
+        session.add(
+            Response(
+                id=number, review_id=rev.id, review_prompt_id=rev.prompts[0].id,
+                client_id=cid(), answer=["good"], capture_method=CaptureMethod.TAPPED,
+            )
+        )  # fmt: skip
+        session.flush()
+
+    base = 900_000 + rev.id * 10
+    answer(base + 5)
+    before = stamp(session, rev.id)
+    assert before is not None and before.answers == 1 and before.newest_answer == base + 5
+    answer(base + 2)  # given its id earlier, visible only now
+    after = stamp(session, rev.id)
+    assert after is not None and after.newest_answer == base + 5  # the newest id is the same
+    assert after != before and after.answers == 2
 
 
 def test_no_stamp_for_a_review_that_is_not_there(session: Session) -> None:
