@@ -117,6 +117,7 @@ def new_supporter(person_id: int) -> str | Response | tuple[str, int]:
             account = db.session.get(User, request.form.get("user_id", type=int) or 0)
             if account is not None and account.role != Role.ADVOCATE:
                 raise ServiceError(_("Only an advocate's account can be linked."))
+            language = request.form.get("language", "")
             supporter = people.add_supporter(
                 db.session,
                 person,
@@ -126,9 +127,7 @@ def new_supporter(person_id: int) -> str | Response | tuple[str, int]:
                 role=role,
                 email=_text("email", 254) or None,
                 phone=_text("phone", 40) or None,
-                language=str(request.form.get("language"))
-                if request.form.get("language") in LANGUAGES
-                else "en",
+                language=language if language in LANGUAGES else "en",
                 user=account if role in ADVOCATE_ROLES else None,
             )
             kind = request.form.get("authority_kind", "")
