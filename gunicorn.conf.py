@@ -1,10 +1,12 @@
-"""gunicorn settings for `make run` and production (gunicorn reads this file from the folder it starts in).
+"""gunicorn settings for `make run` and production (read from the folder gunicorn starts in).
 
-Family links carry a secret token in their address; the access log must never record it.
+Family links carry a secret token in their address; no log gunicorn writes may record it: not
+the access log, and not the error log, where a malformed request line or header is quoted.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from typing import Any
@@ -17,7 +19,15 @@ accesslog = "-"
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 control_socket_disable = True
 
-TOKEN_IN_PATH = re.compile(r"(/family/link/)[^/?#\s]+")
+# X-Forwarded-Proto (and the other scheme and forwarder headers) are believed only when the app
+# is told a proxy is in front (TRUSTED_PROXIES, read by ProxyFix in facilitator/security.py):
+# otherwise any client on this machine could make a plain-HTTP request look like HTTPS.
+trusted_proxies = int(os.environ.get("TRUSTED_PROXIES", "0") or "0")
+forwarded_allow_ips = (
+    os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1") if trusted_proxies > 0 else ""
+)
+
+TOKEN_IN_PATH = re.compile(r"(/family/link/)[^/?#\s\"']+")
 
 
 def redact(text: str) -> str:
@@ -25,8 +35,28 @@ def redact(text: str) -> str:
     return TOKEN_IN_PATH.sub(r"\1[token]", text)
 
 
+class RedactTokens(logging.Filter):
+    """Link tokens out of an error-log record: its message, arguments and any traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "/family/link/" in message:
+            record.msg, record.args = redact(message), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text and "/family/link/" in record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        return True
+
+
 class RedactingLogger(Logger):
-    """gunicorn's logger, with link tokens removed from every access-log field."""
+    """gunicorn's logger, with link tokens removed from every access-log field and from every
+    error-log record (gunicorn quotes a malformed request line or header there in full)."""
+
+    def __init__(self, cfg: Any) -> None:
+        super().__init__(cfg)
+        if not any(type(f).__name__ == "RedactTokens" for f in self.error_log.filters):
+            self.error_log.addFilter(RedactTokens())
 
     def atoms(self, resp: Any, req: Any, environ: Any, request_time: Any) -> dict[str, Any]:
         atoms = super().atoms(resp, req, environ, request_time)

@@ -1,0 +1,133 @@
+"""A real gunicorn, configured by gunicorn.conf.py, on loopback: what it logs and what it believes.
+
+Each test starts its own server (on a copy of the migrated SQLite database, with its own rate-limit
+file) and talks to it with raw sockets or http.client, as a browser or a careless client would.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SECRET = "gunicorn-server-test-" + "s" * 40
+TOKEN = "Qm9vdHN0cmFwLXRva2VuLWZvci1sb2dzLXRlc3Q_xyz"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def serve(tmp_path: Path, sqlite_template: Path, **env: str) -> Iterator[tuple[int, Path]]:
+    """gunicorn with gunicorn.conf.py on a free loopback port; yields (port, error-log file).
+
+    The server is stopped (and its log complete) when the block ends.
+    """
+    folder = tmp_path / f"server-{len(list(tmp_path.glob('server-*')))}"
+    folder.mkdir()
+    database = folder / "app.sqlite3"
+    shutil.copy(sqlite_template, database)
+    port = _free_port()
+    environ = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{database}",
+        "SECRET_KEY": SECRET,
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "WORKERS": "1",
+        "RATELIMIT_STORAGE_URI": f"facilitator+sqlite:///{folder / 'rate-limits.sqlite3'}",
+        **env,
+    }
+    for name in ("FACILITATOR_ENV", "REDIS_URL", "FORWARDED_ALLOW_IPS"):
+        if name not in env:
+            environ.pop(name, None)
+    error_log = folder / "error.log"
+    with error_log.open("wb") as errors:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py",
+             "facilitator:create_app()"],
+            cwd=ROOT, env=environ, stdout=subprocess.DEVNULL, stderr=errors,
+        )  # fmt: skip
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    if get(port, "/healthz")[0] == 200:
+                        break
+                except OSError:
+                    pass
+                assert process.poll() is None, error_log.read_text()
+                assert time.monotonic() < deadline, "gunicorn did not start in 30 s"
+                time.sleep(0.2)
+            yield port, error_log
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def get(port: int, path: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str]]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.request("GET", path, headers=headers or {})
+        response = conn.getresponse()
+        response.read()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}
+    finally:
+        conn.close()
+
+
+def _raw(port: int, data: bytes) -> bytes:
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(data)
+        received = b""
+        while chunk := sock.recv(4096):
+            received += chunk
+        return received
+
+
+def test_a_malformed_request_carrying_a_link_token_leaves_it_out_of_the_error_log(
+    tmp_path: Path, sqlite_template: Path
+) -> None:
+    malformed = [
+        f"GET /family/link/{TOKEN}\r\n\r\n",  # no HTTP version: an invalid request line
+        f"GET /family/link/{TOKEN}?x=1 HTTP/1.1 extra\r\nHost: x\r\n\r\n",
+        f"GET /family/link/{TOKEN} HTTP/1.1\r\nHost: x\r\nBad Name: /family/link/{TOKEN}\r\n\r\n",
+        f"POST /family/link/{TOKEN} HTTP/1.1\r\nReferer\x01: /family/link/{TOKEN}\r\n\r\n",
+    ]
+    with serve(tmp_path, sqlite_template) as (port, error_log):
+        for request in malformed:
+            assert _raw(port, request.encode("latin-1")).startswith(b"HTTP/1.1 400")
+    log = error_log.read_text()
+    assert "Invalid request" in log  # gunicorn did log each refusal ...
+    assert "/family/link/[token]" in log  # ... with the path, but never the token
+    assert TOKEN not in log, log
+
+
+def test_forwarded_https_is_believed_only_from_a_trusted_proxy(
+    tmp_path: Path, sqlite_template: Path
+) -> None:
+    """gunicorn itself must not turn X-Forwarded-Proto into https when TRUSTED_PROXIES is 0."""
+    forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-Ssl": "on"}
+    with serve(tmp_path, sqlite_template, TRUSTED_PROXIES="0") as (port, _log):
+        status, headers = get(port, "/healthz", forwarded)
+        assert status == 200
+        assert "strict-transport-security" not in headers  # still plain HTTP to the app
+    with serve(tmp_path, sqlite_template, TRUSTED_PROXIES="1") as (port, _log):
+        status, headers = get(port, "/healthz", forwarded)
+        assert status == 200
+        assert "strict-transport-security" in headers  # the proxy in front said HTTPS
