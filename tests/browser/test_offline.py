@@ -241,3 +241,156 @@ def test_expired_token_is_refused_then_renewed(
     }
     assert len(stored(live_app, review_id)) == 1
     context.close()
+
+
+# One prompt of each of the library's 7 answer types, and a yes-no prompt to skip.
+EVERY_TYPE = [
+    "like-where-you-live",  # 1 feelings-5 (and the person's own words, "I want to say more")
+    "like-your-bedroom",  # 2 feelings-3 (changed later on "Is this right?")
+    "want-to-move",  # 3 yes-no
+    "home-working",  # 4 working
+    "job-or-college",  # 5 choose-one
+    "who-is-important",  # 6 choose-many
+    "sleep-well",  # 7 skipped
+    "favourite-food",  # 8 own-words
+]
+
+
+def kept_on_tablet(page: Any, before: int) -> bool:
+    """Whether the queue on the tablet grew past ``before`` within a few seconds."""
+    for _ in range(50):
+        if queue_length(page) > before:
+            return True
+        page.wait_for_timeout(100)
+    return False
+
+
+def shows(locator: Any) -> bool:
+    """Whether the screen shows ``locator`` within a few seconds (a soft check, for the table)."""
+    try:
+        expect(locator).to_be_visible(timeout=4_000)
+    except AssertionError:
+        return False
+    return True
+
+
+def test_every_answer_type_offline_arrives_once(
+    browser: Any, live_app: Any, live_server: Any
+) -> None:
+    """Offline, every answer type, a skip, own words and a change on "Is this right?" are kept
+    on the tablet and reach the server exactly once when the wifi is back.
+
+    The table (printed, and compared at the end) is the issue's measure: per kind of answer,
+    whether the tablet kept it and how many times it arrived.
+    """
+    with live_app.app_context():
+        review = db.session.get(Review, 1)
+        assert review is not None
+        reviews.set_prompts(db.session, review, EVERY_TYPE, actor=None)
+        person = db.session.get(Person, review.person_id)
+        assert person is not None
+        person.settings = {**person.settings, "speech": "on", "auto_advance": False}
+        db.session.commit()
+        review_id = review.id
+    context = browser.new_context(viewport=TABLET, has_touch=True, locale="en-GB")
+    page = context.new_page()
+    start_session(page, live_server.url, review_id)
+    base = live_server.url
+    total = len(EVERY_TYPE)
+    page.get_by_role("link", name="Start").tap()
+    question(page, 1, total)
+    context.set_offline(True)
+    table: dict[str, dict[str, Any]] = {}
+    saved_note = page.locator("#main .offline-saved")
+
+    def step(kind: str, position: int, act: Any, screen_ok: Any) -> None:
+        if not page.url.endswith(f"/person/q/{position}"):
+            page.goto(f"{base}/person/q/{position}")  # from the service worker
+        question(page, position, total)
+        before = queue_length(page)
+        act()
+        table[kind] = {"kept": kept_on_tablet(page, before), "screen": screen_ok()}
+
+    def tap(name: str) -> Any:
+        return lambda: answer(page, name)
+
+    def own_words(text: str) -> Any:
+        def act() -> None:
+            link = page.locator("#main").get_by_role("link", name="I want to say more")
+            if link.count():
+                link.tap()
+            expect(page.locator("#main textarea[name='words']")).to_be_visible()
+            page.locator("#main textarea[name='words']").fill(text)
+            page.get_by_role("button", name="Save these words").tap()
+
+        return act
+
+    def choose_many() -> None:
+        page.locator("#main label.answer", has_text="Family").tap()
+        page.locator("#main label.answer", has_text="Friends").tap()
+        page.locator("#main").get_by_role("button", name="Next", exact=True).tap()
+
+    def skip() -> None:
+        page.locator("#main").get_by_role("button", name="Skip").tap()
+
+    step("feelings-5", 1, tap("Very good"), lambda: shows(saved_note))
+    step("own words (say more)", 1, own_words("I like my garden."), lambda: shows(saved_note))
+    step("feelings-3", 2, tap("Good"), lambda: shows(saved_note))
+    step("yes-no", 3, tap("No"), lambda: shows(saved_note))
+    step("working", 4, tap("This is working"), lambda: shows(saved_note))
+    step("choose-one", 5, tap("College"), lambda: shows(saved_note))
+    step("choose-many", 6, choose_many, lambda: shows(saved_note))
+    if table["choose-many"]["screen"]:
+        assert_no_axe_violations(page, "choose-many, offline, kept on the tablet")
+    step(
+        "skip",
+        7,
+        skip,
+        lambda: shows(page.locator("#main .progress-text", has_text=f"Question 8 of {total}")),
+    )
+    step("own-words", 8, own_words("Chips and curry."), lambda: shows(saved_note))
+    assert_no_axe_violations(page, "own words, offline, kept on the tablet")
+
+    # "Is this right?" (from the tablet): the person changes their answer to question 2.
+    page.goto(f"{base}/person/check")
+    page.locator("#main .summary-row").nth(1).get_by_role("link", name="Change").tap()
+    step("change on Is this right?", 2, tap("Not good"), lambda: shows(saved_note))
+
+    context.set_offline(False)
+    page.evaluate("() => window.dispatchEvent(new Event('online'))")
+    for _ in range(300):
+        if queue_length(page) == 0:
+            break
+        page.wait_for_timeout(100)
+
+    rows = stored(live_app, review_id)
+    with live_app.app_context():
+        prompt_ids = [rp.id for rp in db.session.get(Review, review_id).prompts]  # type: ignore[union-attr]
+
+    def arrived(position: int, **content: Any) -> int:
+        prompt_id = prompt_ids[position - 1]
+        return sum(
+            1
+            for r in rows
+            if r.review_prompt_id == prompt_id
+            and all(getattr(r, name) == value for name, value in content.items())
+        )
+
+    table["feelings-5"]["arrived"] = arrived(1, answer=["very-good"])
+    table["own words (say more)"]["arrived"] = arrived(1, own_words="I like my garden.")
+    table["feelings-3"]["arrived"] = arrived(2, answer=["good"])
+    table["yes-no"]["arrived"] = arrived(3, answer=["no"])
+    table["working"]["arrived"] = arrived(4, answer=["working"])
+    table["choose-one"]["arrived"] = arrived(5, answer=["college"])
+    table["choose-many"]["arrived"] = arrived(6, answer=["family", "friends"])
+    table["skip"]["arrived"] = arrived(7, skipped=True)
+    table["own-words"]["arrived"] = arrived(8, own_words="Chips and curry.")
+    table["change on Is this right?"]["arrived"] = arrived(2, answer=["not-good"])
+    print("\nkind | kept on the tablet | screen said so | arrived at the server")
+    for kind, found in table.items():
+        print(f"{kind} | {found['kept']} | {found['screen']} | {found['arrived']}")
+    expected = {kind: {"kept": True, "screen": True, "arrived": 1} for kind in table}
+    assert table == expected
+    assert len(rows) == len(table) and len({r.client_id for r in rows}) == len(rows)
+    assert queue_length(page) == 0
+    context.close()

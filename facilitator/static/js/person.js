@@ -116,7 +116,9 @@
   function describe(form, submitter) {
     var idInput = form.querySelector("input[name='client_id']");
     if (!idInput || (form.getAttribute("method") || "").toLowerCase() !== "post") { return null; }
-    var path = new URL(form.action, window.location.href).pathname;
+    // Attributes, never properties: a control named "action" (the Next and Skip buttons)
+    // shadows form.action, as one named "method" (the capture method) shadows form.method.
+    var path = new URL(form.getAttribute("action") || window.location.href, window.location.href).pathname;
     var match = ANSWER_PATH.exec(path);
     if (!match) { return null; }
     var data = new FormData(form);
@@ -177,7 +179,12 @@
   function sendPlainly(form, submitter) {
     form.dataset.plain = "yes";
     delete form.dataset.sending;
-    if (form.requestSubmit) { form.requestSubmit(submitter || undefined); } else { form.submit(); }
+    // The prototype's own methods: a control could shadow them too.
+    if (HTMLFormElement.prototype.requestSubmit) {
+      HTMLFormElement.prototype.requestSubmit.call(form, submitter || undefined);
+    } else {
+      HTMLFormElement.prototype.submit.call(form);
+    }
     delete form.dataset.plain;
   }
 
