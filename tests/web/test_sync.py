@@ -452,3 +452,63 @@ def test_ten_identical_answers_at_once_store_one(tmp_path: Path, server_database
         assert audit.verify(db.session).ok
     if db.engine is not None:
         db.engine.dispose()
+
+
+# One prompt of each of the library's 7 answer types, with an answer the person could give.
+EVERY_TYPE: list[tuple[str, dict[str, Any]]] = [
+    ("like-where-you-live", {"answer": ["very-good"]}),  # feelings-5
+    ("like-your-bedroom", {"answer": ["not-good"]}),  # feelings-3
+    ("want-to-move", {"answer": ["no"]}),  # yes-no
+    ("home-working", {"answer": ["not-working"]}),  # working
+    ("job-or-college", {"answer": ["college"]}),  # choose-one
+    ("who-is-important", {"answer": ["family", "pets"]}),  # choose-many
+    ("favourite-food", {"action": "words", "words": "Chips", "method": "scribed"}),  # own-words
+]
+
+
+def _stored_as(row: Response) -> tuple[Any, ...]:
+    return (row.review_prompt_id, row.answer, row.own_words, row.capture_method, row.skipped)
+
+
+def test_every_answer_type_is_stored_alike_by_the_form_and_the_queue(
+    app: Flask, client: FlaskClient, demo: dict
+) -> None:
+    """Each answer type, a skip of each, and own words: the JSON queue stores what the plain
+    form stores (one shared parsing in services/responses.py), once per client id."""
+    from facilitator.services import reviews
+
+    review_id = demo["reviews"]["Sam"]
+    with app.app_context():
+        review = db.session.get(Review, review_id)
+        assert review is not None
+        reviews.set_prompts(db.session, review, [p for p, _a in EVERY_TYPE], actor=None)
+        db.session.commit()
+    assert _prompt_types(app, review_id) == [
+        "feelings-5", "feelings-3", "yes-no", "working", "choose-one", "choose-many", "own-words",
+    ]  # fmt: skip
+    start_session(client, review_id)
+    token = _token(client)
+    cases = [(n, given) for n, (_p, given) in enumerate(EVERY_TYPE, start=1)]
+    cases += [(n, {"action": "skip"}) for n in range(1, 7)]
+    more = {"action": "words", "method": "typed"}
+    cases += [(n, {**more, "words": f"More about {n}"}) for n in (1, 6)]
+    for position, given in cases:
+        form_id, queue_id = uuid.uuid4().hex, uuid.uuid4().hex
+        path = f"/person/q/{position}" + ("/words" if given.get("action") == "words" else "")
+        fields: dict[str, Any] = {"csrf_token": token, "client_id": form_id, **given}
+        if given.get("action") == "words":
+            del fields["action"]
+        posted = client.post(path, data=fields)
+        assert posted.status_code == 303, (position, given, posted.get_data(as_text=True)[:300])
+        queued = _send(client, token, client_id=queue_id, position=position, **given)
+        assert queued.status_code == 200 and queued.get_json()["ok"] is True, (position, given)
+        assert queued.get_json()["next"] in posted.headers["Location"]
+        again = _send(client, token, client_id=queue_id, position=position, **given)
+        assert again.get_json()["replay"] is True
+        with app.app_context():
+            by_form = db.session.scalar(select(Response).where(Response.client_id == form_id))
+            by_queue = db.session.scalar(select(Response).where(Response.client_id == queue_id))
+            assert by_form is not None and by_queue is not None
+            assert _stored_as(by_form) == _stored_as(by_queue), (position, given)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Response)) == 2 * len(cases)
