@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 import pyotp
 from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..models import LoginAttempt, RecoveryCode, Role, User, UserSession, utcnow
@@ -219,6 +220,48 @@ def _matching_step(user: User, code: str, now: datetime) -> int | None:
     return None
 
 
+def _claim_step(
+    session: Session, user: User, step: int, enabling_at: datetime | None = None
+) -> bool:
+    """Mark ``step`` as used, if no request has used it (or a later one) already.
+
+    One conditional UPDATE: when two requests send the same code at the same moment, the
+    database lets exactly one of them change the row (PostgreSQL makes the other wait and
+    re-check the condition; SQLite lets one writer at a time), so exactly one signs in.
+    ``enabling_at`` switches the second step on in the same statement (set-up).
+    """
+    claim = update(User).where(
+        User.id == user.id,
+        (User.totp_last_step.is_(None)) | (User.totp_last_step < step),
+    )
+    values: dict[str, object] = {"totp_last_step": step}
+    if enabling_at is not None:
+        claim = claim.where(User.totp_enabled_at.is_(None))
+        values["totp_enabled_at"] = enabling_at
+    result = session.execute(
+        claim.values(**values), execution_options={"synchronize_session": False}
+    )
+    claimed = bool(result.rowcount)  # type: ignore[attr-defined]
+    if claimed:
+        for name, value in values.items():
+            set_committed_value(user, name, value)
+    return claimed
+
+
+def _claim_recovery_code(session: Session, recovery: RecoveryCode, now: datetime) -> bool:
+    """Mark a recovery code used, if no other request has (one conditional UPDATE)."""
+    result = session.execute(
+        update(RecoveryCode)
+        .where(RecoveryCode.id == recovery.id, RecoveryCode.used_at.is_(None))
+        .values(used_at=now),
+        execution_options={"synchronize_session": False},
+    )
+    if not result.rowcount:  # type: ignore[attr-defined]
+        return False
+    set_committed_value(recovery, "used_at", now)
+    return True
+
+
 def _refuse_code(session: Session, user: User, address: str, now: datetime) -> None:
     session.add(LoginAttempt(email=user.email, address=address, succeeded=False, at=now))
     audit.record(session, "signin.code_refused", actor=user, obj=user, detail={"address": address})
@@ -247,10 +290,8 @@ def confirm_second_factor(
     if second_factor_enabled(user):
         raise ServiceError("The second step is already set up for this account.")
     step = _matching_step(user, _clean_code(code), now)
-    if step is None:
+    if step is None or not _claim_step(session, user, step, enabling_at=now):
         _refuse_code(session, user, address, now)
-    user.totp_last_step = step
-    user.totp_enabled_at = now
     audit.record(session, "user.second_factor_enabled", actor=user, obj=user)
     return _new_recovery_codes(session, user)
 
@@ -273,8 +314,7 @@ def check_second_factor(
         raise ServiceError("The second step is not set up for this account.")
     cleaned = _clean_code(code)
     step = _matching_step(user, cleaned, now)
-    if step is not None:
-        user.totp_last_step = step
+    if step is not None and _claim_step(session, user, step):
         session.add(LoginAttempt(email=user.email, address=address, succeeded=True, at=now))
         return None
     if len(cleaned) == _RECOVERY_LENGTH:
@@ -285,8 +325,9 @@ def check_second_factor(
         ).all()
         for recovery in unused:
             if check_password_hash(recovery.code_hash, cleaned):
-                recovery.used_at = now
-                left = len(unused) - 1
+                if not _claim_recovery_code(session, recovery, now):
+                    break  # another request used it a moment ago
+                left = recovery_codes_left(session, user)
                 session.add(LoginAttempt(email=user.email, address=address, succeeded=True, at=now))
                 audit.record(
                     session, "signin.recovery_code_used", actor=user, obj=user,

@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
+import http.cookiejar
 import re
 import shutil
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
 import pyotp
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select, update
+from werkzeug.serving import make_server
 
 from facilitator.extensions import db
 from facilitator.models import AuditEvent, User, UserSession
+from facilitator.services import accounts
 
-from ..conftest import csrf_from, make_test_app, second_factor_code, sign_in
+from ..conftest import csrf_from, make_test_app, own_postgres_database, second_factor_code, sign_in
 
 STAFF = "staff@demo.facilitator.test"
 MANAGER = "manager@demo.facilitator.test"
@@ -433,3 +443,113 @@ def test_a_locked_tablet_does_not_send_still_here(client: FlaskClient, demo: dic
     client.post(f"/person/start/{demo['reviews']['Sam']}", data={"csrf_token": csrf_from(page)})
     person_page = client.get("/person/", follow_redirects=True).get_data(as_text=True)
     assert "data-still-here" not in person_page
+
+
+# --- one code sent by ten browsers at once, against a real server ---------------------------
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def server_database(
+    request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path
+) -> Iterator[str]:
+    """A database of its own for a server that commits for real (dropped afterwards)."""
+    if request.param == "sqlite":
+        path = tmp_path / "server.sqlite3"
+        shutil.copy(sqlite_template, path)
+        yield f"sqlite:///{path}"
+        return
+    with own_postgres_database("codes") as url:
+        yield url
+
+
+class _Browser:
+    """A cookie-keeping HTTP client: one browser of its own."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirects()
+        )
+
+    def open(self, path: str, fields: dict[str, str] | None = None) -> tuple[int, str]:
+        body = urllib.parse.urlencode(fields).encode() if fields is not None else None
+        request = urllib.request.Request(self.base + path, data=body)
+        try:
+            with self.opener.open(request, timeout=60) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+@contextmanager
+def _real_server(app: Flask) -> Iterator[str]:
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+def _all_at_once(browsers: list[_Browser], path: str, fields: dict[str, str]) -> list[int]:
+    """Each browser posts the same thing at the same moment; their statuses."""
+    start = threading.Barrier(len(browsers))
+    statuses: list[int] = []
+
+    def send(browser: _Browser) -> None:
+        page = browser.open(path)[1]
+        start.wait()
+        statuses.append(browser.open(path, {**fields, "csrf_token": csrf_from(page)})[0])
+
+    senders = [threading.Thread(target=send, args=(browser,)) for browser in browsers]
+    for sender in senders:
+        sender.start()
+    for sender in senders:
+        sender.join(timeout=120)
+    return statuses
+
+
+@pytest.mark.db
+@pytest.mark.parametrize("kind", ["app code", "recovery code"])
+def test_one_code_sent_by_ten_browsers_at_once_signs_in_one(
+    tmp_path: Path, server_database: str, kind: str
+) -> None:
+    from facilitator.services import demo as demo_service
+
+    app = make_test_app(
+        tmp_path, server_database, TESTING=False, RATELIMIT_SIGN_IN="1000 per minute"
+    )
+    with app.app_context():
+        demo_service.load(db.session)
+        db.session.commit()
+        code = second_factor_code(db.session, STAFF)  # enrolled, never used
+        user = db.session.scalar(select(User).where(User.email == STAFF))
+        assert user is not None
+        recovery = accounts.regenerate_recovery_codes(db.session, user)[0]
+        db.session.commit()
+    with _real_server(app) as base:
+        browsers = [_Browser(base) for _ in range(10)]
+        for browser in browsers:  # ten browsers past the password step
+            page = browser.open("/sign-in")[1]
+            status, _ = browser.open(
+                "/sign-in",
+                {"email": STAFF, "password": PASSWORD, "csrf_token": csrf_from(page)},
+            )
+            assert status == 302
+        statuses = _all_at_once(
+            browsers, "/sign-in/code", {"code": code if kind == "app code" else recovery}
+        )
+        signed_in = [browser.open("/staff/")[0] for browser in browsers].count(200)
+    print(f"\n{server_database.split(':')[0]} {kind}: {signed_in} of 10 signed in, {statuses}")
+    assert sorted(statuses) == [302] + [401] * 9, statuses
+    assert signed_in == 1
+    assert len(_actions(app, "signin")) == 1
+    if db.engine is not None:
+        db.engine.dispose()
