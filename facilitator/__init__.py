@@ -56,8 +56,10 @@ def _register_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from .routing import register_converters
     from .views import register_blueprints
 
+    register_converters(app)  # first: every <int:...> in a rule is then a database id
     register_blueprints(app)
 
 

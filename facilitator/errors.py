@@ -1,17 +1,72 @@
-"""Kind error pages (and htmx-friendly fragments); never a stack trace to the user."""
+"""Kind error pages (and htmx-friendly fragments); never a stack trace to the user.
+
+A request the app cannot make sense of is the sender's doing, so it gets a 400 or 404 and at
+most one line in the log, never a 500 and a traceback: a record a service could not find
+(``services.NotFound``) is a 404, and a body that cannot be read (a malformed chunk, a
+connection cut short: whatever the server raises while the app reads it) is a 400. Numbers in
+addresses past the database's range never reach a view (see ``facilitator/routing.py``).
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException
+
+from .services import NotFound
 
 log = logging.getLogger(__name__)
+
+
+class UnreadableBody(BadRequest):
+    """The request's body could not be read to its end."""
+
+
+class _GuardedInput:
+    """``wsgi.input`` whose read errors are the sender's: a 400, not a 500 with a traceback."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def _guarded(self, method: str, *args: Any) -> Any:
+        try:
+            return getattr(self._stream, method)(*args)
+        except HTTPException:
+            raise
+        except Exception as error:  # noqa: BLE001 - whatever the server raises, it is the body's
+            log.info("request body could not be read: %s", type(error).__name__)
+            raise UnreadableBody() from None
+
+    def read(self, *args: Any) -> bytes:
+        return self._guarded("read", *args)  # type: ignore[no-any-return]
+
+    def readline(self, *args: Any) -> bytes:
+        return self._guarded("readline", *args)  # type: ignore[no-any-return]
+
+    def readlines(self, *args: Any) -> list[bytes]:
+        return self._guarded("readlines", *args)  # type: ignore[no-any-return]
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self.readline, b"")
+
+
+class _GuardBodies:
+    """WSGI middleware: every request's body is read through ``_GuardedInput``."""
+
+    def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        stream = environ.get("wsgi.input")
+        if stream is not None and not isinstance(stream, _GuardedInput):
+            environ["wsgi.input"] = _GuardedInput(stream)
+        return self.app(environ, start_response)
 
 
 def _messages() -> dict[int, tuple[str, str]]:
@@ -95,6 +150,7 @@ def render_error(
 
 def register_error_handlers(app: Flask) -> None:
     """One handler per kind of failure."""
+    app.wsgi_app = _GuardBodies(app.wsgi_app)  # type: ignore[method-assign]
 
     @app.errorhandler(CSRFError)
     def _csrf(_error: CSRFError) -> tuple[Any, ...]:
@@ -110,6 +166,10 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> tuple[Any, ...]:
         return render_error(error.code or 500)
+
+    @app.errorhandler(NotFound)
+    def _not_found(_error: NotFound) -> tuple[Any, ...]:
+        return render_error(404)
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)

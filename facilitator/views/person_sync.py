@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,9 @@ from .person import load_locked_review
 bp = Blueprint("person_sync", __name__, url_prefix="/person")
 
 ACTIONS = frozenset({"answer", "skip", "words"})
+# One answer's JSON: 5,000 typed characters, even each escaped as a \uXXXX pair, fit in it.
+ANSWER_MAX_BYTES = 128 * 1024
+ANSWER_MAX_DEPTH = 8  # the tablet sends an object holding a list of strings (2 levels)
 # Pictures the person-mode templates use that no library screen names.
 EXTRA_PICTURES = ("change",)
 # What every person-mode page loads (fonts are added from the vendor folder).
@@ -130,7 +134,7 @@ def photo(public_id: str, size: str) -> WerkzeugResponse:
 @bp.route("/api/answers", methods=["POST"])
 def answers() -> tuple[Response, int]:
     """Store one answer from the tablet's queue: {ok, replay} or a clear refusal."""
-    data = request.get_json(silent=True)
+    data = _read_answer()
     if not isinstance(data, dict):
         return _json_error(400, _("The answer could not be read. Nothing was saved."))
     review: Review = g.review
@@ -181,6 +185,52 @@ def answers() -> tuple[Response, int]:
             "next": _next_url(position, action, len(review.prompts)),
         }
     ), 200
+
+
+def _read_answer() -> Any:
+    """The answer's JSON, or None when it is not JSON, too large or nested too deeply.
+
+    The tablet sends a flat object holding one list of choice ids and at most 5,000 typed
+    characters, so anything far bigger or deeper was not sent by it. Checked before parsing:
+    each level of nesting costs a stack frame in the parser and in the text cleaning that
+    follows, and hundreds of levels would end in a RecursionError (a 500 and a long traceback).
+    """
+    if (request.content_length or 0) > ANSWER_MAX_BYTES:
+        return None
+    raw = request.get_data(cache=True)
+    if len(raw) > ANSWER_MAX_BYTES or _nesting(raw) > ANSWER_MAX_DEPTH:
+        return None
+    return request.get_json(silent=True)
+
+
+_JSON_SPECIAL = re.compile(rb'[\[\]{}"\\]')
+
+
+def _nesting(raw: bytes) -> int:
+    """How deeply arrays and objects nest in a JSON text (brackets inside strings ignored).
+
+    One pass over the brackets, quotes and backslashes, without parsing: linear in the size.
+    """
+    depth = deepest = 0
+    in_string = False
+    escaped_at = -1
+    for found in _JSON_SPECIAL.finditer(raw):
+        at, char = found.start(), found.group()
+        if at == escaped_at:
+            continue
+        if in_string:
+            if char == b"\\":
+                escaped_at = at + 1
+            elif char == b'"':
+                in_string = False
+        elif char == b'"':
+            in_string = True
+        elif char in (b"[", b"{"):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in (b"]", b"}"):
+            depth -= 1
+    return deepest
 
 
 def _parse(data: dict[str, Any], total: int) -> tuple[int, str, list[str], str, CaptureMethod]:
