@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import IO
 
 from flask_babel import gettext as _
-from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageFile, UnidentifiedImageError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -39,6 +39,10 @@ JPEG_QUALITY = 82
 CHUNK = 64 * 1024
 DEFAULT_MAX_BYTES = 6 * 1024 * 1024
 DEFAULT_MAX_PIXELS = 25_000_000
+# A WebP cannot be decoded at a reduced scale, and Pillow's WebP decoder holds several copies
+# of the pixels (about 16 bytes a pixel): 25 million pixels took 384 MiB. A JPEG at the full
+# limit is decoded at a half or quarter scale; a PNG in full, once (docs/security.md).
+WEBP_MAX_PIXELS = 6_000_000
 MAX_ALT = 300
 MAX_LABEL = 120
 
@@ -133,6 +137,17 @@ def _too_many_pixels(max_pixels: int) -> PhotoRefused:
     )
 
 
+def _too_many_pixels_for_webp(max_pixels: int) -> PhotoRefused:
+    return PhotoRefused(
+        "too-many-pixels",
+        _(
+            "This WebP photo is too large in pixels (more than %(millions)s million). Please "
+            "save it as a JPEG, which can be larger, or send a smaller copy.",
+            millions=f"{max_pixels / 1_000_000:g}",
+        ),
+    )
+
+
 # --- cleaning -----------------------------------------------------------------------------------
 
 
@@ -155,11 +170,19 @@ def open_checked(data: bytes, max_pixels: int) -> Image.Image:
         raise _damaged()
     if width * height > max_pixels:
         raise _too_many_pixels(max_pixels)
+    if image.format == "WEBP" and width * height > WEBP_MAX_PIXELS:
+        raise _too_many_pixels_for_webp(WEBP_MAX_PIXELS)
     return image
 
 
 def _decoded(image: Image.Image, largest: int) -> Image.Image:
-    """The pixels, upright and in RGB; truncated or corrupt data is refused, never padded."""
+    """The pixels, upright, in RGB and no larger than ``largest`` on the longest side; truncated
+    or corrupt data is refused, never padded.
+
+    Only one full-size copy of the pixels is ever held: the decoded image itself (a JPEG decoded
+    at a reduced scale when it is much larger than needed). Everything else is done on bands of
+    it, or on the shrunk result: see :func:`_shrunk_rgb`.
+    """
     if ImageFile.LOAD_TRUNCATED_IMAGES:  # pragma: no cover - nobody here sets it
         raise RuntimeError("ImageFile.LOAD_TRUNCATED_IMAGES must stay off")
     with warnings.catch_warnings():
@@ -169,26 +192,63 @@ def _decoded(image: Image.Image, largest: int) -> Image.Image:
                 # Decode at a reduced scale when the largest size needs fewer pixels: less memory.
                 image.draft("RGB", (largest, largest))
             image.load()
-            upright = ImageOps.exif_transpose(image) or image
+            orientation = image.getexif().get(ExifTags.Base.Orientation, 1)
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise _too_many_pixels(DEFAULT_MAX_PIXELS) from None
         except (OSError, SyntaxError, ValueError, EOFError, TypeError, KeyError):
             raise _damaged() from None
-    transparent = upright.mode in ("RGBA", "LA", "PA") or (
-        upright.mode == "P" and "transparency" in upright.info
+    small = _shrunk_rgb(image, largest)
+    # Turned upright last, on the shrunk copy (a full-size turn would be a second full copy).
+    turn = UPRIGHT.get(orientation if isinstance(orientation, int) else 1)
+    return small.transpose(turn) if turn is not None else small
+
+
+# EXIF orientation -> the turn that makes the picture upright (as ImageOps.exif_transpose).
+UPRIGHT: dict[int, Image.Transpose] = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+# Rows of the shrunk image made from each band of the decoded one.
+BAND_ROWS = 64
+
+
+def _shrunk_rgb(image: Image.Image, largest: int) -> Image.Image:
+    """An RGB copy no larger than ``largest``, made band by band from the decoded image.
+
+    Each band is flattened (transparency onto white, palettes and other modes to RGB) and
+    box-reduced by a whole factor, so no second full-size copy exists; the reduced image (at
+    least ``largest`` on its longest side, like a JPEG draft) is then resized with LANCZOS.
+    """
+    width, height = image.size
+    factor = max(1, max(width, height) // largest)
+    band = factor * BAND_ROWS
+    reduced = Image.new("RGB", (-(-width // factor), -(-height // factor)))
+    for top in range(0, height, band):
+        part = _flat_rgb(image.crop((0, top, width, min(top + band, height))))
+        reduced.paste(part.reduce(factor) if factor > 1 else part, (0, top // factor))
+    if max(reduced.size) > largest:
+        reduced = reduced.resize(_fit(reduced.size, largest), Image.Resampling.LANCZOS)
+    return reduced
+
+
+def _flat_rgb(part: Image.Image) -> Image.Image:
+    """RGB pixels: any transparency composed onto white."""
+    transparent = part.mode in ("RGBA", "LA", "PA") or (
+        part.mode == "P" and "transparency" in part.info
     )
-    if upright.mode not in ("RGB", "RGBA"):
-        upright = upright.convert("RGBA" if transparent else "RGB")
-    if max(upright.size) > largest:
-        # Shrink before flattening: the full-size pixels are copied as few times as possible.
-        upright = upright.resize(
-            _fit(upright.size, largest), Image.Resampling.LANCZOS, reducing_gap=3.0
-        )
-    if upright.mode == "RGBA":
-        flat = Image.new("RGB", upright.size, (255, 255, 255))
-        flat.paste(upright, mask=upright.getchannel("A"))
-        return flat
-    return upright
+    if part.mode == "RGB":
+        return part
+    if not transparent:
+        return part.convert("RGB")
+    rgba = part if part.mode == "RGBA" else part.convert("RGBA")
+    flat = Image.new("RGB", rgba.size, (255, 255, 255))
+    flat.paste(rgba, mask=rgba.getchannel("A"))
+    return flat
 
 
 def _encoded_sizes(image: Image.Image) -> dict[str, bytes]:
