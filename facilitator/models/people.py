@@ -20,7 +20,10 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "speech": "on",  # off | on | autoplay
     "speech_rate": 135,
     "pictures": "pictures",  # pictures | photos
-    "auto_advance": True,
+    # Moving on by itself after an answer (services/access.py): off unless staff switch it on
+    # for the person (WCAG 2.2.1); then it waits this long, 3000-15000 ms, counting down.
+    "auto_advance": False,
+    "advance_delay_ms": 5000,
     # Access method (services/access.py): touch (and keyboard) | scan (one switch) | step (two)
     "access": "touch",
     "scan_rate_ms": 2000,  # how long the scan highlight stays on each thing: 750-5000

@@ -1,9 +1,14 @@
-"""How a person presses: touch or keyboard, one switch with automatic scanning, or two switches.
+"""How a person presses (touch or keyboard, one switch with automatic scanning, or two
+switches), and how fast the tablet goes on without them.
 
 The settings live in ``Person.settings`` beside the other tablet settings. This module holds
 their rules: which methods and keys exist, the bounds of the scan rate, how a form's values are
 checked (a value outside the rules is refused with a kind message, nothing is half-saved), and
-what the person-mode pages hand to switch-access.js.
+what the person-mode pages hand to switch-access.js and person.js.
+
+Moving on by itself after an answer (WCAG 2.2.1, timing adjustable) is off unless staff switch
+it on for the person; then it waits the person's delay, from 3 to 15 seconds, which the screen
+counts down and any touch or key stops.
 """
 
 from __future__ import annotations
@@ -34,8 +39,14 @@ SWITCH_KEYS: dict[str, tuple[str, str]] = {
     "f1-f2": ("F1", "F2"),
 }
 
+# Moving on by itself after an answer: the delay's bounds, and the delays the forms offer.
+ADVANCE_DELAY_MIN_MS = 3000
+ADVANCE_DELAY_MAX_MS = 15000
+ADVANCE_DELAYS_MS = (3000, 5000, 8000, 10000, 15000)
+ADVANCE_DELAY_DEFAULT_MS = 5000
+
 # The fields of a settings form that belong to this module.
-FIELDS = ("access", "scan_rate", "scan_rounds", "switch_keys")
+FIELDS = ("access", "scan_rate", "scan_rounds", "switch_keys", "advance_delay")
 TOGGLES = ("scan_cue", "switch_tap")
 
 
@@ -77,6 +88,40 @@ def parse_scan_rate(value: str) -> int:
     return ms
 
 
+def parse_advance_delay(value: str) -> int:
+    """Seconds chosen ("5", "7,5") as milliseconds, from 3 to 15 seconds."""
+    problem = AccessSettingsError(
+        _(
+            "Choose how long to wait before the next question: from %(low)s to %(high)s seconds.",
+            low=seconds(ADVANCE_DELAY_MIN_MS),
+            high=seconds(ADVANCE_DELAY_MAX_MS),
+        )
+    )
+    text = (value or "").strip().replace(",", ".")
+    try:
+        number = float(text)
+    except ValueError:
+        raise problem from None
+    if not math.isfinite(number):
+        raise problem
+    ms = round(number * 1000)
+    if not ADVANCE_DELAY_MIN_MS <= ms <= ADVANCE_DELAY_MAX_MS:
+        raise problem
+    return ms
+
+
+def advance_ms(person: Person) -> int:
+    """How long the tablet waits after an answer before the next question: 0 (it waits for
+    the person) unless staff switched moving on by itself on; then 3 to 15 seconds."""
+    if not person.setting("auto_advance"):
+        return 0
+    try:
+        delay = int(person.setting("advance_delay_ms"))
+    except (TypeError, ValueError):
+        delay = ADVANCE_DELAY_DEFAULT_MS
+    return min(max(delay, ADVANCE_DELAY_MIN_MS), ADVANCE_DELAY_MAX_MS)
+
+
 def read_form(form: Mapping[str, Any], *, toggles: bool = True) -> dict[str, Any]:
     """The switch-access settings in a submitted form, checked.
 
@@ -110,6 +155,9 @@ def read_form(form: Mapping[str, Any], *, toggles: bool = True) -> dict[str, Any
         if keys not in SWITCH_KEYS:
             raise AccessSettingsError(_("Choose which keys the switches send from the list."))
         values["switch_keys"] = keys
+    delay = form.get("advance_delay")
+    if delay is not None:
+        values["advance_delay_ms"] = parse_advance_delay(str(delay))
     if toggles:
         for key in TOGGLES:
             values[key] = form.get(key) == "on"

@@ -5,6 +5,7 @@ Kept apart from the routes so that person.py stays a thin list of screens.
 
 from __future__ import annotations
 
+import math
 import re
 import uuid
 from collections.abc import Mapping
@@ -13,6 +14,7 @@ from typing import Any
 
 from flask import abort, current_app, request, url_for
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy.orm import Session
 
 from ..accessible import speech
@@ -23,7 +25,6 @@ from ..services import access, audit, responses
 from . import custom_prompts as custom_prompt_views
 
 AUDIO_NAME = re.compile(r"^[0-9a-f]{64}\.mp3$")
-AUTO_ADVANCE_MS = 1500
 
 SETTING_CHOICES: dict[str, list[tuple[str, Any]]] = {
     "text_size": [("normal", _l("Normal")), ("large", _l("Large")), ("x-large", _l("Very large"))],
@@ -69,6 +70,19 @@ ACCESS_CHOICES: dict[str, list[tuple[str, Any]]] = {
 def access_bounds() -> tuple[str, str]:
     """The scan rate's bounds in seconds, for the forms' hints."""
     return access.seconds(access.SCAN_RATE_MIN_MS), access.seconds(access.SCAN_RATE_MAX_MS)
+
+
+def pacing(person: Person) -> dict[str, Any]:
+    """For the settings forms: the delays offered before the next question, in seconds, and
+    the person's own (a delay outside the list, set by staff, is shown too)."""
+    try:
+        delay = int(person.setting("advance_delay_ms"))
+    except (TypeError, ValueError):
+        delay = access.ADVANCE_DELAY_DEFAULT_MS
+    return {
+        "delays": [access.seconds(ms) for ms in access.ADVANCE_DELAYS_MS],
+        "current": access.seconds(delay),
+    }
 
 
 def picture_url(key: str | None, high_contrast: bool) -> str | None:
@@ -126,6 +140,7 @@ def base_context(person: Person, review: Review, **extra: Any) -> dict[str, Any]
         body_classes.append("reduced-motion")
     context = {
         "access": access.page_settings(person),
+        "pacing": pacing(person),
         "person": person,
         "review": review,
         "library": library,
@@ -238,6 +253,7 @@ def prompt_context(
     for item in progress:
         item["answered"] = item["position"] in answered_positions
     just_answered = bool(args.get("answered")) and current.answered
+    advance = access.advance_ms(person)
     return {
         "prompt": prompt,
         "topic": library.topic(prompt.topic_id),
@@ -251,9 +267,13 @@ def prompt_context(
         "client_id": uuid.uuid4().hex,
         "skip_client_id": uuid.uuid4().hex,
         "just_answered": just_answered,
-        "auto_advance_ms": AUTO_ADVANCE_MS
-        if (just_answered and person.setting("auto_advance"))
-        else 0,
+        # 0 unless staff switched moving on by itself on for the person (services/access.py).
+        "advance_ms": advance,
+        "advance_seconds": math.ceil(advance / 1000),
+        "advance_texts": {
+            n: ngettext("Next question in %(num)s second.", "Next question in %(num)s seconds.", n)
+            for n in range(1, math.ceil(advance / 1000) + 1)
+        },
         "next_url": url_for("person.prompt", position=position + 1)
         if position < len(review.prompts)
         else url_for("person.check"),

@@ -302,6 +302,7 @@ def communication(person_id: int) -> str | WerkzeugResponse | tuple[str, int]:
         choices=person_screens.SETTING_CHOICES,
         access_choices=person_screens.ACCESS_CHOICES,
         access_bounds=person_screens.access_bounds(),
+        pacing=person_screens.pacing(record),
         flag=people.communication_flag(record),
     ), (409 if conflict else 400 if error else 200)
 

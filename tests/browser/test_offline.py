@@ -45,7 +45,12 @@ def prepare_review(app: Any, *, auto_advance: bool = True) -> int:
         reviews.set_prompts(db.session, review, PROMPTS, actor=None)
         person = db.session.get(Person, review.person_id)
         assert person is not None
-        person.settings = {**person.settings, "speech": "on", "auto_advance": auto_advance}
+        person.settings = {
+            **person.settings,
+            "speech": "on",
+            "auto_advance": auto_advance,
+            "advance_delay_ms": 3000,  # the shortest wait staff can choose
+        }
         db.session.commit()
         if speech.speech_status().available:
             library = load_library()

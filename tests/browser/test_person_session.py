@@ -7,10 +7,12 @@ captured. axe-core runs on every screen, in normal and high contrast.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from facilitator.accessible import speech
 from facilitator.extensions import db
@@ -209,4 +211,83 @@ def test_keyboard_only_answer(browser: Any, live_app: Any, live_server: Any) -> 
     # network (which can come before the request has even started).
     page.locator(".answer.chosen").wait_for()
     assert page.locator(".answer.chosen").count() == 1
+    context.close()
+
+
+def test_moving_on_by_itself_counts_down_and_waits_for_a_touch(
+    browser: Any, live_app: Any, live_server: Any
+) -> None:
+    """Switched on by staff (3 seconds here, with less movement): the screen counts down in
+    words, says so once to screen readers, and any touch, key, "Wait" or "I want to say more"
+    stops it; untouched, it goes on. axe-core runs on the counting and the stopped states."""
+    with live_app.app_context():
+        review = db.session.get(Review, 1)
+        assert review is not None
+        reviews.set_prompts(db.session, review, ONE_OF_EACH, actor=None)
+        person = db.session.get(Person, review.person_id)
+        assert person is not None
+        person.settings = {
+            **person.settings,
+            "speech": "on",
+            "reduced_motion": True,
+            "auto_advance": True,
+            "advance_delay_ms": 3000,
+        }
+        db.session.commit()
+    context = browser.new_context(viewport=TABLET, has_touch=True, locale="en-GB")
+    page = context.new_page()
+    sign_in_page(page, live_server.url, "keyworker@demo.facilitator.test")
+    page.goto(f"{live_server.url}/staff/reviews/1")
+    page.get_by_role("button", name="Start Sam's session on this tablet").click()
+    page.wait_for_load_state("networkidle")
+    _link(page, "Start")
+    box = page.locator("#main .advance-countdown")
+    count = box.locator(".advance-count")
+    said = box.locator("[role='status']")
+    stopped = "Stopped. Take your time. Press Next when you are ready."
+
+    # Untouched, it counts down in words and goes on after 3 seconds.
+    assert "Question 1 of 7" in page.content()
+    expect(box).to_be_hidden()
+    _tap(page, "Very good")
+    expect(box).to_be_visible()
+    expect(count).to_have_text(re.compile(r"^Next question in [123] seconds?\.$"))
+    expect(said).to_have_text(
+        "Next question in 3 seconds. Touch the screen or press a key to stop it."
+    )
+    assert page.evaluate("document.body.classList.contains('reduced-motion')")
+    assert_no_axe_violations(page, "counting down to the next question")
+    started = page.evaluate("performance.now()")
+    expect(page.locator("#main .progress-text")).to_have_text("Question 2 of 7", timeout=6_000)
+    assert page.evaluate("performance.now()") - started > 1_500
+
+    # A touch anywhere stops it; Next goes on when the person is ready.
+    _tap(page, "Good")
+    expect(box).to_be_visible()
+    page.touchscreen.tap(10, 700)
+    expect(count).to_have_text(stopped)
+    expect(said).to_have_text(stopped)
+    expect(box.get_by_role("button", name="Wait, I need more time")).to_be_hidden()
+    page.wait_for_timeout(4_000)
+    assert "Question 2 of 7" in page.content()
+    assert_no_axe_violations(page, "countdown stopped")
+    _link(page, "Next")
+
+    # "Wait, I need more time", pressed with the keyboard: stopped, and focus on Next.
+    _tap(page, "No")
+    page.locator("#main [data-advance-stop]").focus()
+    page.keyboard.press("Enter")
+    expect(count).to_have_text(stopped)
+    expect(page.locator("#main .screen-actions .button-next")).to_be_focused()
+    page.wait_for_timeout(3_500)
+    assert "Question 3 of 7" in page.content()
+    _link(page, "Next")
+
+    # "I want to say more" stops it too: the words screen stays until the person is done.
+    _tap(page, "This is working")
+    expect(box).to_be_visible()
+    _link(page, "I want to say more")
+    page.wait_for_timeout(3_500)
+    expect(page.locator("#main textarea#words")).to_be_visible()
+    assert_no_axe_violations(page, "tell me more, after a countdown")
     context.close()

@@ -1,5 +1,6 @@
 // Person mode: speech (pre-rendered audio, or the browser's own voice), autoplay, moving on
-// after an answer, focus after each screen change, no double submits, and answers that are
+// after an answer (only when staff switched it on, counted down, stopped by any touch or key),
+// focus after each screen change, no double submits, and answers that are
 // never lost: each is kept on the tablet (IndexedDB) before it is sent, and sent again until
 // the server confirms it. Without JavaScript the plain forms do everything.
 (function () {
@@ -43,9 +44,6 @@
   }
 
   // --- moving between screens -------------------------------------------------------------
-  var ADVANCE_MS = 1500;
-  var advanceTimer = null;
-
   function go(url) {
     if (!window.htmx) { window.location.assign(url); return; }
     var before = document.getElementById("main");
@@ -56,6 +54,64 @@
   }
 
   function screen() { return document.querySelector("#main .screen-prompt"); }
+
+  // --- moving on by itself ----------------------------------------------------------------
+  // Only when staff switched it on for the person. The delay is theirs (services/access.py
+  // renders it as the screen's data-advance-ms; 0 means the tablet waits for them), counted
+  // down in words; any touch, press or key stops it, and Next goes on when they are ready.
+  var countdown = null;
+
+  function startCountdown(current) {
+    stopCountdown();
+    var next = current && current.getAttribute("data-next-url");
+    var box = current && current.querySelector("[data-advance-box]");
+    var left = box ? parseInt(box.getAttribute("data-seconds"), 10) || 0 : 0;
+    if (!next || !left || !(parseInt(current.getAttribute("data-advance-ms"), 10) > 0)) { return false; }
+    var counts = {};
+    try { counts = JSON.parse(box.getAttribute("data-counts") || "{}"); } catch (ignored) { counts = {}; }
+    var count = box.querySelector("[data-advance-count]");
+    var said = box.querySelector("[data-advance-said]");
+    box.hidden = false;
+    box.classList.remove("advance-stopped");
+    box.querySelectorAll("[data-advance-hint], [data-advance-stop]").forEach(function (el) { el.hidden = false; });
+    count.textContent = counts[left] || count.textContent;
+    var running = { box: box, timer: null };
+    countdown = running;
+    // Said once, a moment after the box appears (a live region must be there before it speaks).
+    window.setTimeout(function () {
+      if (countdown === running) { said.textContent = counts[left] + " " + box.querySelector("[data-advance-hint]").textContent; }
+    }, 200);
+    running.timer = window.setInterval(function () {
+      left -= 1;
+      if (left <= 0) { stopCountdown(); go(next); return; }
+      count.textContent = counts[left] || count.textContent;
+    }, 1000);
+    return true;
+  }
+
+  function stopCountdown() {
+    if (countdown) { window.clearInterval(countdown.timer); countdown = null; }
+  }
+
+  // A touch, a press or a key while the count runs: it stops, and the person takes their time.
+  function holdCountdown() {
+    if (!countdown) { return; }
+    var box = countdown.box;
+    stopCountdown();
+    var stopped = box.getAttribute("data-stopped") || "";
+    box.classList.add("advance-stopped");
+    box.querySelector("[data-advance-count]").textContent = stopped;
+    box.querySelector("[data-advance-said]").textContent = stopped;
+    var hadFocus = box.contains(document.activeElement);
+    box.querySelectorAll("[data-advance-hint], [data-advance-stop]").forEach(function (el) { el.hidden = true; });
+    revealNext();
+    var onward = document.querySelector("#main .screen-actions .button-next");
+    if (hadFocus && onward) { onward.focus(); }
+  }
+
+  ["pointerdown", "keydown", "touchstart"].forEach(function (type) {
+    window.addEventListener(type, holdCountdown, { capture: true, passive: true });
+  });
 
   // --- the strings and addresses the server rendered (translated) --------------------------
   function statusBox() { return document.querySelector("[data-sync-status]"); }
@@ -195,12 +251,8 @@
     if (entry.action === "skip") { if (next) { go(next); } return; }
     if (entry.action === "words" || !current) { go(promptUrl); return; }
     showOnScreen([entry]);
-    if (current.getAttribute("data-advance-setting") === "on" && next) {
-      window.clearTimeout(advanceTimer);
-      advanceTimer = window.setTimeout(function () { go(next); }, ADVANCE_MS);
-    } else {
-      revealNext();
-    }
+    revealNext();
+    startCountdown(current);
   }
 
   // Answers still on the tablet for this screen are shown as given.
@@ -500,16 +552,12 @@
 
   // --- each screen ---------------------------------------------------------------------------
   function setUpScreen() {
-    window.clearTimeout(advanceTimer);
+    stopCountdown();
     freshIds();
     applyToken();
     var current = screen();
-    var auto = document.querySelector("[data-auto-advance]");
-    if (auto) {
-      advanceTimer = window.setTimeout(function () { go(auto.getAttribute("data-next")); },
-        parseInt(auto.getAttribute("data-auto-advance"), 10) || ADVANCE_MS);
-    }
-    if (document.body.getAttribute("data-speech-mode") === "autoplay" && !auto) {
+    var counting = current && current.getAttribute("data-just-answered") === "yes" && startCountdown(current);
+    if (document.body.getAttribute("data-speech-mode") === "autoplay" && !counting) {
       var first = document.querySelector("#main .listen");
       if (first) { speak(first); }
     }
@@ -561,7 +609,7 @@
     window.setTimeout(function () { delete form.dataset.sending; }, 4000);
   }, true);
 
-  document.addEventListener("htmx:beforeRequest", function () { stop(); window.clearTimeout(advanceTimer); });
+  document.addEventListener("htmx:beforeRequest", function () { stop(); stopCountdown(); });
   document.addEventListener("htmx:afterSettle", function () {
     var heading = document.querySelector("#main h1");
     if (heading) { heading.setAttribute("tabindex", "-1"); heading.focus({ preventScroll: true }); }
