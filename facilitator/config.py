@@ -160,9 +160,13 @@ def load_config(instance_path: Path) -> dict[str, object]:
         # Which Ombudsman complaints go to: england (LGSCO) or wales (PSOW).
         "PROVIDER_NATION": provider_nation(),
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
-        # Rate limits are shared between workers and instances through Redis when it is set.
+        # Rate limits are shared between workers and instances through Redis when it is set;
+        # without it, between the workers and instances on this machine through a SQLite file
+        # (facilitator/rate_limits.py), never counted in each worker on its own.
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
-        "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
+        "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL")
+        or os.environ.get("RATELIMIT_STORAGE_URI")
+        or f"facilitator+sqlite:///{instance_path / 'rate-limits.sqlite3'}",
         # Always explicit: Flask-Limiter keeps one "enabled" flag on its single extension object
         # and only fills it in when the setting is missing, so an app that switched limits off
         # (a test) would otherwise leave them off for every app made after it in the process.

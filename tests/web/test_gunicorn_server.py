@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import random
 import shutil
 import socket
 import subprocess
@@ -16,6 +17,8 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from .test_two_instances import Browser
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "gunicorn-server-test-" + "s" * 40
@@ -29,15 +32,19 @@ def _free_port() -> int:
 
 
 @contextmanager
-def serve(tmp_path: Path, sqlite_template: Path, **env: str) -> Iterator[tuple[int, Path]]:
+def serve(
+    tmp_path: Path, sqlite_template: Path, database: Path | None = None, **env: str
+) -> Iterator[tuple[int, Path]]:
     """gunicorn with gunicorn.conf.py on a free loopback port; yields (port, error-log file).
 
-    The server is stopped (and its log complete) when the block ends.
+    On a fresh copy of the migrated SQLite database unless ``database`` is given (shared). The
+    server is stopped (and its log complete) when the block ends.
     """
     folder = tmp_path / f"server-{len(list(tmp_path.glob('server-*')))}"
     folder.mkdir()
-    database = folder / "app.sqlite3"
-    shutil.copy(sqlite_template, database)
+    if database is None:
+        database = folder / "app.sqlite3"
+        shutil.copy(sqlite_template, database)
     port = _free_port()
     environ = {
         **os.environ,
@@ -46,10 +53,9 @@ def serve(tmp_path: Path, sqlite_template: Path, **env: str) -> Iterator[tuple[i
         "HOST": "127.0.0.1",
         "PORT": str(port),
         "WORKERS": "1",
-        "RATELIMIT_STORAGE_URI": f"facilitator+sqlite:///{folder / 'rate-limits.sqlite3'}",
         **env,
     }
-    for name in ("FACILITATOR_ENV", "REDIS_URL", "FORWARDED_ALLOW_IPS"):
+    for name in ("FACILITATOR_ENV", "REDIS_URL", "RATELIMIT_STORAGE_URI", "FORWARDED_ALLOW_IPS"):
         if name not in env:
             environ.pop(name, None)
     error_log = folder / "error.log"
@@ -131,3 +137,28 @@ def test_forwarded_https_is_believed_only_from_a_trusted_proxy(
         status, headers = get(port, "/healthz", forwarded)
         assert status == 200
         assert "strict-transport-security" in headers  # the proxy in front said HTTPS
+
+
+def test_without_redis_every_instance_and_worker_shares_one_rate_limit_count(
+    tmp_path: Path, sqlite_template: Path
+) -> None:
+    """Two instances (separate gunicorn processes, as two workers are) and no Redis: the limit a
+    visitor meets is the one configured, not one per process."""
+    database = tmp_path / "shared.sqlite3"
+    shutil.copy(sqlite_template, database)
+    # A made-up client address (through one trusted proxy) keeps this run's counter its own.
+    address = f"10.{random.randint(0, 255)}.{random.randint(0, 255)}.{random.randint(1, 254)}"
+    settings = {"RATELIMIT_SIGN_IN": "3 per minute", "TRUSTED_PROXIES": "1"}
+    with (
+        serve(tmp_path, sqlite_template, database, **settings) as (a, _log_a),
+        serve(tmp_path, sqlite_template, database, **settings) as (b, _log_b),
+    ):
+        browser = Browser(a, headers={"X-Forwarded-For": address})
+        # An incomplete form: counted by the limiter, never reaching the password check.
+        incomplete = {"email": "", "password": ""}
+        statuses = [
+            browser.at(port).post("/sign-in", incomplete, csrf_from="/sign-in")[0]
+            for port in (a, b, a, b)
+        ]
+    assert statuses[:3] == [400, 400, 400]  # "enter your email address", not limited yet
+    assert statuses[3] == 429  # two on each instance: only a shared counter reaches 3
