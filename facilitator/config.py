@@ -140,9 +140,16 @@ def load_config(instance_path: Path) -> dict[str, object]:
         # see facilitator/views/person_screen_cache.py.
         "PERSON_SCREEN_CACHE_SIZE": int(os.environ.get("PERSON_SCREEN_CACHE_SIZE", "2000")),
         "PERSON_SCREEN_CACHE_SECONDS": 600,
-        "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
+        # Sign-in pauses (services/accounts.py, ThrottlePolicy): failures of one account from
+        # one address; of one account from anywhere, and of any accounts from one address (these
+        # two pause only places the account has not signed in from); pauses double from the
+        # first to the longest; failures are forgotten after the window.
+        "LOGIN_MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS": 5,
+        "LOGIN_MAX_FAILURES_PER_ACCOUNT": 50,
         "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
-        "LOGIN_FAILURE_WINDOW_SECONDS": 15 * 60,
+        "LOGIN_FAILURE_WINDOW_SECONDS": 24 * 60 * 60,
+        "LOGIN_FIRST_PAUSE_SECONDS": 60,
+        "LOGIN_LONGEST_PAUSE_SECONDS": 60 * 60,
         # Static text only: pages and JSON carry the CSRF token, and compressing secrets next
         # to reflected input invites BREACH-style attacks.
         "COMPRESS_MIMETYPES": [

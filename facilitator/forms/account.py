@@ -61,3 +61,13 @@ class ReasonForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A button that only needs the CSRF token."""
+
+
+class PasswordCheckForm(FlaskForm):
+    """Your password again, before a change to how you sign in (new recovery codes, a reset)."""
+
+    password = PasswordField(
+        _l("Your password"),
+        validators=[DataRequired(_l("Type your password.")), Length(max=200)],
+        render_kw={"autocomplete": "current-password"},
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -86,8 +87,23 @@ class RecoveryCode(Base):
     user: Mapped[User] = relationship(back_populates="recovery_codes")
 
 
+class AttemptOutcome(StrEnum):
+    """What came of one sign-in attempt (``LoginAttempt.outcome``).
+
+    Only FAILED counts towards a pause. PAUSED (refused unchecked while paused) never does, so
+    refused tries do not stretch the pause; CLEARED is a failure that no longer counts (the
+    account signed in from that address, or the owner or an administrator cleared it).
+    """
+
+    SIGNED_IN = "signed-in"  # the whole sign-in, second step included
+    PASSED_FIRST_STEP = "password-right"  # the password was right; the second step follows
+    FAILED = "failed"
+    PAUSED = "paused"
+    CLEARED = "cleared"
+
+
 class LoginAttempt(Base):
-    """One sign-in attempt, kept for throttling by account and by address."""
+    """One sign-in attempt, kept for throttling by account and address, and to be shown."""
 
     __tablename__ = "login_attempts"
     __table_args__ = (
@@ -99,4 +115,7 @@ class LoginAttempt(Base):
     email: Mapped[str] = mapped_column(String(254))
     address: Mapped[str] = mapped_column(String(64))
     succeeded: Mapped[bool] = mapped_column(Boolean, default=False)
+    outcome: Mapped[AttemptOutcome] = mapped_column(
+        str_enum(AttemptOutcome), default=AttemptOutcome.FAILED
+    )
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pyotp
-from sqlalchemy import bindparam, delete, func, select, update
-from sqlalchemy.orm import InstrumentedAttribute, Session, joinedload
+from sqlalchemy import ColumnElement, bindparam, delete, func, select, update
+from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..models import LoginAttempt, RecoveryCode, Role, User, UserSession, utcnow
+from ..models.users import AttemptOutcome
 from . import NotAllowed, ServiceError, audit
 
 MIN_PASSWORD_LENGTH = 12
@@ -35,11 +37,35 @@ class SignInThrottled(ServiceError):
 
 @dataclass(frozen=True)
 class ThrottlePolicy:
-    """How many failures, per account and per address, within a window."""
+    """When failed sign-ins pause further tries, and for how long (OWASP's advice: slow an
+    attacker down without handing them a way to lock someone else out).
 
-    per_account: int = 5
+    - ``per_account_and_address`` failures of one account from one address pause that account
+      at that address only: someone else's wrong passwords elsewhere never stop the owner.
+    - ``per_account`` failures of one account from anywhere, or ``per_address`` failures of any
+      accounts from one address, pause tries from places the account has not signed in from
+      within ``known_for`` (a spread-out attack slows down; the usual office and a care home's
+      shared address carry on).
+    - Each pause starts at the last failure and doubles with each further failure, from
+      ``first_pause`` to ``longest_pause``. Tries refused during a pause are not checked and do
+      not count, so they never stretch it. Failures are forgotten after ``window``, and when
+      the account signs in from that address.
+    """
+
+    per_account_and_address: int = 5
+    per_account: int = 50
     per_address: int = 20
-    window: timedelta = timedelta(minutes=15)
+    window: timedelta = timedelta(hours=24)
+    first_pause: timedelta = timedelta(minutes=1)
+    longest_pause: timedelta = timedelta(hours=1)
+    known_for: timedelta = timedelta(days=30)
+
+    def pause(self, failures: int, limit: int) -> timedelta:
+        """How long tries wait after the last of ``failures`` (none below ``limit``)."""
+        if failures < limit:
+            return timedelta(0)
+        doublings = min(failures - limit, 20)
+        return min(self.first_pause * 2**doublings, self.longest_pause)
 
 
 def normalise_email(email: str) -> str:
@@ -90,17 +116,16 @@ def set_pin(session: Session, user: User, pin: str) -> None:
     audit.record(session, "user.pin_set", actor=user, obj=user)
 
 
-def _recent_failures(
-    session: Session, column: InstrumentedAttribute[str], value: str, since: datetime
-) -> int:
-    return (
-        session.scalar(
-            select(func.count(LoginAttempt.id)).where(
-                column == value, LoginAttempt.succeeded.is_(False), LoginAttempt.at >= since
-            )
+def _failures(
+    session: Session, since: datetime, *where: ColumnElement[bool]
+) -> tuple[int, datetime | None]:
+    """How many failures that still count, and the last one's time."""
+    count, last = session.execute(
+        select(func.count(LoginAttempt.id), func.max(LoginAttempt.at)).where(
+            LoginAttempt.outcome == AttemptOutcome.FAILED, LoginAttempt.at >= since, *where
         )
-        or 0
-    )
+    ).one()
+    return int(count or 0), last
 
 
 def _typed_account(session: Session, email: str) -> tuple[User | None, str]:
@@ -116,24 +141,85 @@ def _typed_account(session: Session, email: str) -> tuple[User | None, str]:
     return None, "no-account:" + hashlib.sha256(email.encode("utf-8")).hexdigest()[:24]
 
 
+def paused_until(
+    session: Session, email: str, address: str, policy: ThrottlePolicy, now: datetime
+) -> datetime | None:
+    """Until when tries for this account (or digest) from this address wait, if they do."""
+    since = now - policy.window
+    checks = [
+        (
+            _failures(session, since, LoginAttempt.email == email, LoginAttempt.address == address),
+            policy.per_account_and_address,
+        )
+    ]
+    known = session.scalar(
+        select(LoginAttempt.id)
+        .where(
+            LoginAttempt.email == email,
+            LoginAttempt.address == address,
+            LoginAttempt.outcome == AttemptOutcome.SIGNED_IN,
+            LoginAttempt.at >= now - policy.known_for,
+        )
+        .limit(1)
+    )
+    # Always asked (the same queries whether or not the account exists or is known here).
+    wider = [
+        (_failures(session, since, LoginAttempt.email == email), policy.per_account),
+        (_failures(session, since, LoginAttempt.address == address), policy.per_address),
+    ]
+    if known is None:
+        checks += wider
+    until = None
+    for (count, last), limit in checks:
+        pause = policy.pause(count, limit)
+        if last is not None and pause and last + pause > now:
+            until = max(until or now, last + pause)
+    return until
+
+
 def _check_throttle(
     session: Session, email: str, address: str, policy: ThrottlePolicy, now: datetime
 ) -> None:
-    """Refuse (and record) an attempt while too many recent ones have failed."""
-    since = now - policy.window
-    minutes = int(policy.window.total_seconds() // 60)
-    if (
-        _recent_failures(session, LoginAttempt.email, email, since) >= policy.per_account
-        or _recent_failures(session, LoginAttempt.address, address, since) >= policy.per_address
-    ):
-        session.add(LoginAttempt(email=email, address=address, succeeded=False, at=now))
-        audit.record(session, "signin.throttled", actor_label=email, detail={"address": address})
-        session.commit()
-        raise SignInThrottled(
-            f"Too many tries. For your safety, sign-in is paused. Please wait {minutes} minutes "
-            "and try again, or ask your administrator.",
-            minutes,
+    """Refuse an attempt, unchecked, while a pause lasts. The refusal is kept (and audited)
+    but does not count, so it never makes the pause longer."""
+    until = paused_until(session, email, address, policy, now)
+    if until is None:
+        return
+    session.add(
+        LoginAttempt(
+            email=email, address=address, succeeded=False, outcome=AttemptOutcome.PAUSED, at=now
         )
+    )
+    audit.record(session, "signin.throttled", actor_label=email, detail={"address": address})
+    session.commit()
+    minutes = max(1, math.ceil((until - now).total_seconds() / 60))
+    raise SignInThrottled(
+        f"Too many tries. For your safety, sign-in is paused here. Please try again in {minutes} "
+        "minutes, or ask your administrator.",
+        minutes,
+    )
+
+
+def _record_attempt(
+    session: Session, email: str, address: str, outcome: AttemptOutcome, now: datetime
+) -> None:
+    """Keep an attempt. A whole sign-in clears the failures of that account at that address
+    (the counter is reset by success; only the owner gets this far)."""
+    succeeded = outcome in (AttemptOutcome.SIGNED_IN, AttemptOutcome.PASSED_FIRST_STEP)
+    if outcome == AttemptOutcome.SIGNED_IN:
+        session.execute(
+            update(LoginAttempt)
+            .where(
+                LoginAttempt.email == email,
+                LoginAttempt.address == address,
+                LoginAttempt.outcome == AttemptOutcome.FAILED,
+            )
+            .values(outcome=AttemptOutcome.CLEARED),
+            execution_options={"synchronize_session": False},
+        )
+    session.add(
+        LoginAttempt(email=email, address=address, succeeded=succeeded, outcome=outcome, at=now)
+    )
 
 
 def authenticate(
@@ -149,14 +235,84 @@ def authenticate(
     now = utcnow()
     _check_throttle(session, named, address, policy, now)
     valid = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
-    ok = bool(user and valid and user.active)
-    session.add(LoginAttempt(email=named, address=address, succeeded=ok, at=now))
-    if not ok:
+    if not (user and valid and user.active):
+        _record_attempt(session, named, address, AttemptOutcome.FAILED, now)
         audit.record(session, "signin.failed", actor_label=named, detail={"address": address})
         session.commit()
         raise SignInRefused("The email address or password is not right. Please try again.")
-    assert user is not None
+    whole = not (second_factor_enabled(user) or second_factor_required(user))
+    outcome = AttemptOutcome.SIGNED_IN if whole else AttemptOutcome.PASSED_FIRST_STEP
+    _record_attempt(session, named, address, outcome, now)
     return user
+
+
+@dataclass(frozen=True)
+class FailedTries:
+    """Recent failed sign-in tries of one account from one address, to show its owner and
+    the administrators."""
+
+    address: str
+    failed: int  # wrong passwords and codes, counting or cleared
+    refused: int  # tries refused unchecked while paused
+    last_at: datetime
+    paused_until: datetime | None
+
+
+def failed_tries(
+    session: Session, user: User, policy: ThrottlePolicy | None = None, now: datetime | None = None
+) -> list[FailedTries]:
+    """The account's failed and refused tries within the policy's window, by address, newest
+    first, with any pause still running."""
+    policy = policy or ThrottlePolicy()
+    now = now or utcnow()
+    outcomes = (AttemptOutcome.FAILED, AttemptOutcome.CLEARED, AttemptOutcome.PAUSED)
+    rows = session.execute(
+        select(
+            LoginAttempt.address,
+            func.count(LoginAttempt.id).filter(LoginAttempt.outcome != AttemptOutcome.PAUSED),
+            func.count(LoginAttempt.id).filter(LoginAttempt.outcome == AttemptOutcome.PAUSED),
+            func.max(LoginAttempt.at),
+        )
+        .where(
+            LoginAttempt.email == user.email,
+            LoginAttempt.outcome.in_(outcomes),
+            LoginAttempt.at >= now - policy.window,
+        )
+        .group_by(LoginAttempt.address)
+        .order_by(func.max(LoginAttempt.at).desc())
+        .limit(50)
+    ).all()
+    return [
+        FailedTries(
+            address=address,
+            failed=int(failed),
+            refused=int(refused),
+            last_at=last_at,
+            paused_until=paused_until(session, user.email, address, policy, now),
+        )
+        for address, failed, refused, last_at in rows
+    ]
+
+
+def clear_failed_tries(session: Session, user: User, actor: User) -> int:
+    """End every pause on an account: its failures stop counting (they are still shown).
+
+    The account's owner (signed in, so it is really them) or an administrator; audited.
+    Returns how many failures were cleared.
+    """
+    if actor.id != user.id and actor.role != Role.ADMIN:
+        raise NotAllowed("Only the account's owner or an administrator can clear its pauses.")
+    result = session.execute(
+        update(LoginAttempt)
+        .where(LoginAttempt.email == user.email, LoginAttempt.outcome == AttemptOutcome.FAILED)
+        .values(outcome=AttemptOutcome.CLEARED),
+        execution_options={"synchronize_session": False},
+    )
+    cleared = int(result.rowcount or 0)  # type: ignore[attr-defined]
+    audit.record(
+        session, "signin.failures_cleared", actor=actor, obj=user, detail={"cleared": cleared}
+    )
+    return cleared
 
 
 # --- the second factor ----------------------------------------------------------------------
@@ -263,7 +419,7 @@ def _claim_recovery_code(session: Session, recovery: RecoveryCode, now: datetime
 
 
 def _refuse_code(session: Session, user: User, address: str, now: datetime) -> None:
-    session.add(LoginAttempt(email=user.email, address=address, succeeded=False, at=now))
+    _record_attempt(session, user.email, address, AttemptOutcome.FAILED, now)
     audit.record(session, "signin.code_refused", actor=user, obj=user, detail={"address": address})
     session.commit()
     raise WrongCode(
@@ -292,6 +448,7 @@ def confirm_second_factor(
     step = _matching_step(user, _clean_code(code), now)
     if step is None or not _claim_step(session, user, step, enabling_at=now):
         _refuse_code(session, user, address, now)
+    _record_attempt(session, user.email, address, AttemptOutcome.SIGNED_IN, now)
     audit.record(session, "user.second_factor_enabled", actor=user, obj=user)
     return _new_recovery_codes(session, user)
 
@@ -315,7 +472,7 @@ def check_second_factor(
     cleaned = _clean_code(code)
     step = _matching_step(user, cleaned, now)
     if step is not None and _claim_step(session, user, step):
-        session.add(LoginAttempt(email=user.email, address=address, succeeded=True, at=now))
+        _record_attempt(session, user.email, address, AttemptOutcome.SIGNED_IN, now)
         return None
     if len(cleaned) == _RECOVERY_LENGTH:
         unused = session.scalars(
@@ -328,7 +485,7 @@ def check_second_factor(
                 if not _claim_recovery_code(session, recovery, now):
                     break  # another request used it a moment ago
                 left = recovery_codes_left(session, user)
-                session.add(LoginAttempt(email=user.email, address=address, succeeded=True, at=now))
+                _record_attempt(session, user.email, address, AttemptOutcome.SIGNED_IN, now)
                 audit.record(
                     session, "signin.recovery_code_used", actor=user, obj=user,
                     detail={"left": left},
@@ -351,10 +508,43 @@ def _new_recovery_codes(session: Session, user: User) -> list[str]:
     return [f"{code[:5]}-{code[5:]}" for code in codes]
 
 
-def regenerate_recovery_codes(session: Session, user: User) -> list[str]:
-    """New recovery codes (the old ones stop working), shown once; audited."""
+def check_own_password(
+    session: Session,
+    user: User,
+    password: str,
+    address: str,
+    policy: ThrottlePolicy | None = None,
+) -> None:
+    """Proof that it is really the account's owner, before a change to how it signs in.
+
+    A signed-in session alone is not enough to make new recovery codes or reset one's own
+    second step (a browser left open, a stolen cookie). A wrong password is throttled, counted
+    and audited like one at sign-in (committed), then SignInRefused is raised.
+    """
+    now = utcnow()
+    _check_throttle(session, user.email, address, policy or ThrottlePolicy(), now)
+    if check_password_hash(user.password_hash, password):
+        return
+    _record_attempt(session, user.email, address, AttemptOutcome.FAILED, now)
+    audit.record(session, "signin.failed", actor_label=user.email, detail={"address": address})
+    session.commit()
+    raise SignInRefused("Your password is not right. Please try again.")
+
+
+def regenerate_recovery_codes(
+    session: Session,
+    user: User,
+    password: str,
+    address: str,
+    policy: ThrottlePolicy | None = None,
+) -> list[str]:
+    """New recovery codes (the old ones stop working), shown once; audited.
+
+    Only with the account's password (check_own_password): the codes sign in without the app.
+    """
     if not second_factor_enabled(user):
         raise ServiceError("Set up the second step first.")
+    check_own_password(session, user, password, address, policy)
     codes = _new_recovery_codes(session, user)
     audit.record(session, "user.recovery_codes_regenerated", actor=user, obj=user)
     return codes
@@ -378,11 +568,22 @@ def _clear_second_factor(session: Session, user: User) -> None:
     session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
 
 
-def reset_second_factor(session: Session, user: User, actor: User) -> int:
+def reset_second_factor(
+    session: Session,
+    user: User,
+    actor: User,
+    password: str | None = None,
+    address: str = "unknown",
+    policy: ThrottlePolicy | None = None,
+) -> int:
     """An admin clears someone's second factor (lost phone): they set it up again at their
-    next sign-in, and every session they had ends. Returns how many sessions ended."""
+    next sign-in, and every session they had ends. Returns how many sessions ended.
+
+    An administrator resetting their own needs their password (check_own_password)."""
     if actor.role != Role.ADMIN:
         raise NotAllowed("Only an administrator can reset the second step.")
+    if actor.id == user.id:
+        check_own_password(session, user, password or "", address, policy)
     _clear_second_factor(session, user)
     ended = end_all_sessions(session, user, "second-factor-reset")
     audit.record(

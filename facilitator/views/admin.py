@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
 from ..auth import current_account, roles_required
-from ..extensions import db
-from ..forms.account import ConfirmForm, ReasonForm
+from ..extensions import db, limiter
+from ..forms.account import ConfirmForm, PasswordCheckForm, ReasonForm
 from ..forms.auth import CreateUserForm
 from ..models import Role, User, UserSession
 from ..services import ServiceError, accounts
+from .auth import throttle_policy, throttled_message
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -56,12 +57,22 @@ def _account_or_404(user_id: int) -> User:
     return user
 
 
-def _account_page(user: User, reason_form: ReasonForm, status: int = 200) -> tuple[str, int]:
+def _account_page(
+    user: User,
+    reason_form: ReasonForm,
+    status: int = 200,
+    password_form: PasswordCheckForm | None = None,
+) -> tuple[str, int]:
+    policy = throttle_policy()
     return (
         render_template(
             "admin/user.html",
             account=user,
             reason_form=reason_form,
+            password_form=password_form or PasswordCheckForm(formdata=None),
+            own=user.id == current_account().id,
+            tries=accounts.failed_tries(db.session, user, policy),
+            window_hours=int(policy.window.total_seconds() // 3600),
             enabled=accounts.second_factor_enabled(user),
             required=accounts.second_factor_required(user),
             may_switch_off=user.role not in (Role.MANAGER, Role.ADMIN),
@@ -100,18 +111,59 @@ def _act(user_id: int, action: Callable[[User], str]) -> Response | tuple[str, i
 
 @bp.route("/users/<int:user_id>/second-step/reset", methods=["POST"])
 @roles_required(Role.ADMIN)
+@limiter.limit(lambda: current_app.config["RATELIMIT_SIGN_IN"])
 def reset_second_step(user_id: int) -> Response | tuple[str, int]:
-    """Lost phone: clear the second step; they set it up again when they next sign in."""
-
-    def reset(account: User) -> str:
-        accounts.reset_second_factor(db.session, account, current_account())
-        return _(
+    """Lost phone: clear the second step; they set it up again when they next sign in.
+    Resetting one's own needs one's password."""
+    account = _account_or_404(user_id)
+    form = PasswordCheckForm()
+    own = account.id == current_account().id
+    if own and not form.validate_on_submit():
+        return _account_page(account, ReasonForm(formdata=None), 400, form)
+    if not own and not ConfirmForm().validate_on_submit():
+        return redirect(url_for("admin.user", user_id=user_id))
+    try:
+        accounts.reset_second_factor(
+            db.session,
+            account,
+            current_account(),
+            form.password.data if own else None,
+            request.remote_addr or "unknown",
+            throttle_policy(),
+        )
+    except accounts.SignInThrottled as refused:
+        form.password.errors = [throttled_message(refused)]
+        return _account_page(account, ReasonForm(formdata=None), 429, form)
+    except accounts.SignInRefused:
+        form.password.errors = [_("Your password is not right. Please try again.")]
+        return _account_page(account, ReasonForm(formdata=None), 400, form)
+    except ServiceError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("admin.user", user_id=user_id))
+    db.session.commit()
+    flash(
+        _(
             "The second step is reset. %(name)s is signed out everywhere and will set it up "
             "again when they next sign in.",
             name=account.name,
-        )
+        ),
+        "success",
+    )
+    return redirect(url_for("admin.user", user_id=user_id))
 
-    return _act(user_id, reset)
+
+@bp.route("/users/<int:user_id>/failed-tries/clear", methods=["POST"])
+@roles_required(Role.ADMIN)
+def clear_failed_tries(user_id: int) -> Response | tuple[str, int]:
+    """End any sign-in pause on an account (after checking it is really them asking)."""
+
+    def clear(account: User) -> str:
+        accounts.clear_failed_tries(db.session, account, current_account())
+        return _("The pause is ended for %(name)s. Their failed tries no longer count.",
+                 name=account.name)  # fmt: skip
+
+    return _act(user_id, clear)
 
 
 @bp.route("/users/<int:user_id>/second-step/off", methods=["POST"])

@@ -22,12 +22,13 @@ from flask import (
 )
 from flask.blueprints import BlueprintSetupState
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from ..auth import SecureWhenHttpsSessions, SignedIn, current_account
 from ..extensions import db, limiter
-from ..forms.account import ChangePasswordForm, CodeForm, ConfirmForm
+from ..forms.account import ChangePasswordForm, CodeForm, ConfirmForm, PasswordCheckForm
 from ..forms.auth import SignInForm
 from ..models import User
 from ..services import ServiceError, accounts
@@ -60,17 +61,35 @@ def _safe_next(target: str | None) -> str | None:
     return target
 
 
-def _throttle_policy() -> accounts.ThrottlePolicy:
+def throttle_policy() -> accounts.ThrottlePolicy:
+    """The sign-in pauses, from the settings (README, "Signing in")."""
     config = current_app.config
     return accounts.ThrottlePolicy(
+        per_account_and_address=int(config["LOGIN_MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS"]),
         per_account=int(config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]),
         per_address=int(config["LOGIN_MAX_FAILURES_PER_ADDRESS"]),
         window=timedelta(seconds=int(config["LOGIN_FAILURE_WINDOW_SECONDS"])),
+        first_pause=timedelta(seconds=int(config["LOGIN_FIRST_PAUSE_SECONDS"])),
+        longest_pause=timedelta(seconds=int(config["LOGIN_LONGEST_PAUSE_SECONDS"])),
     )
 
 
 def _address() -> str:
     return request.remote_addr or "unknown"
+
+
+def throttled_message(refused: accounts.SignInThrottled) -> str:
+    """When to try again, in the reader's language; the same whether or not the account
+    exists."""
+    return ngettext(
+        "Too many tries. For your safety, signing in here is paused. Please try again in "
+        "%(num)d minute. Tries while it is paused are not counted. If it is urgent, ask your "
+        "administrator to end the pause.",
+        "Too many tries. For your safety, signing in here is paused. Please try again in "
+        "%(num)d minutes. Tries while it is paused are not counted. If it is urgent, ask your "
+        "administrator to end the pause.",
+        refused.retry_minutes,
+    )
 
 
 # --- time limits ----------------------------------------------------------------------------
@@ -178,13 +197,15 @@ def sign_in() -> str | Response | tuple[str, int]:
                 form.email.data or "",
                 form.password.data or "",
                 _address(),
-                _throttle_policy(),
+                throttle_policy(),
             )
         except accounts.SignInThrottled as refused:
-            form.form_errors.append(str(refused))
+            form.form_errors.append(throttled_message(refused))
             status = 429
-        except accounts.SignInRefused as refused:
-            form.form_errors.append(str(refused))
+        except accounts.SignInRefused:
+            form.form_errors.append(
+                _("The email address or password is not right. Please try again.")
+            )
             status = 401
         else:
             enabled = accounts.second_factor_enabled(user)
@@ -214,7 +235,7 @@ def _check_code(form: CodeForm, check: Callable[[str], Any], wrong: str) -> tupl
     try:
         return True, check(form.code.data or ""), 200
     except accounts.SignInThrottled as refused:
-        form.form_errors.append(str(refused))
+        form.form_errors.append(throttled_message(refused))
         return False, None, 429
     except accounts.WrongCode:
         form.code.errors = [wrong]
@@ -236,7 +257,7 @@ def second_step() -> str | Response | tuple[str, int]:
     signed_in, left, status = _check_code(
         form,
         lambda code: accounts.check_second_factor(
-            db.session, user, code, _address(), _throttle_policy()
+            db.session, user, code, _address(), throttle_policy()
         ),
         _(
             "That code is not right. Check you typed the newest code from your app, "
@@ -284,7 +305,7 @@ def set_up() -> str | Response | tuple[str, int]:
     signed_in, codes, status = _check_code(
         form,
         lambda code: accounts.confirm_second_factor(
-            db.session, user, code, _address(), _throttle_policy()
+            db.session, user, code, _address(), throttle_policy()
         ),
         _(
             "That code is not right. Type the 6-digit code your app shows now. If it "
@@ -330,17 +351,23 @@ def sign_out() -> Response:
 # --- your account ---------------------------------------------------------------------------
 
 
-def _account_page(password_form: ChangePasswordForm, status: int = 200) -> tuple[str, int]:
+def _account_page(
+    password_form: ChangePasswordForm,
+    status: int = 200,
+    codes_form: PasswordCheckForm | None = None,
+) -> tuple[str, int]:
     user = current_account()
     return (
         render_template(
             "auth/account.html",
             user=user,
             password_form=password_form,
-            codes_form=ConfirmForm(),
+            codes_form=codes_form or PasswordCheckForm(formdata=None),
             enabled=accounts.second_factor_enabled(user),
             required=accounts.second_factor_required(user),
             codes_left=accounts.recovery_codes_left(db.session, user),
+            tries=accounts.failed_tries(db.session, user, throttle_policy()),
+            window_hours=int(throttle_policy().window.total_seconds() // 3600),
         ),
         status,
     )
@@ -399,13 +426,23 @@ def change_password() -> Response | tuple[str, int]:
 
 @bp.route("/account/recovery-codes", methods=["POST"])
 @login_required
-def new_recovery_codes() -> str | Response:
-    """Make new recovery codes (the old ones stop working) and show them once."""
-    form = ConfirmForm()
+@limiter.limit(lambda: current_app.config["RATELIMIT_SIGN_IN"])
+def new_recovery_codes() -> str | Response | tuple[str, int]:
+    """Make new recovery codes (the old ones stop working) and show them once: only with
+    the password, since the codes sign in without the app."""
+    form = PasswordCheckForm()
     if not form.validate_on_submit():
-        return redirect(url_for("auth.account"))
+        return _account_page(ChangePasswordForm(formdata=None), 400, form)
     try:
-        codes = accounts.regenerate_recovery_codes(db.session, current_account())
+        codes = accounts.regenerate_recovery_codes(
+            db.session, current_account(), form.password.data or "", _address(), throttle_policy()
+        )
+    except accounts.SignInThrottled as refused:
+        form.password.errors = [throttled_message(refused)]
+        return _account_page(ChangePasswordForm(formdata=None), 429, form)
+    except accounts.SignInRefused:
+        form.password.errors = [_("Your password is not right. Please try again.")]
+        return _account_page(ChangePasswordForm(formdata=None), 400, form)
     except ServiceError as error:
         db.session.rollback()
         flash(str(error), "error")
@@ -414,3 +451,14 @@ def new_recovery_codes() -> str | Response:
     return render_template(
         "auth/recovery_codes.html", codes=codes, first_time=False, follow=url_for("auth.account")
     )
+
+
+@bp.route("/account/failed-tries/clear", methods=["POST"])
+@login_required
+def clear_failed_tries() -> Response:
+    """End any pause on your own account (you are signed in, so it is really you)."""
+    if ConfirmForm().validate_on_submit():
+        accounts.clear_failed_tries(db.session, current_account(), current_account())
+        db.session.commit()
+        flash(_("The pause is ended. Failed tries no longer count."), "success")
+    return redirect(url_for("auth.account"))

@@ -1,6 +1,11 @@
 """sign-in throttle per account and address; second-step codes claimed once (issue 21, items 2 and 3)
 
-PLACEHOLDER: reserved in the migration chain; filled in by the work on this item.
+Each sign-in attempt says what came of it (``outcome``): only failures count towards a pause,
+tries refused while paused are kept but never count, and a failure can be cleared (by a whole
+sign-in from the same address, or by the account's owner or an administrator). Attempts from
+before this migration: failures count as before; a right password is not taken to be a whole
+sign-in (the second step was not recorded then). Item 2 needs no schema change: the codes are
+claimed by a conditional UPDATE of the existing columns.
 
 Revision ID: 0012_sign_in_throttle
 Revises: 0011_tablet_unlock_attempts
@@ -9,6 +14,9 @@ Create Date: 2026-12-07 04:00:00
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+from alembic import op
+
 revision = "0012_sign_in_throttle"
 down_revision = "0011_tablet_unlock_attempts"
 branch_labels = None
@@ -16,8 +24,16 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    with op.batch_alter_table("login_attempts", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("outcome", sa.String(length=60), nullable=False, server_default="failed")
+        )
+    attempts = sa.table("login_attempts", sa.column("succeeded"), sa.column("outcome"))
+    op.execute(
+        attempts.update().where(attempts.c.succeeded.is_(True)).values(outcome="password-right")
+    )
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table("login_attempts", schema=None) as batch_op:
+        batch_op.drop_column("outcome")

@@ -48,7 +48,7 @@ def test_short_password_refused(session: Session) -> None:
 def test_authenticate_records_attempts_and_throttles(session: Session) -> None:
     _staff(session)
     session.commit()
-    policy = accounts.ThrottlePolicy(per_account=3, per_address=100)
+    policy = accounts.ThrottlePolicy(per_account_and_address=3, per_address=100)
     for _ in range(3):
         with pytest.raises(accounts.SignInRefused):
             accounts.authenticate(session, "staff@example.org", "wrong", "10.0.0.1", policy)
@@ -169,7 +169,7 @@ def test_a_password_typed_into_the_email_box_is_never_written_down(session: Sess
 
     _staff(session)
     session.commit()
-    policy = accounts.ThrottlePolicy(per_account=2, per_address=100)
+    policy = accounts.ThrottlePolicy(per_account_and_address=2, per_address=100)
     for _ in range(3):  # the third is throttled: the same digest counts as the same account
         with pytest.raises((accounts.SignInRefused, accounts.SignInThrottled)):
             accounts.authenticate(session, "Tr0ub4dor&3-secret", "x", "10.0.0.2", policy)

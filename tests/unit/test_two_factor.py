@@ -141,7 +141,9 @@ def test_a_recovery_code_works_once(session: Session) -> None:
 
 def test_new_recovery_codes_replace_the_old_ones_and_are_audited(session: Session) -> None:
     user, old = _enrolled(session)
-    new = accounts.regenerate_recovery_codes(session, user)
+    with pytest.raises(accounts.SignInRefused):
+        accounts.regenerate_recovery_codes(session, user, "not-the-password", ADDRESS)
+    new = accounts.regenerate_recovery_codes(session, user, "a-long-password-1", ADDRESS)
     session.commit()
     assert set(new).isdisjoint(old)
     with pytest.raises(accounts.WrongCode):
@@ -150,13 +152,13 @@ def test_new_recovery_codes_replace_the_old_ones_and_are_audited(session: Sessio
     assert _actions(session, "user.recovery_codes_regenerated")
     not_set_up = factories.user(session)
     with pytest.raises(ServiceError, match="Set up the second step first"):
-        accounts.regenerate_recovery_codes(session, not_set_up)
+        accounts.regenerate_recovery_codes(session, not_set_up, "a-long-password-1", ADDRESS)
 
 
 def test_wrong_codes_count_towards_the_sign_in_throttle(session: Session) -> None:
     now = utcnow()
     user, _codes = _enrolled(session, at=now - timedelta(minutes=1))
-    policy = accounts.ThrottlePolicy(per_account=3, per_address=50)
+    policy = accounts.ThrottlePolicy(per_account_and_address=3, per_address=50)
     for _ in range(3):
         with pytest.raises(accounts.WrongCode):
             accounts.check_second_factor(session, user, "000000x", ADDRESS, policy, now=now)
@@ -198,6 +200,8 @@ def test_an_admin_reset_clears_the_second_step_and_ends_sessions(session: Sessio
     record = factories.signed_in(session, user)
     with pytest.raises(NotAllowed):
         accounts.reset_second_factor(session, user, user)
+    with pytest.raises(accounts.SignInRefused):  # one's own: only with one's password
+        accounts.reset_second_factor(session, admin, admin, "not-the-password", ADDRESS)
     assert accounts.reset_second_factor(session, user, admin) == 1
     session.commit()
     assert not accounts.second_factor_enabled(user) and user.totp_secret is None

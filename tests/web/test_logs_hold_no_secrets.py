@@ -193,7 +193,7 @@ def test_no_secret_or_view_in_any_log(app: Flask, demo: dict, captured: Capture)
         with app.app_context():
             user = db.session.scalar(select(User).where(User.email == EMAIL))
             assert user is not None
-            recovery = accounts.regenerate_recovery_codes(db.session, user)
+            recovery = accounts.regenerate_recovery_codes(db.session, user, PASSWORD, "127.0.0.1")
             db.session.commit()
         secrets.update({f"recovery code {i}": c for i, c in enumerate(recovery)})
         other = app.test_client()

@@ -317,12 +317,57 @@ def test_new_recovery_codes_are_shown_once_and_audited(
     _secret, old = _set_up(app, client, STAFF)
     page = client.get("/account").get_data(as_text=True)
     assert "You have 10 recovery codes left." in page
-    response = client.post("/account/recovery-codes", data={"csrf_token": csrf_from(page)})
+    response = client.post(
+        "/account/recovery-codes", data={"password": PASSWORD, "csrf_token": csrf_from(page)}
+    )
     new = CODES.findall(response.get_data(as_text=True))
     assert response.status_code == 200 and len(new) == 10 and set(new).isdisjoint(old)
     assert response.headers["Cache-Control"] == "no-store"
     assert _actions(app, "user.recovery_codes_regenerated")
     assert not CODES.findall(client.get("/account").get_data(as_text=True))
+
+
+def test_new_recovery_codes_need_the_password(app: Flask, client: FlaskClient, demo: dict) -> None:
+    _set_up(app, client, STAFF)
+    page = client.get("/account").get_data(as_text=True)
+    token = csrf_from(page)
+    for fields in ({}, {"password": "not-the-password"}):
+        refused = client.post("/account/recovery-codes", data={**fields, "csrf_token": token})
+        text = refused.get_data(as_text=True)
+        assert not CODES.findall(text) and refused.status_code == 400
+        assert "Type your password" in text or "Your password is not right" in text
+    assert 'name="password"' in page and 'autocomplete="current-password"' in page
+    assert not _actions(app, "user.recovery_codes_regenerated")
+    assert "You have 10 recovery codes left." in client.get("/account").get_data(as_text=True)
+    # A wrong password here counts like one at sign-in.
+    assert [e.detail["address"] for e in _actions(app, "signin.failed")] == ["127.0.0.1"]
+    done = client.post("/account/recovery-codes", data={"password": PASSWORD, "csrf_token": token})
+    assert done.status_code == 200 and len(CODES.findall(done.get_data(as_text=True))) == 10
+
+
+def test_resetting_ones_own_second_step_needs_the_password(app: Flask, demo: dict) -> None:
+    admin = _admin(app)
+    admin_id = demo["users"][ADMIN]
+    page = admin.get(f"/admin/users/{admin_id}").get_data(as_text=True)
+    token = csrf_from(page)
+    only_token = admin.post(
+        f"/admin/users/{admin_id}/second-step/reset", data={"csrf_token": token}
+    )
+    assert not _actions(app, "user.second_factor_reset") and only_token.status_code == 400
+    assert "Type your password" in only_token.get_data(as_text=True)
+    assert 'name="password"' in page
+    wrong = admin.post(
+        f"/admin/users/{admin_id}/second-step/reset",
+        data={"password": "not-the-password", "csrf_token": token},
+    )
+    assert wrong.status_code == 400 and "Your password is not right" in wrong.get_data(as_text=True)
+    assert not _actions(app, "user.second_factor_reset")
+    assert _user(app, ADMIN).totp_enabled_at is not None
+    done = admin.post(
+        f"/admin/users/{admin_id}/second-step/reset",
+        data={"password": PASSWORD, "csrf_token": token},
+    )
+    assert done.status_code == 302 and _actions(app, "user.second_factor_reset")
 
 
 # --- administrators -------------------------------------------------------------------------
@@ -532,7 +577,7 @@ def test_one_code_sent_by_ten_browsers_at_once_signs_in_one(
         code = second_factor_code(db.session, STAFF)  # enrolled, never used
         user = db.session.scalar(select(User).where(User.email == STAFF))
         assert user is not None
-        recovery = accounts.regenerate_recovery_codes(db.session, user)[0]
+        recovery = accounts.regenerate_recovery_codes(db.session, user, PASSWORD, "::1")[0]
         db.session.commit()
     with _real_server(app) as base:
         browsers = [_Browser(base) for _ in range(10)]
