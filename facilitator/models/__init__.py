@@ -20,6 +20,7 @@ from .records import (
     action_responses,
 )
 from .reviews import NonParticipation, Response, Review, ReviewPrompt
+from .tablet import TabletUnlockAttempt
 from .users import LoginAttempt, RecoveryCode, User, UserSession
 
 __all__ = [
@@ -47,6 +48,7 @@ __all__ = [
     "ReviewFigures",
     "ReviewPrompt",
     "Supporter",
+    "TabletUnlockAttempt",
     "User",
     "UserSession",
     "VoiceRecording",

@@ -1,14 +1,14 @@
 """The person's session on a tablet: started by a facilitator, locked to one review.
 
 While locked, the signed-in session can reach nothing but this review's prompts and the
-person's own answers. Leaving needs the facilitator's PIN or password.
+person's own answers. Leaving needs the facilitator's PIN or password, counted and, after too
+many wrong PINs, the password and second step (:mod:`.tablet_unlock`).
 """
 
 from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from werkzeug.security import check_password_hash
 
 from ..models import (
     ADVOCATE_ROLES,
@@ -20,13 +20,13 @@ from ..models import (
     UserSession,
     utcnow,
 )
-from . import NotAllowed, ServiceError, audit
+from . import NotAllowed, ServiceError, audit, tablet_unlock
 
 FACILITATOR_ROLES = frozenset({Role.STAFF, Role.MANAGER, Role.ADMIN, Role.ADVOCATE})
 
 
-class WrongUnlockSecret(ServiceError):
-    """The PIN or password given to leave person mode was not right."""
+# The PIN, password or code given to leave person mode was refused (see tablet_unlock).
+WrongUnlockSecret = tablet_unlock.UnlockRefused
 
 
 def may_facilitate(session: Session, user: User, review: Review) -> bool:
@@ -67,30 +67,25 @@ def start(session: Session, review: Review, facilitator: User, user_session: Use
     )
 
 
-def check_unlock_secret(user: User, secret: str) -> None:
-    """The facilitator's PIN, or their password, unlocks the tablet."""
-    secret = secret or ""
-    if user.pin_hash and check_password_hash(user.pin_hash, secret):
-        return
-    if secret and check_password_hash(user.password_hash, secret):
-        return
-    raise WrongUnlockSecret("That PIN or password is not right. Please try again.")
+def _as_try(secret: str | tablet_unlock.UnlockTry, route: str) -> tablet_unlock.UnlockTry:
+    """A plain string is what was typed on the PIN-or-password form."""
+    if isinstance(secret, tablet_unlock.UnlockTry):
+        return secret
+    return tablet_unlock.UnlockTry(step=tablet_unlock.Step.PIN.value, secret=secret, route=route)
 
 
-def unlock(session: Session, user_session: UserSession, secret: str) -> int | None:
-    """Leave person mode (the review stays in progress and can be resumed)."""
+def unlock(
+    session: Session,
+    user_session: UserSession,
+    secret: str | tablet_unlock.UnlockTry,
+    policy: tablet_unlock.UnlockPolicy | None = None,
+) -> int | None:
+    """Leave person mode (the review stays in progress and can be resumed).
+
+    A refused try is audited and committed by tablet_unlock, whatever the caller does next.
+    """
     review_id = user_session.person_mode_review_id
-    try:
-        check_unlock_secret(user_session.user, secret)
-    except WrongUnlockSecret:
-        audit.record(
-            session,
-            "person_session.unlock_refused",
-            actor=user_session.user,
-            object_type="reviews",
-            object_id=review_id,
-        )
-        raise
+    proof = tablet_unlock.check(session, user_session, _as_try(secret, "break"), policy)
     user_session.person_mode_review_id = None
     review = session.get(Review, review_id) if review_id else None
     audit.record(
@@ -99,17 +94,24 @@ def unlock(session: Session, user_session: UserSession, secret: str) -> int | No
         actor=user_session.user,
         obj=review,
         person_id=review.person_id if review else None,
+        detail={"proof": proof},
     )
     return review_id
 
 
-def confirm(session: Session, review: Review, user_session: UserSession, secret: str) -> None:
+def confirm(
+    session: Session,
+    review: Review,
+    user_session: UserSession,
+    secret: str | tablet_unlock.UnlockTry,
+    policy: tablet_unlock.UnlockPolicy | None = None,
+) -> None:
     """The person said "Yes, this is right"; the facilitator confirms and unlocks."""
     if review.status != ReviewStatus.PERSON_IN_PROGRESS:
         raise ServiceError("The person's session is not open.")
     if user_session.person_mode_review_id != review.id:
         raise NotAllowed("This tablet is not in this review's session.")
-    check_unlock_secret(user_session.user, secret)
+    proof = tablet_unlock.check(session, user_session, _as_try(secret, "done"), policy)
     review.person_confirmed_at = utcnow()
     review.person_confirmed_by_id = user_session.user_id
     review.status = ReviewStatus.PERSON_DONE
@@ -120,4 +122,5 @@ def confirm(session: Session, review: Review, user_session: UserSession, secret:
         actor=user_session.user,
         obj=review,
         person_id=review.person_id,
+        detail={"proof": proof},
     )

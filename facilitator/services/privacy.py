@@ -90,6 +90,11 @@ NOT_HELD: dict[str, str] = {
         "a staff member's sign-in session; it only says which review a tablet was locked to. "
         "Erasure clears that reference (person_mode_review_id)."
     ),
+    "tablet_unlock_attempts": (
+        "refused tries to unlock a staff member's tablet (a security record about the staff "
+        "account; which review the tablet was locked to is context only). Erasure clears that "
+        "reference (the foreign key sets it to null)."
+    ),
     "review_figures": (
         "each review's traceability figures (counts and one time span, no content), derived "
         "from the rows exported here and kept only to make the overdue actions page quick. "

@@ -19,9 +19,10 @@ from flask import (
     render_template,
     request,
     send_from_directory,
+    session,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import format_datetime, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -29,7 +30,15 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from ..extensions import db, limiter
 from ..models import ADVOCATE_ROLES, CaptureMethod, ConsentDecision, Review, Supporter
-from ..services import NotAllowed, ServiceError, consent, person_session, responses, reviews
+from ..services import (
+    NotAllowed,
+    ServiceError,
+    consent,
+    person_session,
+    responses,
+    reviews,
+    tablet_unlock,
+)
 from . import person_screen_cache
 from . import person_screens as screens
 
@@ -53,6 +62,47 @@ def _keep_person_mode_locked() -> WerkzeugResponse | None:
     if request.method == "GET":
         return redirect(url_for("person.welcome"))
     abort(403)
+
+
+# Requests to the exit routes, per tablet session: enough for the PIN, password and code.
+UNLOCK_FLOOD_LIMIT = "30 per 5 minutes"
+
+# The sign-in session whose account has been told of refused tries on its tablets.
+TOLD_OF_TRIES = "told_of_unlock_tries"
+
+
+@bp.before_app_request
+def _tell_of_refused_unlock_tries() -> None:
+    """The first page after a sign-in tells the account of refused tries to unlock its
+    tablets (a wrong PIN may be someone guessing it), once; they are then marked seen.
+
+    Only a sign-in proves it is the facilitator reading: whoever typed a right PIN is not told.
+    """
+    if request.method != "GET" or request.endpoint in OPEN_WHILE_LOCKED:
+        return
+    if not current_user.is_authenticated or current_user.person_mode_review_id:
+        return
+    if request.headers.get("HX-Request") or session.get(TOLD_OF_TRIES) == current_user.get_id():
+        return
+    session[TOLD_OF_TRIES] = current_user.get_id()
+    tries = tablet_unlock.unseen_tries(db.session, current_user.user)
+    for found in tries:
+        at = format_datetime(found.last_at, "d MMMM y, HH:mm")
+        name = found.person_name or _("a person")
+        flash(
+            ngettext(
+                "%(num)d wrong PIN or password try on the tablet in the review for %(name)s, "
+                "the last at %(at)s UTC. If this was not you, tell your manager.",
+                "%(num)d wrong PIN or password tries on the tablet in the review for %(name)s, "
+                "the last at %(at)s UTC. If this was not you, tell your manager.",
+                found.count,
+                name=name,
+                at=at,
+            ),
+            "warning",
+        )
+    if tries:
+        db.session.commit()
 
 
 def load_locked_review(start_endpoint: str) -> WerkzeugResponse | None:
@@ -237,27 +287,80 @@ def _capture_method(value: str) -> CaptureMethod:
         return CaptureMethod.TAPPED  # refused by record_words with a clear message
 
 
+def _unlock_try(route: str) -> tablet_unlock.UnlockTry:
+    """What the facilitator typed on the locked tablet, and on which form."""
+    return tablet_unlock.UnlockTry(
+        step=request.form.get("step", tablet_unlock.Step.PIN.value),
+        secret=request.form.get("secret", ""),
+        code=request.form.get("code", ""),
+        address=request.remote_addr or "unknown",
+        route=route,
+    )
+
+
+def _unlock_refusal(problem: ServiceError) -> tuple[str, int]:
+    """A refused try to unlock, in the page's language, and its status."""
+    if isinstance(problem, tablet_unlock.CodeNext):
+        return "", 200
+    if not isinstance(problem, tablet_unlock.UnlockRefused):
+        return str(problem), 400
+    if problem.reason == "paused":
+        return ngettext(
+            "Too many tries. For safety, please wait %(num)d minute and try again.",
+            "Too many tries. For safety, please wait %(num)d minutes and try again.",
+            problem.minutes,
+        ), 429
+    if problem.reason == "locked":
+        return _(
+            "Too many wrong PINs. For safety, the PIN no longer unlocks this tablet. "
+            "Type your password."
+        ), 400
+    if problem.reason == "expired":
+        return _("That took too long. Please type your password again."), 400
+    if problem.reason == "changed":
+        return _("Please try again."), 400
+    if problem.step is tablet_unlock.Step.CODE:
+        return _(
+            "That code is not right. Type the newest code from your app, or a recovery code."
+        ), 400
+    if problem.step is tablet_unlock.Step.PASSWORD:
+        return _("That password is not right. Please try again."), 400
+    return ngettext(
+        "That PIN or password is not right. %(num)d more try, then the password is needed.",
+        "That PIN or password is not right. %(num)d more tries, then the password is needed.",
+        problem.left or 0,
+    ), 400
+
+
+def _unlock_context(error: str | None) -> dict[str, Any]:
+    """What the facilitator's form on the locked tablet asks for now."""
+    return {
+        "error": error,
+        "unlock_step": tablet_unlock.step_needed(db.session, current_user.record).value,
+    }
+
+
 @bp.route("/break", methods=["GET", "POST"])
-@limiter.limit("10 per 5 minutes", methods=["POST"], key_func=lambda: current_user.get_id())
+# Only a flood guard (per worker without Redis): the tries are counted by tablet_unlock.
+@limiter.limit(UNLOCK_FLOOD_LIMIT, methods=["POST"], key_func=lambda: current_user.get_id())
 def take_break() -> str | WerkzeugResponse | tuple[str, int]:
     """A break; the facilitator can unlock the tablet here with their PIN."""
     error = None
+    status = 200
     if request.method == "POST":
         try:
-            review_id = person_session.unlock(
-                db.session, current_user.record, request.form.get("secret", "")
-            )
-        except person_session.WrongUnlockSecret as problem:
-            db.session.commit()  # keep the audit entry of the refused attempt
-            error = str(problem)
+            review_id = person_session.unlock(db.session, current_user.record, _unlock_try("break"))
+        except ServiceError as problem:  # a refused try is already audited and committed
+            db.session.rollback()
+            error, status = _unlock_refusal(problem)
         else:
             db.session.commit()
             flash(_("The tablet is unlocked. The person's answers so far are saved."), "success")
             return redirect(url_for("staff.review", review_id=review_id), code=303)
     back = request.args.get("back", type=int)
     return render_template(
-        "person/break.html", error=error, back=back, **_context(screen="break")
-    ), (400 if error else 200)
+        "person/break.html", back=back, **_unlock_context(error), **_context(screen="break")
+    ), status
 
 
 @bp.route("/settings", methods=["GET", "POST"])
@@ -352,26 +455,26 @@ def share(number: int) -> str | WerkzeugResponse:
 
 
 @bp.route("/done", methods=["GET", "POST"])
-@limiter.limit("10 per 5 minutes", methods=["POST"], key_func=lambda: current_user.get_id())
+# Only a flood guard (per worker without Redis): the tries are counted by tablet_unlock.
+@limiter.limit(UNLOCK_FLOOD_LIMIT, methods=["POST"], key_func=lambda: current_user.get_id())
 def done() -> str | WerkzeugResponse | tuple[str, int]:
     """Thank you; the facilitator confirms with their PIN and the tablet unlocks."""
     review = _review()
     error = None
+    status = 200
     if request.method == "POST":
         try:
-            person_session.confirm(
-                db.session, review, current_user.record, request.form.get("secret", "")
-            )
-        except ServiceError as problem:
+            person_session.confirm(db.session, review, current_user.record, _unlock_try("done"))
+        except ServiceError as problem:  # a refused try is already audited and committed
             db.session.rollback()
-            error = str(problem)
+            error, status = _unlock_refusal(problem)
         else:
             db.session.commit()
             flash(_("The person's views are confirmed and saved."), "success")
             return redirect(url_for("staff.review", review_id=review.id), code=303)
-    return render_template("person/done.html", error=error, **_context(screen="thank-you")), (
-        400 if error else 200
-    )
+    return render_template(
+        "person/done.html", **_unlock_context(error), **_context(screen="thank-you")
+    ), status
 
 
 @bp.route("/audio/<string:filename>")

@@ -451,3 +451,177 @@ def test_not_feeling_safe_raises_a_flag_at_once(
     with app.app_context():
         flags = safeguarding.open_flags_for_review(db.session, review_id)
         assert len(flags) == 1
+
+
+# --- leaving person mode: one count of wrong tries (issue 21, item 1) -------------------------
+
+
+def _try_unlock(client: FlaskClient, route: str, **form: str):  # type: ignore[no-untyped-def]
+    """Post the facilitator's form on /person/break or /person/done (a fresh CSRF token)."""
+    page = client.get(route).get_data(as_text=True)
+    return client.post(route, data={"csrf_token": csrf_from(page), **form})
+
+
+def _to_the_end(client: FlaskClient) -> None:
+    check = client.get("/person/check").get_data(as_text=True)
+    client.post("/person/check", data={"csrf_token": csrf_from(check)})
+
+
+def _still_locked(client: FlaskClient) -> bool:
+    response = client.get("/staff/")
+    return response.status_code == 302 and response.headers["Location"].endswith("/person/")
+
+
+def test_wrong_pins_on_break_and_done_share_one_count(client: FlaskClient, demo: dict) -> None:
+    start_session(client, demo["reviews"]["Sam"])
+    _to_the_end(client)
+    for route in ("/person/break", "/person/done", "/person/break", "/person/done"):
+        wrong = _try_unlock(client, route, secret="0000", step="pin")
+        assert wrong.status_code == 400 and "not right" in wrong.get_data(as_text=True)
+    last = _try_unlock(client, "/person/done", secret="1111", step="pin")
+    assert last.status_code == 400
+    assert "Type your password" in last.get_data(as_text=True)
+    # Five wrong PINs between the two routes: the right PIN no longer unlocks, on either.
+    for route in ("/person/break", "/person/done"):
+        refused = _try_unlock(client, route, secret="2468", step="pin")
+        assert refused.status_code == 400, route
+        assert _still_locked(client)
+    # The tablet stays with the person's review meanwhile.
+    assert "Question 1 of" in client.get("/person/q/1").get_data(as_text=True)
+
+
+def test_after_the_limit_the_password_and_second_step_unlock(
+    app: Flask, client: FlaskClient, demo: dict
+) -> None:
+    review_id = demo["reviews"]["Sam"]
+    start_session(client, review_id)
+    for _ in range(5):
+        _try_unlock(client, "/person/break", secret="0000", step="pin")
+    page = client.get("/person/break").get_data(as_text=True)
+    assert 'name="step" value="password"' in page and 'autocomplete="current-password"' in page
+    assert _try_unlock(client, "/person/break", secret="2468", step="pin").status_code == 400
+    wrong = _try_unlock(client, "/person/break", secret="not-the-password", step="password")
+    assert wrong.status_code == 400 and "password is not right" in wrong.get_data(as_text=True)
+    # The right password: the second step comes next, on the same locked tablet.
+    passed = _try_unlock(client, "/person/break", secret="demo-password-2026", step="password")
+    assert passed.status_code == 200 and 'name="code"' in passed.get_data(as_text=True)
+    assert _still_locked(client)
+    wrong_code = _try_unlock(client, "/person/break", code="000000", step="code")
+    assert wrong_code.status_code == 400 and _still_locked(client)
+    with app.app_context():
+        from ..conftest import second_factor_code
+
+        code = second_factor_code(db.session, KEYWORKER)
+    unlocked = _try_unlock(client, "/person/break", code=code, step="code")
+    assert unlocked.status_code == 303
+    assert unlocked.headers["Location"].endswith(f"/staff/reviews/{review_id}")
+    assert client.get("/staff/").status_code == 200
+    # Proved with the password and code: the next session on this tablet takes the PIN again.
+    page = client.get(f"/staff/reviews/{review_id}").get_data(as_text=True)
+    client.post(f"/person/start/{review_id}", data={"csrf_token": csrf_from(page)})
+    assert _try_unlock(client, "/person/break", secret="2468", step="pin").status_code == 303
+
+
+def test_every_wrong_pin_is_audited_on_every_route(
+    app: Flask, client: FlaskClient, demo: dict
+) -> None:
+    from facilitator.models import AuditEvent
+
+    review_id = demo["reviews"]["Sam"]
+    start_session(client, review_id)
+    _to_the_end(client)
+    _try_unlock(client, "/person/break", secret="0000", step="pin")
+    _try_unlock(client, "/person/done", secret="1234", step="pin")
+    _try_unlock(client, "/person/done", secret="9999", step="pin")
+    with app.app_context():
+        refused = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "person_session.unlock_refused")
+        ).all()
+        assert len(refused) == 3
+        assert {e.object_id for e in refused} == {str(review_id)}
+        assert [e.detail["route"] for e in refused] == ["break", "done", "done"]
+
+
+def test_the_facilitator_is_told_at_their_next_sign_in(client: FlaskClient, demo: dict) -> None:
+    start_session(client, demo["reviews"]["Sam"])
+    _try_unlock(client, "/person/break", secret="0000", step="pin")
+    _try_unlock(client, "/person/break", secret="1357", step="pin")
+    assert _try_unlock(client, "/person/break", secret="2468", step="pin").status_code == 303
+    # Whoever typed the right PIN is not told: only a new sign-in (password and code) is.
+    assert "wrong PIN" not in client.get("/staff/").get_data(as_text=True)
+    page = client.get("/staff/").get_data(as_text=True)
+    client.post("/sign-out", data={"csrf_token": csrf_from(page)})
+    signed_in = sign_in(client, KEYWORKER)
+    first = client.get(signed_in.headers["Location"], follow_redirects=True)
+    text = first.get_data(as_text=True)
+    assert "2 wrong PIN or password tries on the tablet in the review for Sam" in text
+    assert "If this was not you, tell your manager." in text
+    # Shown once, then marked seen.
+    assert "wrong PIN" not in client.get("/staff/").get_data(as_text=True)
+    page = client.get("/staff/").get_data(as_text=True)
+    client.post("/sign-out", data={"csrf_token": csrf_from(page)})
+    signed_in = sign_in(client, KEYWORKER)
+    again = client.get(signed_in.headers["Location"], follow_redirects=True)
+    assert "wrong PIN" not in again.get_data(as_text=True)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def shared_url(request: pytest.FixtureRequest, tmp_path, sqlite_template):  # type: ignore[no-untyped-def]
+    """One database with the demo data, for two app instances (their own processes)."""
+    import shutil
+    from contextlib import ExitStack
+
+    from facilitator import create_app
+    from facilitator.services import demo as demo_service
+
+    from ..conftest import own_postgres_database
+
+    with ExitStack() as stack:
+        if request.param == "sqlite":
+            path = tmp_path / "shared.sqlite3"
+            shutil.copy(sqlite_template, path)
+            url = f"sqlite:///{path}"
+        else:
+            url = stack.enter_context(own_postgres_database("tablet"))
+        made = create_app(
+            {"DATABASE_URL": url, "SECRET_KEY": "x" * 40, "INSTANCE_PATH": str(tmp_path / "i")}
+        )
+        with made.app_context():
+            demo_service.load(db.session)
+            db.session.commit()
+            db.scoped.remove()
+            assert db.engine is not None
+            db.engine.dispose()
+        yield url
+
+
+def test_the_count_is_held_in_the_database_for_every_instance(shared_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Two instances (each its own gunicorn process, rate limits in its own memory) on one
+    database: wrong PINs typed on either count together, whichever exit route they reach."""
+    from contextlib import ExitStack
+
+    from facilitator.services.demo import DEMO_PASSWORD
+
+    from .test_two_instances import STAFF, Browser, _code, instance
+
+    with ExitStack() as stack:
+        a = stack.enter_context(instance(shared_url, tmp_path))
+        b = stack.enter_context(instance(shared_url, tmp_path))
+        tablet = Browser(a)
+        tablet.post("/sign-in", {"email": STAFF, "password": DEMO_PASSWORD}, csrf_from="/sign-in")
+        tablet.post("/sign-in/code", {"code": _code(shared_url)}, csrf_from="/sign-in/code")
+        _status, staff_page = tablet.get("/staff/")
+        review_id = min(int(r) for r in re.findall(r'href="/staff/reviews/(\d+)"', staff_page))
+        status, _page = tablet.post(
+            f"/person/start/{review_id}", {}, csrf_from=f"/staff/reviews/{review_id}"
+        )
+        assert status == 303
+        wrong = {"secret": "0000", "step": "pin"}
+        for port, route in ((a, "/person/break"), (b, "/person/done"), (a, "/person/done"),
+                            (b, "/person/break"), (a, "/person/break")):  # fmt: skip
+            assert tablet.at(port).post(route, wrong, csrf_from="/person/break")[0] == 400
+        right = {"secret": "2468", "step": "pin"}
+        for port in (a, b):
+            status, page = tablet.at(port).post("/person/break", right, csrf_from="/person/break")
+            assert status == 400 and 'name="step" value="password"' in page
+            assert tablet.at(port).get("/staff/")[0] == 302
