@@ -68,6 +68,7 @@ PREFIXES: list[tuple[str, str]] = [
     ("auth.still_here", "signed-in"),
     ("auth.change_password", "signed-in"),
     ("auth.new_recovery_codes", "signed-in"),
+    ("auth.clear_failed_tries", "signed-in"),  # one's own account only
     ("person.start", "staff"),  # and assigned advocates, tested in test_person_mode
     ("person_outputs.start", "staff"),
     ("person.", "person"),
