@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -15,8 +15,9 @@ from facilitator.models import (
     LoginAttempt,
     Role,
     SupporterRole,
+    User,
 )
-from facilitator.services import ServiceError, accounts, audit, people
+from facilitator.services import NotAllowed, ServiceError, accounts, audit, people
 
 pytestmark = pytest.mark.db
 
@@ -182,3 +183,58 @@ def test_a_password_typed_into_the_email_box_is_never_written_down(session: Sess
     assert not any("tr0ub4dor" in w.lower() for w in written)
     assert any(w.startswith("no-account:") for w in written)
     assert "staff@example.org" in written  # a real account is still named
+
+
+def test_pauses_are_per_account_and_address_grow_and_can_be_cleared(session: Session) -> None:
+    user = _staff(session)
+    admin = accounts.create_user(
+        session,
+        email="admin@example.org",
+        name="Ada",
+        role=Role.ADMIN,
+        password="a-long-password-2",
+    )
+    session.commit()
+    policy = accounts.ThrottlePolicy(per_account_and_address=3, per_account=50, per_address=20)
+    email, password = "staff@example.org", "a-long-password-1"
+
+    def earlier(seconds: int) -> None:
+        for attempt in session.scalars(select(LoginAttempt)):
+            attempt.at -= timedelta(seconds=seconds)
+        session.commit()
+
+    for _ in range(3):
+        with pytest.raises(accounts.SignInRefused):
+            accounts.authenticate(session, email, "wrong", "10.0.0.5", policy)
+    for _ in range(4):  # refused unchecked, and not counted
+        with pytest.raises(accounts.SignInThrottled) as paused:
+            accounts.authenticate(session, email, password, "10.0.0.5", policy)
+        assert paused.value.retry_minutes == 1
+    assert accounts.authenticate(session, email, password, "10.0.0.6", policy) is user
+    earlier(61)
+    with pytest.raises(accounts.SignInRefused):  # the 4th failure: the next pause is 2 minutes
+        accounts.authenticate(session, email, "wrong", "10.0.0.5", policy)
+    with pytest.raises(accounts.SignInThrottled) as paused:
+        accounts.authenticate(session, email, password, "10.0.0.5", policy)
+    assert paused.value.retry_minutes == 2
+    [tries] = [t for t in accounts.failed_tries(session, user, policy) if t.address == "10.0.0.5"]
+    assert (tries.failed, tries.refused) == (4, 5) and tries.paused_until is not None
+    with pytest.raises(NotAllowed):
+        accounts.clear_failed_tries(session, user, _other_staff(session))
+    assert accounts.clear_failed_tries(session, user, admin) == 4
+    assert accounts.authenticate(session, email, password, "10.0.0.5", policy) is user
+    [tries] = [t for t in accounts.failed_tries(session, user, policy) if t.address == "10.0.0.5"]
+    assert tries.failed == 4 and tries.paused_until is None  # still shown, no longer counted
+    assert session.scalars(
+        select(AuditEvent.detail).where(AuditEvent.action == "signin.failures_cleared")
+    ).all() == [{"cleared": 4}]
+
+
+def _other_staff(session: Session) -> User:
+    return accounts.create_user(
+        session,
+        email="other@example.org",
+        name="Oli",
+        role=Role.STAFF,
+        password="a-long-password-3",
+    )
