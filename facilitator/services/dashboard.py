@@ -8,11 +8,12 @@ numbers a commissioner or inspector sees can be checked against a known data set
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, exists, func, select
+from sqlalchemy import Select, exists, func, select, union_all
 from sqlalchemy.orm import Session
 
 from ..models import (
@@ -35,7 +36,6 @@ from ..models import (
     Person,
     Response,
     Review,
-    ReviewStatus,
     SafetyFlag,
     Supporter,
     SupporterRole,
@@ -54,6 +54,8 @@ ROUTES = tuple(r.value for r in DifferingRoute) + ("none",)
 CAPTURE_METHODS = tuple(m.value for m in CaptureMethod)
 LONGEST_PERIOD_DAYS = 5 * 366
 SECTIONS = ("peoples-experience", "feedback", "processes", "outcomes")
+# Held reviews given by id this many at a time (under SQLite's 32,766 bound values).
+HELD_CHUNK = 5000
 
 
 @dataclass(frozen=True)
@@ -188,33 +190,85 @@ def services(session: Session) -> list[str]:
     )
 
 
-def _reviews_in_period(period: Period) -> Select[Any]:
-    query = select(Review.id).where(
-        Review.scheduled_for >= period.start, Review.scheduled_for <= period.end
-    )
-    return _of_service(query, period, (Person, Person.id == Review.person_id))  # type: ignore[no-any-return]
-
-
 def _held(period: Period) -> Select[Any]:
-    return _reviews_in_period(period).where(Review.status != ReviewStatus.PLANNED)
+    """Reviews held in the period: counted by the day the person's session took place.
+
+    That is the day a facilitator first started the person's session on the tablet; for a
+    review where it never started, the day it was recorded that the person could not take
+    part. Never the date the review was scheduled for: a review held early, or late, counts
+    on the day it happened, and a review still to come counts nowhere yet.
+    """
+    columns = (Review.id, Review.person_id, Review.person_confirmed_at)
+    started = select(*columns).where(
+        Review.person_started_at >= period.start_at, Review.person_started_at < period.end_at
+    )
+    # From the few reviews where the person could not take part, not a second walk of all.
+    first_recorded = (
+        select(NonParticipation.review_id.label("review_id"))
+        .group_by(NonParticipation.review_id)
+        .having(
+            func.min(NonParticipation.recorded_at) >= period.start_at,
+            func.min(NonParticipation.recorded_at) < period.end_at,
+        )
+        .subquery()
+    )
+    not_started = (
+        select(*columns)
+        .select_from(first_recorded)
+        .join(Review, Review.id == first_recorded.c.review_id)
+        .where(Review.person_started_at.is_(None))
+    )
+    if period.service:
+        in_service = Person.service == period.service
+        started = started.join(Person, Person.id == Review.person_id).where(in_service)
+        not_started = not_started.join(Person, Person.id == Review.person_id).where(in_service)
+    return union_all(started, not_started)  # type: ignore[return-value]
 
 
-def _reviews(session: Session, period: Period, d: Dashboard) -> None:
-    held = list(
-        session.execute(
-            select(Review.id, Review.person_id, Review.person_confirmed_at).where(
-                Review.id.in_(_held(period))
+def _chunks(ids: list[int]) -> Iterator[list[int]]:
+    """The held reviews' ids a few thousand at a time: found once (the day a session took
+    place has no index of its own), then given by id, within every database's limit."""
+    for start in range(0, len(ids), HELD_CHUNK):
+        yield ids[start : start + HELD_CHUNK]
+
+
+def _reviews(session: Session, period: Period, d: Dashboard) -> list[int]:
+    """The figures of the reviews held in the period; their ids, for the actions."""
+    held = list(session.execute(_held(period)))
+    ids = sorted(row.id for row in held)
+    d.reviews_held = len(held)
+    first_other: dict[int, Any] = {}
+    capture: Counter[Any] = Counter()
+    superseded = select(Response.supersedes_id).where(Response.supersedes_id.is_not(None))
+    for chunk in _chunks(ids):
+        first_other.update(
+            session.execute(
+                select(Contribution.review_id, func.min(Contribution.created_at))
+                .where(Contribution.review_id.in_(chunk))
+                .group_by(Contribution.review_id)
+            ).all()
+        )
+        d.non_participation += (
+            session.scalar(
+                select(func.count(func.distinct(NonParticipation.review_id))).where(
+                    NonParticipation.review_id.in_(chunk)
+                )
+            )
+            or 0
+        )
+        capture.update(
+            dict(
+                session.execute(
+                    select(Response.capture_method, func.count(Response.id))
+                    .where(
+                        Response.review_id.in_(chunk),
+                        Response.skipped.is_(False),
+                        Response.id.not_in(superseded),
+                    )
+                    .group_by(Response.capture_method)
+                ).all()
             )
         )
-    )
-    d.reviews_held = len(held)
-    first_other = dict(
-        session.execute(
-            select(Contribution.review_id, func.min(Contribution.created_at))
-            .where(Contribution.review_id.in_(_held(period)))
-            .group_by(Contribution.review_id)
-        ).all()
-    )
     confirmed = [row for row in held if row.person_confirmed_at is not None]
     first = [
         row
@@ -224,27 +278,7 @@ def _reviews(session: Session, period: Period, d: Dashboard) -> None:
     ]
     d.person_confirmed = len(confirmed)
     d.person_first = Share(len(first), len(held))
-    d.non_participation = (
-        session.scalar(
-            select(func.count(func.distinct(NonParticipation.review_id))).where(
-                NonParticipation.review_id.in_(_held(period))
-            )
-        )
-        or 0
-    )
-    superseded = select(Response.supersedes_id).where(Response.supersedes_id.is_not(None))
-    counts = dict(
-        session.execute(
-            select(Response.capture_method, func.count(Response.id))
-            .where(
-                Response.review_id.in_(_held(period)),
-                Response.skipped.is_(False),
-                Response.id.not_in(superseded),
-            )
-            .group_by(Response.capture_method)
-        ).all()
-    )
-    d.capture = {m: int(counts.get(CaptureMethod(m), 0)) for m in CAPTURE_METHODS}
+    d.capture = {m: int(capture.get(CaptureMethod(m), 0)) for m in CAPTURE_METHODS}
     people = {row.person_id for row in held}
     with_family = set(
         session.scalars(
@@ -281,6 +315,7 @@ def _reviews(session: Session, period: Period, d: Dashboard) -> None:
             ).order_by(Person.preferred_name)
         )
     )
+    return ids
 
 
 def _aware(value: datetime) -> datetime:
@@ -365,30 +400,34 @@ def _complaints(session: Session, period: Period, d: Dashboard) -> None:
     )
 
 
-def _actions(session: Session, period: Period, d: Dashboard) -> None:
-    in_period = OutcomeAction.review_id.in_(_reviews_in_period(period))
+def _actions(session: Session, held: list[int], d: Dashboard) -> None:
+    """Actions written on the reviews held in the period."""
     linked = exists().where(action_responses.c.action_id == OutcomeAction.id)
     count = func.count(OutcomeAction.id)
-    d.actions_total = session.scalar(select(count).where(in_period)) or 0
-    d.actions_overdue = (
-        session.scalar(
-            select(count).where(
-                in_period,
-                OutcomeAction.status.in_([ActionStatus.PLANNED, ActionStatus.IN_PROGRESS]),
-                OutcomeAction.due_on < d.as_of,
+    open_statuses = [ActionStatus.PLANNED, ActionStatus.IN_PROGRESS]
+    total = overdue = with_link = with_reason = 0
+    for chunk in _chunks(held):
+        of_these = OutcomeAction.review_id.in_(chunk)
+        total += session.scalar(select(count).where(of_these)) or 0
+        overdue += (
+            session.scalar(
+                select(count).where(
+                    of_these,
+                    OutcomeAction.status.in_(open_statuses),
+                    OutcomeAction.due_on < d.as_of,
+                )
             )
+            or 0
         )
-        or 0
-    )
-    d.actions_linked = Share(
-        session.scalar(select(count).where(in_period, linked)) or 0, d.actions_total
-    )
-    d.actions_with_reason = (
-        session.scalar(
-            select(count).where(in_period, ~linked, OutcomeAction.no_link_reason.is_not(None))
+        with_link += session.scalar(select(count).where(of_these, linked)) or 0
+        with_reason += (
+            session.scalar(
+                select(count).where(of_these, ~linked, OutcomeAction.no_link_reason.is_not(None))
+            )
+            or 0
         )
-        or 0
-    )
+    d.actions_total, d.actions_overdue, d.actions_with_reason = total, overdue, with_reason
+    d.actions_linked = Share(with_link, total)
 
 
 def _flags_and_records(session: Session, period: Period, d: Dashboard) -> None:
@@ -484,10 +523,10 @@ def _supporters(session: Session, period: Period, d: Dashboard) -> None:
 def build(session: Session, period: Period, as_of: date | None = None) -> Dashboard:
     """Every figure for the period and service."""
     d = Dashboard(period=period, as_of=as_of or today())
-    _reviews(session, period, d)
+    held = _reviews(session, period, d)
     _differing(session, period, d)
     _complaints(session, period, d)
-    _actions(session, period, d)
+    _actions(session, held, d)
     _flags_and_records(session, period, d)
     _supporters(session, period, d)
     return d

@@ -11,12 +11,15 @@ from sqlalchemy.orm import Session
 from ..models import (
     AdvocateReason,
     AuthorityKind,
+    CaptureMethod,
+    Person,
+    Review,
     ReviewKind,
     Role,
     SupporterRole,
     User,
 )
-from . import accounts, people, reviews
+from . import accounts, actions, people, person_session, responses, reviews
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed by `make run`; demo data only
 DEMO_PIN = "2468"
@@ -187,12 +190,68 @@ def load(session: Session, today: date | None = None) -> dict[str, object]:
             facilitator=keyworker,
         )
     session.flush()
-    data = {"users": users, "reviews": created}
+    held = _held_today(session, rhian, keyworker, today)
+    data = {"users": users, "reviews": created, "held": held}
     from . import governance_demo  # agreements, a complaint and a differing view to look at
 
     governance_demo.load(session, data)
     session.flush()
     return data
+
+
+def _held_today(session: Session, person: Person, facilitator: User, today: date) -> Review:
+    """A review held on the day the demo is loaded, so the governance dashboard has figures at
+    first sight: the person answered on the tablet (2 taps and their own typed words),
+    confirmed, and 2 actions were written (1 linked to their words, 1 with a reason)."""
+    from ..prompts.library import load_library
+
+    library = load_library()
+    review = reviews.plan_review(
+        session,
+        person,
+        actor=facilitator,
+        kind=ReviewKind.PLANNED,
+        scheduled_for=today,
+        facilitator=facilitator,
+    )
+    session.flush()
+    session.refresh(review)
+    tablet = accounts.start_session(session, facilitator)
+    person_session.start(session, review, facilitator, tablet)
+    taps = [
+        p
+        for p in review.prompts
+        if p.library_prompt_id and library.prompt(p.library_prompt_id).options
+    ]
+    for number, prompt in enumerate(taps[:2]):
+        option = library.prompt(str(prompt.library_prompt_id)).options[0].id
+        responses.record_choice(
+            session, review, prompt, client_id=f"demo-held-{number}", answer=[option],
+            facilitator=facilitator,
+        )  # fmt: skip
+    words = responses.record_words(
+        session, review, review.prompts[0], client_id="demo-held-words",
+        words="I want to go to college to learn cooking.", method=CaptureMethod.TYPED,
+        facilitator=facilitator,
+    ).response  # fmt: skip
+    person_session.confirm(session, review, tablet, DEMO_PIN)
+    accounts.end_session(session, tablet)
+    due = today + timedelta(days=28)
+    actions.create_action(
+        session, review, actions.ActionInput(
+            statement_ids=[words.id], plain_text="Find a cooking course at the local college.",
+            easy_read_text="We will find a cooking course for you.", owner_name=facilitator.name,
+            owner_user_id=facilitator.id, due_on=due,
+        ), actor=facilitator,
+    )  # fmt: skip
+    actions.create_action(
+        session, review, actions.ActionInput(
+            plain_text="Send the care plan to the council for its yearly check.",
+            easy_read_text="We will send your plan to the council.", owner_name=facilitator.name,
+            owner_user_id=facilitator.id, due_on=due, no_link_reason="A legal duty (Care Act)",
+        ), actor=facilitator,
+    )  # fmt: skip
+    return review
 
 
 def sign_in_help() -> str:

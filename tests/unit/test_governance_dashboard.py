@@ -79,6 +79,7 @@ def _review(session: Session, staff: Any, who: Any, day: date, *, start: bool = 
     session.refresh(made)
     if start:
         person_session.start(session, made, staff, accounts.start_session(session, staff))
+        made.person_started_at = _at(day, 10)  # the session took place on the review's day
     return made
 
 
@@ -207,7 +208,7 @@ def known_data(session: Session) -> dict[str, Any]:
         reason=NonParticipationReason.UNWELL,
         what_was_tried="Another day; her sister",
         try_again_on=None,
-    )
+    ).recorded_at = _at(t - timedelta(days=10))
     r4 = _review(session, staff, sam, t - timedelta(days=5))
     _choose(session, staff, r4, 0, "good")
     r5 = _review(session, staff, ellis, t - timedelta(days=1), start=False)
@@ -494,3 +495,44 @@ def test_an_empty_period_and_bad_periods(session: Session) -> None:
         and default.service is None
     )
     assert utcnow().date() == today()
+
+
+@pytest.mark.db
+def test_a_review_is_held_on_the_day_the_persons_session_took_place(session: Session) -> None:
+    """Issue 22: reviews held today, though scheduled for next week, count in today's period."""
+    t = today()
+    staff = _user(session, Role.STAFF, "Sian Jones")
+    sam = people.create_person(session, actor=staff, preferred_name="Sam", full_name="S C")
+    early = _review(session, staff, sam, t + timedelta(days=3), start=False)
+    person_session.start(session, early, staff, accounts.start_session(session, staff))
+    _choose(session, staff, early, 0, "good")
+    unwell = _review(session, staff, sam, t + timedelta(days=7), start=False)
+    person_first.record_non_participation(
+        session,
+        unwell,
+        actor=staff,
+        reason=NonParticipationReason.UNWELL,
+        what_was_tried="Another day",
+        try_again_on=None,
+    )
+    late = _review(session, staff, sam, t - timedelta(days=200), start=False)
+    person_session.start(session, late, staff, accounts.start_session(session, staff))
+    _review(session, staff, sam, t - timedelta(days=2), start=False)  # planned, not yet held
+    session.add(
+        OutcomeAction(
+            review_id=early.id,
+            plain_text="Do it",
+            easy_read_text="We will do it",
+            owner_name="Sian",
+            status=ActionStatus.PLANNED,
+            due_on=t + timedelta(days=10),
+        )
+    )
+    session.flush()
+    d = dashboard.build(session, dashboard.make_period(None, None))
+    assert d.reviews_held == 3  # started today (early and late), or could not take part today
+    assert d.non_participation == 1
+    assert d.capture["tapped"] == 1
+    assert d.actions_total == 1
+    before = dashboard.build(session, dashboard.make_period(t - timedelta(days=30), t - timedelta(1)))
+    assert before.reviews_held == 0 and before.actions_total == 0

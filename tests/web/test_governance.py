@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -28,6 +29,7 @@ from facilitator.services import accounts, agreements, audit, capacity
 from facilitator.services.governance import today
 
 from ..conftest import csrf_from, sign_in
+from .test_person_mode import start_session
 from ..structure import assert_fragment_ok
 from ..unit.test_governance_dashboard import OAK, known_data
 
@@ -645,3 +647,22 @@ def test_a_provider_in_wales_names_the_public_services_ombudsman_for_wales(
         complaint_id = db.session.scalar(select(func.max(Complaint.id)))
     case = client.get(f"/governance/complaints/{complaint_id}").get_data(as_text=True)
     assert "www.ombudsman.wales" in case and "www.lgo.org.uk" not in case
+
+
+def _held_figure(body: str) -> str:
+    found = re.search(r"<dt>Reviews held</dt><dd>(\d+)</dd>", body)
+    assert found, "no 'Reviews held' figure on the page"
+    return found.group(1)
+
+
+def test_the_demo_dashboard_counts_reviews_held_today(client: FlaskClient, demo: dict) -> None:
+    """Issue 22: the demo shows figures at first sight, and a review held today (though planned
+    for next week) counts today, in the default period."""
+    sign_in(client, ROLES["manager"])
+    body = client.get("/governance/").get_data(as_text=True)
+    assert _held_figure(body) == "1"  # the demo's review held today
+    assert "1 of 2 (50%)" in body  # its actions linked to the person's words
+    assert "Counted by the day the person gave their views" in body
+    tablet = client.application.test_client()
+    start_session(tablet, demo["reviews"]["Sam"])  # Sam's review is planned for 3 days' time
+    assert _held_figure(client.get("/governance/").get_data(as_text=True)) == "2"
