@@ -8,6 +8,7 @@ when the wifi is back the queue drains and the server holds each answer exactly 
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -399,3 +400,22 @@ def test_every_answer_type_offline_arrives_once(
     assert len(rows) == len(table) and len({r.client_id for r in rows}) == len(rows)
     assert queue_length(page) == 0
     context.close()
+
+
+def test_scripts_read_form_attributes_with_get_attribute() -> None:
+    """A control named like a form property shadows it: the Next and Skip buttons are named
+    "action", the capture method's radios "method". So no script reads form.action,
+    form.method and the like as properties (the bug that kept choose-many and Skip off the
+    queue); getAttribute() reads what the HTML says."""
+    scripts = Path(__file__).resolve().parents[2] / "facilitator" / "static" / "js"
+    shadowed = re.compile(
+        r"\b\w*[Ff]orm\.(action|method|id|name|enctype|encoding|target|elements|length"
+        r"|acceptCharset|autocomplete|noValidate|submit|reset)\b(?!\s*\.call)"
+    )
+    found = [
+        f"{path.name}:{number}: {line.strip()}"
+        for path in sorted(scripts.glob("*.js"))
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if shadowed.search(line.split("//")[0])
+    ]
+    assert not found, found
