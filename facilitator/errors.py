@@ -4,7 +4,9 @@ A request the app cannot make sense of is the sender's doing, so it gets a 400 o
 most one line in the log, never a 500 and a traceback: a record a service could not find
 (``services.NotFound``) is a 404, and a body that cannot be read (a malformed chunk, a
 connection cut short: whatever the server raises while the app reads it) is a 400. Numbers in
-addresses past the database's range never reach a view (see ``facilitator/routing.py``).
+addresses past the database's range never reach a view (see ``facilitator/routing.py``); one
+in a query string or a form that reaches the database (SQLite cannot bind it: OverflowError;
+PostgreSQL refuses it: DataError) is a 400 too, logged as one line without the value.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from werkzeug.exceptions import BadRequest, HTTPException
 
 from .services import NotFound
@@ -170,6 +172,18 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(NotFound)
     def _not_found(_error: NotFound) -> tuple[Any, ...]:
         return render_error(404)
+
+    @app.errorhandler(DataError)
+    @app.errorhandler(OverflowError)
+    def _out_of_range(error: Exception) -> tuple[Any, ...]:
+        from .extensions import db
+
+        db.session.rollback()  # PostgreSQL refuses anything more in a failed transaction
+        # The type only: the database's message may quote the value sent.
+        log.warning(
+            "a value the database cannot hold, on %s: %s", request.endpoint, type(error).__name__
+        )
+        return render_error(400)
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)

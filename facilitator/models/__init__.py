@@ -3,6 +3,7 @@
 from .base import utcnow
 from .custom_prompts import CustomPrompt, VoiceRecording
 from .enums import *  # noqa: F403
+from .family import FamilySession
 from .figures import ReviewFigures, invalidate_figures
 from .followups import ActionFollowUp, FollowUpAnswer
 from .governance import *  # noqa: F403  (governance records, issue 6)
@@ -34,6 +35,7 @@ __all__ = [
     "Contribution",
     "CustomPrompt",
     "DifferingView",
+    "FamilySession",
     "InvitationLink",
     "InvolvementAgreement",
     "LegalAuthority",

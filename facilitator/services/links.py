@@ -23,13 +23,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, object_session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..models import (
     ADVOCATE_ROLES,
     AuditEvent,
+    FamilySession,
     InvitationLink,
     Review,
     ReviewStatus,
@@ -136,7 +137,7 @@ def issue_link(
     if actor is None or actor.role not in STAFF_ROLES:
         raise NotAllowed("Only staff can send links to supporters.")
     require_person_first(session, review)
-    if review.status == ReviewStatus.CLOSED:
+    if not review_open(review):
         raise ServiceError("This review is closed, so no new links can be sent for it.")
     if supporter.person_id != review.person_id:
         raise NotAllowed("That supporter is not in this person's circle.")
@@ -202,14 +203,60 @@ def revoke_link(
         return
     now = _now(now)
     link.revoked_at = now
+    ended = end_family_sessions(session, link=link, reason=f"link-{reason}", now=now)
     audit.record(
         session,
         "link.revoked",
         actor=actor,
         obj=link,
         person_id=_person_id(session, link),
-        detail={"review_id": link.review_id, "supporter_id": link.supporter_id, "reason": reason},
+        detail={
+            "review_id": link.review_id,
+            "supporter_id": link.supporter_id,
+            "reason": reason,
+            "family_sessions_ended": ended,
+        },
     )
+
+
+def end_family_sessions(
+    session: Session,
+    *,
+    link: InvitationLink | None = None,
+    review: Review | None = None,
+    reason: str,
+    now: datetime | None = None,
+) -> int:
+    """End every live family session of one link, or of every link of one review, now.
+
+    Any copy of their cookies stops working at once. Returns how many sessions ended.
+    """
+    if link is not None:
+        which = FamilySession.link_id == link.id
+    elif review is not None:
+        which = FamilySession.link_id.in_(
+            select(InvitationLink.id).where(InvitationLink.review_id == review.id)
+        )
+    else:
+        raise ValueError("Say whose family sessions end: a link or a review.")
+    result = session.execute(
+        update(FamilySession)
+        .where(which, FamilySession.revoked_at.is_(None))
+        .values(revoked_at=_now(now), revoked_reason=reason[:40]),
+        execution_options={"synchronize_session": "fetch"},
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def review_open(review: Review | None) -> bool:
+    """Whether a review still takes views by link: the one test links and family sessions use.
+
+    A review is not open once it is closed, or gone (erased with its person). Every request
+    of a family session checks it (through ``link_state``), so the session ends with the
+    review. A later feature that closes or archives reviews changes this function only, and
+    calls ``end_family_sessions(review=...)`` to end the review's sessions there and then.
+    """
+    return review is not None and review.status != ReviewStatus.CLOSED
 
 
 def _person_id(session: Session, link: InvitationLink) -> int | None:
@@ -223,7 +270,7 @@ def link_state(link: InvitationLink, now: datetime | None = None) -> LinkState:
         return "revoked"
     owner = object_session(link)
     review = owner.get(Review, link.review_id) if owner is not None else None
-    if review is None or review.status == ReviewStatus.CLOSED:
+    if not review_open(review):
         return "closed"
     if link.expires_at <= _now(now):
         return "expired"

@@ -95,6 +95,11 @@ NOT_HELD: dict[str, str] = {
         "account; which review the tablet was locked to is context only). Erasure clears that "
         "reference (the foreign key sets it to null)."
     ),
+    "family_sessions": (
+        "a family member's session by link (when it started, was last used and ended; no "
+        "content): a security record of the link's use. Erasure deletes them with the links "
+        "(the foreign key cascades)."
+    ),
     "review_figures": (
         "each review's traceability figures (counts and one time span, no content), derived "
         "from the rows exported here and kept only to make the overdue actions page quick. "

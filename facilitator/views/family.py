@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import logging
 import re
-import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -46,13 +45,13 @@ from ..forms.family import (
     views_form,
 )
 from ..i18n import LANGUAGES
-from ..services import ServiceError, audit, consent, contributions, links
+from ..models import InvitationLink
+from ..services import ServiceError, accounts, audit, consent, contributions, family_sessions, links
 from ..services.links import FamilyAccess, LinkProblem
 
 bp = Blueprint("family", __name__, url_prefix="/family")
 
-SESSION_KEY = "family"
-SESSION_HOURS = 12
+SESSION_KEY = "family"  # in the cookie: {"id": the server-side session's public id}
 TOKEN_IN_PATH = re.compile(r"(/family/link/)[^/?#\s\"']+")
 REDACTED = r"\1[token]"
 
@@ -116,15 +115,33 @@ class NotConfirmed(Exception):
     """The link was opened but the code has not been entered yet."""
 
 
-def _start_session(link_id: int) -> None:
-    """A fresh session holding only the link id: nothing carried over, no staff sign-in."""
+def _start_session(link: InvitationLink) -> None:
+    """A fresh server-side session for the link: nothing carried over, no staff sign-in."""
     language = session.get("lang")
+    _end_held_session("replaced")
     if current_user.is_authenticated:
+        accounts.end_session(db.session, current_user.record, "family-link-opened")
         logout_user()
+    record = family_sessions.start(db.session, link)
+    db.session.commit()
     session.clear()
     if language in LANGUAGES:
         session["lang"] = language
-    session[SESSION_KEY] = {"link": link_id, "confirmed": False, "since": int(time.time())}
+    session[SESSION_KEY] = {"id": record.public_id}
+
+
+def _held_id() -> object:
+    held = session.get(SESSION_KEY)
+    return held.get("id") if isinstance(held, dict) else None
+
+
+def _end_held_session(reason: str) -> None:
+    """End this browser's family session on the server (any copy of the cookie with it)."""
+    record = family_sessions.find(db.session, _held_id())
+    if record is not None and record.revoked_at is None:
+        family_sessions.end(db.session, record, reason)
+        db.session.commit()
+    _end_session()
 
 
 def _end_session() -> None:
@@ -132,19 +149,24 @@ def _end_session() -> None:
 
 
 def _access(confirmed: bool = True) -> FamilyAccess:
-    """The link this browser opened, still active, and (by default) confirmed with the code."""
-    held = session.get(SESSION_KEY)
-    if not isinstance(held, dict) or not isinstance(held.get("link"), int):
-        raise NoFamilySession
-    if time.time() - int(held.get("since", 0)) > SESSION_HOURS * 3600:
-        _end_session()
+    """The link this browser opened, still active, and (by default) confirmed with the code.
+
+    The session is loaded from the server on every request: finishing, revoking the link, the
+    review closing or a time limit ends it for every copy of the cookie.
+    """
+    public_id = _held_id()
+    if public_id is None:
         raise NoFamilySession
     try:
-        access = links.access_for_link_id(db.session, held["link"])
-    except LinkProblem:
+        record, access = family_sessions.load(db.session, public_id)
+    except (family_sessions.SessionEnded, LinkProblem):
+        db.session.commit()  # the session's end and its audit entry
         _end_session()
         raise
-    if confirmed and not held.get("confirmed"):
+    if db.session.is_modified(record):
+        db.session.commit()  # last seen now
+    g.family_session = record
+    if confirmed and record.confirmed_at is None:
         raise NotConfirmed
     if "lang" not in session and access.supporter.language in LANGUAGES:
         g.page_language = access.supporter.language  # the supporter's language where translated
@@ -220,6 +242,25 @@ def _no_session(_error: NoFamilySession) -> tuple[str, int]:
     return _problem_page("no-session", 403)
 
 
+FAMILY_FIELD_ENDINGS = tuple(f"-{name}" for name in contributions.FAMILY_FIELDS)
+
+
+@bp.errorhandler(family_sessions.SessionEnded)
+def _session_ended(ended: family_sessions.SessionEnded) -> tuple[str, int]:
+    """A time limit ended the session: say so kindly, and give back anything just typed."""
+    if ended.reason not in family_sessions.TIME_LIMITS:
+        return _problem_page("no-session", 403)
+    typed = []
+    if request.method == "POST":
+        typed = [
+            value.strip()
+            for name, value in request.form.items(multi=True)
+            if name.endswith(FAMILY_FIELD_ENDINGS) and value.strip()
+        ]
+    page = render_template("family/ended.html", after=ended.reason, typed="\n\n".join(typed))
+    return page, 403
+
+
 @bp.errorhandler(NotConfirmed)
 def _not_confirmed(_error: NotConfirmed) -> Response:
     return redirect(url_for("family.confirm"))
@@ -266,8 +307,7 @@ def continue_link(token: str) -> Response | tuple[str, int]:
     except LinkProblem as problem:
         db.session.commit()  # keep the audit entry of the refusal
         return _problem_page(problem.kind)
-    db.session.commit()
-    _start_session(link.id)
+    _start_session(link)
     return redirect(url_for("family.confirm"))
 
 
@@ -293,13 +333,14 @@ def confirm() -> Response | tuple[str, int] | str:
                 ),
             ]
             status = 400
-        except LinkProblem:
+        except LinkProblem as problem:
+            family_sessions.end(db.session, g.family_session, f"link-{problem.kind}")
             db.session.commit()
             _end_session()
             raise
         else:
+            family_sessions.confirm(db.session, g.family_session)
             db.session.commit()
-            session[SESSION_KEY] = {**session[SESSION_KEY], "confirmed": True}
             return redirect(url_for("family.review"))
     elif form.is_submitted():
         status = 400
@@ -445,10 +486,22 @@ def sent() -> str:
 
 @bp.route("/leave", methods=["POST"])
 def leave() -> Response:
-    """Finish on this device: forget the link here (it still works with the link and code)."""
+    """Finish on this device: the session ends on the server, so no copy of this browser's
+    cookie opens anything again (the link itself still works, with the code)."""
     if ContinueForm().validate_on_submit():
-        _end_session()
+        _end_held_session("finished")
     return redirect(url_for("family.left"))
+
+
+@bp.route("/still-here")
+def still_here() -> tuple[str, int, dict[str, str]]:
+    """Someone is typing their views: loading the session moves its idle time on.
+
+    app.js asks this now and then while they type (the views page names it), so that writing
+    a long view does not end the session under them.
+    """
+    _access(confirmed=False)
+    return "", 204, {"Cache-Control": "no-store"}
 
 
 @bp.route("/finished")

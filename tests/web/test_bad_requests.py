@@ -286,3 +286,63 @@ def test_malformed_chunked_bodies_get_a_400_from_a_real_server(
     logged = log_path.read_text()
     assert "Traceback" not in logged and "unhandled error" not in logged, logged[-3000:]
     assert "ERROR" not in logged, logged[-3000:]
+
+
+# --- numbers past the database's range in a query string or a form -----------------------------
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_app(request: pytest.FixtureRequest, app: Flask, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """The app on SQLite, or on a PostgreSQL database of its own (the demo data commits)."""
+    if request.param == "sqlite":
+        yield app
+        return
+    from facilitator.extensions import db
+
+    from ..conftest import make_test_app, own_postgres_database
+
+    with own_postgres_database("bad") as url:
+        application = make_test_app(tmp_path / "pg", url)
+        yield application
+        if db.engine is not None:
+            db.engine.dispose()
+
+
+def _demo(app: Flask) -> None:
+    from facilitator.extensions import db
+    from facilitator.services import demo
+
+    with app.app_context():
+        demo.load(db.session)
+        db.session.commit()
+
+
+def test_numbers_past_the_range_in_a_query_or_a_form_are_a_kind_400(
+    any_app: Flask, caplog: pytest.LogCaptureFixture
+) -> None:
+    _demo(any_app)
+    client = any_app.test_client()
+    sign_in(client, "staff@demo.facilitator.test")
+    page = client.get("/staff/").get_data(as_text=True)
+    person = re.search(r'href="/staff/people/(\d+)"', page)
+    assert person
+    token = csrf_from(page)
+    caplog.set_level(logging.INFO)
+    huge = "99999999999999999999999"
+    for response in (
+        client.get(f"/staff/?page={huge}"),
+        client.post(
+            f"/staff/people/{person.group(1)}/reviews/new",
+            data={
+                "csrf_token": token,
+                "scheduled_for": "2027-01-05",
+                "kind": "planned",
+                "facilitator_id": huge,
+            },
+        ),  # fmt: skip
+    ):
+        assert response.status_code in (400, 404), response.status_code
+        assert "Something was not quite right" in response.get_data(as_text=True)
+    # The session is still usable afterwards (the failed transaction was rolled back).
+    assert client.get("/staff/").status_code == 200
+    _no_errors_logged(caplog)

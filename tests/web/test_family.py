@@ -23,6 +23,7 @@ from facilitator.models import (
     ConsentDecision,
     Contribution,
     ContributionStatus,
+    FamilySession,
     InvitationLink,
     Layer,
     Response,
@@ -739,3 +740,219 @@ def test_advocates_and_signed_out_users_cannot_manage_links(
     assert client.get(f"/staff/reviews/{review_id}/links").status_code == 302
     sign_in(client, "advocate@demo.facilitator.test")
     assert client.get(f"/staff/reviews/{review_id}/links").status_code == 403
+
+
+# --- sessions kept on the server (issue 21, item 4) ---------------------------------------------
+
+
+def _copy_of(app: Flask, client: FlaskClient) -> FlaskClient:
+    """Another browser holding a copy of this one's session cookie, taken now."""
+    cookie = client.get_cookie("session")
+    assert cookie is not None
+    thief = app.test_client()
+    thief.set_cookie("session", cookie.value)
+    return thief
+
+
+def _family_session(app: Flask, link_id: int) -> FamilySession:
+    with app.app_context():
+        return db.session.scalars(
+            select(FamilySession).where(FamilySession.link_id == link_id)
+        ).one()
+
+
+def _move_back(app: Flask, link_id: int, column: str, by: timedelta) -> None:
+    with app.app_context():
+        for row in db.session.scalars(
+            select(FamilySession).where(FamilySession.link_id == link_id)
+        ):
+            setattr(row, column, getattr(row, column) - by)
+        db.session.commit()
+
+
+def test_the_cookie_holds_only_the_server_sessions_id(
+    app: Flask, client: FlaskClient, demo: dict
+) -> None:
+    issued = _issue(app, demo)
+    _in(client, issued)
+    cookie = client.get_cookie("session")
+    assert cookie is not None
+    held = app.session_interface.get_signing_serializer(app).loads(cookie.value)  # type: ignore[attr-defined]
+    record = _family_session(app, issued.link_id)
+    assert held["family"] == {"id": record.public_id}
+    assert record.confirmed_at is not None and record.revoked_at is None
+
+
+def test_finishing_ends_the_session_for_every_copy_of_the_cookie(
+    app: Flask, client: FlaskClient, demo: dict
+) -> None:
+    issued = _issue(app, demo)
+    _in(client, issued)
+    html = client.get("/family/review").get_data(as_text=True)
+    thief = _copy_of(app, client)  # taken before finishing
+    assert SAM_WORDS in thief.get("/family/review").get_data(as_text=True)
+    client.post("/family/leave", data={"csrf_token": csrf_from(html)})
+    for browser in (client, thief):
+        for path in ("/family/review", "/family/sent", "/family/confirm", "/family/still-here"):
+            page = browser.get(path)
+            body = page.get_data(as_text=True)
+            assert page.status_code == 403, path
+            assert "Please open your link again" in body and SAM_WORDS not in body
+            _reveals_nobody(body)
+    record = _family_session(app, issued.link_id)
+    assert record.revoked_reason == "finished"
+    with app.app_context():
+        ended = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "family.session_ended")
+        ).one()
+        assert ended.detail == {"reason": "finished"}
+    # The link itself still works, with the code, in a fresh session.
+    _in(client, issued)
+    assert client.get("/family/review").status_code == 200
+
+
+def test_revoking_the_link_ends_its_sessions_on_the_server(
+    app: Flask, client: FlaskClient, demo: dict
+) -> None:
+    issued = _issue(app, demo)
+    _in(client, issued)
+    thief = _copy_of(app, client)
+    with app.app_context():
+        link = db.session.get(InvitationLink, issued.link_id)
+        assert link is not None
+        links.revoke_link(db.session, link, db.session.get(User, demo["users"][STAFF]))
+        db.session.commit()
+        revoked = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "link.revoked")
+        ).one()
+        assert revoked.detail["family_sessions_ended"] == 1
+    record = _family_session(app, issued.link_id)
+    assert record.revoked_at is not None and record.revoked_reason == "link-revoked"
+    for browser in (thief, client):
+        page = browser.get("/family/review")
+        assert page.status_code == 410 and SAM_WORDS not in page.get_data(as_text=True)
+
+
+def test_the_review_closing_ends_the_session(app: Flask, client: FlaskClient, demo: dict) -> None:
+    issued = _issue(app, demo)
+    _in(client, issued)
+    with app.app_context():
+        review = db.session.get(Review, issued.review_id)
+        assert review is not None
+        review.status = ReviewStatus.CLOSED
+        db.session.commit()
+    page = client.get("/family/review")
+    body = page.get_data(as_text=True)
+    assert page.status_code == 410 and "The review it was for has finished" in body
+    assert SAM_WORDS not in body
+    assert _family_session(app, issued.link_id).revoked_reason == "link-closed"
+
+
+def test_an_idle_session_ends_kindly_and_gives_back_what_was_typed(
+    app: Flask, client: FlaskClient, demo: dict
+) -> None:
+    issued = _issue(app, demo)
+    _in(client, issued)
+    html = client.get("/family/review").get_data(as_text=True)
+    thief = _copy_of(app, client)
+    _move_back(app, issued.link_id, "last_seen_at", timedelta(minutes=21))
+    page = client.post(
+        "/family/review",
+        data=_views_form(
+            client,
+            html,
+            "save",
+            **{
+                "t_where_i_live-working": "The garden <b>is</b> lovely",
+                "t_where_i_live-would_like": "A ramp by the door",
+            },
+        ),
+    )
+    body = page.get_data(as_text=True)
+    assert page.status_code == 403
+    assert "This page has closed to keep it safe" in body
+    assert "has not been used for a while" in body
+    # Nothing is saved, but nothing typed is lost: it is shown back, as text, to copy.
+    assert "The garden &lt;b&gt;is&lt;/b&gt; lovely\n\nA ramp by the door" in body
+    assert SAM_WORDS not in body
+    _reveals_nobody(body)
+    with app.app_context():
+        assert db.session.scalars(select(Contribution)).all() == []
+    assert _family_session(app, issued.link_id).revoked_reason == "idle"
+    for browser in (client, thief):
+        assert browser.get("/family/review").status_code == 403
+
+
+def test_a_long_session_ends_after_four_hours(app: Flask, client: FlaskClient, demo: dict) -> None:
+    issued = _issue(app, demo)
+    _in(client, issued)
+    _move_back(app, issued.link_id, "created_at", timedelta(hours=4, minutes=1))
+    page = client.get("/family/review")
+    body = page.get_data(as_text=True)
+    assert page.status_code == 403 and "a few hours after you open your link" in body
+    assert "What you wrote" not in body and SAM_WORDS not in body
+    assert _family_session(app, issued.link_id).revoked_reason == "absolute"
+
+
+def test_typing_keeps_the_session_going(app: Flask, client: FlaskClient, demo: dict) -> None:
+    issued = _issue(app, demo)
+    _in(client, issued)
+    html = client.get("/family/review").get_data(as_text=True)
+    assert 'data-still-here="/family/still-here"' in html
+    # Nineteen minutes into a long view, the page tells the server they are still here ...
+    _move_back(app, issued.link_id, "last_seen_at", timedelta(minutes=19))
+    ping = client.get("/family/still-here")
+    assert ping.status_code == 204 and ping.headers["Cache-Control"] == "no-store"
+    # ... so nineteen minutes later still, what they wrote is saved.
+    _move_back(app, issued.link_id, "last_seen_at", timedelta(minutes=19))
+    saved = client.post(
+        "/family/review",
+        data=_views_form(client, html, "save", **{"t_where_i_live-working": "A long view"}),
+    )
+    assert saved.status_code == 302 and saved.headers["Location"] == "/family/review"
+
+
+def test_opening_another_link_ends_the_first_session(
+    app: Flask, client: FlaskClient, demo: dict
+) -> None:
+    sam = _issue(app, demo)
+    gwen = _issue(app, demo, person="Gwen", supporter_name="Rhys Hughes")
+    _in(client, sam)
+    thief = _copy_of(app, client)
+    _in(client, gwen)
+    assert _family_session(app, sam.link_id).revoked_reason == "replaced"
+    assert thief.get("/family/review").status_code == 403
+
+
+@pytest.mark.db
+def test_family_sessions_on_each_database(session) -> None:  # type: ignore[no-untyped-def]
+    """The service on SQLite and PostgreSQL: start, load, limits, ending by link and by review."""
+    from facilitator.services import family_sessions
+
+    from ..unit.test_consent_links_contributions import _person_done as heard
+    from ..unit.test_consent_links_contributions import _world
+
+    w = _world(session)
+    heard(session, w.review)
+    issued = links.issue_link(session, w.review, w.brother, w.staff)
+    now = utcnow()
+    first = family_sessions.start(session, issued.link, now=now)
+    second = family_sessions.start(session, issued.link, now=now)
+    session.commit()
+    record, access = family_sessions.load(session, first.public_id, now=now)
+    assert record.id == first.id and access.review.id == w.review.id
+    with pytest.raises(family_sessions.SessionEnded) as ended:
+        family_sessions.load(session, first.public_id, now=now + timedelta(minutes=21))
+    assert ended.value.reason == "idle" and first.revoked_reason == "idle"
+    for unknown in (None, 7, "x" * 30, "y" * 500):
+        with pytest.raises(family_sessions.SessionEnded):
+            family_sessions.load(session, unknown, now=now)
+    # The one place a later closing feature ends a review's sessions.
+    assert links.end_family_sessions(session, review=w.review, reason="review-closed") == 1
+    session.commit()
+    with pytest.raises(family_sessions.SessionEnded):
+        family_sessions.load(session, second.public_id, now=now)
+    assert second.revoked_reason == "review-closed"
+    assert links.review_open(w.review)
+    w.review.status = ReviewStatus.CLOSED
+    assert not links.review_open(w.review) and not links.review_open(None)
