@@ -17,6 +17,7 @@ from __future__ import annotations
 import io
 import os
 import secrets
+import threading
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -39,6 +40,9 @@ JPEG_QUALITY = 82
 CHUNK = 64 * 1024
 DEFAULT_MAX_BYTES = 6 * 1024 * 1024
 DEFAULT_MAX_PIXELS = 25_000_000
+# One photo decoded at a time in each process: a threaded worker serving several uploads at once
+# would otherwise hold the full-size pixels of each (up to about 130 MiB apiece).
+ONE_AT_A_TIME = threading.Lock()
 # A WebP cannot be decoded at a reduced scale, and Pillow's WebP decoder holds several copies
 # of the pixels (about 16 bytes a pixel): 25 million pixels took 384 MiB. A JPEG at the full
 # limit is decoded at a half or quarter scale; a PNG in full, once (docs/security.md).
@@ -288,14 +292,15 @@ def clean_upload(
 ) -> CleanPhoto:
     """Check and re-encode an upload, and write its sizes to ``folder`` under a random stem."""
     data = read_limited(stream, max_bytes)
-    image = open_checked(data, max_pixels)
-    try:
-        pixels = _decoded(image, max(SIZES.values()))
-    finally:
-        image.close()
-    del data
-    encoded = _encoded_sizes(pixels)
-    del pixels
+    with ONE_AT_A_TIME:
+        image = open_checked(data, max_pixels)
+        try:
+            pixels = _decoded(image, max(SIZES.values()))
+        finally:
+            image.close()
+        del data
+        encoded = _encoded_sizes(pixels)
+        del pixels
     with Image.open(io.BytesIO(encoded["large"])) as large:
         width, height = large.size
     stem = secrets.token_hex(16)
