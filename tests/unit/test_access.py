@@ -168,3 +168,32 @@ def test_saving_is_audited_and_a_refusal_changes_nothing(session: Session) -> No
     session.refresh(person)
     assert person.setting("text_size") == "x-large" and person.setting("scan_rate_ms") == 1500
     assert person.version == version + 1
+
+
+@pytest.mark.parametrize(("typed", "ms"), [("3", 3000), ("5", 5000), ("7,5", 7500), ("15", 15000)])
+def test_advance_delay_within_3_to_15_seconds(typed: str, ms: int) -> None:
+    assert access.parse_advance_delay(typed) == ms
+    assert access.read_form({"advance_delay": typed}, toggles=False) == {"advance_delay_ms": ms}
+
+
+@pytest.mark.parametrize("typed", ["", "1.5", "2.99", "15.01", "60", "inf", "nan", "soon"])
+def test_advance_delay_outside_is_refused_kindly(typed: str) -> None:
+    with pytest.raises(AccessSettingsError, match="from 3 to 15 seconds"):
+        access.parse_advance_delay(typed)
+
+
+@pytest.mark.db
+def test_moving_on_by_itself_is_off_unless_switched_on(session: Session) -> None:
+    """WCAG 2.2.1: 0 (the tablet waits) by default; when on, the person's delay, kept in bounds
+    whatever is stored."""
+    assert DEFAULT_SETTINGS["auto_advance"] is False
+    staff = factories.user(session)
+    person = factories.person(session, staff)
+    assert access.advance_ms(person) == 0
+    person.settings = {**person.settings, "auto_advance": True}
+    assert access.advance_ms(person) == access.ADVANCE_DELAY_DEFAULT_MS == 5000
+    for stored, used in ((8000, 8000), (1500, 3000), (60_000, 15_000), ("x", 5000)):
+        person.settings = {**person.settings, "advance_delay_ms": stored}
+        assert access.advance_ms(person) == used
+    person.settings = {**person.settings, "auto_advance": False}
+    assert access.advance_ms(person) == 0
