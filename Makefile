@@ -2,6 +2,9 @@
 HOST ?= 127.0.0.1
 PORT ?= 5000
 WORKERS ?= 2
+# Threaded workers: an idle or slow connection does not hold a whole worker (docs/benchmarks.md).
+WORKER_CLASS ?= gthread
+THREADS ?= 8
 VENV := .venv
 FLASK := $(VENV)/bin/flask --app facilitator
 
@@ -12,7 +15,7 @@ run: setup
 	@$(FLASK) speech render || echo "Speech was not rendered; the browser's own voice will be used."
 	@$(FLASK) demo
 	@echo "Facilitator is starting on http://$(HOST):$(PORT)  (stop it with Ctrl+C)"
-	@HOST=$(HOST) PORT=$(PORT) WORKERS=$(WORKERS) exec $(VENV)/bin/gunicorn --config gunicorn.conf.py 'facilitator:create_app()'
+	@HOST=$(HOST) PORT=$(PORT) WORKERS=$(WORKERS) WORKER_CLASS=$(WORKER_CLASS) THREADS=$(THREADS) exec $(VENV)/bin/gunicorn --config gunicorn.conf.py 'facilitator:create_app()'
 
 setup:
 	@scripts/setup.sh run

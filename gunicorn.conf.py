@@ -15,6 +15,12 @@ from gunicorn.glogging import Logger
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '5000')}"
 workers = int(os.environ.get("WORKERS", "2"))
+# Threaded workers: a connection that sends nothing yet (a browser's preconnect, a tab left open)
+# or sends slowly holds one thread for a few seconds, then waits in the worker's poller, instead
+# of holding a whole sync worker until the 30 s timeout kills it (docs/benchmarks.md, "Idle
+# connections"). The app keeps nothing per thread that is not locked or thread-local.
+worker_class = os.environ.get("WORKER_CLASS", "gthread")
+threads = int(os.environ.get("THREADS", "8"))
 accesslog = "-"
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 control_socket_disable = True

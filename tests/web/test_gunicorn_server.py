@@ -55,7 +55,8 @@ def serve(
         "WORKERS": "1",
         **env,
     }
-    for name in ("FACILITATOR_ENV", "REDIS_URL", "RATELIMIT_STORAGE_URI", "FORWARDED_ALLOW_IPS"):
+    unset = ("FACILITATOR_ENV", "REDIS_URL", "RATELIMIT_STORAGE_URI", "FORWARDED_ALLOW_IPS")
+    for name in (*unset, "WORKER_CLASS", "THREADS"):
         if name not in env:
             environ.pop(name, None)
     error_log = folder / "error.log"
@@ -86,8 +87,10 @@ def serve(
                 process.wait()
 
 
-def get(port: int, path: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str]]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+def get(
+    port: int, path: str, headers: dict[str, str] | None = None, timeout: float = 10
+) -> tuple[int, dict[str, str]]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
         conn.request("GET", path, headers=headers or {})
         response = conn.getresponse()
@@ -162,3 +165,18 @@ def test_without_redis_every_instance_and_worker_shares_one_rate_limit_count(
         ]
     assert statuses[:3] == [400, 400, 400]  # "enter your email address", not limited yet
     assert statuses[3] == 429  # two on each instance: only a shared counter reaches 3
+
+
+def test_idle_connections_do_not_hold_the_workers(tmp_path: Path, sqlite_template: Path) -> None:
+    """Browsers open connections they do not use at once; with the configured workers, a normal
+    request is still answered at once (sync workers would each be held for 30 s)."""
+    with serve(tmp_path, sqlite_template, WORKERS="1") as (port, _log):
+        idle = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(4)]
+        try:
+            time.sleep(0.3)  # accepted by the worker
+            started = time.monotonic()
+            assert get(port, "/healthz", timeout=3)[0] == 200
+            assert time.monotonic() - started < 2
+        finally:
+            for sock in idle:
+                sock.close()
