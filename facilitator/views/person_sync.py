@@ -54,6 +54,7 @@ STATIC_FILES = (
     "css/offline.css",
     "css/switch-access.css",
     "js/app.js",
+    "js/countdown.js",
     "js/offline-queue.js",
     "js/person.js",
     "js/switch-access.js",

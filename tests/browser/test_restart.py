@@ -186,6 +186,10 @@ def test_server_killed_mid_session(
     page.get_by_role("button", name="Save these words").tap()
     expect(page.locator("#main .said")).to_contain_text("Fish and chips on Friday")
     assert len(stored(live_app, review_id)) == 6
+    # On by itself (switched on for Sam here), after the 3 seconds counted down on the screen.
+    expect(page.locator("#main h1")).to_have_text(
+        "This is what you told us. Is this right?", timeout=10_000
+    )
     restored = running.flask("restore", str(copy), "--yes")
     assert restored.returncode == 0, restored.stderr + restored.stdout
     assert _integrity(database) == "ok"

@@ -55,63 +55,10 @@
 
   function screen() { return document.querySelector("#main .screen-prompt"); }
 
-  // --- moving on by itself ----------------------------------------------------------------
-  // Only when staff switched it on for the person. The delay is theirs (services/access.py
-  // renders it as the screen's data-advance-ms; 0 means the tablet waits for them), counted
-  // down in words; any touch, press or key stops it, and Next goes on when they are ready.
-  var countdown = null;
+  // Moving on by itself (only when staff switched it on for the person): countdown.js.
+  var Countdown = window.FacilitatorCountdown || { start: function () { return false; }, stop: function () {} };
 
-  function startCountdown(current) {
-    stopCountdown();
-    var next = current && current.getAttribute("data-next-url");
-    var box = current && current.querySelector("[data-advance-box]");
-    var left = box ? parseInt(box.getAttribute("data-seconds"), 10) || 0 : 0;
-    if (!next || !left || !(parseInt(current.getAttribute("data-advance-ms"), 10) > 0)) { return false; }
-    var counts = {};
-    try { counts = JSON.parse(box.getAttribute("data-counts") || "{}"); } catch (ignored) { counts = {}; }
-    var count = box.querySelector("[data-advance-count]");
-    var said = box.querySelector("[data-advance-said]");
-    box.hidden = false;
-    box.classList.remove("advance-stopped");
-    box.querySelectorAll("[data-advance-hint], [data-advance-stop]").forEach(function (el) { el.hidden = false; });
-    count.textContent = counts[left] || count.textContent;
-    var running = { box: box, timer: null };
-    countdown = running;
-    // Said once, a moment after the box appears (a live region must be there before it speaks).
-    window.setTimeout(function () {
-      if (countdown === running) { said.textContent = counts[left] + " " + box.querySelector("[data-advance-hint]").textContent; }
-    }, 200);
-    running.timer = window.setInterval(function () {
-      left -= 1;
-      if (left <= 0) { stopCountdown(); go(next); return; }
-      count.textContent = counts[left] || count.textContent;
-    }, 1000);
-    return true;
-  }
-
-  function stopCountdown() {
-    if (countdown) { window.clearInterval(countdown.timer); countdown = null; }
-  }
-
-  // A touch, a press or a key while the count runs: it stops, and the person takes their time.
-  function holdCountdown() {
-    if (!countdown) { return; }
-    var box = countdown.box;
-    stopCountdown();
-    var stopped = box.getAttribute("data-stopped") || "";
-    box.classList.add("advance-stopped");
-    box.querySelector("[data-advance-count]").textContent = stopped;
-    box.querySelector("[data-advance-said]").textContent = stopped;
-    var hadFocus = box.contains(document.activeElement);
-    box.querySelectorAll("[data-advance-hint], [data-advance-stop]").forEach(function (el) { el.hidden = true; });
-    revealNext();
-    var onward = document.querySelector("#main .screen-actions .button-next");
-    if (hadFocus && onward) { onward.focus(); }
-  }
-
-  ["pointerdown", "keydown", "touchstart"].forEach(function (type) {
-    window.addEventListener(type, holdCountdown, { capture: true, passive: true });
-  });
+  function startCountdown(current) { return Countdown.start(current, go, revealNext); }
 
   // --- the strings and addresses the server rendered (translated) --------------------------
   function statusBox() { return document.querySelector("[data-sync-status]"); }
@@ -552,7 +499,7 @@
 
   // --- each screen ---------------------------------------------------------------------------
   function setUpScreen() {
-    stopCountdown();
+    Countdown.stop();
     freshIds();
     applyToken();
     var current = screen();
@@ -609,7 +556,7 @@
     window.setTimeout(function () { delete form.dataset.sending; }, 4000);
   }, true);
 
-  document.addEventListener("htmx:beforeRequest", function () { stop(); stopCountdown(); });
+  document.addEventListener("htmx:beforeRequest", function () { stop(); Countdown.stop(); });
   document.addEventListener("htmx:afterSettle", function () {
     var heading = document.querySelector("#main h1");
     if (heading) { heading.setAttribute("tabindex", "-1"); heading.focus({ preventScroll: true }); }
