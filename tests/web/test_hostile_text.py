@@ -765,6 +765,8 @@ NOT_FREE_TEXT = {
     "ConfirmCodeForm": "a 6-digit code, checked and never shown: tested in test_family",
     "ConfirmEmailForm": "an email address, checked and never shown: tested in test_family",
     "CodeForm": "a sign-in code, checked and never shown",
+    "person/_macros.html": "the code from the facilitator's app (or a recovery code) on a locked "
+    "tablet: checked and never shown (tests/web/test_person_mode.py)",
 }
 # Free-text fields not yet fed hostile text here: each one is a gap, listed so that it is seen.
 # The text still goes through the one cleaning rule (facilitator/text.py) and autoescaping.
