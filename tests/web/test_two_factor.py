@@ -593,8 +593,10 @@ def test_one_code_sent_by_ten_browsers_at_once_signs_in_one(
         )
         signed_in = [browser.open("/staff/")[0] for browser in browsers].count(200)
     print(f"\n{server_database.split(':')[0]} {kind}: {signed_in} of 10 signed in, {statuses}")
-    assert sorted(statuses) == [302] + [401] * 9, statuses
+    # The others are told the code is not right (or, once their failures add up, to wait).
+    assert statuses.count(302) == 1 and set(statuses) <= {302, 401, 429}, statuses
     assert signed_in == 1
-    assert len(_actions(app, "signin")) == 1
+    staff_id = _user(app, STAFF).id
+    assert [e.actor_user_id for e in _actions(app, "signin")].count(staff_id) == 1
     if db.engine is not None:
         db.engine.dispose()
