@@ -299,9 +299,12 @@ def check(
     except ValueError:
         typed = Step.PIN
     if typed is not needed:
-        if typed is Step.PIN:  # the PIN (right or not) after too many wrong ones
-            raise _refuse(session, record, attempt, typed, UnlockRefused("locked", needed), now)
-        reason = "expired" if (typed, needed) == (Step.CODE, Step.PASSWORD) else "changed"
+        # The PIN (right or not) after too many wrong ones is not checked; a code after the
+        # password's five minutes needs the password again; any other form is out of date.
+        reason = {
+            (Step.PIN, Step.PASSWORD): "locked",
+            (Step.CODE, Step.PASSWORD): "expired",
+        }.get((typed, needed), "changed")
         raise _refuse(session, record, attempt, typed, UnlockRefused(reason, needed), now)
     if typed is Step.PIN:
         secret = attempt.secret or ""
