@@ -7,7 +7,7 @@ such connection holds a whole worker until gunicorn's timeout (30 s) kills it ("
 request line) against gunicorn with WORKERS workers, then asks for `/healthz` every half second
 and reports how many were answered and how long each took.
 
-Run: .venv/bin/python bench/idle_connections.py [--worker-class sync|gthread] [--threads 4]
+Run: .venv/bin/python bench/idle_connections.py [--worker-class sync|gthread] [--threads 8]
      [--idle 20] [--workers 2] [--seconds 40] [--partial]
 Loopback only, bounded in time (about --seconds plus start-up); prints one JSON object.
 It uses gunicorn.conf.py, with --worker-class and --threads given on gunicorn's command line.
@@ -19,6 +19,7 @@ import argparse
 import http.client
 import json
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -108,6 +109,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
             server.kill()
             server.wait()
     log_text = log_path.read_text(errors="replace")
+    shutil.rmtree(folder, ignore_errors=True)
     answered = [p for p in probes if p is not None]
     return {
         "worker_class": args.worker_class,
@@ -132,7 +134,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--worker-class", default="sync", choices=("sync", "gthread"))
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--idle", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=40)
