@@ -13,6 +13,7 @@ connection, so it is safe across processes, threads (gthread workers) and forks.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -48,6 +49,8 @@ class SQLiteFileStorage(Storage):
             raise ValueError(f"{SCHEME} needs an absolute file path: {prefix}/path/file.sqlite3")
         self.path = Path(uri[len(prefix) :])
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        # The keys name client addresses and account ids: readable by this user only.
+        os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))
         with self._connect() as conn:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute(SCHEMA)

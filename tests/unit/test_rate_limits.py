@@ -16,6 +16,7 @@ def test_two_storages_on_one_file_share_a_count_and_a_window_ends(tmp_path: Path
     uri = storage_uri(tmp_path / "limits" / "rate-limits.sqlite3")
     first, second = storage_from_string(uri), storage_from_string(uri)
     assert isinstance(first, SQLiteFileStorage) and first.check()
+    assert (first.path.stat().st_mode & 0o777) == 0o600  # client addresses: ours only
     limit = parse("3 per 1 second")
     a, b = FixedWindowRateLimiter(first), FixedWindowRateLimiter(second)
     assert [a.hit(limit, "k"), b.hit(limit, "k"), a.hit(limit, "k")] == [True, True, True]
