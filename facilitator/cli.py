@@ -56,7 +56,7 @@ def demo(force: bool) -> None:
     if demo_service.already_loaded(session) and not force:
         click.echo("Demo data is already loaded.")
     else:
-        demo_service.load(session)
+        demo_service.load(session, hold_a_review=True)
         session.commit()
         click.echo("Demo data loaded.")
     click.echo(demo_service.sign_in_help())

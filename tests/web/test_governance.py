@@ -20,7 +20,9 @@ from facilitator.models import (
     Complaint,
     DifferingView,
     FlagStatus,
+    Person,
     Response,
+    Review,
     Role,
     SafetyFlag,
     Supporter,
@@ -29,9 +31,9 @@ from facilitator.services import accounts, agreements, audit, capacity
 from facilitator.services.governance import today
 
 from ..conftest import csrf_from, sign_in
-from .test_person_mode import start_session
 from ..structure import assert_fragment_ok
 from ..unit.test_governance_dashboard import OAK, known_data
+from .test_person_mode import start_session
 
 LEAD = "lead@demo.facilitator.test"
 PASSWORD = "demo-password-2026"
@@ -655,14 +657,18 @@ def _held_figure(body: str) -> str:
     return found.group(1)
 
 
-def test_the_demo_dashboard_counts_reviews_held_today(client: FlaskClient, demo: dict) -> None:
-    """Issue 22: the demo shows figures at first sight, and a review held today (though planned
-    for next week) counts today, in the default period."""
+def test_the_demo_dashboard_counts_reviews_held_today(app: Flask, client: FlaskClient) -> None:
+    """Issue 22: the demo (as `make run` loads it) shows figures at first sight, and a review
+    held today (though planned for next week) counts today, in the default period."""
+    assert "Demo data loaded." in app.test_cli_runner().invoke(args=["demo"]).output
+    with app.app_context():
+        sams = select(Review.id).join(Person).where(Person.preferred_name == "Sam")
+        sam_review = db.session.scalar(sams)
     sign_in(client, ROLES["manager"])
     body = client.get("/governance/").get_data(as_text=True)
     assert _held_figure(body) == "1"  # the demo's review held today
     assert "1 of 2 (50%)" in body  # its actions linked to the person's words
     assert "Counted by the day the person gave their views" in body
     tablet = client.application.test_client()
-    start_session(tablet, demo["reviews"]["Sam"])  # Sam's review is planned for 3 days' time
+    start_session(tablet, sam_review)  # Sam's review is planned for 3 days' time
     assert _held_figure(client.get("/governance/").get_data(as_text=True)) == "2"
