@@ -1,6 +1,5 @@
 """Flask extensions, created once here and bound to the app in create_app()."""
 
-from flask_babel import Babel
 from flask_compress import Compress
 from flask_htmx import HTMX
 from flask_limiter import Limiter
@@ -10,10 +9,11 @@ from flask_wtf.csrf import CSRFProtect
 
 from . import rate_limits  # noqa: F401  (registers the facilitator+sqlite:// storage)
 from .db import Database
+from .messages import MessageBabel
 
 db = Database()
 csrf = CSRFProtect()
-babel = Babel()
+babel = MessageBabel()  # translations that remember their message id (see messages.py)
 htmx = HTMX()
 login_manager = LoginManager()
 # Brotli or gzip for CSS, JS and SVG: a tablet on poor wifi gets the next prompt sooner.

@@ -48,7 +48,10 @@ def _switcher_back() -> str:
 
 
 def register_i18n(app: Flask) -> None:
-    """Give templates the language list and direction."""
+    """Give templates the language list and direction, and this page's waiting messages."""
+    from .messages import register_messages
+
+    register_messages(app)
 
     @app.context_processor
     def _languages() -> dict[str, object]:

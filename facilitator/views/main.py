@@ -12,6 +12,16 @@ from ..models import Role
 
 bp = Blueprint("main", __name__)
 
+# The app's icon (scripts/make_icons.py draws it at set-up), also at the address browsers ask
+# for unprompted: /favicon.ico is another address of the static files, so it is served like
+# them (no session, open to a locked tablet) instead of a 404 on every first visit.
+FAVICON = "vendor/icons/icon-192.png"
+bp.record_once(
+    lambda state: state.app.add_url_rule(
+        "/favicon.ico", endpoint="static", defaults={"filename": FAVICON}
+    )
+)
+
 HOME_BY_ROLE = {
     Role.STAFF: "staff.home",
     Role.MANAGER: "governance.dashboard",
