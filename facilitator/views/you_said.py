@@ -12,10 +12,12 @@ button carries the text and the browser's own voice reads it (``data-say``).
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import click
 from flask import (
@@ -203,11 +205,23 @@ def pdf_file(review_id: int) -> Response:
     current_app.logger.info(
         "easy-read PDF: %d bytes in %.2f s", len(data), time.perf_counter() - started
     )
-    return Response(
-        data, mimetype="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="you-said-we-did-{review.id}.pdf"',
-                 "Cache-Control": "no-store"},
-    )  # fmt: skip
+    response = Response(data, mimetype="application/pdf", headers={"Cache-Control": "no-store"})
+    # Saved by default (the person or their family keep it); ?view=1 opens it on screen.
+    names = file_names(f"{context['texts']['title']} - {review.person.preferred_name}.pdf",
+                       fallback=f"you-said-we-did-{review.id}.pdf")  # fmt: skip
+    shown = "inline" if request.args.get("view") == "1" else "attachment"
+    response.headers.set("Content-Disposition", shown, **names)
+    return response
+
+
+def file_names(name: str, *, fallback: str) -> dict[str, str]:
+    """A download's name for Content-Disposition (RFC 6266): as it is when plain ASCII; else
+    in UTF-8 (RFC 5987 ``filename*``), with ``fallback`` for software that knows no better.
+    Characters no file name may hold (slashes, quotes, controls ...) become hyphens."""
+    name = re.sub(r'[\\/:*?"<>|\x00-\x1f\x7f]+', "-", name).strip() or fallback
+    if name.isascii():
+        return {"filename": name}
+    return {"filename": fallback, "filename*": "UTF-8''" + quote(name, safe="!#$&+^`|~")}
 
 
 def easy_read_pdf(review: Review, texts: dict[str, str], rows: list[tuple[Any, Any]]) -> bytes:
