@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import IO
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from PIL import ExifTags, Image, ImageFile, UnidentifiedImageError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -375,12 +376,20 @@ def add_photo(
             "Describe the photo for someone who cannot see it (alt text), for example "
             "'Sam's front door, painted blue'."
         ),
-        _("Please keep the description to %(limit)s characters or fewer.", limit=MAX_ALT),
+        ngettext(
+            "Please keep the description to %(num)d character or fewer.",
+            "Please keep the description to %(num)d characters or fewer.",
+            MAX_ALT,
+        ),
     )  # fmt: skip
     what = _text(
         label, MAX_LABEL,
         _("Say in a few words what the photo shows, for example 'My flat'."),
-        _("Please keep 'what it shows' to %(limit)s characters or fewer.", limit=MAX_LABEL),
+        ngettext(
+            "Please keep 'what it shows' to %(num)d character or fewer.",
+            "Please keep 'what it shows' to %(num)d characters or fewer.",
+            MAX_LABEL,
+        ),
     )  # fmt: skip
     key = (stands_for or "").strip() or None
     if key is not None and key not in STANDS_FOR_KEYS:

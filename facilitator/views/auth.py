@@ -269,10 +269,12 @@ def second_step() -> str | Response | tuple[str, int]:
         flash(_("You are signed in."), "success")
         if left is not None:
             flash(
-                _(
-                    "You used a recovery code. You have %(left)d left. You can make new "
+                ngettext(
+                    "You used a recovery code. You have %(num)d left. You can make new "
                     "ones on the Your account page.",
-                    left=left,
+                    "You used a recovery code. You have %(num)d left. You can make new "
+                    "ones on the Your account page.",
+                    left,
                 ),
                 "warning",
             )

@@ -33,6 +33,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, logout_user
 from werkzeug.wrappers import Response
 
@@ -327,9 +328,10 @@ def confirm() -> Response | tuple[str, int] | str:
             form.secret.errors = [
                 *form.secret.errors,
                 _("That does not match what we sent. Please check it and try again."),
-                _(
-                    "You can try %(count)d more times before the link stops working.",
-                    count=refused.attempts_left,
+                ngettext(
+                    "You can try %(num)d more time before the link stops working.",
+                    "You can try %(num)d more times before the link stops working.",
+                    refused.attempts_left,
                 ),
             ]
             status = 400

@@ -14,6 +14,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from ..auth import STAFF_ROLES, current_account, roles_required
 from ..extensions import db
@@ -275,12 +276,14 @@ def record_blocks(record: exports.ReviewRecord) -> list[pdf.Block]:  # noqa: C90
         blocks.append(pdf.Idea(action.picture, lines, boxed=True))
     figures = record.figures
     blocks.append(pdf.Heading(_("How the actions trace back"), 2))
-    blocks.append(pdf.Para(_(
-        "%(linked)s of %(actions)s actions are linked to what %(name)s said; "
-        "%(answered)s of %(statements)s statements have an action.",
-        linked=figures.linked, actions=figures.actions, name=name,
-        answered=figures.answered, statements=figures.statements,
-    )))  # fmt: skip
+    blocks.append(pdf.Para(" ".join((
+        ngettext("Linked to what %(name)s said: %(linked)s of %(num)d action.",
+                 "Linked to what %(name)s said: %(linked)s of %(num)d actions.",
+                 figures.actions, linked=figures.linked, name=name),
+        ngettext("With an action: %(answered)s of %(num)d statement.",
+                 "With an action: %(answered)s of %(num)d statements.",
+                 figures.statements, answered=figures.answered),
+    ))))  # fmt: skip
     if record.unanswered:
         blocks.append(pdf.Heading(_("Statements no action answers yet"), 3))
         for statement in record.unanswered:

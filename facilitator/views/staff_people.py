@@ -6,6 +6,7 @@ from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -49,7 +50,11 @@ def _text(field: str, limit: int) -> str:
     value = request.form.get(field, "").strip()
     if len(value) > limit:
         raise ServiceError(
-            _("Please keep each answer to %(limit)s characters or fewer.", limit=limit)
+            ngettext(
+                "Please keep each answer to %(num)d character or fewer.",
+                "Please keep each answer to %(num)d characters or fewer.",
+                limit,
+            )
         )
     return value
 

@@ -449,14 +449,14 @@ def test_overdue_page_stores_the_figures_it_counted_and_the_rebuild_command(
     write_action(client, demo["reviews"]["Sam"], statement=[str(ids["words"])], due_on="2020-01-31")
     assert stored() == set()
     page = client.get("/staff/actions/overdue").get_data(as_text=True)
-    assert "Across every review" in page and "1 of 1 actions" in page
+    assert "Across every review" in page and "1 of 1 action" in page
     heard = stored()
     with app.app_context():
         eligible = set(db.session.scalars(actions.figures.eligible_reviews()))
         every = set(db.session.scalars(select(Review.id)))
     assert heard == eligible and heard  # committed by the page, so a new session sees them
     page = client.get("/staff/actions/overdue").get_data(as_text=True)  # (without the flash)
-    assert "1 of 1 actions" in page
+    assert "1 of 1 action" in page
     result = app.test_cli_runner().invoke(args=["figures", "rebuild"])
     assert (
         result.exit_code == 0 and f"Counted the figures of {len(every)} reviews." in result.output
