@@ -121,3 +121,16 @@ def test_the_easy_read_pdf_is_saved_under_a_name_in_the_persons_language(
     assert view, "no link to read the PDF on screen"
     with client.get(view.group(1).replace("&amp;", "&")) as shown:
         assert shown.headers["Content-Disposition"].startswith("inline;")
+
+
+def test_a_download_name_holds_nothing_a_file_name_cannot() -> None:
+    from facilitator.views.you_said import file_names
+
+    assert file_names('A/B\\C "D" <E>\x07.pdf', fallback="x.pdf") == {
+        "filename": "A-B-C -D- -E-.pdf"
+    }
+    welsh = file_names("Dywedoch chi - Siân.pdf", fallback="you-said-we-did-1.pdf")
+    assert welsh == {
+        "filename": "you-said-we-did-1.pdf",
+        "filename*": "UTF-8''Dywedoch%20chi%20-%20Si%C3%A2n.pdf",
+    }
