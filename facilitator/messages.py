@@ -67,7 +67,7 @@ class MessageBabel(Babel):  # type: ignore[misc]
 
 def audience() -> str:
     """Who the current page is for: the person (a locked tablet), family (by link) or staff."""
-    if request.blueprint == "family":
+    if (request.blueprint or "").startswith("family"):  # family, family_help
         return FAMILY
     if current_user and current_user.is_authenticated:
         if getattr(current_user, "person_mode_review_id", None):

@@ -230,7 +230,8 @@ def test_wrong_code_is_refused_and_five_lock_the_link(
         page = _confirm(client, wrong)
         body = page.get_data(as_text=True)
         assert page.status_code == 400
-        assert "does not match" in body and f"{left} more times" in body
+        tries = "time" if left == 1 else "times"  # through ngettext (issue 22)
+        assert "does not match" in body and f"{left} more {tries} before" in body
         _reveals_nobody(body)
         assert client.get("/family/review").status_code == 302
     locked = _confirm(client, wrong)
