@@ -492,8 +492,10 @@ def test_every_answer_type_is_stored_alike_by_the_form_and_the_queue(
     cases += [(n, {"action": "skip"}) for n in range(1, 7)]
     more = {"action": "words", "method": "typed"}
     cases += [(n, {**more, "words": f"More about {n}"}) for n in (1, 6)]
+    sent: list[str] = []
     for position, given in cases:
         form_id, queue_id = uuid.uuid4().hex, uuid.uuid4().hex
+        sent += [form_id, queue_id]
         path = f"/person/q/{position}" + ("/words" if given.get("action") == "words" else "")
         fields: dict[str, Any] = {"csrf_token": token, "client_id": form_id, **given}
         if given.get("action") == "words":
@@ -511,4 +513,10 @@ def test_every_answer_type_is_stored_alike_by_the_form_and_the_queue(
             assert by_form is not None and by_queue is not None
             assert _stored_as(by_form) == _stored_as(by_queue), (position, given)
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(Response)) == 2 * len(cases)
+        stored = select(func.count()).select_from(Response).where(Response.review_id == review_id)
+        assert db.session.scalar(stored) == len(sent)  # each once, nothing else
+        assert db.session.scalar(
+            select(func.count(func.distinct(Response.client_id))).where(
+                Response.client_id.in_(sent)
+            )
+        ) == len(sent)
