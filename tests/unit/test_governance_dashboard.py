@@ -534,5 +534,7 @@ def test_a_review_is_held_on_the_day_the_persons_session_took_place(session: Ses
     assert d.non_participation == 1
     assert d.capture["tapped"] == 1
     assert d.actions_total == 1
-    before = dashboard.build(session, dashboard.make_period(t - timedelta(days=30), t - timedelta(1)))
+    before = dashboard.build(
+        session, dashboard.make_period(t - timedelta(days=30), t - timedelta(1))
+    )
     assert before.reviews_held == 0 and before.actions_total == 0
