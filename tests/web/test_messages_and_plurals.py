@@ -134,3 +134,22 @@ def test_a_download_name_holds_nothing_a_file_name_cannot() -> None:
         "filename": "you-said-we-did-1.pdf",
         "filename*": "UTF-8''Dywedoch%20chi%20-%20Si%C3%A2n.pdf",
     }
+
+
+def test_one_action_with_a_reason_is_one_action(app: Flask) -> None:
+    """Issue 22: "1 actions with a reason" (counts go through ngettext; see tests/content)."""
+    from datetime import timedelta
+
+    from flask import render_template_string
+
+    from facilitator.services.figures import Figures
+
+    one = Figures(reviews=1, actions=1, no_link=1, statements=1)
+    one.to_first_action = [timedelta(days=2)]
+    with app.test_request_context():
+        html = render_template_string(
+            '{% from "actions/_macros.html" import figures_list %}{{ figures_list(f) }}', f=one
+        )
+    assert "1 action with a reason instead of a link" in html
+    assert "0 of 1 action<" in html and "0 of 1 statement<" in html
+    assert "1 actions" not in html and "1 statements" not in html
