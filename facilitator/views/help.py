@@ -27,6 +27,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from ..extensions import db
+from ..services import family_sessions
 from ..services.links import LinkProblem
 
 bp = Blueprint("help", __name__, url_prefix="/help")
@@ -157,10 +158,13 @@ def about() -> str | tuple[str, int]:
         access = family._access(confirmed=False)
     except family.NoFamilySession:
         return family._problem_page("no-session", 403)
+    except family_sessions.SessionEnded as ended:
+        return family._session_ended(ended)
     except LinkProblem as problem:
         db.session.rollback()
         return family._problem_page(problem.kind)
-    confirmed = bool(session.get(family.SESSION_KEY, {}).get("confirmed"))
+    # The server-side session says whether the code was given (the cookie holds only its id).
+    confirmed = g.family_session.confirmed_at is not None
     return render_template(
         "help/family.html",
         confirmed=confirmed,

@@ -14,7 +14,7 @@ from facilitator.accessible import speech
 from facilitator.views.help import PERSON_STEPS, person_help_texts, spoken_help_texts
 
 from ..conftest import sign_in
-from .test_family import _confirm, _in, _issue, _open
+from .test_family import _confirm, _in, _issue, _move_back, _open
 from .test_person_mode import start_session
 
 HEADER_HELP = re.compile(
@@ -167,6 +167,21 @@ def test_family_help_uses_the_links_real_details(
         assert link is not None
         assert f"It works until {format_date(link.expires_at)}." in html
     assert "You see only what Sam agreed to share with you." in html
+
+
+def test_family_help_after_the_session_ended_says_so_kindly(
+    app: Flask, client: FlaskClient, demo: dict
+) -> None:
+    from datetime import timedelta
+
+    issued = _issue(app, demo)
+    _in(client, issued)
+    _move_back(app, issued.link_id, "last_seen_at", timedelta(minutes=21))
+    page = client.get("/family/help/")
+    assert page.status_code == 403
+    html = page.get_data(as_text=True)
+    assert "This page has closed to keep it safe" in html
+    assert "Sam" not in html
 
 
 def test_family_help_without_a_link_is_refused(client: FlaskClient) -> None:
