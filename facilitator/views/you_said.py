@@ -41,7 +41,16 @@ from ..accessible import speech
 from ..auth import STAFF_ROLES, current_account, roles_required
 from ..extensions import db
 from ..models import ActionStatus, CaptureMethod, FollowUpAnswer, Review
-from ..services import NotAllowed, ServiceError, audit, pdf, people, reviews, you_said
+from ..services import (
+    NotAllowed,
+    ServiceError,
+    audit,
+    pdf,
+    people,
+    reviews,
+    tablet_unlock,
+    you_said,
+)
 from .lookup import review_or_404  # noqa: E402  (kept beside the blueprint it serves)
 from .photos import photo_files, picture_context
 from .review_record import pictures_dir
@@ -359,8 +368,13 @@ def earlier(position: int) -> str | WerkzeugResponse | tuple[str, int]:
 
 @person_bp.route("/finish")
 def finish() -> str:
-    """The end of showing 'You said, we did': the facilitator unlocks the tablet."""
-    return render_template("you_said/finish.html", **_person_context())
+    """The end of showing 'You said, we did': the facilitator unlocks the tablet.
+
+    The form asks for what unlocking needs now: the PIN, or the password (then the code) after
+    too many wrong PINs on this tablet (services/tablet_unlock.py).
+    """
+    step = tablet_unlock.step_needed(db.session, current_user.record).value
+    return render_template("you_said/finish.html", unlock_step=step, **_person_context())
 
 
 @person_bp.route("/earlier/done")

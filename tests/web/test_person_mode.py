@@ -499,6 +499,10 @@ def test_after_the_limit_the_password_and_second_step_unlock(
         _try_unlock(client, "/person/break", secret="0000", step="pin")
     page = client.get("/person/break").get_data(as_text=True)
     assert 'name="step" value="password"' in page and 'autocomplete="current-password"' in page
+    # Every screen that offers the unlock form asks for the password now, not a PIN.
+    for other in ("/person/done", "/person/you-said/finish"):
+        page = client.get(other).get_data(as_text=True)
+        assert 'name="step" value="password"' in page, other
     assert _try_unlock(client, "/person/break", secret="2468", step="pin").status_code == 400
     wrong = _try_unlock(client, "/person/break", secret="not-the-password", step="password")
     assert wrong.status_code == 400 and "password is not right" in wrong.get_data(as_text=True)
