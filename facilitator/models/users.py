@@ -93,6 +93,9 @@ class AttemptOutcome(StrEnum):
     Only FAILED counts towards a pause. PAUSED (refused unchecked while paused) never does, so
     refused tries do not stretch the pause; CLEARED is a failure that no longer counts (the
     account signed in from that address, or the owner or an administrator cleared it).
+    PAUSES_ENDED marks when the owner or an administrator ended the account's pauses: the
+    wider limits (the account from anywhere, any account from one address) count only the
+    failures after it (those rows are not all the account's own, so cannot be cleared).
     """
 
     SIGNED_IN = "signed-in"  # the whole sign-in, second step included
@@ -100,6 +103,7 @@ class AttemptOutcome(StrEnum):
     FAILED = "failed"
     PAUSED = "paused"
     CLEARED = "cleared"
+    PAUSES_ENDED = "pauses-ended"
 
 
 class LoginAttempt(Base):

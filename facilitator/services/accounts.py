@@ -162,10 +162,18 @@ def paused_until(
         )
         .limit(1)
     )
+    # The wider limits count only failures after the owner or an administrator last ended
+    # the account's pauses (the address's failures are mostly not the account's own rows).
+    ended = session.scalar(
+        select(func.max(LoginAttempt.at)).where(
+            LoginAttempt.email == email, LoginAttempt.outcome == AttemptOutcome.PAUSES_ENDED
+        )
+    )
+    after = ended if ended is not None and ended > since else since
     # Always asked (the same queries whether or not the account exists or is known here).
     wider = [
-        (_failures(session, since, LoginAttempt.email == email), policy.per_account),
-        (_failures(session, since, LoginAttempt.address == address), policy.per_address),
+        (_failures(session, after, LoginAttempt.email == email), policy.per_account),
+        (_failures(session, after, LoginAttempt.address == address), policy.per_address),
     ]
     if known is None:
         checks += wider
@@ -309,6 +317,17 @@ def clear_failed_tries(session: Session, user: User, actor: User) -> int:
         execution_options={"synchronize_session": False},
     )
     cleared = int(result.rowcount or 0)  # type: ignore[attr-defined]
+    # Failures from the account's addresses by other (often made-up) accounts pause it too;
+    # they are not this account's to clear, so from now on they stop counting for it.
+    session.add(
+        LoginAttempt(
+            email=user.email,
+            address="",
+            succeeded=False,
+            outcome=AttemptOutcome.PAUSES_ENDED,
+            at=utcnow(),
+        )
+    )
     audit.record(
         session, "signin.failures_cleared", actor=actor, obj=user, detail={"cleared": cleared}
     )

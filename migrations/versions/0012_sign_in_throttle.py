@@ -35,5 +35,12 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # Before this migration every try that did not succeed counted as a failure. Tries
+    # refused while paused, cleared failures and the marks of ended pauses must not count
+    # again, and the old schema cannot say so: they are removed (the audit log keeps them).
+    attempts = sa.table("login_attempts", sa.column("succeeded"), sa.column("outcome"))
+    op.execute(
+        attempts.delete().where(attempts.c.succeeded.is_(False), attempts.c.outcome != "failed")
+    )
     with op.batch_alter_table("login_attempts", schema=None) as batch_op:
         batch_op.drop_column("outcome")

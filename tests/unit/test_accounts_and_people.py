@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -238,3 +239,89 @@ def _other_staff(session: Session) -> User:
         role=Role.STAFF,
         password="a-long-password-3",
     )
+
+
+def test_ending_a_pause_ends_one_from_the_address_wide_limit(session: Session) -> None:
+    """Failures of made-up accounts from one address pause a real account there; the owner or
+    an administrator ending the pause really ends it (the others' rows are not the account's)."""
+    user = _staff(session)
+    session.commit()
+    policy = accounts.ThrottlePolicy(per_account_and_address=5, per_account=50, per_address=20)
+    address = "203.0.113.9"
+    for n in range(20):
+        with pytest.raises(accounts.SignInRefused):
+            accounts.authenticate(session, f"made-up-{n}@example.org", "wrong", address, policy)
+    with pytest.raises(accounts.SignInThrottled):
+        accounts.authenticate(session, "staff@example.org", "a-long-password-1", address, policy)
+    assert accounts.clear_failed_tries(session, user, user) == 0
+    session.commit()
+    [tries] = accounts.failed_tries(session, user, policy)
+    assert tries.paused_until is None and tries.refused == 1
+    assert accounts.authenticate(session, "staff@example.org", "a-long-password-1", address, policy)
+    # Failures after the pause was ended count again.
+    for n in range(20):
+        with pytest.raises(accounts.SignInRefused):
+            accounts.authenticate(
+                session, f"later-{n}@example.org", "wrong", "203.0.113.10", policy
+            )
+    with pytest.raises(accounts.SignInThrottled):
+        accounts.authenticate(
+            session, "staff@example.org", "a-long-password-1", "203.0.113.10", policy
+        )
+
+
+def _check_downgrade_of_the_throttle(url: str) -> None:
+    from alembic import command
+    from sqlalchemy import create_engine, text
+
+    from facilitator.db import alembic_config
+
+    engine = create_engine(url)
+    rows = [
+        ("a@example.org", "failed", False),
+        ("a@example.org", "paused", False),
+        ("a@example.org", "cleared", False),
+        ("a@example.org", "signed-in", True),
+    ]
+    with engine.begin() as conn:
+        for email, outcome, succeeded in rows:
+            conn.execute(
+                text(
+                    "INSERT INTO login_attempts (email, address, succeeded, outcome, at) "
+                    "VALUES (:e, '10.0.0.1', :s, :o, CURRENT_TIMESTAMP)"
+                ),
+                {"e": email, "s": succeeded, "o": outcome},
+            )
+    engine.dispose()
+    command.downgrade(alembic_config(url), "0011_tablet_unlock_attempts")
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        # The count the code before 0012 made: every try that did not succeed.
+        counted = conn.execute(
+            text("SELECT count(*) FROM login_attempts WHERE succeeded = :f"), {"f": False}
+        ).scalar_one()
+        total = conn.execute(text("SELECT count(*) FROM login_attempts")).scalar_one()
+    engine.dispose()
+    assert (counted, total) == (1, 2)  # only the real failure counts; the sign-in is kept
+
+
+def test_downgrade_of_the_throttle_does_not_count_cleared_or_paused_tries(
+    tmp_path: Path,
+) -> None:
+    from facilitator.db import upgrade
+
+    url = f"sqlite:///{tmp_path / 'throttle.sqlite3'}"
+    upgrade(url, "0012_sign_in_throttle")
+    _check_downgrade_of_the_throttle(url)
+
+
+def test_downgrade_of_the_throttle_on_postgresql() -> None:
+    from alembic import command
+
+    from facilitator.db import alembic_config
+
+    from ..conftest import own_postgres_database
+
+    with own_postgres_database("throttle") as url:
+        command.downgrade(alembic_config(url), "0012_sign_in_throttle")
+        _check_downgrade_of_the_throttle(url)
