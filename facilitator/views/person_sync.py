@@ -196,18 +196,29 @@ def _read_answer() -> Any:
     each level of nesting costs a stack frame in the parser and in the text cleaning that
     follows, and hundreds of levels would end in a RecursionError (a 500 and a long traceback).
     """
-    if (request.content_length or 0) > ANSWER_MAX_BYTES:
+    if (request.content_length or 0) > ANSWER_MAX_BYTES or not request.is_json:
         return None
     raw = request.get_data(cache=True)
-    if len(raw) > ANSWER_MAX_BYTES or _nesting(raw) > ANSWER_MAX_DEPTH:
+    if len(raw) > ANSWER_MAX_BYTES:
         return None
-    return request.get_json(silent=True)
+    # UTF-8 only, decoded before the nesting check: json.loads also reads UTF-16 and UTF-32,
+    # whose bytes could hide brackets from a check that reads the body as UTF-8.
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if _nesting(text) > ANSWER_MAX_DEPTH:
+        return None
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        return None
 
 
-_JSON_SPECIAL = re.compile(rb'[\[\]{}"\\]')
+_JSON_SPECIAL = re.compile(r'[\[\]{}"\\]')
 
 
-def _nesting(raw: bytes) -> int:
+def _nesting(raw: str) -> int:
     """How deeply arrays and objects nest in a JSON text (brackets inside strings ignored).
 
     One pass over the brackets, quotes and backslashes, without parsing: linear in the size.
@@ -220,16 +231,16 @@ def _nesting(raw: bytes) -> int:
         if at == escaped_at:
             continue
         if in_string:
-            if char == b"\\":
+            if char == "\\":
                 escaped_at = at + 1
-            elif char == b'"':
+            elif char == '"':
                 in_string = False
-        elif char == b'"':
+        elif char == '"':
             in_string = True
-        elif char in (b"[", b"{"):
+        elif char in ("[", "{"):
             depth += 1
             deepest = max(deepest, depth)
-        elif char in (b"]", b"}"):
+        elif char in ("]", "}"):
             depth -= 1
     return deepest
 

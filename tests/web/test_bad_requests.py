@@ -173,6 +173,23 @@ def test_deeply_nested_json_is_refused_with_a_400(
     _no_errors_logged(caplog)
 
 
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16", "utf-32"])
+def test_deep_json_in_another_encoding_is_refused_with_a_400(
+    app: Flask, demo: dict, encoding: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """JSON parsers also read UTF-16 and UTF-32; their bytes must not hide the nesting.
+
+    In UTF-16-LE the character U+4E22 is the bytes 22 4E: read as UTF-8, a closing quote.
+    """
+    client, token = _tablet(app, demo)
+    caplog.set_level(logging.INFO)
+    text = '{"position": 1, "a": "\u4e22", "answer": ' + "[" * 20_000 + "]" * 20_000 + "}"
+    response = _post_json(client, token, text.encode(encoding))
+    assert response.status_code == 400, response.status_code
+    assert "could not be read" in response.get_json()["error"]
+    _no_errors_logged(caplog)
+
+
 def test_brackets_inside_strings_are_not_nesting(app: Flask, demo: dict) -> None:
     """Words full of brackets and quotes are words: the answer is stored."""
     client, token = _tablet(app, demo)
