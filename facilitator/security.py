@@ -6,6 +6,9 @@ from flask import Flask, Response, request
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+# Files, not pages: the static folder, and the app's icon at /favicon.ico (views/main.py).
+STATIC_ENDPOINTS = frozenset({"static", "main.favicon"})
+
 CSP = "; ".join(
     [
         "default-src 'self'",
@@ -49,7 +52,7 @@ def register_security(app: Flask) -> None:
     @app.after_request
     def _headers(response: Response) -> Response:
         headers = response.headers
-        if request.endpoint == "static":
+        if request.endpoint in STATIC_ENDPOINTS:
             # A picture, font, style sheet or script is not a page: the page's headers (about
             # 400 bytes, sent with each of the 30 files of a first prompt) do nothing for it.
             # An SVG opened on its own is a document, so it keeps a policy that runs nothing.
@@ -66,7 +69,7 @@ def register_security(app: Flask) -> None:
         headers.setdefault("Permissions-Policy", "camera=(), geolocation=(), microphone=(self)")
         if request.is_secure:
             headers.setdefault("Strict-Transport-Security", HSTS)
-        if request.endpoint != "static" and (
+        if request.endpoint not in STATIC_ENDPOINTS and (
             current_user.is_authenticated or request.path.startswith(("/family", "/person"))
         ):
             # Pages about people must never sit in a shared tablet's or proxy's cache.

@@ -31,6 +31,7 @@ from ..extensions import db, limiter
 from ..forms.account import ChangePasswordForm, CodeForm, ConfirmForm, PasswordCheckForm
 from ..forms.auth import SignInForm
 from ..models import User
+from ..security import STATIC_ENDPOINTS
 from ..services import ServiceError, accounts
 
 bp = Blueprint("auth", __name__)
@@ -99,7 +100,7 @@ def throttled_message(refused: accounts.SignInThrottled) -> str:
 def _end_sessions_out_of_time() -> Any:
     """A session past its idle or absolute limit gets a kind page (htmx: a redirect header);
     one whose account now needs a second step it has not set up is asked to sign in again."""
-    if request.endpoint == "static":
+    if request.endpoint in STATIC_ENDPOINTS:
         return None
     signed_in = current_user.is_authenticated  # loads the session, noting an expired one
     reason = g.pop("session_expired", None)

@@ -45,7 +45,7 @@ from . import person_screens as screens
 bp = Blueprint("person", __name__, url_prefix="/person")
 
 # Reachable while a tablet is locked to a review; every other endpoint refuses.
-OPEN_WHILE_LOCKED = frozenset({"static", "main.health", "main.choose_language"})
+OPEN_WHILE_LOCKED = frozenset({"static", "main.favicon", "main.health", "main.choose_language"})
 LOCKED_PREFIXES = ("person.", "person_outputs.", "person_sync.", "person_help.")
 
 

@@ -46,6 +46,7 @@ CLASSES: dict[str, set[str]] = {
 }
 PREFIXES: list[tuple[str, str]] = [
     ("static", "open"),
+    ("main.favicon", "open"),
     ("main.index", "public"),
     ("main.health", "open"),
     ("main.choose_language", "open"),

@@ -90,6 +90,14 @@ def test_the_favicon_is_served_and_named_on_every_page(client: FlaskClient) -> N
     assert found, "no icon named in the page's head"
     with client.get(found.group(1)) as named:
         assert named.status_code == 200 and named.mimetype == "image/png"
+    # The icon's own static address is still served as it is, and still built as itself.
+    with client.get("/static/vendor/icons/icon-192.png") as own:
+        assert own.status_code == 200 and own.mimetype == "image/png"
+    with client.application.test_request_context():
+        from flask import url_for
+
+        built = url_for("static", filename="vendor/icons/icon-192.png")
+        assert built.startswith("/static/vendor/icons/icon-192.png"), built
 
 
 def test_the_easy_read_pdf_is_saved_under_a_name_in_the_persons_language(

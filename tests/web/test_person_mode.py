@@ -173,6 +173,7 @@ def test_locked_tablet_refuses_every_other_route(
 
         if rule.endpoint.startswith(LOCKED_PREFIXES) or rule.endpoint in (
             "static",
+            "main.favicon",
             "main.health",
             "main.choose_language",
         ):
