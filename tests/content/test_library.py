@@ -486,7 +486,7 @@ def test_extract_pictures_fails_clearly(tmp_path: Path, capsys: pytest.CaptureFi
 def test_prompts_check_command(tmp_path: Path) -> None:
     from flask import Flask
 
-    from facilitator.prompts.cli import prompts_cli
+    from facilitator.cli.prompts import prompts_cli
 
     need_node_modules()
     app = Flask("checkapp", static_folder=str(tmp_path / "static"))

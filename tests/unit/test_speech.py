@@ -36,7 +36,7 @@ from facilitator.accessible.speech import (
     speech_key,
     speech_status,
 )
-from facilitator.accessible.speech_cli import speech_cli
+from facilitator.cli.speech import speech_cli
 
 PROMPT = "Hello. Can you tell me what you like to do on a Sunday?"
 WELSH_PROMPT = "Helo. Beth wyt ti'n hoffi ei wneud ar ddydd Sul?"

@@ -119,7 +119,7 @@ def test_the_person_help_plays_rendered_speech(app: Flask, client: FlaskClient, 
 
 
 def test_help_texts_are_part_of_what_speech_render_makes(app: Flask) -> None:
-    from facilitator.accessible.speech_cli import _library_by_language
+    from facilitator.cli.speech import _library_by_language
 
     with app.app_context():
         spoken = list(spoken_help_texts(["en", "cy"]))

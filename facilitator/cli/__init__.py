@@ -9,8 +9,8 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
-from .config import ConfigError
-from .extensions import db
+from ..config import ConfigError
+from ..extensions import db
 
 users_cli = AppGroup("users", help="Manage accounts.")
 audit_cli = AppGroup("audit", help="Check the audit trail.")
@@ -28,7 +28,7 @@ def init_db() -> None:
     count the traceability figures of any review not yet counted."""
     from sqlalchemy.exc import OperationalError
 
-    from .db import upgrade
+    from ..db import upgrade
 
     try:
         upgrade(_database_url())
@@ -37,8 +37,8 @@ def init_db() -> None:
         sys.exit(2)
     # Reviews from before the figures were kept (or written without the services) are counted
     # now, at the upgrade, not by the first person to open the overdue actions page.
-    from .extensions import db
-    from .services import figures
+    from ..extensions import db
+    from ..services import figures
 
     figures.across(db.session)
     db.session.commit()
@@ -50,7 +50,7 @@ def init_db() -> None:
 @click.option("--force", is_flag=True, help="Load even if demo data is already present.")
 def demo(force: bool) -> None:
     """Load realistic demo data once (through the services, so it has an audit trail)."""
-    from .services import demo as demo_service
+    from ..services import demo as demo_service
 
     session = db.session
     if demo_service.already_loaded(session) and not force:
@@ -69,8 +69,8 @@ def demo(force: bool) -> None:
 @click.password_option()
 def create_user(email: str, name: str, role: str, password: str) -> None:
     """Create an account from the command line."""
-    from .services import ServiceError, accounts
-    from .text import clean_text
+    from ..services import ServiceError, accounts
+    from ..text import clean_text
 
     try:
         user = accounts.create_user(
@@ -89,7 +89,7 @@ def create_user(email: str, name: str, role: str, password: str) -> None:
 @audit_cli.command("verify")
 def audit_verify() -> None:
     """Check the hash chain and name the first broken entry."""
-    from .services import audit
+    from ..services import audit
 
     result = audit.verify(db.session)
     if result.ok:
@@ -116,7 +116,7 @@ def audit_export(
     action: str | None,
 ) -> None:
     """Export the audit trail as CSV, in chain order, with each entry's hashes."""
-    from .services import ServiceError, audit_browse
+    from ..services import ServiceError, audit_browse
 
     try:
         chosen = audit_browse.AuditFilter(
@@ -151,8 +151,8 @@ def audit_export(
 @click.option("--output", "-o", help="ZIP file to write (default: person-<id>-subject-access.zip).")
 def export_person(person_id: int, output: str | None) -> None:
     """Subject access: everything held about one person, as a ZIP (JSON, easy-read PDF, files)."""
-    from .services import NotFound, privacy
-    from .views.privacy import export_zip
+    from ..services import NotFound, privacy
+    from ..views.privacy import export_zip
 
     try:
         person = privacy.get_person(db.session, person_id)
@@ -177,7 +177,7 @@ def retention_command(erase: bool, confirm: bool, person_id: int | None) -> None
     from datetime import date
     from pathlib import Path
 
-    from .services import retention
+    from ..services import retention
 
     years = int(current_app.config["RETENTION_YEARS"])
     folder = Path(current_app.config["UPLOAD_FOLDER"])
@@ -204,7 +204,7 @@ def retention_command(erase: bool, confirm: bool, person_id: int | None) -> None
         if not erase:
             click.echo(f"{line}: due")
             continue
-        from .views.privacy import speech_files_for
+        from ..views.privacy import speech_files_for
 
         retention.erase_person(
             db.session, item, years=years, today=today, actor=None,
@@ -224,7 +224,7 @@ def retention_command(erase: bool, confirm: bool, person_id: int | None) -> None
 def figures_rebuild() -> None:
     """Count every review's figures again (after a bulk import or a restore made without the
     app's services); committed every few hundred reviews."""
-    from .services import figures
+    from ..services import figures
 
     counted = figures.rebuild(db.session, commit_every=True)
     db.session.commit()
@@ -240,12 +240,12 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(figures_cli)
     app.cli.add_command(export_person)
     app.cli.add_command(retention_command)
-    from .accessible.speech_cli import speech_cli
-    from .prompts.cli import prompts_cli
+    from .prompts import prompts_cli
+    from .speech import speech_cli
 
     app.cli.add_command(prompts_cli)
     app.cli.add_command(speech_cli)
-    from .backup import backup_command, restore_command
+    from ..backup import backup_command, restore_command
 
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
