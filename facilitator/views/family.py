@@ -160,7 +160,14 @@ def _access(confirmed: bool = True) -> FamilyAccess:
         raise NoFamilySession
     try:
         record, access = family_sessions.load(db.session, public_id)
-    except (family_sessions.SessionEnded, LinkProblem):
+    except family_sessions.SessionEnded as ended:
+        db.session.commit()  # the session's end and its audit entry
+        if ended.reason not in family_sessions.TIME_LIMITS:
+            _end_session()
+        # After a time limit the cookie keeps the (ended) session's id, so a Save that follows
+        # a ping is still told kindly why, and given back what was typed.
+        raise
+    except LinkProblem:
         db.session.commit()  # the session's end and its audit entry
         _end_session()
         raise
@@ -227,9 +234,30 @@ def _problem_text(kind: str) -> tuple[str, str]:
 
 
 def _problem_page(kind: str, status: int | None = None) -> tuple[str, int]:
+    """A kind refusal, with anything the family member had just typed given back to copy."""
     title, message = _problem_text(kind)
-    page = render_template("family/problem.html", title=title, message=message)
+    page = render_template(
+        "family/problem.html",
+        title=title,
+        message=message,
+        typed=_typed_back(),
+        typed_closed=kind == "closed",
+    )
     return page, status or PROBLEM_STATUS.get(kind, 403)
+
+
+FAMILY_FIELD_ENDINGS = tuple(f"-{name}" for name in contributions.FAMILY_FIELDS)
+
+
+def _typed_back() -> str:
+    """The views just typed into a refused form (only on a POST), to show back as text."""
+    if request.method != "POST":
+        return ""
+    return "\n\n".join(
+        value.strip()
+        for name, value in request.form.items(multi=True)
+        if name.endswith(FAMILY_FIELD_ENDINGS) and value.strip()
+    )
 
 
 @bp.errorhandler(LinkProblem)
@@ -243,22 +271,12 @@ def _no_session(_error: NoFamilySession) -> tuple[str, int]:
     return _problem_page("no-session", 403)
 
 
-FAMILY_FIELD_ENDINGS = tuple(f"-{name}" for name in contributions.FAMILY_FIELDS)
-
-
 @bp.errorhandler(family_sessions.SessionEnded)
 def _session_ended(ended: family_sessions.SessionEnded) -> tuple[str, int]:
     """A time limit ended the session: say so kindly, and give back anything just typed."""
     if ended.reason not in family_sessions.TIME_LIMITS:
         return _problem_page("no-session", 403)
-    typed = []
-    if request.method == "POST":
-        typed = [
-            value.strip()
-            for name, value in request.form.items(multi=True)
-            if name.endswith(FAMILY_FIELD_ENDINGS) and value.strip()
-        ]
-    page = render_template("family/ended.html", after=ended.reason, typed="\n\n".join(typed))
+    page = render_template("family/ended.html", after=ended.reason, typed=_typed_back())
     return page, 403
 
 

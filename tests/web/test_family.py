@@ -884,6 +884,102 @@ def test_an_idle_session_ends_kindly_and_gives_back_what_was_typed(
         assert browser.get("/family/review").status_code == 403
 
 
+TYPED = {
+    "t_where_i_live-working": "The garden <b>is</b> lovely",
+    "t_where_i_live-would_like": "A ramp by the door",
+}
+TYPED_BACK = "The garden &lt;b&gt;is&lt;/b&gt; lovely\n\nA ramp by the door"
+
+
+def _gives_back_typed(body: str) -> None:
+    """The typed views are on the page as escaped, read-only text, and nothing about Sam."""
+    assert TYPED_BACK in body and "<b>is</b>" not in body
+    assert re.search(r'<textarea id="typed-words"[^>]*readonly', body)
+    assert SAM_WORDS not in body
+    _reveals_nobody(body)
+
+
+def test_a_ping_that_finds_the_session_idle_keeps_what_is_typed_for_the_save(
+    app: Flask, client: FlaskClient, demo: dict
+) -> None:
+    issued = _issue(app, demo)
+    _in(client, issued)
+    html = client.get("/family/review").get_data(as_text=True)
+    _move_back(app, issued.link_id, "last_seen_at", timedelta(minutes=21))
+    # The first keystroke after the pause pings the server, which finds the session idle ...
+    assert client.get("/family/still-here").status_code == 403
+    # ... and the Save that follows still gets back what was typed, with the kind page.
+    page = client.post("/family/review", data=_views_form(client, html, "save", **TYPED))
+    body = page.get_data(as_text=True)
+    assert page.status_code == 403 and "has not been used for a while" in body
+    _gives_back_typed(body)
+    with app.app_context():
+        assert db.session.scalars(select(Contribution)).all() == []
+    assert _family_session(app, issued.link_id).revoked_reason == "idle"
+
+
+def test_a_link_that_expires_while_typing_gives_back_what_was_typed(
+    app: Flask, client: FlaskClient, demo: dict
+) -> None:
+    issued = _issue(app, demo)
+    _in(client, issued)
+    html = client.get("/family/review").get_data(as_text=True)
+    with app.app_context():
+        link = db.session.get(InvitationLink, issued.link_id)
+        assert link is not None
+        link.expires_at = utcnow() - timedelta(minutes=1)
+        db.session.commit()
+    page = client.post("/family/review", data=_views_form(client, html, "save", **TYPED))
+    body = page.get_data(as_text=True)
+    assert page.status_code == 410 and "This link has expired" in body
+    _gives_back_typed(body)
+    # That ended the session; pressing Send after it still gives the words back.
+    again = client.post("/family/review", data=_views_form(client, html, "send", **TYPED))
+    assert again.status_code == 403 and "Please open your link again" in again.get_data(
+        as_text=True
+    )
+    _gives_back_typed(again.get_data(as_text=True))
+    with app.app_context():
+        assert db.session.scalars(select(Contribution)).all() == []
+
+
+def test_a_link_revoked_while_typing_gives_back_what_was_typed(
+    app: Flask, client: FlaskClient, demo: dict
+) -> None:
+    issued = _issue(app, demo)
+    _in(client, issued)
+    html = client.get("/family/review").get_data(as_text=True)
+    with app.app_context():
+        link = db.session.get(InvitationLink, issued.link_id)
+        assert link is not None
+        links.revoke_link(db.session, link, db.session.get(User, demo["users"][STAFF]))
+        db.session.commit()
+    assert client.get("/family/still-here").status_code == 410
+    page = client.post("/family/review", data=_views_form(client, html, "save", **TYPED))
+    body = page.get_data(as_text=True)
+    assert page.status_code == 403 and "Please open your link again" in body
+    _gives_back_typed(body)
+
+
+def test_a_closed_review_gives_back_what_was_typed(
+    app: Flask, client: FlaskClient, demo: dict
+) -> None:
+    issued = _issue(app, demo)
+    _in(client, issued)
+    html = client.get("/family/review").get_data(as_text=True)
+    with app.app_context():
+        review = db.session.get(Review, issued.review_id)
+        assert review is not None
+        review.status = ReviewStatus.CLOSED
+        db.session.commit()
+    page = client.post("/family/review", data=_views_form(client, html, "send", **TYPED))
+    body = page.get_data(as_text=True)
+    assert page.status_code == 410 and "The review it was for has finished" in body
+    _gives_back_typed(body)
+    # A plain page load shows no box of typed words.
+    assert "What you wrote" not in client.get("/family/review").get_data(as_text=True)
+
+
 def test_a_long_session_ends_after_four_hours(app: Flask, client: FlaskClient, demo: dict) -> None:
     issued = _issue(app, demo)
     _in(client, issued)

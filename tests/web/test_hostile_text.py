@@ -767,9 +767,10 @@ NOT_FREE_TEXT = {
     "CodeForm": "a sign-in code, checked and never shown",
     "person/_macros.html": "the code from the facilitator's app (or a recovery code) on a locked "
     "tablet: checked and never shown (tests/web/test_person_mode.py)",
-    "family/ended.html": "a read-only copy of what a family member had typed when their session "
-    "ended, given back to copy; markup in it is escaped (tests/web/test_family.py::"
-    "test_an_idle_session_ends_kindly_and_gives_back_what_was_typed)",
+    "family/_typed_back.html": "a read-only copy of what a family member had typed when their "
+    "session ended or their link stopped working, given back to copy; markup in it is escaped "
+    "(tests/web/test_family.py::test_an_idle_session_ends_kindly_and_gives_back_what_was_typed, "
+    "test_a_link_that_expires_while_typing_gives_back_what_was_typed)",
 }
 # Free-text fields not yet fed hostile text here: each one is a gap, listed so that it is seen.
 # The text still goes through the one cleaning rule (facilitator/text.py) and autoescaping.
