@@ -186,10 +186,17 @@ def paused_until(
 
 
 def _check_throttle(
-    session: Session, email: str, address: str, policy: ThrottlePolicy, now: datetime
+    session: Session,
+    email: str,
+    address: str,
+    policy: ThrottlePolicy,
+    now: datetime,
+    *,
+    commit: bool = True,
 ) -> None:
     """Refuse an attempt, unchecked, while a pause lasts. The refusal is kept (and audited)
-    but does not count, so it never makes the pause longer."""
+    but does not count, so it never makes the pause longer (committed unless ``commit`` is
+    False: then the caller commits)."""
     until = paused_until(session, email, address, policy, now)
     if until is None:
         return
@@ -199,7 +206,8 @@ def _check_throttle(
         )
     )
     audit.record(session, "signin.throttled", actor_label=email, detail={"address": address})
-    session.commit()
+    if commit:
+        session.commit()
     minutes = max(1, math.ceil((until - now).total_seconds() / 60))
     raise SignInThrottled(
         f"Too many tries. For your safety, sign-in is paused here. Please try again in {minutes} "
@@ -533,20 +541,26 @@ def check_own_password(
     password: str,
     address: str,
     policy: ThrottlePolicy | None = None,
+    *,
+    now: datetime | None = None,
+    commit: bool = True,
 ) -> None:
-    """Proof that it is really the account's owner, before a change to how it signs in.
+    """Proof that it is really the account's owner, before a change to how it signs in, or
+    to unlock a tablet after too many wrong PINs.
 
     A signed-in session alone is not enough to make new recovery codes or reset one's own
     second step (a browser left open, a stolen cookie). A wrong password is throttled, counted
-    and audited like one at sign-in (committed), then SignInRefused is raised.
+    and audited like one at sign-in (committed, unless ``commit`` is False: a caller holding a
+    lock commits), then SignInRefused is raised; SignInThrottled while a pause lasts.
     """
-    now = utcnow()
-    _check_throttle(session, user.email, address, policy or ThrottlePolicy(), now)
+    now = now or utcnow()
+    _check_throttle(session, user.email, address, policy or ThrottlePolicy(), now, commit=commit)
     if check_password_hash(user.password_hash, password):
         return
     _record_attempt(session, user.email, address, AttemptOutcome.FAILED, now)
     audit.record(session, "signin.failed", actor_label=user.email, detail={"address": address})
-    session.commit()
+    if commit:
+        session.commit()
     raise SignInRefused("Your password is not right. Please try again.")
 
 

@@ -320,10 +320,20 @@ def check(
         if minutes:
             refusal = UnlockRefused("paused", needed, minutes=minutes)
             raise _refuse(session, record, attempt, typed, refusal, now)
-        if not (attempt.secret and check_password_hash(user.password_hash, attempt.secret)):
+        # Throttled, recorded and audited like a sign-in from the tablet's address (so the
+        # owner and the administrators see the failures); committed below, with the lock.
+        try:
+            accounts.check_own_password(
+                session, user, attempt.secret or "", attempt.address or "tablet",
+                now=now, commit=False,
+            )  # fmt: skip
+        except accounts.SignInThrottled as paused:
+            refusal = UnlockRefused("paused", needed, minutes=paused.retry_minutes)
+            raise _refuse(session, record, attempt, typed, refusal, now) from None
+        except accounts.SignInRefused:
             _note(session, record, typed, "wrong", now)
             refusal = _refusal_after_wrong(session, record, typed, policy, now)
-            raise _refuse(session, record, attempt, typed, refusal, now, noted=True)
+            raise _refuse(session, record, attempt, typed, refusal, now, noted=True) from None
         if accounts.second_factor_enabled(user):
             _note(session, record, typed, "passed", now)
             audit.record(

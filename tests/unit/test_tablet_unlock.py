@@ -181,3 +181,47 @@ def test_the_account_is_told_once(session: Session) -> None:
     told = unseen_tries(session, facilitator)
     assert [(t.count, t.person_name) for t in told] == [(2, "Sam")]
     assert unseen_tries(session, facilitator) == []
+
+
+def test_the_password_step_is_a_sign_in_try_from_that_address(session: Session) -> None:
+    """Wrong passwords on the tablet are throttled and recorded like sign-ins from its
+    address (the owner and the administrators see them), not only by the tablet's own count."""
+    facilitator = factories.user(session)
+    tablet = _tablet(session, facilitator)
+    lenient = UnlockPolicy(password_tries=100)  # only the sign-in throttle is left to stop it
+    address = "198.51.100.7"
+    for _ in range(5):
+        _refused(session, tablet, _pin("0000"), policy=lenient)
+    for _ in range(5):
+        wrong = _refused(
+            session,
+            tablet,
+            UnlockTry(step="password", secret="guess", address=address),
+            policy=lenient,
+        )
+        assert wrong.reason == "wrong"
+    paused = _refused(
+        session,
+        tablet,
+        UnlockTry(step="password", secret=PASSWORD, address=address),
+        policy=lenient,
+    )
+    assert paused.reason == "paused" and paused.minutes >= 1 and paused.step is Step.PASSWORD
+    assert tablet.person_mode_review_id is not None  # still locked to the person's review
+    [tries] = accounts.failed_tries(session, facilitator)
+    assert (tries.address, tries.failed, tries.refused) == (address, 5, 1)
+    assert tries.paused_until is not None
+
+
+def test_the_tablet_password_meets_the_address_wide_pause(session: Session) -> None:
+    """Made-up accounts failing from the tablet's address pause its password step too."""
+    facilitator = factories.user(session)
+    tablet = _tablet(session, facilitator)
+    address = "198.51.100.8"
+    for n in range(20):
+        with pytest.raises(accounts.SignInRefused):
+            accounts.authenticate(session, f"made-up-{n}@example.org", "wrong", address)
+    for _ in range(5):
+        _refused(session, tablet, _pin("0000"))
+    paused = _refused(session, tablet, UnlockTry(step="password", secret=PASSWORD, address=address))
+    assert paused.reason == "paused" and tablet.person_mode_review_id is not None
