@@ -66,6 +66,22 @@ def seconds(ms: int) -> str:
     return f"{ms / 1000:g}"
 
 
+def _milliseconds_within(value: str, low_ms: int, high_ms: int, problem: Exception) -> int:
+    """Seconds typed or chosen ("1.5", "1,5", "2") as milliseconds; ``problem`` is raised for
+    anything that is not a number from ``low_ms`` to ``high_ms``."""
+    text = (value or "").strip().replace(",", ".")
+    try:
+        number = float(text)
+    except ValueError:
+        raise problem from None
+    if not math.isfinite(number):
+        raise problem
+    ms = round(number * 1000)
+    if not low_ms <= ms <= high_ms:
+        raise problem
+    return ms
+
+
 def parse_scan_rate(value: str) -> int:
     """Seconds typed or chosen ("1.5", "1,5", "2") as milliseconds, within the bounds."""
     problem = AccessSettingsError(
@@ -75,17 +91,7 @@ def parse_scan_rate(value: str) -> int:
             high=seconds(SCAN_RATE_MAX_MS),
         )
     )
-    text = (value or "").strip().replace(",", ".")
-    try:
-        number = float(text)
-    except ValueError:
-        raise problem from None
-    if not math.isfinite(number):
-        raise problem
-    ms = round(number * 1000)
-    if not SCAN_RATE_MIN_MS <= ms <= SCAN_RATE_MAX_MS:
-        raise problem
-    return ms
+    return _milliseconds_within(value, SCAN_RATE_MIN_MS, SCAN_RATE_MAX_MS, problem)
 
 
 def parse_advance_delay(value: str) -> int:
@@ -97,17 +103,7 @@ def parse_advance_delay(value: str) -> int:
             high=seconds(ADVANCE_DELAY_MAX_MS),
         )
     )
-    text = (value or "").strip().replace(",", ".")
-    try:
-        number = float(text)
-    except ValueError:
-        raise problem from None
-    if not math.isfinite(number):
-        raise problem
-    ms = round(number * 1000)
-    if not ADVANCE_DELAY_MIN_MS <= ms <= ADVANCE_DELAY_MAX_MS:
-        raise problem
-    return ms
+    return _milliseconds_within(value, ADVANCE_DELAY_MIN_MS, ADVANCE_DELAY_MAX_MS, problem)
 
 
 def advance_ms(person: Person) -> int:
