@@ -157,7 +157,9 @@ def load_demo(url: str) -> str | None:
     from facilitator.extensions import db
     from facilitator.models import Review, Supporter, User
     from facilitator.models.enums import NonParticipationReason
-    from facilitator.services import demo, links, person_first
+    from facilitator.services import demo
+    from facilitator.services.family import links
+    from facilitator.services.reviews import person_first
 
     app = app_for(url)
     with app.app_context():
@@ -474,7 +476,7 @@ def throughput(port: int, tablets: list[Tablet], seconds: float) -> dict[str, An
     minimal = [Client(port) for _ in tablets]
     before = [round(x, 2) for x in os.getloadavg()]  # 1, 5 and 15 minutes: how busy the machine was
     # "prompt" asks for the same screen again and again, which the app serves from a screen it
-    # has kept (views/person_screen_cache.py); "prompt_first_view" adds a query value that is
+    # has kept (views/person/screen_cache.py); "prompt_first_view" adds a query value that is
     # new each time, so every screen is rendered: a screen's first view, as after each answer.
     rounds: dict[str, list[dict[str, Any]]] = {
         "minimal": [], "prompt": [], "prompt_first_view": [], "answer": []}

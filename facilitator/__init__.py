@@ -50,7 +50,7 @@ def _register_extensions(app: Flask) -> None:
     from . import auth  # noqa: F401  (registers the user loader)
 
     register_i18n(app)
-    from .labels import register_labels
+    from .outputs.labels import register_labels
 
     register_labels(app)
 

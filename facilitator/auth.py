@@ -52,7 +52,7 @@ def _load(public_id: str) -> SignedIn | None:
     try:
         record = accounts.load_session(db.session, public_id, session_limits())
     except accounts.SessionExpired as expired:
-        # Noted for the request hook in views/auth.py, which shows the kind page.
+        # Noted for the request hook in views/account/auth.py, which shows the kind page.
         g.session_expired = expired.reason
         return None
     return SignedIn(record) if record is not None else None

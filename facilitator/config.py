@@ -137,7 +137,7 @@ def load_config(instance_path: Path) -> dict[str, object]:
         "SPEECH_CACHE_DIR": os.environ.get("SPEECH_CACHE_DIR", str(instance_path / "audio")),
         "SPEECH_DEFAULT_RATE": 135,
         # Rendered prompt screens kept per review state in each app process (0 turns it off):
-        # see facilitator/views/person_screen_cache.py.
+        # see facilitator/views/person/screen_cache.py.
         "PERSON_SCREEN_CACHE_SIZE": int(os.environ.get("PERSON_SCREEN_CACHE_SIZE", "2000")),
         "PERSON_SCREEN_CACHE_SECONDS": 600,
         # Sign-in pauses (services/accounts.py, ThrottlePolicy): failures of one account from

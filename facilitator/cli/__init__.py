@@ -38,7 +38,7 @@ def init_db() -> None:
     # Reviews from before the figures were kept (or written without the services) are counted
     # now, at the upgrade, not by the first person to open the overdue actions page.
     from ..extensions import db
-    from ..services import figures
+    from ..services.reporting import figures
 
     figures.across(db.session)
     db.session.commit()
@@ -116,7 +116,8 @@ def audit_export(
     action: str | None,
 ) -> None:
     """Export the audit trail as CSV, in chain order, with each entry's hashes."""
-    from ..services import ServiceError, audit_browse
+    from ..services import ServiceError
+    from ..services.audit import browse as audit_browse
 
     try:
         chosen = audit_browse.AuditFilter(
@@ -151,8 +152,9 @@ def audit_export(
 @click.option("--output", "-o", help="ZIP file to write (default: person-<id>-subject-access.zip).")
 def export_person(person_id: int, output: str | None) -> None:
     """Subject access: everything held about one person, as a ZIP (JSON, easy-read PDF, files)."""
-    from ..services import NotFound, privacy
-    from ..views.privacy import export_zip
+    from ..services import NotFound
+    from ..services.data import privacy
+    from ..views.staff.privacy import export_zip
 
     try:
         person = privacy.get_person(db.session, person_id)
@@ -177,7 +179,7 @@ def retention_command(erase: bool, confirm: bool, person_id: int | None) -> None
     from datetime import date
     from pathlib import Path
 
-    from ..services import retention
+    from ..services.data import retention
 
     years = int(current_app.config["RETENTION_YEARS"])
     folder = Path(current_app.config["UPLOAD_FOLDER"])
@@ -204,7 +206,7 @@ def retention_command(erase: bool, confirm: bool, person_id: int | None) -> None
         if not erase:
             click.echo(f"{line}: due")
             continue
-        from ..views.privacy import speech_files_for
+        from ..views.staff.privacy import speech_files_for
 
         retention.erase_person(
             db.session, item, years=years, today=today, actor=None,
@@ -224,7 +226,7 @@ def retention_command(erase: bool, confirm: bool, person_id: int | None) -> None
 def figures_rebuild() -> None:
     """Count every review's figures again (after a bulk import or a restore made without the
     app's services); committed every few hundred reviews."""
-    from ..services import figures
+    from ..services.reporting import figures
 
     counted = figures.rebuild(db.session, commit_every=True)
     db.session.commit()
@@ -245,7 +247,7 @@ def register_commands(app: Flask) -> None:
 
     app.cli.add_command(prompts_cli)
     app.cli.add_command(speech_cli)
-    from ..backup import backup_command, restore_command
+    from ..services.data.backup import backup_command, restore_command
 
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)

@@ -13,7 +13,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from facilitator.prompts.library import Library, LibraryError, all_spoken_texts, load_library
+from ..prompts.library import Library, LibraryError, all_spoken_texts, load_library
 
 prompts_cli = AppGroup("prompts", help="Check the easy-read prompt library.")
 
@@ -39,7 +39,7 @@ def _audio_check() -> tuple[AudioCheck, str | None]:
     """A function telling whether audio exists for (text, lang), and why it cannot if not."""
     try:
         # Imported here: the speech module (and pyttsx3) is optional for this check.
-        from facilitator.accessible.speech import cached_audio_path
+        from ..accessible.speech import cached_audio_path
     except ImportError as exc:
         return (lambda text, lang: False), f"speech module not available ({exc})"
     cache_dir = Path(current_app.config["SPEECH_CACHE_DIR"])

@@ -12,7 +12,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from facilitator.accessible.speech import (
+from ..accessible.speech import (
     DEFAULT_RATE,
     LANGUAGE_NAMES,
     MAX_RATE,
@@ -39,7 +39,7 @@ def _default_rate() -> int:
 def _library_by_language() -> dict[str, list[tuple[str, str]]]:
     # Imported here, not at module level: the prompt library is a separate,
     # heavier module and `flask speech voices` must work without it.
-    from facilitator.prompts.library import all_spoken_texts
+    from ..prompts.library import all_spoken_texts
 
     by_lang: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for text, lang in all_spoken_texts():
@@ -47,7 +47,7 @@ def _library_by_language() -> dict[str, list[tuple[str, str]]]:
     # The person's "how this works" help screen, from the interface catalogues (so only in
     # an app with Flask-Babel), in each language of the library.
     if "babel" in current_app.extensions:
-        from facilitator.views.help import spoken_help_texts
+        from ..views.help import spoken_help_texts
 
         for text, lang in spoken_help_texts(sorted(by_lang)):
             by_lang[lang].append((text, lang))

@@ -20,7 +20,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..services.contributions import FIELD_MAX
+from ..services.reviews.contributions import FIELD_MAX
 
 TEXT = [
     Optional(),

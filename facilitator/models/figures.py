@@ -2,7 +2,8 @@
 
 The overdue actions page shows the figures across every review. Counting every answer of every
 review on each view grows with all answers ever given (seconds at 100,000 reviews), so each
-review's figures are stored once (see :mod:`facilitator.services.figures`) and added up in SQL.
+review's figures are stored once (see
+:mod:`facilitator.services.reporting.figures`) and added up in SQL.
 
 A stored row is right only until something it counts changes. Rather than trusting every
 service to remember that, a session hook marks the row stale in the same transaction as any

@@ -90,7 +90,7 @@ class Response(Base):
     __table_args__ = (
         Index("ix_responses_review_prompt", "review_id", "review_prompt_id"),
         # A review's answers counted, and its newest found, from the index alone (the stamp
-        # of a kept prompt screen, views/person_screen_cache.py, asks on every screen).
+        # of a kept prompt screen, views/person/screen_cache.py, asks on every screen).
         Index("ix_responses_review_id_id", "review_id", "id"),
     )
 

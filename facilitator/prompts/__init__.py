@@ -1,6 +1,6 @@
 """The easy-read prompt library: topics, prompts, answer types and interface screens."""
 
-from facilitator.prompts.library import (
+from .library import (
     LANGUAGES,
     AnswerType,
     Library,

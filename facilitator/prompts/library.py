@@ -43,7 +43,7 @@ MULTIPLE_ANSWERS = frozenset({"choose-many"})
 
 
 # Prompts staff write for one person live in the database, not in this library. Their keys
-# ("custom-<id>") are resolved by the function facilitator.services.custom_prompts registers,
+# ("custom-<id>") are resolved by the function facilitator.services.media.custom_prompts registers,
 # so that every page and export that looks a prompt up by its key finds them too.
 CUSTOM_PREFIX = "custom-"
 _custom_resolvers: list[Callable[[str], Prompt]] = []

@@ -19,7 +19,8 @@ from ..models import (
     SupporterRole,
     User,
 )
-from . import accounts, actions, people, person_session, responses, reviews
+from . import accounts, people, reviews
+from .reviews import actions, person_session, responses
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed by `make run`; demo data only
 DEMO_PIN = "2468"
@@ -200,7 +201,7 @@ def load(
     data: dict[str, object] = {"users": users, "reviews": created}
     if hold_a_review:
         data["held"] = _held_today(session, rhian, keyworker, today)
-    from . import governance_demo  # agreements, a complaint and a differing view to look at
+    from .governance import demo as governance_demo
 
     governance_demo.load(session, data)
     session.flush()

@@ -27,8 +27,8 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from ..extensions import db
-from ..services import family_sessions
-from ..services.links import LinkProblem
+from ..services.family import sessions as family_sessions
+from ..services.family.links import LinkProblem
 
 bp = Blueprint("help", __name__, url_prefix="/help")
 person_bp = Blueprint("person_help", __name__, url_prefix="/person/help")
@@ -111,7 +111,7 @@ def public() -> str:
 
 @person_bp.before_request
 def _load_locked_review() -> WerkzeugResponse | None:
-    from .person import load_locked_review
+    from .person.person import load_locked_review
 
     return load_locked_review("")
 
@@ -128,7 +128,7 @@ def _person_back() -> str:
 @person_bp.route("/")
 def how() -> str:
     """How this works, in easy read: a picture, a sentence and Listen for each step."""
-    from . import person_screens as screens
+    from .person import screens
 
     back_url = _person_back()
     context = screens.base_context(g.person, g.review)
@@ -152,7 +152,7 @@ def how() -> str:
 @family_bp.route("/")
 def about() -> str | tuple[str, int]:
     """What the link is, who sent it and how the family member's views are used."""
-    from . import family
+    from .family import family
 
     try:
         access = family._access(confirmed=False)

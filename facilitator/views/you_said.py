@@ -41,19 +41,13 @@ from ..accessible import speech
 from ..auth import STAFF_ROLES, current_account, roles_required
 from ..extensions import db
 from ..models import ActionStatus, CaptureMethod, FollowUpAnswer, Review
-from ..services import (
-    NotAllowed,
-    ServiceError,
-    audit,
-    pdf,
-    people,
-    reviews,
-    tablet_unlock,
-    you_said,
-)
+from ..outputs import pdf
+from ..services import NotAllowed, ServiceError, audit, people, reviews
+from ..services.accounts import tablet_unlock
+from ..services.reviews import you_said
 from .lookup import review_or_404  # noqa: E402  (kept beside the blueprint it serves)
-from .photos import photo_files, picture_context
-from .review_record import pictures_dir
+from .staff.photos import photo_files, picture_context
+from .staff.review_record import pictures_dir
 
 bp = Blueprint("you_said", __name__, url_prefix="/staff/reviews/<int:review_id>/you-said")
 person_bp = Blueprint(
@@ -289,13 +283,13 @@ def start(review_id: int) -> WerkzeugResponse:
 @person_bp.before_request
 def _locked_review() -> WerkzeugResponse | None:
     """Every screen but 'start' needs the tablet locked, and shows only that review."""
-    from .person import load_locked_review
+    from .person.person import load_locked_review
 
     return load_locked_review("person_outputs.start")
 
 
 def _person_context(**extra: Any) -> dict[str, Any]:
-    from . import person_screens
+    from .person import screens as person_screens
 
     review: Review = g.review
     context = person_screens.base_context(g.person, review)
@@ -371,7 +365,7 @@ def finish() -> str:
     """The end of showing 'You said, we did': the facilitator unlocks the tablet.
 
     The form asks for what unlocking needs now: the PIN, or the password (then the code) after
-    too many wrong PINs on this tablet (services/tablet_unlock.py).
+    too many wrong PINs on this tablet (services/accounts/tablet_unlock.py).
     """
     step = tablet_unlock.step_needed(db.session, current_user.record).value
     return render_template("you_said/finish.html", unlock_step=step, **_person_context())

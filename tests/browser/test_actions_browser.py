@@ -17,7 +17,8 @@ from sqlalchemy import select
 from facilitator.accessible import speech
 from facilitator.extensions import db
 from facilitator.models import ActionFollowUp, CaptureMethod, Review, ReviewKind, User, UserSession
-from facilitator.services import person_session, responses, reviews
+from facilitator.services import reviews
+from facilitator.services.reviews import person_session, responses
 
 from .conftest import TABLET, assert_no_axe_violations, sign_in_page
 

@@ -14,7 +14,8 @@ from sqlalchemy import select
 
 from facilitator.extensions import db
 from facilitator.models import CustomPrompt, Person, Response, Review, ReviewPrompt
-from facilitator.services import reviews, voice_recordings
+from facilitator.services import reviews
+from facilitator.services.media import voice_recordings
 
 from ..unit import audio_samples as samples
 from .conftest import TABLET, assert_no_axe_violations, sign_in_page

@@ -29,7 +29,8 @@ def _prepare(app: Any) -> tuple[str, str]:
         User,
         utcnow,
     )
-    from facilitator.services import consent, links
+    from facilitator.services.family import links
+    from facilitator.services.reviews import consent
 
     with app.app_context():
         staff = db.session.scalars(select(User).where(User.email == STAFF)).one()

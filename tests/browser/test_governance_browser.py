@@ -11,8 +11,7 @@ from sqlalchemy import func, select
 
 from facilitator.extensions import db
 from facilitator.models import Complaint, DifferingView, FlagStatus, SafetyFlag
-from facilitator.services import agreements, capacity, differing
-from facilitator.services.governance import today
+from facilitator.services.governance import agreements, capacity, differing, today
 
 from ..unit.test_governance_dashboard import OAK, known_data
 from .conftest import PHONE, LiveServer, assert_no_axe_violations, sign_in_page

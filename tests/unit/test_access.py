@@ -129,7 +129,7 @@ def test_page_settings_are_safe_whatever_is_stored(session: Session) -> None:
 
 @pytest.mark.db
 def test_saving_is_audited_and_a_refusal_changes_nothing(session: Session) -> None:
-    from facilitator.views import person_screens
+    from facilitator.views.person import screens as person_screens
 
     staff = factories.user(session)
     person = factories.person(session, staff)

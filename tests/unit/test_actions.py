@@ -23,24 +23,19 @@ from facilitator.models import (
     ReviewKind,
     SupporterRole,
 )
-from facilitator.services import (
-    NotAllowed,
-    NotFound,
-    ServiceError,
+from facilitator.services import NotAllowed, NotFound, ServiceError, audit, people, reviews
+from facilitator.services.data import exports
+from facilitator.services.reviews import (
     actions,
-    audit,
     consent,
     contributions,
-    exports,
-    people,
     person_first,
     person_session,
     responses,
-    reviews,
     you_said,
 )
-from facilitator.services.actions import ActionInput, ConflictError
-from facilitator.services.person_first import PersonNotHeardYet
+from facilitator.services.reviews.actions import ActionInput, ConflictError
+from facilitator.services.reviews.person_first import PersonNotHeardYet
 
 from .factories import cid, person, review, signed_in, user
 
@@ -522,7 +517,7 @@ def test_review_record_puts_the_person_first(session: Session, world) -> None:  
 def test_pdf_renders_text_and_pictures(tmp_path: Path) -> None:
     from pypdf import PdfReader
 
-    from facilitator.services import pdf
+    from facilitator.outputs import pdf
 
     pictures = tmp_path / "pictures"
     pictures.mkdir()

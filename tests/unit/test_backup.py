@@ -19,11 +19,11 @@ import pytest
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
-from facilitator import backup as backups
 from facilitator.db import make_engine
 from facilitator.models import AuditEvent, User
 from facilitator.services import audit
 from facilitator.services import demo as demo_service
+from facilitator.services.data import backup as backups
 
 from ..conftest import make_test_app
 

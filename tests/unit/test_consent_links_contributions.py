@@ -33,17 +33,10 @@ from facilitator.models import (
     User,
     utcnow,
 )
-from facilitator.services import (
-    NotAllowed,
-    ServiceError,
-    accounts,
-    consent,
-    contributions,
-    links,
-    people,
-    reviews,
-)
-from facilitator.services.person_first import PersonNotHeardYet
+from facilitator.services import NotAllowed, ServiceError, accounts, people, reviews
+from facilitator.services.family import links
+from facilitator.services.reviews import consent, contributions
+from facilitator.services.reviews.person_first import PersonNotHeardYet
 
 pytestmark = pytest.mark.db
 

@@ -8,8 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from facilitator.models import CustomPrompt, Photo, Response, ReviewPrompt, ReviewStatus
-from facilitator.services import NotAllowed, ServiceError, custom_prompts, person_session, responses
-from facilitator.services.custom_prompts import Choice, CustomPromptInput
+from facilitator.services import NotAllowed, ServiceError
+from facilitator.services.media import custom_prompts
+from facilitator.services.media.custom_prompts import Choice, CustomPromptInput
+from facilitator.services.reviews import person_session, responses
 
 from .factories import cid, person, review, signed_in, user
 
@@ -217,7 +219,7 @@ def test_move_changes_the_order_in_a_topic(session: Session, world) -> None:  # 
 def test_export_and_import_keep_custom_prompts_and_their_versions(session: Session, world) -> None:  # type: ignore[no-untyped-def]
     import json
 
-    from facilitator.services import exports
+    from facilitator.services.data import exports
 
     staff, sam, _ellis = world
     rev = review(session, staff, sam)

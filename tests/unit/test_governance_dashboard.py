@@ -30,19 +30,10 @@ from facilitator.models import (
     SupporterRole,
     utcnow,
 )
-from facilitator.services import (
-    accounts,
-    agreements,
-    communications,
-    complaints,
-    dashboard,
-    people,
-    person_first,
-    person_session,
-    responses,
-    reviews,
-)
-from facilitator.services.governance import today
+from facilitator.services import accounts, people, reviews
+from facilitator.services.governance import agreements, communications, complaints, today
+from facilitator.services.reporting import dashboard
+from facilitator.services.reviews import person_first, person_session, responses
 
 OAK = "Oak House supported living"
 OTHER = "Tŷ Celyn care home"

@@ -24,19 +24,17 @@ from facilitator.models import (
     SupporterRole,
     utcnow,
 )
-from facilitator.services import (
-    NotAllowed,
-    ServiceError,
+from facilitator.services import NotAllowed, ServiceError, people
+from facilitator.services.governance import (
+    StaleRecord,
     agreements,
     capacity,
     communications,
     complaints,
     differing,
-    people,
-    person_session,
-    responses,
+    today,
 )
-from facilitator.services.governance import StaleRecord, today
+from facilitator.services.reviews import person_session, responses
 from facilitator.services.workdays import add_working_days
 
 from .factories import cid, person, review, signed_in, user

@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 
 from facilitator.models import AuditEvent, FlagSource, FlagStatus, Response, Role, SafetyFlag
 from facilitator.prompts.library import load_library
-from facilitator.services import NotAllowed, ServiceError, person_session, responses, safeguarding
-from facilitator.services.governance import StaleRecord, today
+from facilitator.services import NotAllowed, ServiceError
+from facilitator.services.governance import StaleRecord, safeguarding, today
+from facilitator.services.reviews import person_session, responses
 
 from .factories import cid, person, review, signed_in, user
 

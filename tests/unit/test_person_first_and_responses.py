@@ -17,15 +17,8 @@ from facilitator.models import (
     Role,
     SupporterRole,
 )
-from facilitator.services import (
-    NotAllowed,
-    ServiceError,
-    audit,
-    people,
-    person_first,
-    person_session,
-    responses,
-)
+from facilitator.services import NotAllowed, ServiceError, audit, people
+from facilitator.services.reviews import person_first, person_session, responses
 
 from .factories import cid, person, review, signed_in, user
 

@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy.orm import Session
 
 from facilitator.models import CaptureMethod, Response, ReviewPrompt
-from facilitator.services import person_session, responses
-from facilitator.views import person_screen_cache
-from facilitator.views.person_screen_cache import ScreenCache, stamp
+from facilitator.services.reviews import person_session, responses
+from facilitator.views.person import screen_cache as person_screen_cache
+from facilitator.views.person.screen_cache import ScreenCache, stamp
 
 from .factories import cid, person, review, signed_in, user
 

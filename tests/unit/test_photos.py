@@ -15,7 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from facilitator.models import AuditEvent, Photo
-from facilitator.services import NotFound, ServiceError, photos
+from facilitator.services import NotFound, ServiceError
+from facilitator.services.media import photos
 
 from . import factories
 
@@ -223,7 +224,7 @@ def test_a_large_acceptable_photo_keeps_memory_bounded(tmp_path: Path) -> None:
 MEASURE_ONE = """
 import json, sys
 from pathlib import Path
-from facilitator.services import photos
+from facilitator.services.media import photos
 
 def peak():  # this process's own peak (VmHWM): ru_maxrss keeps the parent's across exec
     for line in Path("/proc/self/status").read_text().splitlines():

@@ -48,7 +48,9 @@ from facilitator.models import (
     utcnow,
 )
 from facilitator.models.base import UTCDateTime
-from facilitator.services import NotFound, ServiceError, audit, links, people, privacy, retention
+from facilitator.services import NotFound, ServiceError, audit, people
+from facilitator.services.data import privacy, retention
+from facilitator.services.family import links
 
 from .factories import cid, person, review, signed_in, user
 

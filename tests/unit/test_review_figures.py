@@ -23,14 +23,9 @@ from facilitator.models import (
     ReviewFigures,
     invalidate_figures,
 )
-from facilitator.services import (
-    actions,
-    figures,
-    person_first,
-    person_session,
-    responses,
-    retention,
-)
+from facilitator.services.data import retention
+from facilitator.services.reporting import figures
+from facilitator.services.reviews import actions, person_first, person_session, responses
 
 from .factories import cid, person, review, user
 from .test_actions import _figures_tuple, _input, capture, rev_tablet
@@ -261,7 +256,7 @@ def test_core_writes_to_counted_tables_mark_figures_stale() -> None:
         text = path.read_text(encoding="utf-8")
         if CORE_WRITE.search(text) or re.search(r"_insert_for\(session\)\(" + WATCHED, text):
             found[path.relative_to(root).as_posix()] = "invalidate_figures" in text
-    assert found == {"services/responses.py": True}, found
+    assert found == {"services/reviews/responses.py": True}, found
 
 
 def test_migration_up_and_down(tmp_path: Path) -> None:

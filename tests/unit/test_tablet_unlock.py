@@ -18,8 +18,8 @@ from facilitator.models import (
     UserSession,
     utcnow,
 )
-from facilitator.services import accounts, person_session
-from facilitator.services.tablet_unlock import (
+from facilitator.services import accounts
+from facilitator.services.accounts.tablet_unlock import (
     CodeNext,
     Step,
     UnlockPolicy,
@@ -29,6 +29,7 @@ from facilitator.services.tablet_unlock import (
     step_needed,
     unseen_tries,
 )
+from facilitator.services.reviews import person_session
 
 from . import factories
 

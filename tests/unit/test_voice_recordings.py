@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session
 
-from facilitator.services import voice_recordings as voices
-from facilitator.services.voice_recordings import AudioProblem
+from facilitator.services.media import voice_recordings as voices
+from facilitator.services.media.voice_recordings import AudioProblem
 
 from . import audio_samples as samples
 from .factories import person, user

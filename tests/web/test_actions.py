@@ -24,7 +24,8 @@ from facilitator.models import (
     User,
     UserSession,
 )
-from facilitator.services import actions, person_session, responses, reviews
+from facilitator.services import reviews
+from facilitator.services.reviews import actions, person_session, responses
 
 from ..conftest import csrf_from, sign_in
 

@@ -24,7 +24,8 @@ from facilitator.models import (
     User,
     utcnow,
 )
-from facilitator.services import consent, contributions, links
+from facilitator.services.family import links
+from facilitator.services.reviews import consent, contributions
 
 from ..conftest import csrf_from, sign_in
 

@@ -27,14 +27,14 @@ def test_init_db_counts_reviews_not_yet_counted(app: Flask) -> None:
     from sqlalchemy import delete, func
 
     from facilitator.models import ReviewFigures
-    from facilitator.services import figures
+    from facilitator.services.reporting import figures
 
     runner = app.test_cli_runner()
     assert "Demo data loaded." in runner.invoke(args=["demo"]).output
     with app.app_context():
         from facilitator.models import Review
         from facilitator.models.enums import NonParticipationReason
-        from facilitator.services import person_first
+        from facilitator.services.reviews import person_first
 
         keyworker = select(User).where(User.email == "keyworker@demo.facilitator.test")
         staff = db.session.scalar(keyworker)

@@ -33,7 +33,8 @@ from facilitator.models import (
     User,
     utcnow,
 )
-from facilitator.services import consent, contributions, links
+from facilitator.services.family import links
+from facilitator.services.reviews import consent, contributions
 
 from ..conftest import csrf_from, sign_in
 
@@ -1024,7 +1025,7 @@ def test_opening_another_link_ends_the_first_session(
 @pytest.mark.db
 def test_family_sessions_on_each_database(session) -> None:  # type: ignore[no-untyped-def]
     """The service on SQLite and PostgreSQL: start, load, limits, ending by link and by review."""
-    from facilitator.services import family_sessions
+    from facilitator.services.family import sessions as family_sessions
 
     from ..unit.test_consent_links_contributions import _person_done as heard
     from ..unit.test_consent_links_contributions import _world

@@ -27,8 +27,8 @@ from facilitator.models import (
     SafetyFlag,
     Supporter,
 )
-from facilitator.services import accounts, agreements, audit, capacity
-from facilitator.services.governance import today
+from facilitator.services import accounts, audit
+from facilitator.services.governance import agreements, capacity, today
 
 from ..conftest import csrf_from, sign_in
 from ..structure import assert_fragment_ok

@@ -159,8 +159,8 @@ def test_family_help_uses_the_links_real_details(
     assert "share your views about Sam's review" in html
     assert "Sian Jones, Oak House supported living, sent you this link." in html
     from facilitator.extensions import db
-    from facilitator.labels import format_date
     from facilitator.models import InvitationLink
+    from facilitator.outputs.labels import format_date
 
     with app.test_request_context():
         link = db.session.get(InvitationLink, issued.link_id)

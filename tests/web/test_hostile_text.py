@@ -83,9 +83,8 @@ class World:
 
 
 def _build(app: Flask) -> World:
-    from facilitator.services import capacity
     from facilitator.services import demo as demo_service
-    from facilitator.services.governance import today
+    from facilitator.services.governance import capacity, today
 
     from ..unit.test_governance_dashboard import known_data
     from .test_family import _in, _issue, _person_done
@@ -249,7 +248,7 @@ def _made_by(world: World, other: str, key: str) -> None:
 def _new_flag(world: World) -> None:
     """New words from Sam, flagged as a safety concern: a flag for the lead to decide."""
     from facilitator.models import User
-    from facilitator.services import safeguarding
+    from facilitator.services.governance import safeguarding
 
     with world.app.app_context():
         review = db.session.get(Review, world.ids["sam_review"])
@@ -301,7 +300,7 @@ def _latest(world: World, kind: str) -> str:
 
 def _new_contribution(world: World) -> None:
     """Mary sends a view that differs from Sam's answer, so that the form is there again."""
-    from facilitator.services import contributions
+    from facilitator.services.reviews import contributions
 
     with world.app.app_context():
         review = db.session.get(Review, world.ids["sam_review"])
@@ -626,8 +625,7 @@ def _best_interests(world: World, ready: bool = False) -> None:
     """A fresh assessment where Sam lacks capacity, with its best-interests record started
     (and, when ``ready``, the wishes, options and one consultee a decision needs)."""
     from facilitator.models import Person, User
-    from facilitator.services import capacity
-    from facilitator.services.governance import today
+    from facilitator.services.governance import capacity, today
 
     with world.app.app_context():
         manager = db.session.scalar(
@@ -697,7 +695,8 @@ def _earlier_tablet(world: World) -> None:
     if "earlier_tablet" in world.clients:
         return
     from facilitator.models import Person, ReviewKind, User
-    from facilitator.services import actions, reviews
+    from facilitator.services import reviews
+    from facilitator.services.reviews import actions
 
     with world.app.app_context():
         # Through the service: another scenario may have signed the staff browser out.
@@ -1104,7 +1103,7 @@ def test_pdf_builds_with_raw_hostile_text(tmp_path: Path) -> None:
 
     from pypdf import PdfReader
 
-    from facilitator.services import pdf
+    from facilitator.outputs import pdf
 
     blocks = [
         pdf.Heading(EVERYTHING),
@@ -1176,7 +1175,7 @@ def test_outputs_carry_hostile_text_safely(world: World) -> None:
 
 @pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
 def test_csv_cells_never_start_a_formula(start: str) -> None:
-    from facilitator.services.audit_browse import csv_safe
+    from facilitator.services.audit.browse import csv_safe
 
     assert csv_safe(f"{start}HYPERLINK(1)").startswith("'")
     assert csv_safe("Ordinary") == "Ordinary"

@@ -23,8 +23,8 @@ from facilitator.models import (
     utcnow,
 )
 from facilitator.prompts.library import load_library
-from facilitator.services import contributions
-from facilitator.views.layers import layers_context
+from facilitator.services.reviews import contributions
+from facilitator.views.staff.layers import layers_context
 
 from ..conftest import csrf_from, sign_in
 from ..structure import assert_fragment_ok

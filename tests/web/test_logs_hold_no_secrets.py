@@ -33,7 +33,9 @@ from werkzeug.serving import make_server
 from facilitator.db import make_engine
 from facilitator.extensions import db
 from facilitator.models import AuditEvent, ConsentDecision, Review, Role, Supporter, User
-from facilitator.services import accounts, consent, links
+from facilitator.services import accounts
+from facilitator.services.family import links
+from facilitator.services.reviews import consent
 
 from ..conftest import csrf_from, second_factor_code
 from .test_family import _person_done

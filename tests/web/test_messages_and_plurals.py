@@ -150,7 +150,7 @@ def test_one_action_with_a_reason_is_one_action(app: Flask) -> None:
 
     from flask import render_template_string
 
-    from facilitator.services.figures import Figures
+    from facilitator.services.reporting.figures import Figures
 
     one = Figures(reviews=1, actions=1, no_link=1, statements=1)
     one.to_first_action = [timedelta(days=2)]

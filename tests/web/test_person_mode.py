@@ -169,7 +169,7 @@ def test_locked_tablet_refuses_every_other_route(
     other = demo["reviews"]["Ellis"]
     checked = 0
     for rule in app.url_map.iter_rules():
-        from facilitator.views.person import LOCKED_PREFIXES
+        from facilitator.views.person.person import LOCKED_PREFIXES
 
         if rule.endpoint.startswith(LOCKED_PREFIXES) or rule.endpoint in (
             "static",
@@ -435,7 +435,7 @@ def test_not_feeling_safe_raises_a_flag_at_once(
 ) -> None:
     from facilitator.models import Review as ReviewModel
     from facilitator.services import reviews as review_service
-    from facilitator.services import safeguarding
+    from facilitator.services.governance import safeguarding
 
     review_id = demo["reviews"]["Sam"]
     with app.app_context():

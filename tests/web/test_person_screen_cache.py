@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from facilitator.accessible import speech
 from facilitator.extensions import db
 from facilitator.models import Person, Response, Review
-from facilitator.views.person_screen_cache import EXTENSION
+from facilitator.views.person.screen_cache import EXTENSION
 
 from ..conftest import csrf_from
 from .test_custom_prompts import _person_id, _post_new

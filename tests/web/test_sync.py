@@ -263,7 +263,7 @@ def test_layout_links_the_manifest_and_the_status_region(client: FlaskClient, de
 def test_welsh_waiting_message_has_every_plural_category(app: Flask) -> None:
     from flask_babel import force_locale
 
-    from facilitator.views.person_sync import waiting_messages
+    from facilitator.views.person.sync import waiting_messages
 
     with app.test_request_context(), force_locale("cy"):
         forms = waiting_messages()
@@ -474,7 +474,7 @@ def test_every_answer_type_is_stored_alike_by_the_form_and_the_queue(
     app: Flask, client: FlaskClient, demo: dict
 ) -> None:
     """Each answer type, a skip of each, and own words: the JSON queue stores what the plain
-    form stores (one shared parsing in services/responses.py), once per client id."""
+    form stores (one shared parsing in services/reviews/responses.py), once per client id."""
     from facilitator.services import reviews
 
     review_id = demo["reviews"]["Sam"]

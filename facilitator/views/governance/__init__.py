@@ -1,8 +1,8 @@
 """Governance (managers and administrators only): the dashboard, the registers and the audit log.
 
 Every route in this blueprint is guarded once, before any view runs, so a new page cannot be
-left open by forgetting a decorator. Safeguarding (views/safeguarding.py) and casework
-(views/casework.py) are separate blueprints with their own audiences.
+left open by forgetting a decorator. Safeguarding (views/governance/safeguarding.py) and casework
+(views/staff/casework.py) are separate blueprints with their own audiences.
 """
 
 from __future__ import annotations

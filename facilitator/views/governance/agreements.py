@@ -7,7 +7,7 @@ from typing import Any
 from flask import render_template
 
 from ...extensions import db
-from ...services import agreements
+from ...services.governance import agreements
 from . import bp
 
 

@@ -10,7 +10,8 @@ from sqlalchemy import select
 from ...auth import current_account
 from ...extensions import db
 from ...models import Person
-from ...services import ServiceError, audit, audit_browse
+from ...services import ServiceError, audit
+from ...services.audit import browse as audit_browse
 from ...services.governance import today
 from . import bp
 from .common import form_date, form_int

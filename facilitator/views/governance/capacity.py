@@ -19,7 +19,8 @@ from ...models import (
     Review,
     Supporter,
 )
-from ...services import NotFound, ServiceError, audit, capacity, people
+from ...services import NotFound, ServiceError, audit, people
+from ...services.governance import capacity
 from . import bp
 from .common import form_date, form_int, refused, saved
 

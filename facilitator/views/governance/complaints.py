@@ -9,10 +9,10 @@ from flask_babel import gettext as _
 
 from ...auth import current_account
 from ...extensions import db
-from ...labels import format_date
 from ...models import ComplaintTopic
-from ...services import NotFound, ServiceError, audit, complaints, people
-from ...services.governance import today
+from ...outputs.labels import format_date
+from ...services import NotFound, ServiceError, audit, people
+from ...services.governance import complaints, today
 from ...services.workdays import holidays_known_for
 from . import bp
 from .common import form_date, form_int, refused, saved

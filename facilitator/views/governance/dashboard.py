@@ -10,13 +10,14 @@ from flask import Response, render_template, request
 from flask_babel import gettext as _
 
 from ...auth import current_account
-from ...charts import Chart, Series, bar_chart
 from ...extensions import db
-from ...labels import CAPTURE
 from ...models import CaptureMethod
-from ...services import ServiceError, audit, safeguarding
-from ...services import dashboard as figures
-from ...services.audit_browse import csv_safe
+from ...outputs.charts import Chart, Series, bar_chart
+from ...outputs.labels import CAPTURE
+from ...services import ServiceError, audit
+from ...services.audit.browse import csv_safe
+from ...services.governance import safeguarding
+from ...services.reporting import dashboard as figures
 from . import bp
 from .common import form_date
 from .labels import label

@@ -24,8 +24,9 @@ from ...models import (
     User,
 )
 from ...prompts.library import load_library
-from ...services import NotFound, ServiceError, audit, differing
-from ...services.dashboard import services
+from ...services import NotFound, ServiceError, audit
+from ...services.governance import differing
+from ...services.reporting.dashboard import services
 from ..lookup import review_or_404
 from . import bp
 from .common import form_date, form_int, form_ints, refused, saved

@@ -1,0 +1,109 @@
+"""Words for stored values, in the page's language, for templates."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Flask
+from flask_babel import format_date as babel_format_date
+from flask_babel import lazy_gettext as _l
+
+from ..i18n import LANGUAGES
+from ..models import (
+    AdvocateReason,
+    AuthorityKind,
+    CaptureMethod,
+    NonParticipationReason,
+    ReviewKind,
+    ReviewStatus,
+    Role,
+    SupporterRole,
+)
+
+ROLE = {
+    Role.ADMIN: _l("administrator"),
+    Role.MANAGER: _l("manager"),
+    Role.STAFF: _l("staff"),
+    Role.ADVOCATE: _l("advocate"),
+}
+SUPPORTER_ROLE = {
+    SupporterRole.FAMILY: _l("family member"),
+    SupporterRole.FRIEND: _l("friend"),
+    SupporterRole.UNPAID_CARER: _l("unpaid carer"),
+    SupporterRole.CARE_ACT_ADVOCATE: _l("Care Act independent advocate"),
+    SupporterRole.IMCA: _l("IMCA (Mental Capacity Act advocate)"),
+    SupporterRole.IMHA: _l("IMHA (Mental Health Act advocate)"),
+    SupporterRole.ATTORNEY: _l("attorney"),
+    SupporterRole.DEPUTY: _l("Court of Protection deputy"),
+}
+AUTHORITY = {
+    AuthorityKind.LPA_HEALTH_WELFARE: _l("Lasting Power of Attorney for health and welfare"),
+    AuthorityKind.LPA_PROPERTY_FINANCE: _l(
+        "Lasting Power of Attorney for property and financial affairs"
+    ),
+    AuthorityKind.DEPUTY_HEALTH_WELFARE: _l("Court of Protection deputy for health and welfare"),
+    AuthorityKind.DEPUTY_PROPERTY_FINANCE: _l(
+        "Court of Protection deputy for property and affairs"
+    ),
+}
+REVIEW_KIND = {
+    ReviewKind.FIRST: _l("first review"),
+    ReviewKind.PLANNED: _l("planned review"),
+    ReviewKind.UNPLANNED: _l("unplanned review"),
+}
+REVIEW_STATUS = {
+    ReviewStatus.PLANNED: _l("planned"),
+    ReviewStatus.PERSON_IN_PROGRESS: _l("the person's session is under way"),
+    ReviewStatus.PERSON_DONE: _l("the person's views are done"),
+    ReviewStatus.CLOSED: _l("closed"),
+}
+ADVOCATE_REASON = {
+    AdvocateReason.SUBSTANTIAL_DIFFICULTY_NO_APPROPRIATE_PERSON: _l(
+        "substantial difficulty being involved and no appropriate person to support them"
+    ),
+    AdvocateReason.PERSON_ASKED: _l("the person asked for an advocate"),
+    AdvocateReason.DISAGREEMENT_WITH_APPROPRIATE_PERSON: _l(
+        "the person and their family disagree about what is best"
+    ),
+    AdvocateReason.OTHER: _l("another reason"),
+}
+CAPTURE = {
+    CaptureMethod.TAPPED: _l("tapped by the person"),
+    CaptureMethod.TYPED: _l("typed by the person"),
+    CaptureMethod.SCRIBED: _l("said by the person, written down word for word"),
+    CaptureMethod.INTERPRETED: _l("a facilitator's reading of a non-verbal response"),
+}
+
+
+NON_PARTICIPATION = {
+    NonParticipationReason.DECLINED: _l("declined"),
+    NonParticipationReason.UNWELL: _l("unwell"),
+    NonParticipationReason.ASLEEP: _l("asleep"),
+    NonParticipationReason.DISTRESSED: _l("distressed"),
+    NonParticipationReason.NOT_AVAILABLE: _l("not available"),
+    NonParticipationReason.OTHER: _l("another reason"),
+}
+
+
+def format_date(value: date | datetime | None) -> str:
+    """A date in the page's language, like 12 March 2027."""
+    if value is None:
+        return ""
+    return str(babel_format_date(value, "d MMMM y"))
+
+
+def register_labels(app: Flask) -> None:
+    """Expose the label lookups to every template."""
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.filters["format_date"] = format_date
+    app.jinja_env.globals.update(
+        role_label=lambda v: ROLE.get(Role(v), v),
+        supporter_role_label=lambda v: SUPPORTER_ROLE.get(SupporterRole(v), v),
+        authority_label=lambda v: AUTHORITY.get(AuthorityKind(v), v),
+        review_kind_label=lambda v: REVIEW_KIND.get(ReviewKind(v), v),
+        review_status_label=lambda v: REVIEW_STATUS.get(ReviewStatus(v), v),
+        advocate_reason_label=lambda v: ADVOCATE_REASON.get(AdvocateReason(v), v),
+        capture_label=lambda v: CAPTURE.get(CaptureMethod(v), v),
+        non_participation_label=lambda v: NON_PARTICIPATION.get(NonParticipationReason(v), v),
+        language_name=lambda code: LANGUAGES.get(code, code),
+    )

@@ -1,0 +1,1 @@
+"""Family members and friends who add their views through a link."""

@@ -1,0 +1,302 @@
+"""When the person says they do not feel safe: a safety flag, raised at once.
+
+Prompts in the library can carry a safeguarding marker (every prompt in the feeling-safe topic
+does). Which answers raise a flag is decided here, prompt by prompt, from the wording: "no" to
+"Do you feel safe at home?" is a concern, but "no" to "Is anyone hurting you?" is not. The
+person's words raise a flag when a facilitator flags them. A flag is cleared only by a recorded
+decision: what was done, by whom, when.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ...models import (
+    FlagSource,
+    FlagStatus,
+    Person,
+    Response,
+    Review,
+    ReviewPrompt,
+    Role,
+    SafetyAction,
+    SafetyDecision,
+    SafetyFlag,
+    User,
+    utcnow,
+)
+from .. import NotAllowed, NotFound, ServiceError, audit
+from . import bump, check_version, choice, clean, today
+
+# The answers to each safeguarding prompt that raise a flag. Yes/no prompts must be listed:
+# whether "yes" or "no" is the worrying answer depends on the question.
+CONCERN_OPTIONS: dict[str, frozenset[str]] = {
+    "safe-at-home": frozenset({"no"}),
+    "safe-going-out": frozenset({"no"}),
+    # Not being sure whether someone is hurting them is itself worth a conversation.
+    "anyone-hurting-you": frozenset({"yes", "not-sure"}),
+    # Not knowing who to tell is a support need (it becomes an action), not a disclosure.
+    "who-to-tell": frozenset(),
+    # Own words: a flag only when a facilitator flags what the person said.
+    "what-makes-you-scared": frozenset(),
+}
+# For a safeguarding prompt on a scale and not listed above, the negative end raises a flag.
+CONCERN_BY_ANSWER_TYPE: dict[str, frozenset[str]] = {
+    "feelings-3": frozenset({"not-good"}),
+    "feelings-5": frozenset({"not-good", "very-bad"}),
+    "working": frozenset({"not-working"}),
+}
+LEAD_ROLES = frozenset({Role.MANAGER, Role.ADMIN})
+
+
+@dataclass
+class FlagView:
+    """A flag with what the lead needs to see beside it."""
+
+    flag: SafetyFlag
+    person: Person
+    review: Review
+    response: Response | None
+    library_prompt_id: str | None
+
+    @property
+    def age_hours(self) -> int:
+        return int((utcnow() - self.flag.raised_at).total_seconds() // 3600)
+
+
+def _library():  # type: ignore[no-untyped-def]
+    from ...prompts.library import load_library
+
+    return load_library()
+
+
+def concern_options(library_prompt_id: str | None) -> frozenset[str]:
+    """The answers to this prompt that raise a safety flag (empty for most prompts)."""
+    if not library_prompt_id:
+        return frozenset()
+    try:
+        prompt = _library().prompt(library_prompt_id)
+        topic = _library().topic(prompt.topic_id)
+    except KeyError:
+        return frozenset()
+    if not (prompt.safeguarding or topic.safeguarding):
+        return frozenset()
+    if library_prompt_id in CONCERN_OPTIONS:
+        return CONCERN_OPTIONS[library_prompt_id]
+    return CONCERN_BY_ANSWER_TYPE.get(prompt.answer_type_id, frozenset())
+
+
+def may_decide(user: User | None) -> bool:
+    """Managers, administrators and safeguarding leads see flags and record decisions."""
+    return (
+        user is not None and user.active and (user.role in LEAD_ROLES or user.is_safeguarding_lead)
+    )
+
+
+def _existing(session: Session, response_id: int) -> SafetyFlag | None:
+    return session.scalar(select(SafetyFlag).where(SafetyFlag.response_id == response_id))
+
+
+def _raise(
+    session: Session, response: Response, source: FlagSource, actor: User | None
+) -> SafetyFlag:
+    review = session.get(Review, response.review_id)
+    assert review is not None
+    flag = SafetyFlag(
+        review_id=review.id,
+        person_id=review.person_id,
+        response_id=response.id,
+        review_prompt_id=response.review_prompt_id,
+        source=source,
+        status=FlagStatus.OPEN,
+        raised_by_id=actor.id if actor else None,
+        raised_at=utcnow(),
+    )
+    try:
+        with session.begin_nested():
+            session.add(flag)
+            session.flush()
+    except IntegrityError:
+        # Raised a moment ago by another request for the same answer: that flag stands.
+        existing = _existing(session, response.id)
+        assert existing is not None
+        return existing
+    audit.record(
+        session,
+        "safety_flag.raised",
+        actor=actor,
+        actor_label=None if actor else "system",
+        obj=flag,
+        person_id=review.person_id,
+        detail={"review_id": review.id, "response_id": response.id, "source": str(source)},
+    )
+    return flag
+
+
+def check_response(session: Session, response: Response | None) -> SafetyFlag | None:
+    """Raise a flag at once if this answer needs one; call it right after storing an answer.
+
+    Safe to call more than once for the same response (a replay returns the same flag).
+    Runs in the caller's transaction: the caller commits.
+    """
+    if response is None:
+        return None
+    existing = _existing(session, response.id)
+    if existing is not None:
+        return existing
+    if response.flagged_for_safety:
+        actor = session.get(User, response.captured_by_id) if response.captured_by_id else None
+        return _raise(session, response, FlagSource.FACILITATOR, actor)
+    if response.skipped or not response.answer:
+        return None
+    review_prompt = session.get(ReviewPrompt, response.review_prompt_id)
+    concern = concern_options(review_prompt.library_prompt_id if review_prompt else None)
+    if concern & set(response.answer):
+        return _raise(session, response, FlagSource.ANSWER, None)
+    return None
+
+
+def flag_words(session: Session, response: Response, *, actor: User) -> SafetyFlag:
+    """A facilitator flags what the person said (or showed) as a safety concern."""
+    from ..reviews.person_session import may_facilitate
+
+    review = session.get(Review, response.review_id)
+    assert review is not None
+    if not may_facilitate(session, actor, review):
+        raise NotAllowed("You cannot flag answers in this review.")
+    existing = _existing(session, response.id)
+    if existing is not None:
+        return existing
+    return _raise(session, response, FlagSource.FACILITATOR, actor)
+
+
+def get_flag(session: Session, flag_id: int) -> SafetyFlag:
+    """The flag, or NotFound."""
+    flag = session.get(SafetyFlag, flag_id)
+    if flag is None:
+        raise NotFound("We could not find that safety flag.")
+    return flag
+
+
+def record_decision(
+    session: Session,
+    flag: SafetyFlag,
+    *,
+    actor: User,
+    version: int | str | None,
+    action: str,
+    detail: str | None,
+    acted_on: date | None,
+    referral_to: str | None = None,
+    referral_reference: str | None = None,
+    clears: bool = True,
+) -> SafetyDecision:
+    """Record what was done. A flag is cleared only this way, and only by a lead."""
+    if not may_decide(actor):
+        raise NotAllowed("Only a safeguarding lead or a manager can record this decision.")
+    check_version(flag, version)
+    if flag.status != FlagStatus.OPEN:
+        raise ServiceError("This flag has already been cleared.")
+    chosen = choice(SafetyAction, action, "Choose what was done.")
+    if chosen == SafetyAction.NO_FURTHER_ACTION:
+        words = clean(detail, required="Say why no further action is needed.")
+    else:
+        words = clean(detail, required="Say what was done.")
+    to = clean(referral_to, limit=200, what="text")
+    if chosen == SafetyAction.SAFEGUARDING_REFERRAL and not to:
+        raise ServiceError(
+            "Say who the referral was made to (for example the council's safeguarding team)."
+        )
+    if acted_on is None or acted_on > today():
+        raise ServiceError("Enter the date it was done (not in the future).")
+    if acted_on < flag.raised_at.date():
+        raise ServiceError("The date cannot be before the flag was raised.")
+    decision = SafetyDecision(
+        flag_id=flag.id,
+        action=chosen,
+        detail=words,
+        referral_to=to,
+        referral_reference=clean(referral_reference, limit=80, what="reference"),
+        clears=bool(clears),
+        decided_by_id=actor.id,
+        acted_on=acted_on,
+    )
+    session.add(decision)
+    if clears:
+        flag.status = FlagStatus.CLEARED
+        flag.cleared_at = utcnow()
+    bump(flag)
+    audit.record(
+        session,
+        "safety_flag.decision",
+        actor=actor,
+        obj=flag,
+        person_id=flag.person_id,
+        detail={"action": str(chosen), "clears": bool(clears)},
+    )
+    return decision
+
+
+def decisions(session: Session, flag: SafetyFlag) -> list[SafetyDecision]:
+    """What was done about a flag, in order."""
+    return list(
+        session.scalars(
+            select(SafetyDecision)
+            .where(SafetyDecision.flag_id == flag.id)
+            .order_by(SafetyDecision.id)
+        )
+    )
+
+
+def view(session: Session, flag: SafetyFlag) -> FlagView:
+    """The flag with its person, review and answer."""
+    person = session.get(Person, flag.person_id)
+    review = session.get(Review, flag.review_id)
+    assert person is not None and review is not None
+    response = session.get(Response, flag.response_id) if flag.response_id else None
+    review_prompt = (
+        session.get(ReviewPrompt, flag.review_prompt_id) if flag.review_prompt_id else None
+    )
+    return FlagView(
+        flag, person, review, response, review_prompt.library_prompt_id if review_prompt else None
+    )
+
+
+def open_flags(session: Session, *, service: str | None = None) -> list[FlagView]:
+    """Every open flag, the oldest first."""
+    query = (
+        select(SafetyFlag)
+        .join(Person, Person.id == SafetyFlag.person_id)
+        .where(SafetyFlag.status == FlagStatus.OPEN)
+        .order_by(SafetyFlag.raised_at, SafetyFlag.id)
+    )
+    if service:
+        query = query.where(Person.service == service)
+    return [view(session, flag) for flag in session.scalars(query)]
+
+
+def open_flags_for_review(session: Session, review_id: int) -> list[SafetyFlag]:
+    """Open flags on one review, for showing on the review at once."""
+    return list(
+        session.scalars(
+            select(SafetyFlag)
+            .where(SafetyFlag.review_id == review_id, SafetyFlag.status == FlagStatus.OPEN)
+            .order_by(SafetyFlag.raised_at)
+        )
+    )
+
+
+def recently_cleared(session: Session, *, limit: int = 20) -> list[FlagView]:
+    """The latest cleared flags, newest first."""
+    query = (
+        select(SafetyFlag)
+        .where(SafetyFlag.status == FlagStatus.CLEARED)
+        .order_by(SafetyFlag.cleared_at.desc(), SafetyFlag.id.desc())
+        .limit(limit)
+    )
+    return [view(session, flag) for flag in session.scalars(query)]

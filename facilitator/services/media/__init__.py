@@ -1,0 +1,1 @@
+"""The person's own pictures and voices: photos, recorded voices, custom prompts."""

@@ -1,0 +1,643 @@
+"""Custom prompts: staff's own easy-read prompts for one person, beside the library's.
+
+A custom prompt is written for one person, for all their reviews or for one review. It is
+answered and stored exactly like a library prompt: each review it is in gets a review prompt
+whose key is ``custom-<id>``, so the person's screens, the record, the layers, exports, the
+PDF, "You said, we did" and the action builder find it through ``Library.prompt`` like any
+other prompt (the resolver is registered below).
+
+A version that has answers is never changed: editing it makes a new version, and answers keep
+pointing at the exact words, picture and voice the person was given. A prompt with answers is
+retired, never deleted. Custom prompts go into a review's list while the review is planned,
+after the library prompts of their topic.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, object_session
+
+from ...models import (
+    CustomPrompt,
+    Person,
+    Photo,
+    Response,
+    Review,
+    ReviewPrompt,
+    ReviewStatus,
+    User,
+    VoiceRecording,
+    utcnow,
+)
+from ...models.custom_prompts import CUSTOM_KEY_PREFIX
+from ...prompts.library import (
+    Library,
+    Option,
+    Prompt,
+    easy_read_problems,
+    load_library,
+    register_custom_resolver,
+    sentence_count,
+)
+from .. import NotAllowed, NotFound, ServiceError, audit
+
+TEXT_LIMIT = 300
+ALT_LIMIT = 300
+LABEL_LIMIT = 80
+MIN_CHOICES = 2
+MAX_CHOICES = 8
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_KEY = re.compile(rf"^{CUSTOM_KEY_PREFIX}(\d+)$")
+
+
+# --- the prompt as the rest of the app sees it --------------------------------------------------
+
+
+def _any_text(texts: Any, lang: str) -> str:
+    """The text in ``lang``, else English, else whatever language it was written in."""
+    if lang in texts:
+        return str(texts[lang])
+    if "en" in texts:
+        return str(texts["en"])
+    return str(next(iter(texts.values()), ""))
+
+
+@dataclass(frozen=True)
+class CustomOption(Option):
+    """A choice staff wrote: its label is in the language it was written in."""
+
+    def label(self, lang: str, fallback: bool = False) -> str:
+        return _any_text(self.labels, lang)
+
+
+@dataclass(frozen=True)
+class CustomLibraryPrompt(Prompt):
+    """A custom prompt version shaped like a library prompt, with what only it can have."""
+
+    custom_id: int = 0
+    version: int = 1
+    photo_id: int | None = None
+    recording_id: int | None = None
+    review_id: int | None = None
+    custom: bool = True
+
+    def text(self, lang: str, fallback: bool = False) -> str:
+        return _any_text(self.texts, lang)
+
+    def alt(self, lang: str, fallback: bool = False) -> str:
+        return _any_text(self.alts, lang) if self.alts else ""
+
+
+def to_prompt(row: CustomPrompt, library: Library | None = None) -> CustomLibraryPrompt:
+    """The library-shaped prompt for one custom prompt version."""
+    library = library or load_library()
+    answer_type = library.answer_type(row.answer_type)
+    topic = library.topic(row.topic_id)
+    picture = row.picture or topic.picture
+    choices = tuple(
+        CustomOption(str(c["id"]), dict(c.get("labels") or {}), str(c.get("picture") or picture))
+        for c in (row.choices or [])
+    )
+    return CustomLibraryPrompt(
+        id=row.key,
+        topic_id=row.topic_id,
+        answer_type=answer_type,
+        texts=dict(row.texts or {}),
+        alts=dict(row.alt or {}),
+        picture=picture,
+        safeguarding=topic.safeguarding,
+        choices=choices if answer_type.choices_from_prompt else (),
+        in_default_review=False,
+        custom_id=row.id,
+        version=row.version,
+        photo_id=row.photo_id,
+        recording_id=row.recording_id,
+        review_id=row.review_id,
+    )
+
+
+def custom_id(key: str | None) -> int | None:
+    """The custom prompt id in a ``custom-<id>`` key, else None."""
+    match = _KEY.match(key or "")
+    return int(match.group(1)) if match else None
+
+
+def resolve(session: Session, key: str) -> CustomLibraryPrompt:
+    """The prompt for a ``custom-<id>`` key (KeyError if there is none, like the library)."""
+    found = custom_id(key)
+    row = session.get(CustomPrompt, found) if found is not None else None
+    if row is None:
+        raise KeyError(f"no custom prompt {key!r}")
+    return to_prompt(row)
+
+
+def prompt_for(review_prompt: ReviewPrompt) -> Prompt:
+    """The prompt a review prompt asks, from the library or written by staff."""
+    key = review_prompt.library_prompt_id or ""
+    if review_prompt.custom_prompt_id is not None or key.startswith(CUSTOM_KEY_PREFIX):
+        session = object_session(review_prompt)
+        if session is None:
+            raise KeyError(f"custom prompt {key!r} outside a session")
+        if review_prompt.custom_prompt_id is not None:
+            key = f"{CUSTOM_KEY_PREFIX}{review_prompt.custom_prompt_id}"
+        return resolve(session, key)
+    return load_library().prompt(key)
+
+
+def _resolve_in_app(key: str) -> Prompt:
+    """The resolver ``Library.prompt`` uses: the request's database session."""
+    from flask import has_app_context
+
+    if not has_app_context():
+        raise KeyError(f"custom prompt {key!r} needs the app's database")
+    from ...extensions import db
+
+    return resolve(db.scoped(), key)
+
+
+register_custom_resolver(_resolve_in_app)
+
+
+# --- what staff write ---------------------------------------------------------------------------
+
+
+@dataclass
+class Choice:
+    """One choice for choose-one and choose-many: a short label and a picture key."""
+
+    label: str
+    picture: str | None = None
+
+
+@dataclass
+class CustomPromptInput:
+    """What the form sends. ``recording_id`` is a recording already checked and stored."""
+
+    text: str
+    answer_type: str
+    topic_id: str
+    picture: str | None = None
+    alt: str = ""
+    photo_id: int | None = None
+    choices: list[Choice] = field(default_factory=list)
+    recording_id: int | None = None
+
+
+def language_for(person: Person) -> str:
+    """The language the person reads, which custom prompts are written in."""
+    return person.language if person.language in load_library().languages else "en"
+
+
+def easy_read_advice(
+    text: str, lang: str = "en", picture: str | None = None, photo: bool = False
+) -> list[str]:
+    """Advice for a custom prompt: the library's easy-read check (the same one the action
+    builder runs), 1 sentence, and a picture or photo. Advice only: it never blocks a save."""
+    text = (text or "").strip()
+    if not text:
+        advice = ["Write the question in 1 short sentence, in everyday words."]
+    else:
+        advice = easy_read_problems(text, lang)
+        if sentence_count(text) > 1:
+            advice.append("A question is 1 short sentence: the person hears 1 idea at a time.")
+    if not picture and not photo:
+        advice.append("Choose a picture or a photo to go beside the question.")
+    return advice
+
+
+def _clean(value: str | None, what: str, limit: int, required: bool = True) -> str:
+    value = (value or "").strip()
+    if _CONTROLS.search(value):
+        raise ServiceError(f"The {what} contains hidden control characters. Please type it again.")
+    if required and not value:
+        raise ServiceError(f"Write the {what}.")
+    if len(value) > limit:
+        raise ServiceError(f"The {what} is {len(value):,} characters: keep it to {limit:,}.")
+    return value
+
+
+def _check(session: Session, person: Person, data: CustomPromptInput) -> dict[str, Any]:
+    """The columns for ``data``, or a ServiceError saying kindly what to change."""
+    library = load_library()
+    lang = language_for(person)
+    text = _clean(data.text, "question", TEXT_LIMIT)
+    try:
+        library.topic(data.topic_id)
+    except KeyError:
+        raise ServiceError("Choose the topic the question belongs to.") from None
+    try:
+        answer_type = library.answer_type(data.answer_type)
+    except KeyError:
+        raise ServiceError("Choose how the person answers (the answer type).") from None
+    picture = data.picture or None
+    if picture is not None and picture not in library.pictures:
+        raise ServiceError("That picture is not in the picture set. Choose one from the list.")
+    photo_id = data.photo_id or None
+    if photo_id is not None:
+        photo = session.get(Photo, photo_id)
+        if photo is None or photo.person_id != person.id or photo.removed_at is not None:
+            raise ServiceError(
+                f"Choose one of {person.preferred_name}'s own photos, or a picture instead."
+            )
+    recording_id = data.recording_id or None
+    if recording_id is not None:
+        recording = session.get(VoiceRecording, recording_id)
+        if recording is None or recording.person_id != person.id:
+            raise ServiceError("That recording is not one of this person's. Record it again.")
+    choices: list[dict[str, Any]] = []
+    if answer_type.choices_from_prompt:
+        written = [c for c in data.choices if (c.label or "").strip()]
+        if len(written) < MIN_CHOICES:
+            raise ServiceError(
+                f"'{answer_type.name}' needs at least {MIN_CHOICES} choices: write a short "
+                "label for each."
+            )
+        if len(written) > MAX_CHOICES:
+            raise ServiceError(f"Up to {MAX_CHOICES} choices can be shown. Remove some.")
+        for number, choice in enumerate(written, start=1):
+            label = _clean(choice.label, f"label of choice {number}", LABEL_LIMIT)
+            choice_picture = choice.picture or None
+            if choice_picture is not None and choice_picture not in library.pictures:
+                raise ServiceError(f"The picture for choice {number} is not in the picture set.")
+            choices.append(
+                {"id": f"choice-{number}", "labels": {lang: label}, "picture": choice_picture}
+            )
+    alt = _clean(data.alt, "picture description", ALT_LIMIT, required=False)
+    return {
+        "topic_id": data.topic_id,
+        "answer_type": answer_type.id,
+        "texts": {lang: text},
+        "choices": choices,
+        "picture": picture,
+        "alt": {lang: alt} if alt else {},
+        "photo_id": photo_id,
+        "recording_id": recording_id,
+    }
+
+
+CONTENT = ("topic_id", "answer_type", "texts", "choices", "picture", "alt", "photo_id",
+           "recording_id")  # fmt: skip
+
+
+def _next_position(session: Session, person_id: int, topic_id: str) -> int:
+    highest = session.scalar(
+        select(func.max(CustomPrompt.position)).where(
+            CustomPrompt.person_id == person_id,
+            CustomPrompt.topic_id == topic_id,
+            CustomPrompt.superseded_by_id.is_(None),
+        )
+    )
+    return (highest or 0) + 1
+
+
+def create(
+    session: Session,
+    person: Person,
+    data: CustomPromptInput,
+    *,
+    actor: User,
+    review: Review | None = None,
+) -> CustomPrompt:
+    """Write a prompt for ``person`` (all their reviews), or for ``review`` only."""
+    if review is not None and review.person_id != person.id:
+        raise NotAllowed("That review is not this person's.")
+    values = _check(session, person, data)
+    row = CustomPrompt(
+        person_id=person.id,
+        review_id=review.id if review is not None else None,
+        position=_next_position(session, person.id, values["topic_id"]),
+        version=1,
+        created_by_id=actor.id,
+        **values,
+    )
+    session.add(row)
+    session.flush()
+    audit.record(
+        session,
+        "custom_prompt.created",
+        actor=actor,
+        obj=row,
+        person_id=person.id,
+        detail={"review_id": row.review_id, "answer_type": row.answer_type},
+    )
+    sync_person(session, person.id)
+    return row
+
+
+def has_answers(session: Session, row: CustomPrompt) -> bool:
+    """Whether the person has answered this version in any review."""
+    found = session.scalar(
+        select(Response.id)
+        .join(ReviewPrompt, ReviewPrompt.id == Response.review_prompt_id)
+        .where(ReviewPrompt.custom_prompt_id == row.id)
+        .limit(1)
+    )
+    return found is not None
+
+
+def _versions(session: Session, row: CustomPrompt) -> list[CustomPrompt]:
+    lineage = row.lineage_id
+    return list(
+        session.scalars(
+            select(CustomPrompt)
+            .where((CustomPrompt.id == lineage) | (CustomPrompt.first_version_id == lineage))
+            .order_by(CustomPrompt.version)
+        )
+    )
+
+
+def versions(session: Session, row: CustomPrompt) -> list[CustomPrompt]:
+    """Every version of this prompt, the first first."""
+    return _versions(session, row)
+
+
+def lineage_has_answers(session: Session, row: CustomPrompt) -> bool:
+    """Whether any version of this prompt has answers."""
+    return any(has_answers(session, version) for version in _versions(session, row))
+
+
+def update(
+    session: Session, row: CustomPrompt, data: CustomPromptInput, *, actor: User
+) -> CustomPrompt:
+    """Change a prompt. Answered already: a new version; the answers keep the old words."""
+    if row.superseded_by_id is not None:
+        raise ServiceError(
+            "This prompt was changed since you opened it. Open its latest version and try again."
+        )
+    person = session.get(Person, row.person_id)
+    assert person is not None
+    values = _check(session, person, data)
+    if all(getattr(row, key) == values[key] for key in CONTENT):
+        return row  # nothing changed
+    if values["topic_id"] != row.topic_id:
+        values["position"] = _next_position(session, person.id, values["topic_id"])
+    if not has_answers(session, row):
+        for key, value in values.items():
+            setattr(row, key, value)
+        audit.record(
+            session, "custom_prompt.changed", actor=actor, obj=row, person_id=person.id,
+            detail={"version": row.version},
+        )  # fmt: skip
+        _repoint(session, row, row)
+        sync_person(session, person.id)
+        return row
+    new = CustomPrompt(
+        person_id=row.person_id,
+        review_id=row.review_id,
+        position=values.pop("position", row.position),
+        version=row.version + 1,
+        first_version_id=row.lineage_id,
+        retired_at=row.retired_at,
+        retired_by_id=row.retired_by_id,
+        created_by_id=actor.id,
+        **values,
+    )
+    session.add(new)
+    session.flush()
+    row.superseded_by_id = new.id
+    _repoint(session, row, new)
+    audit.record(
+        session,
+        "custom_prompt.new_version",
+        actor=actor,
+        obj=new,
+        person_id=person.id,
+        detail={"version": new.version, "replaces": row.id},
+    )
+    sync_person(session, person.id)
+    return new
+
+
+def _repoint(session: Session, old: CustomPrompt, new: CustomPrompt) -> None:
+    """Review prompts still unanswered ask the new version; answered ones keep the old."""
+    answered = select(Response.review_prompt_id).distinct()
+    for review_prompt in session.scalars(
+        select(ReviewPrompt).where(
+            ReviewPrompt.custom_prompt_id == old.id, ReviewPrompt.id.not_in(answered)
+        )
+    ):
+        review_prompt.custom_prompt_id = new.id
+        review_prompt.library_prompt_id = new.key
+        review_prompt.topic_id = new.topic_id
+    session.flush()
+
+
+def retire(session: Session, row: CustomPrompt, *, actor: User) -> None:
+    """Stop asking the prompt in reviews still to come; its answers stay as they are."""
+    if row.retired_at is not None:
+        return
+    row.retired_at = utcnow()
+    row.retired_by_id = actor.id
+    audit.record(session, "custom_prompt.retired", actor=actor, obj=row, person_id=row.person_id)
+    sync_person(session, row.person_id)
+
+
+def restore(session: Session, row: CustomPrompt, *, actor: User) -> None:
+    """Ask a retired prompt again in reviews still to come."""
+    if row.superseded_by_id is not None:
+        raise ServiceError("Bring back the latest version of this prompt.")
+    if row.retired_at is None:
+        return
+    row.retired_at = None
+    row.retired_by_id = None
+    audit.record(session, "custom_prompt.restored", actor=actor, obj=row, person_id=row.person_id)
+    sync_person(session, row.person_id)
+
+
+def delete(session: Session, row: CustomPrompt, *, actor: User) -> None:
+    """Remove a prompt that was never answered; one with answers can only be retired."""
+    if lineage_has_answers(session, row):
+        raise ServiceError(
+            f"{_person_name(session, row)} has answered this prompt, so it cannot be deleted: "
+            "retire it instead. Their answers keep the words they were asked."
+        )
+    person_id = row.person_id
+    all_versions = _versions(session, row)
+    ids = [v.id for v in all_versions]
+    for review_prompt in session.scalars(
+        select(ReviewPrompt).where(ReviewPrompt.custom_prompt_id.in_(ids))
+    ):
+        review = session.get(Review, review_prompt.review_id)
+        if review is not None and review.status != ReviewStatus.PLANNED:
+            raise ServiceError(
+                "This prompt is in a review that has started. Retire it instead of deleting it."
+            )
+        session.delete(review_prompt)
+    session.flush()
+    for version in all_versions:
+        version.superseded_by_id = None
+    session.flush()
+    for version in reversed(all_versions):
+        session.delete(version)
+    session.flush()
+    audit.record(
+        session,
+        "custom_prompt.deleted",
+        actor=actor,
+        object_type="custom_prompts",
+        object_id=ids[0],
+        person_id=person_id,
+    )
+    for review in _planned_reviews(session, person_id):
+        _renumber(session, review)
+
+
+def move(session: Session, row: CustomPrompt, direction: int, *, actor: User) -> None:
+    """Swap the prompt with its neighbour in the same topic (-1 earlier, +1 later)."""
+    siblings = [
+        p
+        for p in current_for_person(session, row.person_id)
+        if p.topic_id == row.topic_id and p.review_id == row.review_id
+    ]
+    index = next((i for i, p in enumerate(siblings) if p.id == row.id), None)
+    if index is None:
+        raise ServiceError("Only the latest version of a prompt can be moved.")
+    other = index + (1 if direction > 0 else -1)
+    if not 0 <= other < len(siblings):
+        return
+    neighbour = siblings[other]
+    positions = [p.position for p in siblings]
+    if len(set(positions)) != len(positions):  # tidy up any ties first
+        for number, p in enumerate(siblings, start=1):
+            p.position = number
+    row.position, neighbour.position = neighbour.position, row.position
+    session.flush()
+    audit.record(session, "custom_prompt.moved", actor=actor, obj=row, person_id=row.person_id)
+    sync_person(session, row.person_id)
+
+
+def _person_name(session: Session, row: CustomPrompt) -> str:
+    person = session.get(Person, row.person_id)
+    return person.preferred_name if person else "The person"
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+
+def get(session: Session, person: Person, prompt_id: int) -> CustomPrompt:
+    """One of this person's custom prompts (any version), or NotFound."""
+    row = session.get(CustomPrompt, prompt_id)
+    if row is None or row.person_id != person.id:
+        raise NotFound("We could not find that prompt.")
+    return row
+
+
+def _ordered(rows: list[CustomPrompt]) -> list[CustomPrompt]:
+    order = {topic.id: i for i, topic in enumerate(load_library().topics)}
+    return sorted(rows, key=lambda r: (order.get(r.topic_id, 99), r.position, r.lineage_id))
+
+
+def current_for_person(session: Session, person_id: int) -> list[CustomPrompt]:
+    """The latest version of each of the person's prompts (retired too), topic by topic."""
+    rows = list(
+        session.scalars(
+            select(CustomPrompt).where(
+                CustomPrompt.person_id == person_id, CustomPrompt.superseded_by_id.is_(None)
+            )
+        )
+    )
+    return _ordered(rows)
+
+
+def active_for_review(session: Session, review: Review) -> list[CustomPrompt]:
+    """The prompts this review asks besides the library's: the person's and its own."""
+    return [
+        row
+        for row in current_for_person(session, review.person_id)
+        if row.retired_at is None and row.review_id in (None, review.id)
+    ]
+
+
+def recordings_for(session: Session, rows: list[CustomPrompt]) -> dict[int, VoiceRecording]:
+    """The recordings these prompts carry, by id."""
+    ids = {r.recording_id for r in rows if r.recording_id}
+    if not ids:
+        return {}
+    return {
+        r.id: r for r in session.scalars(select(VoiceRecording).where(VoiceRecording.id.in_(ids)))
+    }
+
+
+# --- keeping planned reviews in step ------------------------------------------------------------
+
+
+def _planned_reviews(session: Session, person_id: int) -> list[Review]:
+    return list(
+        session.scalars(
+            select(Review)
+            .where(Review.person_id == person_id, Review.status == ReviewStatus.PLANNED)
+            .order_by(Review.id)
+        )
+    )
+
+
+def sync_person(session: Session, person_id: int) -> None:
+    """Bring every planned review of the person in step with their custom prompts."""
+    for review in _planned_reviews(session, person_id):
+        sync_review(session, review)
+
+
+def _renumber(session: Session, review: Review, rows: list[ReviewPrompt] | None = None) -> None:
+    if rows is None:
+        rows = list(
+            session.scalars(
+                select(ReviewPrompt)
+                .where(ReviewPrompt.review_id == review.id)
+                .order_by(ReviewPrompt.position)
+            )
+        )
+    # Two passes, so that (review_id, position) stays unique at every step.
+    for number, row in enumerate(rows, start=1):
+        row.position = -number
+    session.flush()
+    for number, row in enumerate(rows, start=1):
+        row.position = number
+    session.flush()
+    session.expire(review, ["prompts"])
+
+
+def sync_review(session: Session, review: Review) -> None:
+    """Put the person's active custom prompts into a planned review, after the library prompts
+    of their topic (a topic the review does not have goes where the library would put it)."""
+    if review.status != ReviewStatus.PLANNED:
+        return
+    existing = list(
+        session.scalars(
+            select(ReviewPrompt)
+            .where(ReviewPrompt.review_id == review.id)
+            .order_by(ReviewPrompt.position)
+        )
+    )
+    library_rows = [rp for rp in existing if rp.custom_prompt_id is None]
+    for rp in existing:
+        if rp.custom_prompt_id is not None:
+            session.delete(rp)
+    session.flush()
+    topic_order = {topic.id: i for i, topic in enumerate(load_library().topics)}
+    ordered: list[ReviewPrompt] = list(library_rows)
+    for row in active_for_review(session, review):
+        made = ReviewPrompt(
+            review_id=review.id,
+            position=0,
+            library_prompt_id=row.key,
+            custom_prompt_id=row.id,
+            topic_id=row.topic_id,
+        )
+        same = [i for i, rp in enumerate(ordered) if rp.topic_id == row.topic_id]
+        if same:
+            at = same[-1] + 1
+        else:
+            mine = topic_order.get(row.topic_id, 99)
+            later = [i for i, rp in enumerate(ordered) if topic_order.get(rp.topic_id, 99) > mine]
+            at = later[0] if later else len(ordered)
+        ordered.insert(at, made)
+    for rp in ordered:
+        if rp.id is None:
+            rp.position = -(10_000 + len(ordered) + ordered.index(rp))
+            session.add(rp)
+    session.flush()
+    _renumber(session, review, ordered)

@@ -1,0 +1,1 @@
+"""Figures across reviews: the governance dashboard and traceability."""

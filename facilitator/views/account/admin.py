@@ -1,0 +1,224 @@
+"""Administrators: accounts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from werkzeug.wrappers import Response
+
+from ...auth import current_account, roles_required
+from ...extensions import db, limiter
+from ...forms.account import ConfirmForm, PasswordCheckForm, ReasonForm
+from ...forms.auth import CreateUserForm
+from ...models import Role, User, UserSession
+from ...services import ServiceError, accounts
+from .auth import throttle_policy, throttled_message
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def users() -> str | Response | tuple[str, int]:
+    """List accounts and create a new one."""
+    form = CreateUserForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            accounts.create_user(
+                db.session,
+                email=form.email.data or "",
+                name=form.name.data or "",
+                role=form.role.data or "staff",
+                password=form.password.data or "",
+                actor=current_account(),
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            form.email.errors = [*form.email.errors, str(error)]
+            status = 400
+        else:
+            db.session.commit()
+            flash(_("The account has been created."), "success")
+            return redirect(url_for("admin.users"))
+    elif form.is_submitted():
+        status = 400
+    all_users = db.session.scalars(select(User).order_by(User.role, User.name)).all()
+    return render_template("admin/users.html", form=form, users=all_users), status
+
+
+def _account_or_404(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+def _account_page(
+    user: User,
+    reason_form: ReasonForm,
+    status: int = 200,
+    password_form: PasswordCheckForm | None = None,
+) -> tuple[str, int]:
+    policy = throttle_policy()
+    return (
+        render_template(
+            "admin/user.html",
+            account=user,
+            reason_form=reason_form,
+            password_form=password_form or PasswordCheckForm(formdata=None),
+            own=user.id == current_account().id,
+            tries=accounts.failed_tries(db.session, user, policy),
+            window_hours=int(policy.window.total_seconds() // 3600),
+            enabled=accounts.second_factor_enabled(user),
+            required=accounts.second_factor_required(user),
+            may_switch_off=user.role not in (Role.MANAGER, Role.ADMIN),
+            codes_left=accounts.recovery_codes_left(db.session, user),
+            live_sessions=db.session.scalar(
+                select(func.count(UserSession.id)).where(
+                    UserSession.user_id == user.id, UserSession.revoked_at.is_(None)
+                )
+            ),
+        ),
+        status,
+    )
+
+
+@bp.route("/users/<int:user_id>")
+@roles_required(Role.ADMIN)
+def user(user_id: int) -> tuple[str, int]:
+    """One account: its second step, and disabling it."""
+    return _account_page(_account_or_404(user_id), ReasonForm(formdata=None))
+
+
+def _act(user_id: int, action: Callable[[User], str]) -> Response | tuple[str, int]:
+    account = _account_or_404(user_id)
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for("admin.user", user_id=user_id))
+    try:
+        message = action(account)
+    except ServiceError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("admin.user", user_id=user_id))
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("admin.user", user_id=user_id))
+
+
+@bp.route("/users/<int:user_id>/second-step/reset", methods=["POST"])
+@roles_required(Role.ADMIN)
+@limiter.limit(lambda: current_app.config["RATELIMIT_SIGN_IN"])
+def reset_second_step(user_id: int) -> Response | tuple[str, int]:
+    """Lost phone: clear the second step; they set it up again when they next sign in.
+    Resetting one's own needs one's password."""
+    account = _account_or_404(user_id)
+    form = PasswordCheckForm()
+    own = account.id == current_account().id
+    if own and not form.validate_on_submit():
+        return _account_page(account, ReasonForm(formdata=None), 400, form)
+    if not own and not ConfirmForm().validate_on_submit():
+        return redirect(url_for("admin.user", user_id=user_id))
+    try:
+        accounts.reset_second_factor(
+            db.session,
+            account,
+            current_account(),
+            form.password.data if own else None,
+            request.remote_addr or "unknown",
+            throttle_policy(),
+        )
+    except accounts.SignInThrottled as refused:
+        form.password.errors = [throttled_message(refused)]
+        return _account_page(account, ReasonForm(formdata=None), 429, form)
+    except accounts.SignInRefused:
+        form.password.errors = [_("Your password is not right. Please try again.")]
+        return _account_page(account, ReasonForm(formdata=None), 400, form)
+    except ServiceError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("admin.user", user_id=user_id))
+    db.session.commit()
+    flash(
+        _(
+            "The second step is reset. %(name)s is signed out everywhere and will set it up "
+            "again when they next sign in.",
+            name=account.name,
+        ),
+        "success",
+    )
+    return redirect(url_for("admin.user", user_id=user_id))
+
+
+@bp.route("/users/<int:user_id>/failed-tries/clear", methods=["POST"])
+@roles_required(Role.ADMIN)
+def clear_failed_tries(user_id: int) -> Response | tuple[str, int]:
+    """End any sign-in pause on an account (after checking it is really them asking)."""
+
+    def clear(account: User) -> str:
+        accounts.clear_failed_tries(db.session, account, current_account())
+        return _("The pause is ended for %(name)s. Their failed tries no longer count.",
+                 name=account.name)  # fmt: skip
+
+    return _act(user_id, clear)
+
+
+@bp.route("/users/<int:user_id>/second-step/off", methods=["POST"])
+@roles_required(Role.ADMIN)
+def second_step_off(user_id: int) -> Response | tuple[str, int]:
+    """Switch the second step off for one staff or advocate account, with a reason."""
+    account = _account_or_404(user_id)
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        return _account_page(account, form, 400)
+    try:
+        accounts.switch_off_second_factor(
+            db.session, account, current_account(), form.reason.data or ""
+        )
+    except ServiceError as error:
+        db.session.rollback()
+        form.reason.errors = [str(error)]
+        return _account_page(account, form, 400)
+    db.session.commit()
+    flash(_("The second step is off for %(name)s. The reason is recorded.", name=account.name),
+          "success")  # fmt: skip
+    return redirect(url_for("admin.user", user_id=user_id))
+
+
+@bp.route("/users/<int:user_id>/second-step/on", methods=["POST"])
+@roles_required(Role.ADMIN)
+def second_step_on(user_id: int) -> Response | tuple[str, int]:
+    """Back to the default: they set up the second step when they next sign in."""
+
+    def switch_on(account: User) -> str:
+        accounts.switch_on_second_factor(db.session, account, current_account())
+        return _("The second step is on again for %(name)s.", name=account.name)
+
+    return _act(user_id, switch_on)
+
+
+@bp.route("/users/<int:user_id>/disable", methods=["POST"])
+@roles_required(Role.ADMIN)
+def disable(user_id: int) -> Response | tuple[str, int]:
+    """Disable an account: it cannot sign in, and its sessions end now."""
+
+    def off(account: User) -> str:
+        accounts.set_active(db.session, account, False, current_account())
+        return _("%(name)s's account is disabled and signed out everywhere.", name=account.name)
+
+    return _act(user_id, off)
+
+
+@bp.route("/users/<int:user_id>/enable", methods=["POST"])
+@roles_required(Role.ADMIN)
+def enable(user_id: int) -> Response | tuple[str, int]:
+    """Let a disabled account sign in again."""
+
+    def on(account: User) -> str:
+        accounts.set_active(db.session, account, True, current_account())
+        return _("%(name)s's account is enabled again.", name=account.name)
+
+    return _act(user_id, on)

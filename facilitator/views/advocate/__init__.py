@@ -1,0 +1,1 @@
+"""Independent advocates: their people, and their own layer of a review."""

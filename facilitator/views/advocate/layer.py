@@ -1,0 +1,127 @@
+"""Advocates: their people's reviews, and the advocate's own layer once the person has spoken.
+
+An advocate reaches only the reviews of people they are assigned to (an active supporter row
+with their account and an advocate role); any other review is "not found", so that its
+existence is not confirmed either.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
+
+from ...auth import current_account, roles_required
+from ...extensions import db
+from ...forms.family import AdvocateLayerForm
+from ...models import Review, Role, Supporter
+from ...services import NotFound, ServiceError, audit, people, reviews
+from ...services.reviews import consent, contributions
+from ...services.reviews.person_first import person_views_done
+
+bp = Blueprint("advocate_layer", __name__, url_prefix="/advocate/reviews")
+
+WHOLE_REVIEW = "whole-review"
+
+
+def _library():  # type: ignore[no-untyped-def]
+    from ...prompts.library import load_library
+
+    return load_library()
+
+
+def _assigned_review(review_id: int) -> tuple[Review, Supporter]:
+    """The review and the advocate's supporter row, or 404 for anyone not assigned."""
+    try:
+        review = reviews.get_review(db.session, review_id)
+    except NotFound:
+        abort(404)
+    supporter = contributions.advocate_assignment(db.session, review, current_account())
+    if supporter is None:
+        abort(404)
+    return review, supporter
+
+
+@bp.route("")
+@roles_required(Role.ADVOCATE)
+def index() -> str:
+    """Reviews of the people this advocate is assigned to, newest first."""
+    mine = people.people_for_advocate(db.session, current_account())
+    found = db.session.scalars(
+        select(Review)
+        .where(Review.person_id.in_([p.id for p in mine]))
+        .options(selectinload(Review.person))
+        .order_by(Review.scheduled_for.desc(), Review.id.desc())
+    ).all()
+    return render_template("advocate_layer/index.html", reviews=found)
+
+
+@bp.route("/<int:review_id>", methods=["GET", "POST"])
+@roles_required(Role.ADVOCATE)
+def review(review_id: int) -> Response | str | tuple[str, int]:
+    """What the person agreed to share with the advocate, and the advocate's layer."""
+    record, supporter = _assigned_review(review_id)
+    library = _library()
+    language = str(get_locale() or "en")
+    topics = contributions.review_topics(record)
+    form = AdvocateLayerForm()
+    form.topic.choices = [
+        SelectChoice(WHOLE_REVIEW, _("The whole review")),
+        *(SelectChoice(t, library.topic(t).title(language, fallback=True)) for t in topics),
+    ]
+    done = person_views_done(db.session, record)
+    status = 200
+    if form.validate_on_submit():
+        topic = None if form.topic.data == WHOLE_REVIEW else form.topic.data
+        body = {name: form[name].data or "" for name in contributions.ADVOCATE_FIELDS}
+        try:
+            contributions.add_advocate_layer(db.session, record, current_account(), topic, body)
+        except ServiceError as error:
+            db.session.rollback()
+            form.form_errors.append(str(error))
+            status = 400
+        else:
+            db.session.commit()
+            flash(
+                _(
+                    "Your layer is added. It is kept as yours and never changes what the "
+                    "person said."
+                ),
+                "success",
+            )
+            return redirect(url_for("advocate_layer.review", review_id=record.id))
+    elif form.is_submitted():
+        status = 400
+    else:
+        audit.record(
+            db.session,
+            "review.viewed",
+            actor=current_account(),
+            obj=record,
+            person_id=record.person_id,
+            detail={"as": "advocate"},
+        )
+        db.session.commit()
+    shared = consent.advocate_may_see(db.session, record, supporter)
+    return render_template(
+        "advocate_layer/review.html",
+        form=form,
+        review=record,
+        person=record.person,
+        flag=people.communication_flag(record.person),
+        person_done=done,
+        shared=shared,
+        shared_note=_(
+            "You can see this as %(name)s's advocate.", name=record.person.preferred_name
+        ),
+        answers=[a for a in contributions.person_answers(db.session, record) if a.choice or a.words]
+        if shared
+        else [],
+        library=library,
+        mine=contributions.advocate_contributions(db.session, record, current_account()),
+        closed=record.status == "closed",
+    ), status

@@ -1,0 +1,1 @@
+"""Family members and friends, through a link."""

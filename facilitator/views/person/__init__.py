@@ -1,0 +1,1 @@
+"""The person's own screens on the tablet (person mode)."""

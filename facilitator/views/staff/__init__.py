@@ -1,0 +1,1 @@
+"""Staff: people, reviews, layers, actions, links, photos, custom prompts, privacy."""

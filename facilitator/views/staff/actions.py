@@ -1,0 +1,281 @@
+"""Staff: turn what the person said into outcome actions, each tracing back to their words.
+
+The builder works as a plain form; htmx adds the easy-read advice while the easy-read text
+is typed (the same ``_advice.html`` partial is shown in the page after a submit).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from ...auth import STAFF_ROLES, current_account, roles_required
+from ...extensions import db
+from ...models import ActionStatus, OutcomeAction, Review, Role, User
+from ...prompts.library import load_library
+from ...services import NotFound, ServiceError, people, reviews
+from ...services.reviews import actions, person_first
+from ...services.reviews.actions import ActionInput, ConflictError
+from ..lookup import review_or_404  # noqa: E402  (kept beside the blueprint it serves)
+
+bp = Blueprint("actions", __name__, url_prefix="/staff/reviews/<int:review_id>/actions")
+overview = Blueprint("actions_overview", __name__, url_prefix="/staff/actions")
+
+STATUS_LABELS = {
+    ActionStatus.PLANNED: _l("planned"),
+    ActionStatus.IN_PROGRESS: _l("in progress"),
+    ActionStatus.DONE: _l("done"),
+    ActionStatus.NOT_DONE: _l("not done"),
+}
+
+
+@bp.app_template_global("action_status_label")
+def action_status_label(value: str) -> str:
+    """An action's status in words, in the page's language."""
+    try:
+        return str(STATUS_LABELS[ActionStatus(value)])
+    except ValueError:
+        return value
+
+
+@bp.app_template_filter("days")
+def days(value: timedelta | None) -> str:
+    """A time span in whole days ('under a day' when shorter), or 'none yet'."""
+    if value is None:
+        return _("none yet")
+    if value < timedelta(days=1):
+        return _("under a day")
+    return ngettext("%(num)d day", "%(num)d days", value.days)
+
+
+_review_or_404 = review_or_404
+
+
+def _action_or_404(review: Review, action_id: int) -> OutcomeAction:
+    try:
+        return actions.get_action(db.session, review, action_id)
+    except NotFound:
+        abort(404)
+
+
+def parse_input(form: MultiDict[str, str]) -> ActionInput:
+    """The action form as an ActionInput; ValueError for a date or number that is not one."""
+    due = (form.get("due_on") or "").strip()
+    owner = (form.get("owner_user_id") or "").strip()
+    return ActionInput(
+        statement_ids=[int(v) for v in form.getlist("statement") if v.strip()],
+        plain_text=form.get("plain_text", ""),
+        easy_read_text=form.get("easy_read_text", ""),
+        picture=form.get("picture") or None,
+        owner_name=form.get("owner_name", ""),
+        owner_user_id=int(owner) if owner else None,
+        due_on=date.fromisoformat(due) if due else None,
+        no_link_reason=form.get("no_link_reason") or None,
+    )
+
+
+def _staff_users() -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.active.is_(True), User.role.in_([Role.STAFF, Role.MANAGER]))
+            .order_by(User.name)
+        )
+    )
+
+
+def _lang(review: Review) -> str:
+    lang = review.person.language
+    return lang if lang in load_library().languages else "en"
+
+
+def _page(review: Review, **extra: Any) -> dict[str, Any]:
+    """What the builder page shows around the form."""
+    session = db.session
+    library = load_library()
+    form = extra.pop("form", None) or {}
+    return {
+        "review": review,
+        "person": review.person,
+        "flag": people.communication_flag(review.person),
+        "library": library,
+        "person_done": person_first.person_views_done(session, review),
+        "statements": actions.statements(session, review),
+        "action_list": actions.actions_for_review(session, review),
+        "unanswered": actions.unanswered_statements(session, review),
+        "figures": actions.figures_for_review(session, review),
+        "pictures": sorted(library.pictures),
+        "owners": _staff_users(),
+        "users": {u.id: u for u in session.scalars(select(User))},
+        "statuses": list(ActionStatus),
+        "form": form,
+        "advice": actions.easy_read_advice(
+            form.get("easy_read_text", ""), _lang(review), form.get("picture") or None
+        )
+        if form
+        else None,
+        "advice_lang": _lang(review),
+        "typed": bool(form and form.get("easy_read_text", "").strip()),
+        "easy_read_advice": actions.easy_read_advice,
+        "today": date.today(),
+        **extra,
+    }
+
+
+@bp.route("/", methods=["GET", "POST"])
+@roles_required(*STAFF_ROLES)
+def builder(review_id: int) -> str | WerkzeugResponse | tuple[str, int]:
+    """Pick the person's statements and write an action; the actions so far; figures."""
+    review = _review_or_404(review_id)
+    error = None
+    if request.method == "POST":
+        try:
+            data = parse_input(request.form)
+            action = actions.create_action(db.session, review, data, actor=current_account())
+        except ValueError:
+            db.session.rollback()
+            error = _("Enter the date as a real date, and choose the owner from the list.")
+        except ServiceError as problem:
+            db.session.rollback()
+            error = str(problem)
+        else:
+            advice = actions.easy_read_advice(action.easy_read_text, _lang(review), action.picture)
+            db.session.commit()
+            if advice:
+                flash(
+                    _("The action is saved. The easy-read check has advice on it: see below."),
+                    "warning",
+                )
+            else:
+                flash(_("The action is saved."), "success")
+            return redirect(
+                url_for("actions.builder", review_id=review.id) + f"#action-{action.id}", code=303
+            )
+    context = _page(review, form=request.form if request.method == "POST" else None, error=error)
+    return render_template("actions/builder.html", **context), (400 if error else 200)
+
+
+@bp.route("/advice", methods=["POST"])
+@roles_required(*STAFF_ROLES)
+def advice(review_id: int) -> str:
+    """The easy-read advice for the text being typed (the htmx partial)."""
+    review = _review_or_404(review_id)
+    return render_template(
+        "actions/_advice.html",
+        advice=actions.easy_read_advice(
+            request.form.get("easy_read_text", ""),
+            _lang(review),
+            request.form.get("picture") or None,
+        ),
+        typed=bool(request.form.get("easy_read_text", "").strip()),
+    )
+
+
+@bp.route("/<int:action_id>", methods=["GET", "POST"])
+@roles_required(*STAFF_ROLES)
+def edit(review_id: int, action_id: int) -> str | WerkzeugResponse | tuple[str, int]:
+    """Change an action; a save from an old version shows both versions to choose from."""
+    review = _review_or_404(review_id)
+    action = _action_or_404(review, action_id)
+    error = None
+    conflict = None
+    form: Any = None
+    if request.method == "POST":
+        form = request.form
+        try:
+            data = parse_input(request.form)
+            actions.update_action(
+                db.session,
+                action,
+                data,
+                actor=current_account(),
+                version=request.form.get("version", type=int),
+            )
+        except ValueError:
+            db.session.rollback()
+            error = _("Enter the date as a real date, and choose the owner from the list.")
+        except ConflictError as clash:
+            db.session.rollback()
+            conflict = clash
+            error = str(clash)
+        except ServiceError as problem:
+            db.session.rollback()
+            error = str(problem)
+        else:
+            db.session.commit()
+            flash(_("The action is saved."), "success")
+            return redirect(
+                url_for("actions.builder", review_id=review.id) + f"#action-{action.id}", code=303
+            )
+    if form is None:
+        form = _form_from(action)
+    status = 409 if conflict else (400 if error else 200)
+    context = _page(review, form=form, error=error, conflict=conflict, action=action)
+    return render_template("actions/edit.html", **context), status
+
+
+def _form_from(action: OutcomeAction) -> MultiDict[str, str]:
+    values = actions.snapshot(action)
+    form: MultiDict[str, str] = MultiDict()
+    for key in ("plain_text", "easy_read_text", "owner_name", "no_link_reason", "picture"):
+        form[key] = values[key] or ""
+    form["owner_user_id"] = str(values["owner_user_id"] or "")
+    form["due_on"] = values["due_on"].isoformat() if values["due_on"] else ""
+    form["version"] = str(values["version"])
+    for statement_id in values["statement_ids"]:
+        form.add("statement", str(statement_id))
+    return form
+
+
+@bp.route("/<int:action_id>/status", methods=["POST"])
+@roles_required(*STAFF_ROLES)
+def status(review_id: int, action_id: int) -> WerkzeugResponse:
+    """Move an action on: planned, in progress, done, or not done with the reason."""
+    review = _review_or_404(review_id)
+    action = _action_or_404(review, action_id)
+    try:
+        actions.set_status(
+            db.session,
+            action,
+            request.form.get("status", ""),
+            actor=current_account(),
+            version=request.form.get("version", type=int),
+            reason=request.form.get("not_done_reason"),
+        )
+    except ServiceError as problem:
+        db.session.rollback()
+        flash(str(problem), "error")
+    else:
+        db.session.commit()
+        flash(_("The status is saved."), "success")
+    return redirect(
+        url_for("actions.builder", review_id=review.id) + f"#action-{action.id}", code=303
+    )
+
+
+@overview.route("/overdue")
+@roles_required(*STAFF_ROLES)
+def overdue() -> str:
+    """Actions past their date that are not done, across every review."""
+    today = date.today()
+    rows = actions.overdue_actions(db.session, today)
+    review_ids = {a.review_id for a in rows}
+    by_id = {r.id: r for r in (reviews.get_review(db.session, rid) for rid in sorted(review_ids))}
+    figures = actions.figures_across(db.session)
+    # Keeps the figures of reviews counted just now (nothing else on this page writes).
+    db.session.commit()
+    return render_template(
+        "actions/overdue.html",
+        rows=rows,
+        reviews_by_id=by_id,
+        today=today,
+        figures=figures,
+    )

@@ -1,0 +1,293 @@
+"""The review record for the file: a page, a print-ready page, a PDF and a JSON export.
+
+The order is the product's: the person's views first, then each layer, then differing
+views, then the actions with the statements they answer. Opening the record is audited.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, Response, current_app, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+
+from ...auth import STAFF_ROLES, current_account, roles_required
+from ...extensions import db
+from ...models import CaseStatus, DifferingRoute, Review
+from ...outputs import pdf
+from ...prompts.library import load_library
+from ...services import audit, people
+from ...services.data import exports
+from ..lookup import review_or_404  # noqa: E402  (kept beside the blueprint it serves)
+from .photos import photo_files, picture_context
+
+bp = Blueprint("review_record", __name__, url_prefix="/staff/reviews/<int:review_id>/record")
+
+LAYER_FIELDS = {
+    "working": _l("What is working?"),
+    "not_working": _l("What is not working?"),
+    "see_differently": _l("Is there anything you see differently?"),
+    "would_like": _l("What would you like to happen?"),
+    "how_obtained": _l("How the person's views were obtained"),
+    "observations": _l("Observations"),
+    "represents": _l("Where they represent the person's wishes"),
+    "challenges": _l("Where they challenge a proposal or a supporter's view"),
+    "concerns": _l("Concerns"),
+    "note": _l("Note"),
+}
+ROUTES = {
+    DifferingRoute.DISCUSSION: _l("discussion"),
+    DifferingRoute.JOINT_MEETING: _l("joint problem-solving meeting"),
+    DifferingRoute.BEST_INTERESTS: _l("best-interests process"),
+    DifferingRoute.MANAGER_ESCALATION: _l("escalated to a manager"),
+    DifferingRoute.ADVOCATE_REPORT: _l("advocate's report"),
+    DifferingRoute.SAFEGUARDING: _l("safeguarding"),
+}
+CASE_STATUS = {
+    CaseStatus.OPEN: _l("open"),
+    CaseStatus.RESOLVED: _l("resolved"),
+    CaseStatus.CLOSED: _l("closed"),
+}
+
+
+_review_or_404 = review_or_404
+
+
+def _record(review: Review, what: str) -> exports.ReviewRecord:
+    audit.record(
+        db.session, f"review.record_{what}", actor=current_account(), obj=review,
+        person_id=review.person_id,
+    )  # fmt: skip
+    db.session.commit()
+    return exports.review_record(db.session, review)
+
+
+def _context(record: exports.ReviewRecord) -> dict[str, Any]:
+    return {
+        "record": record,
+        "review": record.review,
+        "person": record.person,
+        "flag": people.communication_flag(record.person),
+        "library": load_library(),
+        "users": record.users,
+        "layer_fields": LAYER_FIELDS,
+        "route_label": lambda v: str(ROUTES.get(DifferingRoute(v), v)) if v else "",
+        "case_label": lambda v: str(CASE_STATUS.get(CaseStatus(v), v)),
+        "today": date.today(),
+        # With the person's "photos" setting, their own photo where one stands for the key.
+        **picture_context(record.person),
+    }
+
+
+@bp.route("/")
+@roles_required(*STAFF_ROLES)
+def page(review_id: int) -> str:
+    """The record as a page."""
+    record = _record(_review_or_404(review_id), "viewed")
+    return render_template("actions/record.html", **_context(record))
+
+
+@bp.route("/print")
+@roles_required(*STAFF_ROLES)
+def print_page(review_id: int) -> str:
+    """The record laid out for paper: no navigation, print styles."""
+    record = _record(_review_or_404(review_id), "printed")
+    return render_template("actions/record_print.html", **_context(record))
+
+
+@bp.route("/record.pdf")
+@roles_required(*STAFF_ROLES)
+def pdf_file(review_id: int) -> Response:
+    """The record as a PDF, for the file."""
+    record = _record(_review_or_404(review_id), "pdf")
+    started = time.perf_counter()
+    data = pdf.render(
+        record_blocks(record),
+        title=_("Review record: %(name)s, %(date)s", name=record.person.full_name,
+                date=_date(record.review.scheduled_for)),
+        author=current_account().name,
+        subject=_("Care Act review record"),
+        pictures_dir=pictures_dir(),
+        photos=photo_files(record.person),
+        footer=_("%(name)s's review record", name=record.person.preferred_name),
+    )  # fmt: skip
+    current_app.logger.info(
+        "record PDF: %d bytes in %.2f s", len(data), time.perf_counter() - started
+    )
+    name = f"review-{record.review.id}-record.pdf"
+    return Response(
+        data, mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{name}"', "Cache-Control": "no-store"},
+    )  # fmt: skip
+
+
+@bp.route("/export.json")
+@roles_required(*STAFF_ROLES)
+def export(review_id: int) -> Response:
+    """Everything about the review as JSON (see services.exports for the format)."""
+    review = _review_or_404(review_id)
+    text = exports.export_json(db.session, review, actor=current_account())
+    db.session.commit()
+    disposition = "attachment" if request.args.get("download") else "inline"
+    return Response(
+        text, mimetype="application/json",
+        headers={
+            "Content-Disposition": f'{disposition}; filename="review-{review.id}.json"',
+            "Cache-Control": "no-store",
+        },
+    )  # fmt: skip
+
+
+def pictures_dir(high_contrast: bool = False) -> Path:
+    """Where the SVG pictures are (filled at set-up from npm)."""
+    folder = "hc" if high_contrast else "flat"
+    return Path(current_app.static_folder or "") / "vendor" / "pictures" / folder
+
+
+def _page_lang() -> str:
+    from flask_babel import get_locale
+
+    lang = str(get_locale() or "en")
+    return lang if lang in load_library().languages else "en"
+
+
+def _date(value: Any) -> str:
+    from ...outputs.labels import format_date
+
+    return format_date(value)
+
+
+# --- the record as PDF blocks -----------------------------------------------------------------
+
+
+def _said_lines(record: exports.ReviewRecord, response: Any, lang: str) -> list[pdf.Para]:
+    from ...outputs.labels import CAPTURE
+
+    library = load_library()
+    prompt = library.prompt(response.review_prompt.library_prompt_id)
+    how = str(CAPTURE.get(response.capture_method, response.capture_method))
+    if response.capture_method == "tapped":
+        labels = ", ".join(prompt.option(o).label(lang, fallback=True) for o in response.answer)
+        return [pdf.Para(f"{labels} ({how})", "strong")]
+    if response.capture_method == "interpreted":
+        return [pdf.Para(_("A facilitator's reading, not the person's own words:"), "muted"),
+                pdf.Para(response.own_words or "", "body")]  # fmt: skip
+    return [pdf.Para(f"“{response.own_words}”", "quote"), pdf.Para(how, "small")]
+
+
+def record_blocks(record: exports.ReviewRecord) -> list[pdf.Block]:  # noqa: C901 - one document
+    """The record, in the order the product requires, as blocks for the PDF."""
+    from ...outputs.labels import NON_PARTICIPATION, REVIEW_KIND
+
+    library = load_library()
+    lang = _page_lang()
+    review, person = record.review, record.person
+    name = person.preferred_name
+    blocks: list[pdf.Block] = [
+        pdf.Heading(_("%(name)s's review, %(date)s", name=name, date=_date(review.scheduled_for))),
+        pdf.Para(
+            _(
+                "%(full)s. %(kind)s.",
+                full=person.full_name,
+                kind=str(REVIEW_KIND.get(review.kind, review.kind)).capitalize(),
+            )
+        ),  # fmt: skip
+    ]
+    flag = people.communication_flag(person)
+    if flag:
+        blocks.append(pdf.Para(_("Communication: %(needs)s", needs=flag), "muted"))
+    blocks.append(pdf.Heading(_("What %(name)s said", name=name), 2))
+    for np in record.non_participation:
+        blocks.append(pdf.Para(_(
+            "%(name)s could not take part: %(reason)s. What was tried: %(tried)s",
+            name=name, reason=NON_PARTICIPATION.get(np.reason, np.reason), tried=np.what_was_tried,
+        )))  # fmt: skip
+    for answers in record.answers:
+        prompt = library.prompt(answers.review_prompt.library_prompt_id or "")
+        lines: list[Any] = [pdf.Para(prompt.text(lang, fallback=True), "strong")]
+        if answers.choice is not None:
+            if answers.choice.skipped:
+                lines.append(pdf.Para(_("Skipped"), "muted"))
+            else:
+                lines += _said_lines(record, answers.choice, lang)
+        for words in answers.words:
+            lines += _said_lines(record, words, lang)
+        if not answers.answered:
+            lines.append(pdf.Para(_("No answer."), "muted"))
+        blocks.append(pdf.Idea(prompt.picture, lines))
+    for topic in record.layers or []:
+        title = (library.topic(topic.topic_id).title(lang, fallback=True) if topic.topic_id
+                 else _("The whole review"))  # fmt: skip
+        blocks.append(pdf.Heading(_("Other views: %(topic)s", topic=title), 2))
+        for entry in [*topic.advocate, *topic.family, *topic.staff]:
+            blocks.append(pdf.Para(entry.author.description, "strong"))
+            if entry.differs:
+                blocks.append(pdf.Para(_("This view differs from %(name)s's.", name=name), "muted"))
+            for key, label in LAYER_FIELDS.items():
+                if entry.body.get(key):
+                    blocks.append(pdf.Para(str(label), "muted"))
+                    blocks.append(pdf.Para(str(entry.body[key])))
+    if record.differing_views:
+        blocks.append(pdf.Heading(_("Differing views"), 2))
+        for view in record.differing_views:
+            blocks.append(pdf.Para(view.summary or "", "strong"))
+            route = str(ROUTES.get(view.route, "")) if view.route else _("not chosen yet")
+            status = CASE_STATUS.get(view.status, view.status)
+            blocks.append(pdf.Para(_("Route: %(route)s. Status: %(status)s.", route=route,
+                                     status=status)))  # fmt: skip
+            if view.outcome:
+                blocks.append(pdf.Para(_("Outcome: %(text)s", text=view.outcome)))
+            if view.reasoning:
+                blocks.append(pdf.Para(_("Reasoning: %(text)s", text=view.reasoning)))
+    blocks.append(pdf.Heading(_("Actions"), 2))
+    if not record.actions:
+        blocks.append(pdf.Para(_("No actions yet."), "muted"))
+    from .actions import action_status_label
+
+    for entry in record.actions:
+        action = entry.action
+        lines = [
+            pdf.Para(action.plain_text, "strong"),
+            pdf.Para(_("Easy read: %(text)s", text=action.easy_read_text)),
+            pdf.Para(
+                _(
+                    "Who: %(owner)s. By when: %(due)s. Status: %(status)s.",
+                    owner=action.owner_name,
+                    due=_date(action.due_on) if action.due_on else _("no date"),
+                    status=action_status_label(action.status),
+                ),
+                "muted",
+            ),  # fmt: skip
+        ]
+        if action.not_done_reason:
+            lines.append(pdf.Para(_("Not done because: %(reason)s", reason=action.not_done_reason)))
+        if entry.statements:
+            lines.append(pdf.Para(_("Answers what %(name)s said:", name=name), "small"))
+            for response in entry.statements:
+                lines += _said_lines(record, response, lang)
+        else:
+            lines.append(pdf.Para(_(
+                "Not linked to what %(name)s said. The reason: %(reason)s",
+                name=name, reason=action.no_link_reason or "",
+            ), "strong"))  # fmt: skip
+        blocks.append(pdf.Idea(action.picture, lines, boxed=True))
+    figures = record.figures
+    blocks.append(pdf.Heading(_("How the actions trace back"), 2))
+    blocks.append(pdf.Para(" ".join((
+        ngettext("Linked to what %(name)s said: %(linked)s of %(num)d action.",
+                 "Linked to what %(name)s said: %(linked)s of %(num)d actions.",
+                 figures.actions, linked=figures.linked, name=name),
+        ngettext("With an action: %(answered)s of %(num)d statement.",
+                 "With an action: %(answered)s of %(num)d statements.",
+                 figures.statements, answered=figures.answered),
+    ))))  # fmt: skip
+    if record.unanswered:
+        blocks.append(pdf.Heading(_("Statements no action answers yet"), 3))
+        for statement in record.unanswered:
+            blocks += _said_lines(record, statement.response, lang)
+    return blocks
