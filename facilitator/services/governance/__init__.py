@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any, Protocol
 
 from ...models import utcnow
-from .. import ServiceError
+from .. import ServiceError, StaleVersion
 
 TEXT_LIMIT = 5000
 _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -22,7 +22,7 @@ STALE_MESSAGE = (
 )
 
 
-class StaleRecord(ServiceError):
+class StaleRecord(StaleVersion):
     """A save was based on an older version of the record than the one stored."""
 
 
@@ -37,7 +37,7 @@ def check_version(record: Versioned, version: int | str | None) -> None:
     except (TypeError, ValueError):
         given = None
     if given != record.version:
-        raise StaleRecord(STALE_MESSAGE)
+        raise StaleRecord(STALE_MESSAGE, stored=record.version, sent=given)
 
 
 def bump(record: Versioned) -> None:
