@@ -20,10 +20,10 @@ from ..models import (
     User,
     utcnow,
 )
-from . import NotFound, ServiceError, audit
+from . import NotFound, ServiceError, StaleVersion, audit
 
 
-class VersionConflict(ServiceError):
+class VersionConflict(StaleVersion):
     """A save based on an older version than the one stored: nothing was saved."""
 
 
@@ -257,7 +257,9 @@ def update_communication(
     if version != person.version:
         raise VersionConflict(
             "Someone else changed these details while you were editing. Both versions are "
-            "shown: choose which to keep."
+            "shown: choose which to keep.",
+            stored=person.version,
+            sent=version,
         )
     person.communication_needs = (communication_needs or "").strip() or None
     person.preferred_formats = _formats(preferred_formats)

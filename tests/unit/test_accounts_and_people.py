@@ -18,7 +18,7 @@ from facilitator.models import (
     SupporterRole,
     User,
 )
-from facilitator.services import NotAllowed, ServiceError, accounts, audit, people
+from facilitator.services import NotAllowed, ServiceError, StaleVersion, accounts, audit, people
 
 pytestmark = pytest.mark.db
 
@@ -138,6 +138,13 @@ def test_people_supporters_authority_and_advocate_need(session: Session) -> None
     session.commit()
     assert people.people_needing_advocate_without_one(session) == []
     assert people.communication_flag(person) == "Easy read; pictures"
+    # A save from an old version is a stale version (409 at the edge), with both versions.
+    with pytest.raises(StaleVersion) as stale:
+        people.update_communication(
+            session, person, actor=staff, version=person.version - 1, communication_needs="x",
+            preferred_formats=[], review_on=None, language="en",
+        )  # fmt: skip
+    assert (stale.value.stored, stale.value.sent) == (person.version, person.version - 1)
     # Every change left an audit entry, and the chain holds.
     actions = session.scalars(select(AuditEvent.action).order_by(AuditEvent.seq)).all()
     assert actions[:3] == ["user.created", "person.created", "supporter.added"]

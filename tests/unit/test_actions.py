@@ -23,7 +23,15 @@ from facilitator.models import (
     ReviewKind,
     SupporterRole,
 )
-from facilitator.services import NotAllowed, NotFound, ServiceError, audit, people, reviews
+from facilitator.services import (
+    NotAllowed,
+    NotFound,
+    ServiceError,
+    StaleVersion,
+    audit,
+    people,
+    reviews,
+)
 from facilitator.services.data import exports
 from facilitator.services.reviews import (
     actions,
@@ -205,6 +213,9 @@ def test_a_save_from_an_old_version_keeps_both(session: Session, world) -> None:
         )
     assert clash.value.mine["owner_name"] == "Someone else"
     assert clash.value.theirs["owner_name"] == "Sian Jones" and clash.value.current_version == 2
+    # A stale version, answered 409 at the edge with both versions.
+    assert isinstance(clash.value, StaleVersion)
+    assert (clash.value.stored, clash.value.sent) == (2, 1)
     assert action.owner_name == "Sian Jones"
     with pytest.raises(ConflictError):
         actions.set_status(session, action, "done", actor=staff, version=1)

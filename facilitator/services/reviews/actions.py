@@ -27,7 +27,8 @@ from ...models import (
     User,
     action_responses,
 )
-from .. import NotAllowed, NotFound, ServiceError, audit
+from ...text import has_untypable
+from .. import NotAllowed, NotFound, ServiceError, StaleVersion, audit
 from ..reporting import figures
 from ..reporting.figures import Figures  # also imported from here by the exports and the tests
 from . import person_first, responses
@@ -38,7 +39,6 @@ OWNER_LIMIT = 160
 REASON_LIMIT = 1000
 OPEN_STATUSES = (ActionStatus.PLANNED, ActionStatus.IN_PROGRESS)
 WORDS_METHODS = (CaptureMethod.TYPED, CaptureMethod.SCRIBED)
-_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Ordinals that date and count words use: easy read writes them as digits ("5 May").
 _ORDINALS = {
     "en": frozenset(
@@ -68,17 +68,19 @@ _ORDINALS = {
 MAX_EASY_READ_SENTENCES = 3
 
 
-class ConflictError(ServiceError):
+class ConflictError(StaleVersion):
     """Someone saved the action after the editor opened it; nothing was saved.
 
     ``mine`` holds what this editor sent, ``theirs`` the action as it now stands, so the page
-    can show both and ask which to keep.
+    can show both and ask which to keep; ``stored`` and ``sent`` are the two versions.
     """
 
-    def __init__(self, action: OutcomeAction, mine: dict[str, Any]) -> None:
+    def __init__(self, action: OutcomeAction, mine: dict[str, Any], sent: int | None) -> None:
         super().__init__(
             "Someone else changed this action while you were editing it. Nothing was saved: "
-            "compare the two versions and choose which to keep."
+            "compare the two versions and choose which to keep.",
+            stored=action.version,
+            sent=sent,
         )
         self.action_id = action.id
         self.current_version = action.version
@@ -153,7 +155,7 @@ def easy_read_advice(text: str, lang: str = "en", picture: str | None = None) ->
 
 def _text(value: str | None, what: str, limit: int, required: bool = True) -> str | None:
     value = (value or "").strip()
-    if _CONTROLS.search(value):
+    if has_untypable(value):  # kept as written for the person: refused, never changed
         raise ServiceError(f"The {what} contains hidden control characters. Please type it again.")
     if not value:
         if required:
@@ -280,7 +282,7 @@ def create_action(
 
 def _check_version(action: OutcomeAction, version: int | None, mine: dict[str, Any]) -> None:
     if version != action.version:
-        raise ConflictError(action, mine)
+        raise ConflictError(action, mine, sent=version)
 
 
 def update_action(
