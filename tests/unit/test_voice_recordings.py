@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import io
+import struct
 from pathlib import Path
 
 import pytest
+from mutagen.id3 import ID3, TIT2
 from sqlalchemy.orm import Session
 
 from facilitator.services.media import voice_recordings as voices
@@ -60,6 +63,62 @@ HTML = b"<!doctype html><html><body><script>alert(1)</script></body></html>"
     ],
 )  # fmt: skip
 def test_bad_files_are_refused_kindly(data: bytes, message: str) -> None:
+    with pytest.raises(AudioProblem, match=message):
+        voices.inspect(data)
+
+
+def _tagged_mp3(seconds: float) -> bytes:
+    """An MP3 with an ID3v2 tag before the sound, as phones and editors save them."""
+    buffer = io.BytesIO(samples.mp3(seconds))
+    tag = ID3()
+    tag.add(TIT2(encoding=3, text="Mum asks"))
+    tag.save(buffer)
+    return buffer.getvalue()
+
+
+def _wav_with_data_size(size: int) -> bytes:
+    """A WAV whose RIFF size fits the file but whose sound data claims ``size`` bytes."""
+    data = bytearray(samples.wav(1.0))
+    struct.pack_into("<I", data, data.find(b"data") + 4, size)
+    return bytes(data)
+
+
+def _wav_header(kind: int = 1, channels: int = 1) -> bytes:
+    data = bytearray(samples.wav(1.0))
+    struct.pack_into("<HH", data, data.find(b"fmt ") + 8, kind, channels)
+    return bytes(data)
+
+
+@pytest.mark.parametrize(
+    ("data", "audio_format"),
+    [
+        (_tagged_mp3(2.0), "mp3"),
+        (samples.mp3(2.0) + b"TAG" + b"\0" * 125, "mp3"),  # an ID3v1 tag after the sound
+        (_wav_header(kind=3), "wav"),  # floating-point samples
+    ],
+    ids=["mp3-id3v2", "mp3-id3v1", "wav-float"],
+)
+def test_tags_and_other_sample_kinds_are_accepted(data: bytes, audio_format: str) -> None:
+    assert voices.inspect(data).audio_format == audio_format
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (_tagged_mp3(2.0)[:40], "cut short"),  # the tag itself stops early
+        (_tagged_mp3(2.0)[:-100], "cut short"),
+        (samples.mp3(2.0) + HTML, "cut short"),  # sound, then something else
+        (HTML[:1] + samples.mp3(2.0), "not a sound recording"),
+        (_wav_with_data_size(10**6), "cut short"),
+        (_wav_header(channels=6), "kind of sound the tablet may not play"),
+        (_wav_header(kind=2), "kind of sound the tablet may not play"),  # ADPCM
+    ],
+    ids=[
+        "id3-truncated", "tagged-mp3-truncated", "mp3-then-html", "html-then-mp3",
+        "wav-data-longer-than-file", "wav-six-channels", "wav-adpcm",
+    ],
+)  # fmt: skip
+def test_files_that_are_recordings_only_in_part_are_refused(data: bytes, message: str) -> None:
     with pytest.raises(AudioProblem, match=message):
         voices.inspect(data)
 
