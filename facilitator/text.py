@@ -23,6 +23,15 @@ Only three things are done, because none of them is part of anyone's words:
 ``clean_text`` is applied to every form field, query string value and JSON string the app
 receives, by the request class installed in ``install`` (see ``facilitator/__init__.py``),
 and to text given to command-line commands. It is idempotent.
+
+Services are called by more than the web (commands, the demo, imports, tests), so they apply
+the same rule again to what they keep, by one of two named policies over the same characters:
+
+* **remove** (``clean_text(value, trim=True)``): staff's notes, layered views, governance
+  records. The untypable characters are dropped and the text trimmed, as at the edge.
+* **refuse** (``has_untypable``): the person's own words, and the easy-read texts staff write
+  for the person (actions, custom prompts). These are kept exactly as typed, so a text that
+  still holds an untypable character is refused with a message rather than quietly changed.
 """
 
 from __future__ import annotations
@@ -33,13 +42,14 @@ from typing import Any
 from flask import Flask, Request
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 
-# C0 controls except \t (09) and \n (0a); DEL; C1 controls; surrogates (never valid alone);
-# the 66 noncharacters (U+FDD0 to U+FDEF and the last two code points of each plane), which
-# Unicode reserves for programs' own use and HTML counts as errors in a page.
+# C0 controls except \t (09), \n (0a) and \r (0d, half of a typed line ending, made \n by
+# clean_text); DEL; C1 controls; surrogates (never valid alone); the 66 noncharacters (U+FDD0
+# to U+FDEF and the last two code points of each plane), which Unicode reserves for programs'
+# own use and HTML counts as errors in a page.
 NONCHARACTERS = "\ufdd0-\ufdef" + "".join(
     f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(17)
 )
-_UNTYPABLE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff{NONCHARACTERS}]")
+_UNTYPABLE = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff{NONCHARACTERS}]")
 
 PDF = "\u202c"  # pop directional formatting
 PDI = "\u2069"  # pop directional isolate
@@ -69,23 +79,57 @@ def close_bidi(text: str) -> str:
     return text + "".join(reversed(stack))
 
 
-def clean_text(value: str) -> str:
-    """The text as it will be kept: see the module's docstring for the three rules."""
+def clean_text(value: str, *, trim: bool = False) -> str:
+    """The text as it will be kept: see the module's docstring for the three rules.
+
+    ``trim`` also takes white space off both ends (before any open override is closed, so
+    the closing mark stays at the very end): the **remove** policy for a field staff type.
+    """
     if "\r" in value:
         value = value.replace("\r\n", "\n").replace("\r", "\n")
     value = _UNTYPABLE.sub("", value)
+    if trim:
+        value = value.strip()
     return close_bidi(value)
 
 
+def has_untypable(value: str) -> bool:
+    """Whether ``value`` holds a character ``clean_text`` removes: the **refuse** policy.
+
+    For text kept exactly as typed: the service refuses it with its own message instead of
+    changing it. A line ending's ``\r`` is typed, so it is not refused.
+    """
+    return _UNTYPABLE.search(value) is not None
+
+
 def clean_value(value: Any) -> Any:
-    """``clean_text`` applied to every string inside a JSON value."""
+    """``clean_text`` applied to every string inside a JSON value (keys are left as sent).
+
+    Iterative, so a deeply nested value (a hostile request body) cannot exhaust the stack:
+    each list or dict is copied into a new one of its kind as the walk reaches it.
+    """
     if isinstance(value, str):
         return clean_text(value)
-    if isinstance(value, list):
-        return [clean_value(v) for v in value]
-    if isinstance(value, dict):
-        return {k: clean_value(v) for k, v in value.items()}
-    return value
+    if not isinstance(value, list | dict):
+        return value
+    root: Any = [] if isinstance(value, list) else {}
+    pending: list[tuple[Any, Any]] = [(value, root)]
+    while pending:
+        source, copy = pending.pop()
+        items = source.items() if isinstance(source, dict) else enumerate(source)
+        for key, item in items:
+            if isinstance(item, str):
+                kept: Any = clean_text(item)
+            elif isinstance(item, list | dict):
+                kept = [] if isinstance(item, list) else {}
+                pending.append((item, kept))
+            else:
+                kept = item
+            if isinstance(copy, list):
+                copy.append(kept)
+            else:
+                copy[key] = kept
+    return root
 
 
 class CleanMultiDict(ImmutableMultiDict):  # type: ignore[type-arg]

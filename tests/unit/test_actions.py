@@ -171,6 +171,7 @@ def test_required_fields_pictures_and_owners(session: Session, world) -> None:  
         ({"owner_name": ""}, "owner"),
         ({"picture": "not-a-picture"}, "picture"),
         ({"easy_read_text": "bad \x00 text"}, "control characters"),
+        ({"easy_read_text": "bad \ufffe text"}, "control characters"),
         ({"plain_text": "x" * 4001}, "4,000"),
         ({"owner_user_id": 999_999}, "owner"),
     ]:

@@ -193,7 +193,12 @@ def test_own_words_kept_exactly(session: Session, world, text: str) -> None:  # 
 
 @pytest.mark.parametrize(
     ("text", "message"),
-    [("a" * 5001, "Up to 5,000"), ("bad\x00byte", "control characters"), ("   ", "no words")],
+    [
+        ("a" * 5001, "Up to 5,000"),
+        ("bad\x00byte", "control characters"),
+        ("bad\x85byte", "control characters"),  # a C1 control: text.py's one set of characters
+        ("   ", "no words"),
+    ],
 )
 def test_own_words_refused_with_a_clear_message(
     session: Session, world, text: str, message: str

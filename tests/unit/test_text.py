@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from facilitator.services import ServiceError, governance
+from facilitator.services.reviews import responses
 from facilitator.text import (
     BIDI_CONTROLS,
     EMBEDDINGS,
@@ -16,9 +20,12 @@ from facilitator.text import (
     clean_text,
     clean_value,
     close_bidi,
+    has_untypable,
 )
 
 from ..web.hostile import CONTROLS, MARKUP, WORDS, hostile_text
+
+PACKAGE = Path(__file__).resolve().parents[2] / "facilitator"
 
 ANY_TEXT = st.text(
     st.one_of(st.characters(), st.sampled_from(["\ud800", "\udfff", "\x00", "\u202e", "\u2067"])),
@@ -118,3 +125,63 @@ def test_every_form_value_query_and_json_string_is_cleaned() -> None:
     assert got["form"] == ["xy", "\u202ez\u202c"] and got["args"] == "ab"
     got = client.post("/", json={"w": ["\x01a", {"b": "\u202e"}]}).get_json()
     assert got["json"] == {"w": ["a", {"b": "\u202e\u202c"}]}
+
+
+@settings(max_examples=300)
+@given(ANY_TEXT)
+def test_the_remove_policy_trims_and_stays_idempotent(text: str) -> None:
+    trimmed = clean_text(text, trim=True)
+    assert not UNTYPABLE.search(trimmed) and _open_at_end(trimmed) == 0
+    assert trimmed.rstrip(PDF + PDI) == trimmed.rstrip(PDF + PDI).strip()
+    assert clean_text(trimmed, trim=True) == trimmed
+
+
+@settings(max_examples=300)
+@given(ANY_TEXT)
+def test_the_refuse_policy_refuses_exactly_what_cleaning_removes(text: str) -> None:
+    lines = text.replace("\r\n", "\n").replace("\r", "\n")
+    assert has_untypable(text) == bool(UNTYPABLE.search(lines))
+    assert not has_untypable(clean_text(text))
+
+
+def test_the_two_policies_in_examples() -> None:
+    # remove: trimmed first, so the closing mark is the last character
+    assert clean_text("  \x00note\u202e \n", trim=True) == "note\u202e\u202c"
+    assert clean_text(" \x85 ", trim=True) == ""
+    # refuse: every untypable character, but not a typed line ending, a tab or any words
+    for control in CONTROLS[:3] + ["\x85", "\ufffe", "\udfff", "\U0010ffff"]:
+        assert has_untypable(f"a{control}b"), repr(control)
+    for text in WORDS + MARKUP + ["one\r\ntwo\tthree", "\u202eevil"]:
+        assert not has_untypable(text), text
+
+
+def test_a_deeply_nested_value_is_cleaned_without_recursion() -> None:
+    deep: list[object] = ["\x00a"]
+    for _ in range(100_000):
+        deep = [deep, "\x01"]
+    cleaned = clean_value({"k": deep})["k"]
+    for _ in range(100_000):
+        assert cleaned[1] == ""
+        cleaned = cleaned[0]
+    assert cleaned == ["a"]
+
+
+def test_cleaning_has_one_home() -> None:
+    """No module but text.py writes its own class of the untypable controls (C0 but tab and new
+    line). File names are another rule: a download's name replaces every C0 control too."""
+    own_class = re.compile(r"\[[^\]]*\\x00-\\x08")
+    copies = [
+        str(path.relative_to(PACKAGE.parent))
+        for path in PACKAGE.rglob("*.py")
+        if path.name != "text.py" and own_class.search(path.read_text(encoding="utf-8"))
+    ]
+    assert copies == []
+
+
+def test_the_services_keep_text_by_these_policies() -> None:
+    """Staff's records take the remove policy; the person's own words the refuse policy."""
+    assert governance.clean(" \x85note\u202e\r\n") == "note\u202e\u202c"
+    assert governance.clean("\x00 \x7f") is None
+    assert responses.check_own_words("one\r\ntwo ") == "one\r\ntwo "  # kept exactly
+    with pytest.raises(ServiceError, match="control characters"):
+        responses.check_own_words("bad\U0010ffffbyte")

@@ -6,15 +6,14 @@ communications, complaints, dashboard and audit_browse. What they share lives he
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Any, Protocol
 
 from ...models import utcnow
+from ...text import clean_text
 from .. import ServiceError, StaleVersion
 
 TEXT_LIMIT = 5000
-_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 STALE_MESSAGE = (
     "Someone else changed this record while you were editing. Your changes were not saved: "
@@ -48,11 +47,11 @@ def bump(record: Versioned) -> None:
 def clean(
     value: Any, *, required: str | None = None, limit: int = TEXT_LIMIT, what: str = "text"
 ) -> str | None:
-    """Text typed by staff: control characters removed, trimmed, within a limit.
+    """Text typed by staff: cleaned and trimmed (``text.py``'s remove policy), within a limit.
 
     ``required`` is the message to raise when the text is empty; without it, empty is None.
     """
-    text = _CONTROLS.sub("", str(value or "")).strip()
+    text = clean_text(str(value or ""), trim=True)
     if not text:
         if required:
             raise ServiceError(required)

@@ -43,6 +43,7 @@ from ...prompts.library import (
     register_custom_resolver,
     sentence_count,
 )
+from ...text import has_untypable
 from .. import NotAllowed, NotFound, ServiceError, audit
 
 TEXT_LIMIT = 300
@@ -50,7 +51,6 @@ ALT_LIMIT = 300
 LABEL_LIMIT = 80
 MIN_CHOICES = 2
 MAX_CHOICES = 8
-_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _KEY = re.compile(rf"^{CUSTOM_KEY_PREFIX}(\d+)$")
 
 
@@ -211,7 +211,7 @@ def easy_read_advice(
 
 def _clean(value: str | None, what: str, limit: int, required: bool = True) -> str:
     value = (value or "").strip()
-    if _CONTROLS.search(value):
+    if has_untypable(value):  # kept as written for the person: refused, never changed
         raise ServiceError(f"The {what} contains hidden control characters. Please type it again.")
     if required and not value:
         raise ServiceError(f"Write the {what}.")

@@ -11,7 +11,6 @@ at the one it replaces. The current view of a layer is its latest *submitted* ve
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -39,6 +38,7 @@ from ...models import (
     User,
     utcnow,
 )
+from ...text import clean_text
 from .. import NotAllowed, ServiceError, audit
 from .person_first import require_person_first
 
@@ -57,7 +57,6 @@ _SIDE = {
     "not-good": -1, "very-bad": -1, "not-working": -1,
 }  # fmt: skip
 _YES_NO = frozenset({"yes", "no"})
-_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 # --- the review's topics and the person's answers ----------------------------------------------
@@ -209,7 +208,7 @@ def _check_topic(review: Review, topic_id: str | None, allow_whole_review: bool 
 
 
 def _clean_text(value: Any) -> str:
-    text = _CONTROLS.sub("", str(value or "")).strip()
+    text = clean_text(str(value or ""), trim=True)
     if len(text) > FIELD_MAX:
         raise ServiceError(f"Please keep each answer to {FIELD_MAX:,} characters or fewer.")
     return text
@@ -755,7 +754,7 @@ def open_differing_view(
         and topic_id != contribution.topic_id
     ):
         raise ServiceError("That contribution is about another topic.")
-    summary = _CONTROLS.sub("", summary or "").strip()
+    summary = clean_text(summary or "", trim=True)
     if not summary:
         raise ServiceError("Write a short summary of how the views differ.")
     if len(summary) > SUMMARY_MAX:

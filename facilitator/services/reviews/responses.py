@@ -26,14 +26,12 @@ from ...models import (
     invalidate_figures,
     utcnow,
 )
+from ...text import has_untypable
 from .. import NotAllowed, ServiceError, audit
 
 OWN_WORDS_LIMIT = 5000
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 WORD_METHODS = frozenset({CaptureMethod.TYPED, CaptureMethod.SCRIBED, CaptureMethod.INTERPRETED})
-# C0 controls other than tab and line breaks cannot be stored faithfully (PostgreSQL refuses
-# NUL) and never come from a keyboard; the rest of Unicode is kept exactly.
-_FORBIDDEN_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class DuplicateAnswer(ServiceError):
@@ -69,8 +67,12 @@ def check_client_id(client_id: str) -> str:
 
 
 def check_own_words(text: str) -> str:
-    """Keep the person's words exactly, within a stated limit."""
-    if _FORBIDDEN_CONTROLS.search(text):
+    """Keep the person's words exactly, within a stated limit.
+
+    Words holding a character no keyboard types are refused, not changed (``text.py``'s refuse
+    policy): PostgreSQL refuses NUL, and the rest of Unicode is kept exactly.
+    """
+    if has_untypable(text):
         raise ServiceError("The words contain hidden control characters. Please type them again.")
     if not text.strip():
         raise ServiceError("There are no words to save.")
