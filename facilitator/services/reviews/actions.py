@@ -28,7 +28,6 @@ from ...models import (
     action_responses,
 )
 from ...text import has_untypable
-from ...text import has_untypable
 from .. import NotAllowed, NotFound, ServiceError, StaleVersion, audit
 from ..reporting import figures
 from ..reporting.figures import Figures  # also imported from here by the exports and the tests
