@@ -31,7 +31,7 @@ lint: setup
 	$(VENV)/bin/mypy
 
 translations: setup
-	$(VENV)/bin/pybabel extract -F translations/babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --sort-output --project Facilitator --copyright-holder "Facilitator contributors" .
+	$(VENV)/bin/pybabel extract -F translations/babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 -o translations/messages.pot --no-location --sort-output --project Facilitator --copyright-holder "Facilitator contributors" .
 	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
 	$(VENV)/bin/pybabel compile -d translations
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, g, request, session
+from flask import Flask, g, has_request_context, request, session
 from flask_login import current_user
 
 # Each language is labelled in its own name, so that a speaker finds it without reading English.
@@ -15,6 +15,8 @@ def select_locale() -> str:
     forced = g.get("page_language")
     if forced in LANGUAGES:
         return str(forced)
+    if not has_request_context():  # the command line: a refusal's lazy message reads in English
+        return "en"
     chosen = session.get("lang")
     if chosen in LANGUAGES:
         return str(chosen)

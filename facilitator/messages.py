@@ -21,6 +21,8 @@ from flask_babel import Babel, Domain, gettext, ngettext
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
 
+from .services import in_words
+
 PERSON, FAMILY, STAFF = "person", "family", "staff"
 _PLAIN = (str, int, float, bool, type(None))
 
@@ -77,8 +79,7 @@ def audience() -> str:
 
 def _stored(message: Any) -> dict[str, Any]:
     """A flashed message as it is kept in the session until a page shows it."""
-    if isinstance(message, LazyString):  # _l(...): translate it now, keeping what it was
-        message = message._func(*message._args, **message._kwargs)  # noqa: SLF001
+    message = in_words(message) if isinstance(message, LazyString) else message  # _l(...)
     kept: dict[str, Any] = {"for": audience(), "words": str(message)}
     if isinstance(message, Text):
         values = {k: v for k, v in message.values.items() if k != "num"}

@@ -17,6 +17,8 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
+
 from ..models import Person
 from . import ServiceError
 
@@ -54,13 +56,6 @@ class AccessSettingsError(ServiceError):
     """A switch-access setting outside the rules: nothing was saved."""
 
 
-def _(text: str, **values: Any) -> str:
-    """Translated when a request or app context is there (always, in the app)."""
-    from flask_babel import gettext
-
-    return gettext(text, **values)
-
-
 def seconds(ms: int) -> str:
     """A rate in milliseconds as the seconds a form shows: 750 -> "0.75", 2000 -> "2"."""
     return f"{ms / 1000:g}"
@@ -85,7 +80,7 @@ def _milliseconds_within(value: str, low_ms: int, high_ms: int, problem: Excepti
 def parse_scan_rate(value: str) -> int:
     """Seconds typed or chosen ("1.5", "1,5", "2") as milliseconds, within the bounds."""
     problem = AccessSettingsError(
-        _(
+        _l(
             "Choose how long the highlight stays on each thing: from %(low)s to %(high)s seconds.",
             low=seconds(SCAN_RATE_MIN_MS),
             high=seconds(SCAN_RATE_MAX_MS),
@@ -97,7 +92,7 @@ def parse_scan_rate(value: str) -> int:
 def parse_advance_delay(value: str) -> int:
     """Seconds chosen ("5", "7,5") as milliseconds, from 3 to 15 seconds."""
     problem = AccessSettingsError(
-        _(
+        _l(
             "Choose how long to wait before the next question: from %(low)s to %(high)s seconds.",
             low=seconds(ADVANCE_DELAY_MIN_MS),
             high=seconds(ADVANCE_DELAY_MAX_MS),
@@ -130,7 +125,7 @@ def read_form(form: Mapping[str, Any], *, toggles: bool = True) -> dict[str, Any
     if method is not None:
         if method not in ACCESS_METHODS:
             raise AccessSettingsError(
-                _(
+                _l(
                     "Choose a way to press from the list: touch or keyboard, one switch, "
                     "or two switches."
                 )
@@ -143,13 +138,13 @@ def read_form(form: Mapping[str, Any], *, toggles: bool = True) -> dict[str, Any
     if rounds is not None:
         if rounds not in {str(n) for n in SCAN_ROUNDS}:
             raise AccessSettingsError(
-                _("Choose how many times the highlight goes round before it waits.")
+                _l("Choose how many times the highlight goes round before it waits.")
             )
         values["scan_rounds"] = int(rounds)
     keys = form.get("switch_keys")
     if keys is not None:
         if keys not in SWITCH_KEYS:
-            raise AccessSettingsError(_("Choose which keys the switches send from the list."))
+            raise AccessSettingsError(_l("Choose which keys the switches send from the list."))
         values["switch_keys"] = keys
     delay = form.get("advance_delay")
     if delay is not None:

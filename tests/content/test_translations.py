@@ -36,6 +36,8 @@ def test_pot_is_current(tmp_path: Path) -> None:
             "_l",
             "-k",
             "lazy_gettext",
+            "-k",
+            "lazy_ngettext:1,2",
             "-o",
             str(fresh),
             "--no-location",

@@ -9,6 +9,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pyotp
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
+from flask_babel.speaklater import LazyString
 from sqlalchemy import ColumnElement, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -30,7 +33,7 @@ class SignInRefused(ServiceError):
 class SignInThrottled(ServiceError):
     """Too many failed attempts; ``retry_minutes`` says how long to wait."""
 
-    def __init__(self, message: str, retry_minutes: int) -> None:
+    def __init__(self, message: str | LazyString, retry_minutes: int) -> None:
         super().__init__(message)
         self.retry_minutes = retry_minutes
 
@@ -76,7 +79,12 @@ def normalise_email(email: str) -> str:
 def check_password_rules(password: str) -> None:
     """Refuse passwords that are too short; length matters more than symbols."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise ServiceError(f"The password must be at least {MIN_PASSWORD_LENGTH} characters long.")
+        raise ServiceError(
+            _l(
+                "The password must be at least %(length)d characters long.",
+                length=MIN_PASSWORD_LENGTH,
+            )
+        )
 
 
 def create_user(
@@ -94,7 +102,7 @@ def create_user(
     email = normalise_email(email)
     check_password_rules(password)
     if session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise ServiceError("There is already an account with that email address.")
+        raise ServiceError(_l("There is already an account with that email address."))
     user = User(
         email=email,
         name=name.strip(),
@@ -111,7 +119,7 @@ def create_user(
 def set_pin(session: Session, user: User, pin: str) -> None:
     """Set the short PIN used to unlock a tablet from person mode."""
     if not (pin.isdigit() and 4 <= len(pin) <= 8):
-        raise ServiceError("The PIN must be 4 to 8 digits.")
+        raise ServiceError(_l("The PIN must be 4 to 8 digits."))
     user.pin_hash = generate_password_hash(pin)
     audit.record(session, "user.pin_set", actor=user, obj=user)
 
@@ -210,8 +218,15 @@ def _check_throttle(
         session.commit()
     minutes = max(1, math.ceil((until - now).total_seconds() / 60))
     raise SignInThrottled(
-        f"Too many tries. For your safety, sign-in is paused here. Please try again in {minutes} "
-        "minutes, or ask your administrator.",
+        lazy_ngettext(
+            "Too many tries. For your safety, signing in here is paused. Please try again in "
+            "%(num)d minute. Tries while it is paused are not counted. If it is urgent, ask your "
+            "administrator to end the pause.",
+            "Too many tries. For your safety, signing in here is paused. Please try again in "
+            "%(num)d minutes. Tries while it is paused are not counted. If it is urgent, ask your "
+            "administrator to end the pause.",
+            minutes,
+        ),
         minutes,
     )
 
@@ -255,7 +270,7 @@ def authenticate(
         _record_attempt(session, named, address, AttemptOutcome.FAILED, now)
         audit.record(session, "signin.failed", actor_label=named, detail={"address": address})
         session.commit()
-        raise SignInRefused("The email address or password is not right. Please try again.")
+        raise SignInRefused(_l("The email address or password is not right. Please try again."))
     whole = not (second_factor_enabled(user) or second_factor_required(user))
     outcome = AttemptOutcome.SIGNED_IN if whole else AttemptOutcome.PASSED_FIRST_STEP
     _record_attempt(session, named, address, outcome, now)
@@ -317,7 +332,7 @@ def clear_failed_tries(session: Session, user: User, actor: User) -> int:
     Returns how many failures were cleared.
     """
     if actor.id != user.id and actor.role != Role.ADMIN:
-        raise NotAllowed("Only the account's owner or an administrator can clear its pauses.")
+        raise NotAllowed(_l("Only the account's owner or an administrator can clear its pauses."))
     result = session.execute(
         update(LoginAttempt)
         .where(LoginAttempt.email == user.email, LoginAttempt.outcome == AttemptOutcome.FAILED)
@@ -371,7 +386,7 @@ def second_factor_enabled(user: User) -> bool:
 def begin_second_factor(session: Session, user: User) -> str:
     """The secret to show while setting up (the same one until it is confirmed)."""
     if second_factor_enabled(user):
-        raise ServiceError("The second step is already set up for this account.")
+        raise ServiceError(_l("The second step is already set up for this account."))
     if not user.totp_secret:
         user.totp_secret = pyotp.random_base32(32)  # 160 bits
         user.totp_last_step = None
@@ -450,8 +465,10 @@ def _refuse_code(session: Session, user: User, address: str, now: datetime) -> N
     audit.record(session, "signin.code_refused", actor=user, obj=user, detail={"address": address})
     session.commit()
     raise WrongCode(
-        "That code is not right. Check you typed the newest code from your app, or use a "
-        "recovery code."
+        _l(
+            "That code is not right. Check you typed the newest code from your app, or use a "
+            "recovery code."
+        )
     )
 
 
@@ -471,7 +488,7 @@ def confirm_second_factor(
     now = now or utcnow()
     _check_throttle(session, user.email, address, policy or ThrottlePolicy(), now)
     if second_factor_enabled(user):
-        raise ServiceError("The second step is already set up for this account.")
+        raise ServiceError(_l("The second step is already set up for this account."))
     step = _matching_step(user, _clean_code(code), now)
     if step is None or not _claim_step(session, user, step, enabling_at=now):
         _refuse_code(session, user, address, now)
@@ -495,7 +512,7 @@ def check_second_factor(
     now = now or utcnow()
     _check_throttle(session, user.email, address, policy or ThrottlePolicy(), now)
     if not second_factor_enabled(user):
-        raise ServiceError("The second step is not set up for this account.")
+        raise ServiceError(_l("The second step is not set up for this account."))
     cleaned = _clean_code(code)
     step = _matching_step(user, cleaned, now)
     if step is not None and _claim_step(session, user, step):
@@ -561,7 +578,7 @@ def check_own_password(
     audit.record(session, "signin.failed", actor_label=user.email, detail={"address": address})
     if commit:
         session.commit()
-    raise SignInRefused("Your password is not right. Please try again.")
+    raise SignInRefused(_l("Your password is not right. Please try again."))
 
 
 def regenerate_recovery_codes(
@@ -576,7 +593,7 @@ def regenerate_recovery_codes(
     Only with the account's password (check_own_password): the codes sign in without the app.
     """
     if not second_factor_enabled(user):
-        raise ServiceError("Set up the second step first.")
+        raise ServiceError(_l("Set up the second step first."))
     check_own_password(session, user, password, address, policy)
     codes = _new_recovery_codes(session, user)
     audit.record(session, "user.recovery_codes_regenerated", actor=user, obj=user)
@@ -614,7 +631,7 @@ def reset_second_factor(
 
     An administrator resetting their own needs their password (check_own_password)."""
     if actor.role != Role.ADMIN:
-        raise NotAllowed("Only an administrator can reset the second step.")
+        raise NotAllowed(_l("Only an administrator can reset the second step."))
     if actor.id == user.id:
         check_own_password(session, user, password or "", address, policy)
     _clear_second_factor(session, user)
@@ -628,12 +645,12 @@ def reset_second_factor(
 def switch_off_second_factor(session: Session, user: User, actor: User, reason: str) -> None:
     """An admin switches the second step off for one staff or advocate account, saying why."""
     if actor.role != Role.ADMIN:
-        raise NotAllowed("Only an administrator can switch the second step off.")
+        raise NotAllowed(_l("Only an administrator can switch the second step off."))
     if user.role in (Role.MANAGER, Role.ADMIN):
-        raise ServiceError("Managers and administrators must always use the second step.")
+        raise ServiceError(_l("Managers and administrators must always use the second step."))
     reason = " ".join(reason.split())[:300]
     if len(reason) < 5:
-        raise ServiceError("Write the reason for switching it off.")
+        raise ServiceError(_l("Write the reason for switching it off."))
     _clear_second_factor(session, user)
     user.two_factor_off_reason = reason
     end_all_sessions(session, user, "second-factor-off")
@@ -645,7 +662,7 @@ def switch_off_second_factor(session: Session, user: User, actor: User, reason: 
 def switch_on_second_factor(session: Session, user: User, actor: User) -> None:
     """Back to the default: the account sets up the second step at its next sign-in."""
     if actor.role != Role.ADMIN:
-        raise NotAllowed("Only an administrator can switch the second step on.")
+        raise NotAllowed(_l("Only an administrator can switch the second step on."))
     user.two_factor_off_reason = None
     audit.record(session, "user.second_factor_switched_on", actor=actor, obj=user)
 
@@ -658,10 +675,10 @@ def change_password(
 ) -> int:
     """Change one's own password; every other session of the account ends."""
     if not check_password_hash(user.password_hash, current):
-        raise SignInRefused("Your current password is not right. Please try again.")
+        raise SignInRefused(_l("Your current password is not right. Please try again."))
     check_password_rules(new)
     if check_password_hash(user.password_hash, new):
-        raise ServiceError("The new password must be different from the old one.")
+        raise ServiceError(_l("The new password must be different from the old one."))
     user.password_hash = generate_password_hash(new)
     ended = end_all_sessions(session, user, "password-changed", keep=keep)
     audit.record(
@@ -673,9 +690,9 @@ def change_password(
 def set_active(session: Session, user: User, active: bool, actor: User) -> None:
     """Disable an account (its sessions end at once) or enable it again."""
     if actor.role != Role.ADMIN:
-        raise NotAllowed("Only an administrator can disable accounts.")
+        raise NotAllowed(_l("Only an administrator can disable accounts."))
     if user.id == actor.id and not active:
-        raise ServiceError("You cannot disable your own account.")
+        raise ServiceError(_l("You cannot disable your own account."))
     user.active = active
     if not active:
         end_all_sessions(session, user, "account-disabled")

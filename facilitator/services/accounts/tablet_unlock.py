@@ -24,6 +24,9 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
+from flask_babel.speaklater import LazyString
 from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash
@@ -72,29 +75,57 @@ class UnlockRefused(ServiceError):
     tablet was out of date). ``left``: wrong PINs left before the password is needed.
     """
 
-    ENGLISH = {
-        "wrong": "That is not right. Please try again.",
-        "locked": "Too many wrong PINs. For safety, type your password instead.",
-        "paused": "Too many tries. For safety, please wait and try again.",
-        "expired": "That took too long. Please type your password again.",
-        "changed": "Please try again.",
-    }
+    REASONS = ("wrong", "locked", "paused", "expired", "changed")
 
     def __init__(
         self, reason: str, step: Step, *, left: int | None = None, minutes: int = 0
     ) -> None:
-        super().__init__(self.ENGLISH[reason])
+        assert reason in self.REASONS
+        super().__init__(_unlock_message(reason, step, left, minutes))
         self.reason = reason
         self.step = step
         self.left = left
         self.minutes = minutes
 
 
+def _unlock_message(reason: str, step: Step, left: int | None, minutes: int) -> LazyString:
+    """What the facilitator is told when the tablet stays locked, and what to type now."""
+    if reason == "paused":
+        return lazy_ngettext(
+            "Too many tries. For safety, please wait %(num)d minute and try again.",
+            "Too many tries. For safety, please wait %(num)d minutes and try again.",
+            minutes,
+        )
+    if reason == "locked":
+        return _l(
+            "Too many wrong PINs. For safety, the PIN no longer unlocks this tablet. "
+            "Type your password."
+        )
+    if reason == "expired":
+        return _l("That took too long. Please type your password again.")
+    if reason == "changed":
+        return _l("Please try again.")
+    if step is Step.CODE:
+        return _l("That code is not right. Type the newest code from your app, or a recovery code.")
+    if step is Step.PASSWORD:
+        return _l("That password is not right. Please try again.")
+    return lazy_ngettext(
+        "That PIN or password is not right. %(num)d more try, then the password is needed.",
+        "That PIN or password is not right. %(num)d more tries, then the password is needed.",
+        left or 0,
+    )
+
+
 class CodeNext(ServiceError):
     """The password was right; the second step comes next (nothing is wrong)."""
 
     def __init__(self) -> None:
-        super().__init__("Your password is right. Now type the code from your app.")
+        super().__init__(
+            _l(
+                "Your password is right. Now type the code from your authenticator app, "
+                "or a recovery code."
+            )
+        )
         self.step = Step.CODE
 
 
