@@ -335,7 +335,7 @@ SCENARIOS: list[Scenario] = [
         "staff",
         lambda ids: "/staff/people/new",
         r"^/staff/people/new$",
-        ("staff/person_new.html",),
+        ("staff/person_new.html", "NewPersonForm"),
         shows=lambda ids: ["/staff/"],
         fixed=lambda ids: {"language": "en"},
         verbatim=True,
@@ -345,7 +345,7 @@ SCENARIOS: list[Scenario] = [
         "staff",
         lambda ids: f"/staff/people/{ids['sam']}/supporters/new",
         r"/supporters/new$",
-        ("staff/supporter_new.html",),
+        ("staff/supporter_new.html", "SupporterForm"),
         fixed=lambda ids: {"role": "family"},
         keep=frozenset({"phone"}),
         unshown=frozenset({"email", "authority_scope"}),  # kept; no page shows them yet
@@ -355,7 +355,7 @@ SCENARIOS: list[Scenario] = [
         "staff",
         lambda ids: f"/staff/people/{ids['sam']}/advocacy",
         r"/advocacy$",
-        ("staff/advocacy.html",),
+        ("staff/advocacy.html", "AdvocacyForm"),
         fixed=lambda ids: {"needed": "yes", "reason": "person-asked"},
         verbatim=False,  # the detail is kept for the record, not shown on any page yet
         keeps_on_refusal=False,  # known gap: the refused page does not show the detail again
@@ -380,7 +380,7 @@ SCENARIOS: list[Scenario] = [
         "staff",
         lambda ids: f"/staff/reviews/{ids['np_review']}",
         r"/non-participation$",
-        ("staff/review.html",),
+        ("staff/review.html", "NonParticipationForm"),
         fixed=lambda ids: {"reason": "other"},
         prepare=lambda world: _new_review(world, "np_review"),
     ),
@@ -389,7 +389,7 @@ SCENARIOS: list[Scenario] = [
         "staff",
         lambda ids: f"/staff/reviews/{ids['sam_review']}",
         r"/correction$",
-        ("staff/_person_said.html",),
+        ("staff/_person_said.html", "CorrectionForm"),
         keeps_on_refusal=False,  # known gap: refused by a message on the review page
     ),
     Scenario(

@@ -1,0 +1,121 @@
+"""Forms for staff: people, supporters and advocacy; planning a review; the review page.
+
+Field names are the ones the pages post. The checks are the ones the pages always made (a
+length over the limit, a date or a choice that cannot be read); the rules of the product stay
+in the services, which refuse with their own message.
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired
+
+from ..i18n import LANGUAGES
+from ..models import (
+    AdvocateReason,
+    AuthorityKind,
+    NonParticipationReason,
+    ReviewKind,
+    SupporterRole,
+)
+from .fields import IsoDate, WholeNumber, choice, picked, strip, within
+
+REAL_DATE = _l("Enter a real date.")
+FROM_THE_LIST = _l("Choose from the list.")
+A_LANGUAGE = _l("Choose a language from the list.")
+
+
+def _text(limit: int) -> StringField:
+    """One line of text, trimmed, within ``limit`` characters."""
+    return StringField(default="", filters=[strip], validators=[within(limit)])
+
+
+def _long_text(limit: int) -> TextAreaField:
+    """Text of several lines, trimmed, within ``limit`` characters."""
+    return TextAreaField(default="", filters=[strip], validators=[within(limit)])
+
+
+# --- people and supporters (views/staff/people.py) ---------------------------------------------
+
+
+class NewPersonForm(FlaskForm):
+    """A person supported: names, language and communication needs."""
+
+    language = choice(LANGUAGES, A_LANGUAGE, default="en")
+    preferred_name = _text(80)
+    full_name = _text(160)
+    date_of_birth = IsoDate(message=REAL_DATE)
+    service = _text(160)
+    communication_needs = _long_text(2000)
+    preferred_formats = StringField(default="")  # "easy read, spoken": the service splits it
+    communication_review_on = IsoDate(message=REAL_DATE)
+
+
+class SupporterForm(FlaskForm):
+    """A supporter, with their legal authority where they have one."""
+
+    role = choice(SupporterRole, _l("Choose the supporter's role."))
+    name = StringField(
+        default="",
+        filters=[strip],
+        validators=[DataRequired(_l("Enter the supporter's name.")), within(160)],
+    )
+    user_id = WholeNumber()  # an advocate's account, or none
+    relationship = _text(80)
+    email = _text(254)
+    phone = _text(40)
+    language = RadioField(
+        choices=[SelectChoice(code, name) for code, name in LANGUAGES.items()],
+        validate_choice=False,
+        default="en",
+    )
+    authority_kind = choice(["", *AuthorityKind], FROM_THE_LIST, default="")
+    authority_scope = _long_text(2000)
+    authority_reference = _text(80)
+    authority_registered_on = IsoDate(message=REAL_DATE)
+    authority_checked = BooleanField()
+
+    def language_code(self) -> str:
+        """The supporter's language; one not on the list is read as English."""
+        return self.language.data if self.language.data in LANGUAGES else "en"
+
+
+class AdvocacyForm(FlaskForm):
+    """Whether the person needs an independent advocate, and why (Care Act s67)."""
+
+    needed = RadioField(
+        choices=[SelectChoice("yes", "yes"), SelectChoice("no", "no")], validate_choice=False
+    )
+    reason = choice(["", *AdvocateReason], FROM_THE_LIST, default="")
+    difficulty = picked()
+    detail = _long_text(2000)
+
+
+# --- planning a review and the review page (views/staff/staff.py) ------------------------------
+
+PLAN_PROBLEM = _l("Enter the date of the review and choose what kind of review it is.")
+
+
+class PlanReviewForm(FlaskForm):
+    kind = choice(ReviewKind, PLAN_PROBLEM)
+    scheduled_for = IsoDate(message=PLAN_PROBLEM)
+    facilitator_id = WholeNumber()  # one of the list, or none
+
+
+class NonParticipationForm(FlaskForm):
+    """Why the person could not take part, what was tried, and when to try again."""
+
+    reason = choice(NonParticipationReason, _l("Choose a reason and enter a real date."))
+    what_was_tried = TextAreaField(default="")
+    try_again_on = IsoDate(message=_l("Choose a reason and enter a real date."))
+    detail = TextAreaField()
+
+
+class CorrectionForm(FlaskForm):
+    """A correction to what the person said: the words as they should be, and why."""
+
+    reason = TextAreaField(default="")
+    words = TextAreaField(default="")
