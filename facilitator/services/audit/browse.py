@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -41,7 +42,7 @@ class AuditFilter:
 
     def __post_init__(self) -> None:
         if self.date_from and self.date_to and self.date_from > self.date_to:
-            raise ServiceError("The 'from' date must be on or before the 'to' date.")
+            raise ServiceError(_l("The 'from' date must be on or before the 'to' date."))
 
     def as_detail(self) -> dict[str, Any]:
         """The filter, for the audit entry that records an export."""

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, Integer, select
 from sqlalchemy.orm import Session
 
@@ -156,7 +157,7 @@ def _value_in(column: Any, value: Any) -> Any:
     if enum_class is not None:
         return enum_class(value)
     if isinstance(column.type, Integer) and not isinstance(value, int):
-        raise ServiceError(f"{column.key} must be a whole number.")
+        raise ServiceError(_l("%(field)s must be a whole number.", field=column.key))
     return value
 
 
@@ -336,17 +337,22 @@ class _Ids:
     def need(self, table: str, old: Any) -> int:
         new = self.get(table, old)
         if new is None:
-            raise ServiceError(f"The export refers to a missing {table} row ({old}).")
+            raise ServiceError(
+                _l("The export refers to a missing %(table)s row (%(id)s).", table=table, id=old)
+            )
         return new
 
 
 def _check_format(document: dict[str, Any]) -> None:
     if document.get("format") != FORMAT:
-        raise ServiceError("This file is not a Facilitator review export.")
+        raise ServiceError(_l("This file is not a Facilitator review export."))
     if document.get("format_version") != FORMAT_VERSION:
         raise ServiceError(
-            f"This export is format version {document.get('format_version')}; "
-            f"this Facilitator reads version {FORMAT_VERSION}."
+            _l(
+                "This export is format version %(sent)s; this Facilitator reads version %(read)s.",
+                sent=document.get("format_version"),
+                read=FORMAT_VERSION,
+            )
         )
 
 

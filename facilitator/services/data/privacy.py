@@ -26,6 +26,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Table, or_, select
 from sqlalchemy.orm import Session
 
@@ -173,7 +174,7 @@ def holdings(session: Session, person_id: int) -> Holdings:
             held.rows[kind.table] = [dict(row._mapping) for row in result]
         done.append(kind.table)
     if not held.rows.get("people"):
-        raise NotFound("No such person.")
+        raise NotFound(_l("No such person."))
     return held
 
 
@@ -342,7 +343,7 @@ def record_export(
 def get_person(session: Session, person_id: int) -> Person:
     person = session.get(Person, person_id)
     if person is None:
-        raise NotFound("No such person.")
+        raise NotFound(_l("No such person."))
     return person
 
 

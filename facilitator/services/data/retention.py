@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
@@ -84,7 +85,7 @@ def due(
 ) -> list[Due]:  # fmt: skip
     """Everyone whose care ended at least ``years`` years before ``today``."""
     if years < 1:
-        raise ServiceError("The retention period must be at least one year.")
+        raise ServiceError(_l("The retention period must be at least one year."))
     query = select(Person.id, Person.care_ended_on).where(Person.care_ended_on.is_not(None))
     if person_id is not None:
         query = query.where(Person.id == person_id)
@@ -123,7 +124,9 @@ def erase_person(
     ``speech_files``: rendered audio of sentences about the person (the views find them).
     """
     if item.held_because:
-        raise ServiceError(f"Person {item.person_id} is held: {item.held_because}.")
+        raise ServiceError(
+            _l("Person %(id)s is held: %(reason)s.", id=item.person_id, reason=item.held_because)
+        )
     held = privacy.holdings(session, item.person_id)
     files = privacy.files_for(held, upload_folder)
     # A staff session that was locked to one of the reviews forgets which one.
@@ -192,7 +195,7 @@ def record_care_ended(
 ) -> None:
     """Record (or clear, with ``on=None``) the day the person's care and support ended."""
     if on is not None and on > today:
-        raise ServiceError("The day care ended cannot be in the future.")
+        raise ServiceError(_l("The day care ended cannot be in the future."))
     previous = person.care_ended_on
     person.care_ended_on = on
     person.version = (person.version or 1) + 1

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, exists, func, select, union_all
 from sqlalchemy.orm import Session
 
@@ -81,9 +82,9 @@ def make_period(start: date | None, end: date | None, service: str | None = None
     end = end or today()
     start = start or end - timedelta(days=89)
     if start > end:
-        raise ServiceError("The start of the period must be before its end.")
+        raise ServiceError(_l("The start of the period must be before its end."))
     if (end - start).days > LONGEST_PERIOD_DAYS:
-        raise ServiceError("Choose a period of 5 years or less.")
+        raise ServiceError(_l("Choose a period of 5 years or less."))
     return Period(start, end, (service or "").strip() or None)
 
 
