@@ -1,6 +1,9 @@
 """Static files cached for a year: every static URL carries a hash of the file's content.
 
-``url_for('static', filename=...)`` gains ``?v=<hash>``; a request whose ``v`` matches the
+``url_for('static', filename=...)`` gains ``?v=<hash>`` (a ``url_defaults`` hook, Flask's own
+way to add values to built URLs); ``static_url(filename)`` (a template global too) gives the
+same address, built once per process and mount point for the pages that use some forty of
+them (a person-mode screen's pictures, styles and scripts). A request whose ``v`` matches the
 file's current content is answered with ``Cache-Control: public, max-age=31536000, immutable``,
 so a tablet or a reverse proxy keeps CSS, JavaScript, fonts and pictures until they change,
 and a changed file gets a new address. Without ``v`` (or with an old one) Flask's default
@@ -18,8 +21,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, request
-from flask.globals import _cv_request
+from flask import Flask, current_app, has_request_context, request, url_for
 from flask.wrappers import Response
 
 try:  # Flask-Compress depends on one of the two
@@ -31,7 +33,6 @@ YEAR = 31536000
 # The web app manifest keeps one address: browsers identify an installed app by it.
 STABLE = (".webmanifest",)
 ENCODINGS = ["br", "gzip"]
-PLAIN_STATIC = frozenset({"filename", "_anchor", "_method", "_scheme", "_external"})
 
 
 def register_static_cache(app: Flask) -> None:
@@ -66,34 +67,8 @@ def register_static_cache(app: Flask) -> None:
             if digest:
                 values["v"] = digest
 
-    # A person-mode screen builds some forty picture, style and script addresses; each is the
-    # same for the life of the process (its hash does not change), so each is built once.
-    built: dict[tuple[str | None, str], str] = {}
-    build = app.url_for
-
-    def url_for(endpoint: str, /, **values: Any) -> str:
-        filename = values.get("filename")
-        plain = (
-            endpoint == "static"
-            and filename
-            and values.keys() <= PLAIN_STATIC  # flask.url_for passes its options, usually None
-            and values.get("_anchor") is None
-            and values.get("_method") is None
-            and values.get("_scheme") is None
-            and not values.get("_external")
-            and not app.debug
-        )
-        if not plain:
-            return build(endpoint, **values)
-        ctx = _cv_request.get(None)  # the request's mount point, without a proxy per call
-        key = (ctx.request.environ.get("SCRIPT_NAME", "") if ctx else None, str(filename))
-        found = built.get(key)
-        if found is None:
-            found = built[key] = build(endpoint, **values)
-        return found
-
-    app.url_for = url_for  # type: ignore[method-assign,assignment]
-    app.jinja_env.globals["url_for"] = url_for
+    app.extensions["static_cache"] = {"urls": {}}
+    app.jinja_env.globals["static_url"] = static_url
 
     compressed: dict[tuple[str, str, str], bytes] = {}
 
@@ -139,3 +114,19 @@ def register_static_cache(app: Flask) -> None:
             response.headers["Content-Encoding"] = encoding
             response.vary.add("Accept-Encoding")
         return response
+
+
+def static_url(filename: str) -> str:
+    """The content-hashed address of a static file, built once per process and mount point.
+
+    The same as ``url_for('static', filename=filename)``; outside a request, or in debug mode
+    (where files change under the server), it is built every time.
+    """
+    if current_app.debug or not has_request_context():
+        return url_for("static", filename=filename)
+    urls: dict[tuple[str, str], str] = current_app.extensions["static_cache"]["urls"]
+    key = (request.script_root, filename)
+    found = urls.get(key)
+    if found is None:
+        found = urls[key] = url_for("static", filename=filename)
+    return found

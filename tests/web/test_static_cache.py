@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import gzip
 import re
 from pathlib import Path
 
+import brotli
+import pytest
 from flask import Flask, url_for
 from flask.testing import FlaskClient
+from sqlalchemy import event
+
+from facilitator import static_cache
+from facilitator.extensions import db
+from facilitator.static_cache import static_url
+from tests.conftest import csrf_from, sign_in
 
 
 def test_static_urls_carry_the_content_hash_and_are_cached_for_a_year(
@@ -46,10 +55,6 @@ def test_the_web_app_manifest_keeps_its_address(app: Flask) -> None:
 def test_current_static_text_is_sent_compressed_at_the_highest_level(
     app: Flask, client: FlaskClient
 ) -> None:
-    import gzip
-
-    import brotli
-
     with app.test_request_context():
         address = url_for("static", filename="vendor/htmx.min.js")
     original = (Path(app.static_folder or "") / "vendor" / "htmx.min.js").read_bytes()
@@ -93,11 +98,6 @@ def test_static_files_carry_only_the_headers_that_matter_to_them(
 def test_a_locked_tablet_fetches_pictures_without_a_database_query(
     app: Flask, client: FlaskClient, demo: dict[str, object]
 ) -> None:
-    from sqlalchemy import event
-
-    from facilitator.extensions import db
-    from tests.conftest import csrf_from, sign_in
-
     engine = db.engine
     assert engine is not None
     sign_in(client, "keyworker@demo.facilitator.test")
@@ -130,3 +130,47 @@ def test_static_addresses_are_remembered_per_mount_point(app: Flask) -> None:
     assert plain.startswith("/static/css/app.css?v=")
     assert mounted == "/care" + plain
     assert again == plain
+
+
+def test_static_url_is_url_for_built_once_per_mount_point(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    built: list[str] = []
+
+    def counting_url_for(endpoint: str, **values: str) -> str:
+        built.append(values["filename"])
+        return url_for(endpoint, **values)
+
+    monkeypatch.setattr(static_cache, "url_for", counting_url_for)
+    with app.test_request_context("/"):
+        plain = static_url("css/person.css")
+        assert plain == url_for("static", filename="css/person.css")
+        assert static_url("css/person.css") == plain
+    with app.test_request_context("/", base_url="http://localhost/care"):
+        assert static_url("css/person.css") == "/care" + plain
+    with app.test_request_context("/"):
+        assert static_url("css/person.css") == plain
+    assert built == ["css/person.css", "css/person.css"]  # once at /, once at /care
+
+
+def test_flask_is_not_patched(app: Flask) -> None:
+    """The hash comes from a url_defaults hook: url_for stays Flask's own."""
+    assert "url_for" not in vars(app)
+    assert app.jinja_env.globals["url_for"] == app.url_for
+    assert any(
+        getattr(hook, "__name__", "") == "_add_version"
+        for hooks in app.url_default_functions.values()
+        for hook in hooks
+    )
+
+
+def test_every_script_on_a_person_page_carries_its_hash(
+    client: FlaskClient, demo: dict[str, object]
+) -> None:
+    sign_in(client, "keyworker@demo.facilitator.test")
+    page = client.get("/staff/reviews/1").get_data(as_text=True)
+    client.post("/person/start/1", data={"csrf_token": csrf_from(page)})
+    html = client.get("/person/q/1").get_data(as_text=True)
+    scripts = re.findall(r'<script src="([^"]+)"', html)
+    assert len(scripts) > 10  # htmx, app.js and person mode's small scripts
+    assert all(re.search(r"\?v=[0-9a-f]{12}$", src) for src in scripts), scripts

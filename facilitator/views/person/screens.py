@@ -23,6 +23,7 @@ from ...models import CaptureMethod, Person, Review, ReviewPrompt, User
 from ...prompts.library import Library, load_library
 from ...services import access, audit
 from ...services.reviews import responses
+from ...static_cache import static_url
 from ..staff import custom_prompts as custom_prompt_views
 
 AUDIO_NAME = re.compile(r"^[0-9a-f]{64}\.mp3$")
@@ -91,7 +92,7 @@ def picture_url(key: str | None, high_contrast: bool) -> str | None:
     if not key:
         return None
     folder = "hc" if high_contrast else "flat"
-    return url_for("static", filename=f"vendor/pictures/{folder}/{key}.svg")
+    return static_url(f"vendor/pictures/{folder}/{key}.svg")
 
 
 def audio_url(text: str, lang: str, rate: int) -> str | None:
