@@ -3,7 +3,8 @@
 // screen's data-advance-ms (0: the tablet waits for them) and the seconds in the countdown box
 // (person/_countdown.html). The box counts down in words; its status line is said once when
 // the count starts and once when it stops, never every second. Any touch, press or key stops
-// it; Next then goes on when the person is ready. person.js starts it and says how to go on.
+// it; Next then goes on when the person is ready. person/answers.js starts it and says how to
+// go on.
 (function () {
   "use strict";
 
@@ -73,5 +74,6 @@
     window.addEventListener(type, hold, { capture: true, passive: true });
   });
 
-  window.FacilitatorCountdown = { start: start, stop: stop };
+  var F = window.Facilitator = window.Facilitator || {};
+  F.countdown = { start: start, stop: stop };
 })();

@@ -1,6 +1,6 @@
 // The tablet's queue of answers waiting to be sent: one IndexedDB record per client id,
 // written (durably) before the answer is sent and deleted once the server confirms it.
-// Exposes window.FacilitatorQueue; person.js does the sending.
+// Exposes window.Facilitator.queue; person/sync.js does the sending.
 (function () {
   "use strict";
   var NAME = "facilitator-tablet";
@@ -48,7 +48,8 @@
     });
   }
 
-  window.FacilitatorQueue = {
+  var F = window.Facilitator = window.Facilitator || {};
+  F.queue = {
     ready: function () { return open().then(function () { return true; }); },
 
     // Store an answer; the same client id again (a double tap) keeps its place in the queue.

@@ -2,7 +2,7 @@
 // It keeps the current review's person-mode pages, pictures and speech on the tablet, so the
 // person can carry on when the wifi drops. Pages: network first, the tablet's copy when the
 // network fails. /static and /person/audio: the tablet's copy first. Only GETs; answers are
-// sent by the page (person.js), never from here. Signing out or unlocking the tablet clears
+// sent by the page (person/sync.js), never from here. Signing out or unlocking the tablet clears
 // all of it (the server sends Clear-Site-Data).
 "use strict";
 
