@@ -1,13 +1,42 @@
-"""Languages: which exist, and which one a page is shown in."""
+"""Languages: which exist, and which one a page is shown in.
+
+``SUPPORTED`` is the one list of the product's languages. Everything else that is written per
+language derives from it or is checked against it (``tests/content/test_languages.py``): the
+switchers and forms (``LANGUAGES``), the spoken prompts' voices (``accessible/speech.py``),
+the prompt library's texts (``prompts/library.py`` requires one in each) and the interface
+catalogues (``translations/<code>/``). Adding a language is a line here, its catalogue, its
+library texts and an eSpeak NG voice.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from flask import Flask, g, has_request_context, request, session
 from flask_login import current_user
 
-# Each language is labelled in its own name, so that a speaker finds it without reading English.
-LANGUAGES: dict[str, str] = {"en": "English", "cy": "Cymraeg", "pl": "Polski", "ur": "اردو"}
-RTL_LANGUAGES: frozenset[str] = frozenset({"ur", "ar", "fa", "he"})
+
+@dataclass(frozen=True)
+class Language:
+    """One of the product's languages."""
+
+    code: str  # ISO 639-1, as in the catalogues' folder names and the library's texts
+    name: str  # in its own language, so that a speaker finds it without reading English
+    english_name: str  # for staff's command-line reports
+    voice: str  # the eSpeak NG voice id, as pyttsx3's espeak driver reports it
+    right_to_left: bool = False
+
+
+# English first: it is the fallback for anything not yet written in another language.
+# "gmw/en" is British English ("English (Great Britain)"); "gmw/en-us" would be American.
+SUPPORTED: tuple[Language, ...] = (
+    Language("en", "English", "English", "gmw/en"),
+    Language("cy", "Cymraeg", "Welsh", "cel/cy"),
+    Language("pl", "Polski", "Polish", "zlw/pl"),
+    Language("ur", "اردو", "Urdu", "inc/ur", right_to_left=True),
+)
+LANGUAGES: dict[str, str] = {language.code: language.name for language in SUPPORTED}
+RTL_LANGUAGES: frozenset[str] = frozenset(lang.code for lang in SUPPORTED if lang.right_to_left)
 
 
 def select_locale() -> str:

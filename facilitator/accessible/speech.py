@@ -34,24 +34,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..i18n import SUPPORTED
+
 log = logging.getLogger(__name__)
 
 # App language code -> eSpeak NG voice id, exactly as pyttsx3's espeak driver
-# reports it (the voice file path under espeak-ng-data/voices, lower case).
-# "gmw/en" is British English ("English (Great Britain)", language en-gb);
-# "gmw/en-us" would be American.
-VOICES: dict[str, str] = {
-    "en": "gmw/en",
-    "cy": "cel/cy",
-    "pl": "zlw/pl",
-    "ur": "inc/ur",
-}
-LANGUAGE_NAMES: dict[str, str] = {
-    "en": "English",
-    "cy": "Welsh",
-    "pl": "Polish",
-    "ur": "Urdu",
-}
+# reports it (the voice file path under espeak-ng-data/voices, lower case): from the one
+# list of languages (i18n.SUPPORTED), with their English names for the command-line reports.
+VOICES: dict[str, str] = {language.code: language.voice for language in SUPPORTED}
+LANGUAGE_NAMES: dict[str, str] = {language.code: language.english_name for language in SUPPORTED}
 
 # Words per minute. eSpeak's own default (175) is too quick for many people
 # with a learning disability or dementia; 135 is an easy-read pace.

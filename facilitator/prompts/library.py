@@ -3,6 +3,7 @@
 Content is data (see STYLE.md): topics, prompts, answer types and interface screens live in
 ``easyread_assets/library.json`` with stable kebab-case ids, and their pictures are keys into
 ``easyread_assets/pictures.json``. Saved answers refer to these ids, so they never change.
+Every text is written in each of the product's languages (``i18n.SUPPORTED``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from ..i18n import LANGUAGES as LANGUAGE_NAMES
+
 ASSETS_DIR = Path(__file__).resolve().parents[2] / "easyread_assets"
 DEFAULT_LIBRARY_PATH = ASSETS_DIR / "library.json"
 MANIFEST_NAME = "pictures.json"
@@ -23,7 +26,8 @@ MANIFEST_NAME = "pictures.json"
 MAX_WORDS = 15
 MAX_WORD_LETTERS = 12
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
+# The library's languages are the product's: a text is required in each, English first.
+LANGUAGES: tuple[str, ...] = tuple(LANGUAGE_NAMES)
 
 # The answer types are fixed in code because each has its own template and scoring; the JSON
 # only supplies their wording and pictures. Option ids are fixed too: reports group by them.
@@ -365,18 +369,6 @@ def _read_json(path: Path, problems: list[str]) -> dict[str, Any]:
     return data
 
 
-def read_languages(path: Path = DEFAULT_LIBRARY_PATH) -> tuple[str, ...]:
-    """The language codes a library file declares, English first; LibraryError if it cannot."""
-    problems: list[str] = []
-    raw = _read_json(path, problems)
-    codes = tuple(lang.get("code") for lang in raw.get("languages", []) if isinstance(lang, dict))
-    if not problems and (not codes or codes[0] != "en"):
-        problems.append("'languages' must list 'en' first")
-    if problems:
-        raise LibraryError(problems, path)
-    return codes  # type: ignore[return-value]
-
-
 def load_library(path: Path | None = None) -> Library:
     """Load and validate the library; LibraryError lists every problem found.
 
@@ -434,8 +426,7 @@ def all_spoken_texts(library: Library | None = None) -> list[tuple[str, str]]:
 
 REQUIRED_SCREENS = ("intro", "break", "end")
 _KEYS = {
-    "library": {"about", "version", "languages", "answer_types", "screens", "topics", "prompts"},
-    "language": {"code", "name"},
+    "library": {"about", "version", "answer_types", "screens", "topics", "prompts"},
     "answer type": {"id", "name", "options"},
     "option": {"id", "label", "picture"},
     "screen": {"id", "text", "picture", "alt"},
@@ -465,13 +456,12 @@ class _Builder:
 
     def __init__(self, problems: list[str]) -> None:
         self.problems = problems
-        self.languages: tuple[str, ...] = ()
+        self.languages = LANGUAGES
         self.pictures: dict[str, Picture] = {}
 
     def build(self, raw: dict[str, Any], manifest: dict[str, Any]) -> Library | None:
         self._keys(raw, "library", "library.json")
         self._keys(manifest, "manifest", MANIFEST_NAME)
-        names = self._languages(raw.get("languages"))
         sets = self._manifest(manifest)
         answer_types = self._answer_types(raw.get("answer_types"))
         screens = self._screens(raw.get("screens"))
@@ -481,7 +471,7 @@ class _Builder:
             return None
         return Library(
             languages=self.languages,
-            language_names=_frozen(names),
+            language_names=_frozen(LANGUAGE_NAMES),
             topics=tuple(topics.values()),
             answer_types=tuple(answer_types.values()),
             screens=_frozen(screens),
@@ -577,22 +567,6 @@ class _Builder:
         return tuple(options)
 
     # sections --------------------------------------------------------------------------------
-
-    def _languages(self, value: Any) -> dict[str, str]:
-        names: dict[str, str] = {}
-        for item in self._items(value, "languages"):
-            self._keys(item, "language", "languages")
-            code, name = item.get("code"), item.get("name")
-            if not isinstance(code, str) or not LANGUAGE_CODE.match(code) or code in names:
-                self._error(f"languages: bad or repeated language code {code!r}")
-            elif not isinstance(name, str) or not name.strip():
-                self._error(f"languages: {code!r} needs its name in its own language")
-            else:
-                names[code] = name
-        if next(iter(names), None) != "en":
-            self._error("languages: 'en' must come first (it is the fallback language)")
-        self.languages = tuple(names)
-        return names
 
     def _manifest(self, manifest: dict[str, Any]) -> tuple[str, ...]:
         sets = manifest.get("sets")
@@ -743,7 +717,3 @@ class _Builder:
             if not prompts:
                 self._error(f"topic {topic_id!r} has no prompts")
         return {topic_id: tuple(prompts) for topic_id, prompts in by_topic.items()}
-
-
-# Read from the library file so that adding a language is a data change.
-LANGUAGES: tuple[str, ...] = read_languages()
