@@ -45,6 +45,7 @@ from .. import ServiceError, audit
 from ..reviews import person_first, responses
 from ..reviews.actions import Figures, Statement, actions_for_review, figures_for_review
 from ..reviews.actions import unanswered_statements as _unanswered
+from ..reviews.current import superseded_ids
 
 FORMAT = "facilitator.review"
 FORMAT_VERSION = 1
@@ -90,13 +91,7 @@ def _layers(session: Session, review: Review) -> list[Any] | None:
 
 def review_record(session: Session, review: Review) -> ReviewRecord:
     """The review record: person first, then layers, differing views and actions."""
-    superseded = set(
-        session.scalars(
-            select(Response.supersedes_id).where(
-                Response.review_id == review.id, Response.supersedes_id.is_not(None)
-            )
-        )
-    )
+    superseded = set(session.scalars(superseded_ids(Response, review_ids=review.id)))
     entries = [
         ActionEntry(a, list(a.responses), {r.id for r in a.responses if r.id in superseded})
         for a in actions_for_review(session, review)

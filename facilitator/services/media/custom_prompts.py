@@ -45,6 +45,7 @@ from ...prompts.library import (
 )
 from ...text import has_untypable
 from .. import NotAllowed, NotFound, ServiceError, audit
+from ..reviews.current import not_superseded
 
 TEXT_LIMIT = 300
 ALT_LIMIT = 300
@@ -288,7 +289,7 @@ def _next_position(session: Session, person_id: int, topic_id: str) -> int:
         select(func.max(CustomPrompt.position)).where(
             CustomPrompt.person_id == person_id,
             CustomPrompt.topic_id == topic_id,
-            CustomPrompt.superseded_by_id.is_(None),
+            not_superseded(CustomPrompt),
         )
     )
     return (highest or 0) + 1
@@ -536,7 +537,7 @@ def current_for_person(session: Session, person_id: int) -> list[CustomPrompt]:
     rows = list(
         session.scalars(
             select(CustomPrompt).where(
-                CustomPrompt.person_id == person_id, CustomPrompt.superseded_by_id.is_(None)
+                CustomPrompt.person_id == person_id, not_superseded(CustomPrompt)
             )
         )
     )

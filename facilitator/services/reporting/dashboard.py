@@ -48,6 +48,7 @@ from ..governance.agreements import due_for_review, supporters_without_agreement
 from ..governance.complaints import detail_for as complaint_detail
 from ..governance.complaints import overdue as complaint_overdue
 from ..governance.differing import AGE_BANDS, age_band, age_days
+from ..reviews.current import not_superseded
 
 # Family or friends: the person's own circle, without a formal or paid role.
 FAMILY_ROLES = frozenset({SupporterRole.FAMILY, SupporterRole.FRIEND, SupporterRole.UNPAID_CARER})
@@ -240,7 +241,6 @@ def _reviews(session: Session, period: Period, d: Dashboard) -> list[int]:
     d.reviews_held = len(held)
     first_other: dict[int, Any] = {}
     capture: Counter[Any] = Counter()
-    superseded = select(Response.supersedes_id).where(Response.supersedes_id.is_not(None))
     for chunk in _chunks(ids):
         first_other.update(
             session.execute(
@@ -264,7 +264,7 @@ def _reviews(session: Session, period: Period, d: Dashboard) -> list[int]:
                     .where(
                         Response.review_id.in_(chunk),
                         Response.skipped.is_(False),
-                        Response.id.not_in(superseded),
+                        not_superseded(Response),
                     )
                     .group_by(Response.capture_method)
                 ).all()
@@ -468,7 +468,6 @@ def _flags_and_records(session: Session, period: Period, d: Dashboard) -> None:
 
 
 def _supporters(session: Session, period: Period, d: Dashboard) -> None:
-    superseded = select(Contribution.supersedes_id).where(Contribution.supersedes_id.is_not(None))
     contributed: Counter[int] = Counter(
         dict(  # type: ignore[arg-type]
             session.execute(
@@ -479,7 +478,7 @@ def _supporters(session: Session, period: Period, d: Dashboard) -> None:
                         Contribution.status == ContributionStatus.SUBMITTED,
                         Contribution.submitted_at >= period.start_at,
                         Contribution.submitted_at < period.end_at,
-                        Contribution.id.not_in(superseded),
+                        not_superseded(Contribution),
                     )
                     .group_by(Contribution.supporter_id),
                     period,

@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import Select, Table, and_, bindparam, case, func, or_, select, update
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from ...models import (
     CaptureMethod,
@@ -30,6 +30,7 @@ from ...models import (
     utcnow,
 )
 from ...models.figures import dialect_insert
+from ..reviews.current import not_superseded
 
 # Reviews counted per round of queries: keeps IN lists short on both databases.
 CHUNK = 500
@@ -126,11 +127,7 @@ def compute(session: Session, review_ids: Sequence[int]) -> dict[int, Figures]:
 
 def _current(chunk: list[int]) -> Any:
     """Responses of these reviews that no correction has replaced."""
-    later = aliased(Response)
-    replaced = select(later.supersedes_id).where(
-        later.review_id.in_(chunk), later.supersedes_id.is_not(None)
-    )
-    return and_(Response.review_id.in_(chunk), Response.id.not_in(replaced))
+    return and_(Response.review_id.in_(chunk), not_superseded(Response, review_ids=chunk))
 
 
 def _compute_chunk(session: Session, chunk: list[int]) -> dict[int, Figures]:

@@ -40,6 +40,7 @@ from ...models import (
 )
 from ...text import clean_text
 from .. import NotAllowed, ServiceError, audit
+from .current import drop_superseded, is_superseded, not_superseded
 from .person_first import require_person_first
 
 FAMILY_FIELDS = ("working", "not_working", "see_differently", "would_like")
@@ -124,12 +125,9 @@ def person_answers(session: Session, review: Review) -> list[PersonAnswer]:
     The same reading as the person's session: an entry is current unless another supersedes
     it; a tapped entry is the choice (the latest wins), any other entry is their words.
     """
-    superseded = select(Response.supersedes_id).where(
-        Response.review_id == review.id, Response.supersedes_id.is_not(None)
-    )
     rows = session.scalars(
         select(Response)
-        .where(Response.review_id == review.id, Response.id.not_in(superseded))
+        .where(Response.review_id == review.id, not_superseded(Response, review_ids=review.id))
         .order_by(Response.id)
     )
     answers = {rp.id: PersonAnswer(rp) for rp in review.prompts}
@@ -534,9 +532,7 @@ def add_staff_note(
     if supersedes is not None:
         if supersedes.review_id != review.id or supersedes.layer != Layer.STAFF:
             raise NotAllowed("That note belongs to another review or layer.")
-        if session.scalar(
-            select(Contribution.id).where(Contribution.supersedes_id == supersedes.id)
-        ):
+        if is_superseded(session, supersedes):
             raise ServiceError("That note has already been replaced; change the latest one.")
     contribution = Contribution(
         review_id=review.id,
@@ -654,9 +650,7 @@ def _current_submitted(
     )
     if layer is not None:
         query = query.where(Contribution.layer == layer)
-    rows = list(session.scalars(query.order_by(Contribution.id)))
-    replaced = {row.supersedes_id for row in rows if row.supersedes_id is not None}
-    return [row for row in rows if row.id not in replaced]
+    return drop_superseded(session.scalars(query.order_by(Contribution.id)))
 
 
 def _author(session: Session, contribution: Contribution, cache: dict[Any, Author]) -> Author:

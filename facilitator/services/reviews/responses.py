@@ -28,6 +28,7 @@ from ...models import (
 )
 from ...text import has_untypable
 from .. import NotAllowed, ServiceError, audit
+from .current import is_superseded, not_superseded
 
 OWN_WORDS_LIMIT = 5000
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -281,7 +282,7 @@ def correct(
         raise ServiceError(
             "Say why the answer is being corrected (for example, what the person said)."
         )
-    if session.scalar(select(Response.id).where(Response.supersedes_id == original.id)):
+    if is_superseded(session, original):
         raise ServiceError("That answer has already been replaced; correct the latest entry.")
     check_client_id(client_id)
     review_prompt = session.get(ReviewPrompt, original.review_prompt_id)
@@ -323,10 +324,9 @@ def correct(
 def _current_rows(
     session: Session, review_id: int, review_prompt_id: int | None = None
 ) -> list[Response]:
-    superseded = select(Response.supersedes_id).where(
-        Response.review_id == review_id, Response.supersedes_id.is_not(None)
+    query = select(Response).where(
+        Response.review_id == review_id, not_superseded(Response, review_ids=review_id)
     )
-    query = select(Response).where(Response.review_id == review_id, Response.id.not_in(superseded))
     if review_prompt_id is not None:
         query = query.where(Response.review_prompt_id == review_prompt_id)
     return list(session.scalars(query.order_by(Response.id)))

@@ -28,6 +28,7 @@ from ...models import (
 from .. import NotAllowed, ServiceError, audit
 from . import person_first, responses
 from .actions import actions_for_review
+from .current import drop_superseded
 
 ANSWER_PICTURES: dict[FollowUpAnswer, str] = {
     FollowUpAnswer.YES: "yes",
@@ -177,15 +178,13 @@ def current_follow_ups(session: Session, action_ids: list[int]) -> list[ActionFo
     """The latest answer for each (action, review) pair: superseded answers left out."""
     if not action_ids:
         return []
-    rows = list(
+    return drop_superseded(
         session.scalars(
             select(ActionFollowUp)
             .where(ActionFollowUp.action_id.in_(action_ids))
             .order_by(ActionFollowUp.id)
         )
     )
-    replaced = {r.supersedes_id for r in rows if r.supersedes_id is not None}
-    return [r for r in rows if r.id not in replaced]
 
 
 def earlier_actions(session: Session, review: Review) -> list[EarlierAction]:

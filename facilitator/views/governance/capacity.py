@@ -21,6 +21,7 @@ from ...models import (
 )
 from ...services import NotFound, ServiceError, audit, people
 from ...services.governance import capacity
+from ...services.reviews.current import not_superseded
 from . import bp
 from .common import form_date, form_int, refused, saved
 
@@ -103,7 +104,6 @@ def _page(assessment_id: int, error: str | None = None, status: int = 200) -> An
     person = _person_or_404(assessment.person_id)
     record = capacity.best_interests_for(session, assessment)
     consultees = capacity.consultees(session, record) if record else []
-    superseded = select(Response.supersedes_id).where(Response.supersedes_id.is_not(None))
     statements = list(
         session.execute(
             select(Response, Review)
@@ -111,7 +111,7 @@ def _page(assessment_id: int, error: str | None = None, status: int = 200) -> An
             .where(
                 Review.person_id == person.id,
                 Response.skipped.is_(False),
-                Response.id.not_in(superseded),
+                not_superseded(Response),
             )
             .order_by(Review.scheduled_for.desc(), Response.id)
         )

@@ -27,6 +27,7 @@ from ...prompts.library import load_library
 from ...services import NotFound, ServiceError, audit
 from ...services.governance import differing
 from ...services.reporting.dashboard import services
+from ...services.reviews.current import not_superseded
 from ..lookup import review_or_404
 from . import bp
 from .common import form_date, form_int, form_ints, refused, saved
@@ -60,14 +61,13 @@ def _review_or_404(review_id: int | None) -> Review:
 
 
 def _person_responses(review: Review) -> list[Response]:
-    superseded = select(Response.supersedes_id).where(Response.supersedes_id.is_not(None))
     return list(
         db.session.scalars(
             select(Response)
             .where(
                 Response.review_id == review.id,
                 Response.skipped.is_(False),
-                Response.id.not_in(superseded),
+                not_superseded(Response, review_ids=review.id),
             )
             .order_by(Response.review_prompt_id, Response.id)
         )
