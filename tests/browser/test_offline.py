@@ -91,7 +91,7 @@ def waiting_message(page: Any) -> Any:
 
 
 def queue_length(page: Any) -> int:
-    return int(page.evaluate("async () => (await window.FacilitatorQueue.all()).length"))
+    return int(page.evaluate("async () => (await window.Facilitator.queue.all()).length"))
 
 
 def stored(app: Any, review_id: int) -> list[Response]:

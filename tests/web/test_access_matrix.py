@@ -129,6 +129,9 @@ def _url(rule: object, ids: dict[str, int]) -> str:
     return url
 
 
+# Endpoints that change who this browser is (a staff member's browser becomes the tablet).
+STARTS_PERSON_MODE = {"person.start", "person_outputs.start"}
+
 # Where a refused visitor is sent: to sign in, back to the locked tablet's screen, home (which
 # forwards to their own start page), or the family's "you have finished" page.
 REFUSAL_REDIRECTS = {"/sign-in", "/person/", "/person/you-said/", "/home", "/", "/family/finished"}
@@ -191,7 +194,14 @@ def test_each_visitor_reaches_only_their_routes(app: Flask, demo: dict, visitor:
         url = _url(rule, ids)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             data = {"csrf_token": token} if method == "POST" else None
-            response = client.open(url, method=method, data=data)
+            if rule.endpoint in STARTS_PERSON_MODE and method == "POST" and allowed:
+                # Starting person mode turns this browser into the locked tablet: checked in a
+                # browser of its own, so the rest of the sweep still runs as this visitor.
+                own = _visitor_client(app, demo, visitor)
+                own_token = csrf_from(own.get(start).get_data(as_text=True))
+                response = own.open(url, method=method, data={"csrf_token": own_token})
+            else:
+                response = client.open(url, method=method, data=data)
             response.close()  # static files and PDFs are streamed from open files
             checked += 1
             if not allowed and not _refused(response):
