@@ -79,11 +79,16 @@ def _pick(texts: Mapping[str, str], lang: str, fallback: bool, what: str) -> str
 
 @dataclass(frozen=True)
 class Option:
-    """One answer button: a stable id, a short label per language and a picture key."""
+    """One answer button: a stable id, a short label per language and a picture key.
+
+    ``raises_concern``: on a safeguarding prompt that does not list its own concern answers,
+    choosing this raises a safety flag (the negative end of a scale, for example).
+    """
 
     id: str
     labels: Mapping[str, str] = field(hash=False, repr=False)
     picture: str
+    raises_concern: bool = False
 
     def label(self, lang: str, fallback: bool = False) -> str:
         """The label in ``lang``; English instead only when ``fallback`` is true."""
@@ -143,6 +148,9 @@ class Prompt:
     safeguarding: bool
     choices: tuple[Option, ...]
     in_default_review: bool
+    # "concern_answers" in the library: the answers to this safeguarding prompt that raise a
+    # safety flag, when its wording decides (None: its options marked "raises_concern").
+    listed_concerns: frozenset[str] | None = None
 
     @property
     def answer_type_id(self) -> str:
@@ -153,6 +161,18 @@ class Prompt:
     def options(self) -> tuple[Option, ...]:
         """The buttons to show: the prompt's own choices, or its answer type's options."""
         return self.choices if self.answer_type.choices_from_prompt else self.answer_type.options
+
+    def concern_answers(self) -> frozenset[str]:
+        """The answers that raise a safety flag at once (none unless a safeguarding prompt).
+
+        Whether "yes" or "no" is the worrying answer depends on the question, so a yes/no
+        safeguarding prompt lists its own; a scale's negative end is marked on its options.
+        """
+        if not self.safeguarding:
+            return frozenset()
+        if self.listed_concerns is not None:
+            return self.listed_concerns
+        return frozenset(option.id for option in self.options if option.raises_concern)
 
     def option(self, option_id: str) -> Option:
         """One of ``options`` by id (KeyError if unknown)."""
@@ -428,7 +448,7 @@ REQUIRED_SCREENS = ("intro", "break", "end")
 _KEYS = {
     "library": {"about", "version", "answer_types", "screens", "topics", "prompts"},
     "answer type": {"id", "name", "options"},
-    "option": {"id", "label", "picture"},
+    "option": {"id", "label", "picture", "raises_concern"},
     "screen": {"id", "text", "picture", "alt"},
     "topic": {"id", "title", "intro", "picture", "alt", "safeguarding"},
     "prompt": {
@@ -439,6 +459,7 @@ _KEYS = {
         "alt",
         "picture",
         "safeguarding",
+        "concern_answers",
         "choices",
         "in_default_review",
     },
@@ -562,8 +583,9 @@ class _Builder:
             label_where = f"{where} option {option_id or index + 1!r}"
             labels = self._texts(item, "label", label_where)
             picture = self._picture(item, label_where)
+            concern = self._flag(item, "raises_concern", label_where)
             if option_id:
-                options.append(Option(option_id, _frozen(labels), picture))
+                options.append(Option(option_id, _frozen(labels), picture, concern))
         return tuple(options)
 
     # sections --------------------------------------------------------------------------------
@@ -699,6 +721,8 @@ class _Builder:
             elif "choices" in item:
                 self._error(f"{where}: 'choices' is only for choose-one and choose-many")
             default = self._flag(item, "in_default_review", where)
+            options = choices or (answer_type.options if answer_type else ())
+            listed = self._concerns(item, where, safeguarding, options)
             if prompt_id and topic and answer_type:
                 by_topic[topic.id].append(
                     Prompt(
@@ -711,9 +735,36 @@ class _Builder:
                         safeguarding,
                         choices,
                         default,
+                        listed,
                     )
                 )
         for topic_id, prompts in by_topic.items():
             if not prompts:
                 self._error(f"topic {topic_id!r} has no prompts")
         return {topic_id: tuple(prompts) for topic_id, prompts in by_topic.items()}
+
+    def _concerns(
+        self, item: dict[str, Any], where: str, safeguarding: bool, options: tuple[Option, ...]
+    ) -> frozenset[str] | None:
+        """A prompt's "concern_answers": only on a safeguarding prompt, ids of its options; a
+        safeguarding prompt with answers to choose and none marked "raises_concern" must list
+        them (an empty list says that no answer raises a flag by itself)."""
+        value = item.get("concern_answers")
+        if value is None:
+            if safeguarding and options and not any(o.raises_concern for o in options):
+                self._error(
+                    f'{where}: a safeguarding prompt needs "concern_answers" (the answers that '
+                    "raise a safety flag: [] for none)"
+                )
+            return None
+        if not safeguarding:
+            self._error(f'{where}: "concern_answers" is only for safeguarding prompts')
+        ids = {o.id for o in options}
+        if (
+            not isinstance(value, list)
+            or len(set(map(str, value))) != len(value)
+            or not set(value) <= ids
+        ):
+            self._error(f'{where}: "concern_answers" must list some of its answers {sorted(ids)}')
+            return None
+        return frozenset(value)

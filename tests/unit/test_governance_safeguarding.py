@@ -27,8 +27,9 @@ def test_every_safeguarding_yes_no_prompt_says_which_answers_worry() -> None:
         for prompt in library.prompts_for_topic(topic.id):
             if not (prompt.safeguarding or topic.safeguarding):
                 continue
-            if prompt.answer_type_id == "yes-no" or prompt.answer_type.free_text_only:
-                assert prompt.id in safeguarding.CONCERN_OPTIONS, prompt.id
+            if prompt.answer_type_id == "yes-no":
+                # listed in the library's data, never a default
+                assert prompt.listed_concerns is not None, prompt.id
             options = {o.id for o in prompt.options}
             assert safeguarding.concern_options(prompt.id) <= options
 
@@ -39,6 +40,20 @@ def test_concern_options_follow_the_wording() -> None:
     assert safeguarding.concern_options("who-to-tell") == frozenset()
     assert safeguarding.concern_options("like-where-you-live") == frozenset()  # no marker
     assert safeguarding.concern_options(None) == frozenset()
+    assert safeguarding.concern_options("what-makes-you-scared") == frozenset()  # own words
+
+
+def test_a_scale_raises_a_flag_at_its_negative_end() -> None:
+    """A safeguarding prompt on a scale with no list of its own: the options marked in the
+    library's answer types ("raises_concern") raise a flag."""
+    library = load_library()
+    marked = {
+        answer_type.id: {o.id for o in answer_type.options if o.raises_concern}
+        for answer_type in library.answer_types
+    }
+    assert marked["feelings-5"] == {"not-good", "very-bad"}
+    assert marked["feelings-3"] == {"not-good"}
+    assert marked["yes-no"] == set()
 
 
 @pytest.fixture
