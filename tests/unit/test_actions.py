@@ -77,12 +77,9 @@ def capture(session: Session, staff, rev, *, confirm: bool = True):  # type: ign
 
 
 @pytest.fixture
-def world(session: Session):  # type: ignore[no-untyped-def]
-    staff = user(session)
-    sam = person(session, staff)
-    rev = review(session, staff, sam)
-    good, chosen, said = capture(session, staff, rev)
-    return staff, sam, rev, (good, chosen, said)
+def answers(session: Session, world):  # type: ignore[no-untyped-def]
+    """Sam's answers in the world's review, the person's session confirmed."""
+    return capture(session, world.staff, world.review)
 
 
 def _input(*ids: int, **extra) -> ActionInput:  # type: ignore[no-untyped-def]
@@ -106,8 +103,8 @@ def test_actions_wait_for_the_persons_views(session: Session) -> None:
         actions.create_action(session, rev, _input(no_link_reason="A legal duty"), actor=staff)
 
 
-def test_action_links_the_persons_current_statements(session: Session, world) -> None:  # type: ignore[no-untyped-def]
-    staff, _sam, rev, (good, chosen, said) = world
+def test_action_links_the_persons_current_statements(session: Session, world, answers) -> None:  # type: ignore[no-untyped-def]
+    staff, rev, (good, chosen, said) = world.staff, world.review, answers
     action = actions.create_action(session, rev, _input(said.id, good.id, said.id), actor=staff)
     assert [r.id for r in action.responses] == [said.id, good.id]  # repeats dropped, order kept
     assert action.no_link_reason is None and action.status == ActionStatus.PLANNED
@@ -115,8 +112,10 @@ def test_action_links_the_persons_current_statements(session: Session, world) ->
     assert [s.id for s in actions.unanswered_statements(session, rev)] == [chosen.id]
 
 
-def test_statements_from_another_review_or_superseded_are_refused(session: Session, world) -> None:  # type: ignore[no-untyped-def]
-    staff, sam, rev, (good, _chosen, said) = world
+def test_statements_from_another_review_or_superseded_are_refused(
+    session: Session, world, answers
+) -> None:  # type: ignore[no-untyped-def]
+    staff, sam, rev, (good, _chosen, said) = world.staff, world.sam, world.review, answers
     other = reviews.plan_review(
         session,
         sam,
@@ -147,8 +146,8 @@ def test_statements_from_another_review_or_superseded_are_refused(session: Sessi
     assert actions.create_action(session, rev, _input(newer.id, good.id), actor=staff).responses
 
 
-def test_no_link_needs_a_reason_and_a_link_drops_it(session: Session, world) -> None:  # type: ignore[no-untyped-def]
-    staff, _sam, rev, (good, _chosen, _said) = world
+def test_no_link_needs_a_reason_and_a_link_drops_it(session: Session, world, answers) -> None:  # type: ignore[no-untyped-def]
+    staff, rev, (good, _chosen, _said) = world.staff, world.review, answers
     with pytest.raises(ServiceError, match="legal duty"):
         actions.create_action(session, rev, _input(), actor=staff)
     with pytest.raises(ServiceError, match="legal duty"):
@@ -163,8 +162,8 @@ def test_no_link_needs_a_reason_and_a_link_drops_it(session: Session, world) -> 
     assert linked.no_link_reason is None
 
 
-def test_required_fields_pictures_and_owners(session: Session, world) -> None:  # type: ignore[no-untyped-def]
-    staff, _sam, rev, (good, _c, _s) = world
+def test_required_fields_pictures_and_owners(session: Session, world, answers) -> None:  # type: ignore[no-untyped-def]
+    staff, rev, (good, _c, _s) = world.staff, world.review, answers
     for bad, message in [
         ({"plain_text": " "}, "for the record"),
         ({"easy_read_text": ""}, "easy-read"),
@@ -184,8 +183,8 @@ def test_required_fields_pictures_and_owners(session: Session, world) -> None:  
     assert action.owner_name == "Tom Okafor" and action.owner_user_id == keyworker.id
 
 
-def test_status_changes_and_not_done_needs_a_reason(session: Session, world) -> None:  # type: ignore[no-untyped-def]
-    staff, _sam, rev, (good, _c, _s) = world
+def test_status_changes_and_not_done_needs_a_reason(session: Session, world, answers) -> None:  # type: ignore[no-untyped-def]
+    staff, rev, (good, _c, _s) = world.staff, world.review, answers
     action = actions.create_action(session, rev, _input(good.id), actor=staff)
     actions.set_status(session, action, "in-progress", actor=staff, version=1)
     assert action.status == ActionStatus.IN_PROGRESS and action.version == 2
@@ -201,8 +200,8 @@ def test_status_changes_and_not_done_needs_a_reason(session: Session, world) -> 
         actions.set_status(session, action, "finished", actor=staff, version=4)
 
 
-def test_a_save_from_an_old_version_keeps_both(session: Session, world) -> None:  # type: ignore[no-untyped-def]
-    staff, _sam, rev, (good, chosen, _s) = world
+def test_a_save_from_an_old_version_keeps_both(session: Session, world, answers) -> None:  # type: ignore[no-untyped-def]
+    staff, rev, (good, chosen, _s) = world.staff, world.review, answers
     action = actions.create_action(session, rev, _input(good.id), actor=staff)
     actions.update_action(
         session, action, _input(good.id, chosen.id, owner_name="Sian Jones"), actor=staff, version=1
@@ -226,8 +225,8 @@ def test_a_save_from_an_old_version_keeps_both(session: Session, world) -> None:
     assert action.owner_name == "Someone else" and action.version == 3
 
 
-def test_every_change_is_audited_without_the_words(session: Session, world) -> None:  # type: ignore[no-untyped-def]
-    staff, _sam, rev, (good, _c, said) = world
+def test_every_change_is_audited_without_the_words(session: Session, world, answers) -> None:  # type: ignore[no-untyped-def]
+    staff, rev, (good, _c, said) = world.staff, world.review, answers
     action = actions.create_action(session, rev, _input(good.id, said.id), actor=staff)
     actions.update_action(session, action, _input(good.id), actor=staff, version=1)
     actions.set_status(session, action, "done", actor=staff, version=2)
@@ -245,8 +244,8 @@ def test_every_change_is_audited_without_the_words(session: Session, world) -> N
     assert audit.verify(session).ok
 
 
-def test_get_action_only_from_its_review(session: Session, world) -> None:  # type: ignore[no-untyped-def]
-    staff, sam, rev, (good, _c, _s) = world
+def test_get_action_only_from_its_review(session: Session, world, answers) -> None:  # type: ignore[no-untyped-def]
+    staff, sam, rev, (good, _c, _s) = world.staff, world.sam, world.review, answers
     action = actions.create_action(session, rev, _input(good.id), actor=staff)
     other = review(session, staff, sam)
     with pytest.raises(NotFound):
@@ -254,8 +253,8 @@ def test_get_action_only_from_its_review(session: Session, world) -> None:  # ty
     assert actions.get_action(session, rev, action.id) is action
 
 
-def test_overdue_actions(session: Session, world) -> None:  # type: ignore[no-untyped-def]
-    staff, _sam, rev, (good, _c, _s) = world
+def test_overdue_actions(session: Session, world, answers) -> None:  # type: ignore[no-untyped-def]
+    staff, rev, (good, _c, _s) = world.staff, world.review, answers
     late = actions.create_action(
         session, rev, _input(good.id, due_on=date(2027, 4, 1)), actor=staff
     )
@@ -272,8 +271,8 @@ def test_overdue_actions(session: Session, world) -> None:  # type: ignore[no-un
     assert actions.overdue_actions(session, date(2027, 6, 1)) == [late, later]
 
 
-def test_figures_per_review_and_across(session: Session, world) -> None:  # type: ignore[no-untyped-def]
-    staff, sam, rev, (good, chosen, said) = world
+def test_figures_per_review_and_across(session: Session, world, answers) -> None:  # type: ignore[no-untyped-def]
+    staff, sam, rev, (good, _chosen, said) = world.staff, world.sam, world.review, answers
     empty = actions.figures_for_review(session, rev)
     assert (
         empty.actions == 0 and empty.linked_share is None and empty.median_to_first_action is None
@@ -321,8 +320,8 @@ def test_figures_per_review_and_across(session: Session, world) -> None:  # type
     assert actions.figures_across(session, since=date(2030, 1, 1)).reviews == 0
 
 
-def test_easy_read_advice_is_advice_not_a_block(session: Session, world) -> None:  # type: ignore[no-untyped-def]
-    staff, _sam, rev, (good, _c, _s) = world
+def test_easy_read_advice_is_advice_not_a_block(session: Session, world, answers) -> None:  # type: ignore[no-untyped-def]
+    staff, rev, (good, _c, _s) = world.staff, world.review, answers
     assert (
         actions.easy_read_advice("We will go to the café on Fridays.", "en", "knife-and-fork") == []
     )
@@ -351,8 +350,8 @@ def test_easy_read_advice_is_advice_not_a_block(session: Session, world) -> None
     assert action.id is not None
 
 
-def test_you_said_items_in_the_persons_language(session: Session, world) -> None:  # type: ignore[no-untyped-def]
-    staff, sam, rev, (good, chosen, said) = world
+def test_you_said_items_in_the_persons_language(session: Session, world, answers) -> None:  # type: ignore[no-untyped-def]
+    staff, sam, rev, (_good, chosen, said) = world.staff, world.sam, world.review, answers
     actions.create_action(session, rev, _input(said.id, chosen.id, picture=None), actor=staff)
     [item] = you_said.items_for_review(session, rev)
     assert item.when == "30 April 2027" and item.who == "Tom Okafor"
@@ -368,8 +367,8 @@ def test_you_said_items_in_the_persons_language(session: Session, world) -> None
     assert welsh.said[1].words == "Fish and chips on Friday"  # their words stay exactly theirs
 
 
-def test_follow_up_at_the_next_review(session: Session, world) -> None:  # type: ignore[no-untyped-def]
-    staff, sam, rev, (good, _c, said) = world
+def test_follow_up_at_the_next_review(session: Session, world, answers) -> None:  # type: ignore[no-untyped-def]
+    staff, sam, rev, (good, _c, said) = world.staff, world.sam, world.review, answers
     first = actions.create_action(session, rev, _input(said.id), actor=staff)
     second = actions.create_action(session, rev, _input(good.id), actor=staff)
     later = reviews.plan_review(
@@ -427,8 +426,10 @@ def test_follow_up_at_the_next_review(session: Session, world) -> None:  # type:
     assert [e.item.action.id for e in you_said.earlier_actions(session, third)] == [second.id]
 
 
-def test_showing_you_said_locks_the_tablet_without_reopening(session: Session, world) -> None:  # type: ignore[no-untyped-def]
-    staff, _sam, rev, _said = world
+def test_showing_you_said_locks_the_tablet_without_reopening(
+    session: Session, world, answers
+) -> None:  # type: ignore[no-untyped-def]
+    staff, rev = world.staff, world.review
     tablet = signed_in(session, staff)
     you_said.start_showing(session, rev, staff, tablet)
     assert tablet.person_mode_review_id == rev.id and rev.status == "person-done"
@@ -437,9 +438,9 @@ def test_showing_you_said_locks_the_tablet_without_reopening(session: Session, w
         you_said.start_showing(session, fresh, staff, signed_in(session, staff))
 
 
-def _full_review(session: Session, world):  # type: ignore[no-untyped-def]
+def _full_review(session: Session, world, answers):  # type: ignore[no-untyped-def]
     """A review with every kind of row: correction, layers, consent, differing view, actions."""
-    staff, sam, rev, (good, chosen, said) = world
+    staff, sam, rev, (good, _chosen, said) = world.staff, world.sam, world.review, answers
     alex = people.add_supporter(
         session,
         sam,
@@ -476,8 +477,8 @@ def _full_review(session: Session, world):  # type: ignore[no-untyped-def]
     return staff, sam, rev, view
 
 
-def test_export_round_trips_every_field(session: Session, world) -> None:  # type: ignore[no-untyped-def]
-    staff, _sam, rev, _view = _full_review(session, world)
+def test_export_round_trips_every_field(session: Session, world, answers) -> None:  # type: ignore[no-untyped-def]
+    staff, _sam, rev, _view = _full_review(session, world, answers)
     document = exports.export_review(session, rev, actor=staff)
     text = json.dumps(document, ensure_ascii=False)  # JSON-ready all the way down
     assert document["format"] == "facilitator.review"
@@ -504,8 +505,10 @@ def test_export_round_trips_every_field(session: Session, world) -> None:  # typ
     } == {"review.exported", "review.imported"}
 
 
-def test_import_refuses_other_files_and_reports_unknown_accounts(session: Session, world) -> None:  # type: ignore[no-untyped-def]
-    staff, _sam, rev, _said = world
+def test_import_refuses_other_files_and_reports_unknown_accounts(
+    session: Session, world, answers
+) -> None:  # type: ignore[no-untyped-def]
+    staff, rev = world.staff, world.review
     with pytest.raises(ServiceError, match="not a Facilitator"):
         exports.import_review(session, {"format": "something"}, actor=staff)
     document = exports.export_review(session, rev, actor=staff)
@@ -517,8 +520,8 @@ def test_import_refuses_other_files_and_reports_unknown_accounts(session: Sessio
     assert report.review.facilitator_id is None
 
 
-def test_review_record_puts_the_person_first(session: Session, world) -> None:  # type: ignore[no-untyped-def]
-    staff, _sam, rev, view = _full_review(session, world)
+def test_review_record_puts_the_person_first(session: Session, world, answers) -> None:  # type: ignore[no-untyped-def]
+    staff, _sam, rev, view = _full_review(session, world, answers)
     record = exports.review_record(session, rev)
     assert record.person_done and [a.answered for a in record.answers] == [True, True, True]
     assert record.layers and record.differing_views == [view]

@@ -13,7 +13,7 @@ from facilitator.services.media import custom_prompts
 from facilitator.services.media.custom_prompts import Choice, CustomPromptInput
 from facilitator.services.reviews import person_session, responses
 
-from .factories import cid, person, review, signed_in, user
+from .factories import cid, person, review, signed_in
 
 pytestmark = pytest.mark.db
 
@@ -28,12 +28,12 @@ def _keys(rev) -> list[str]:  # type: ignore[no-untyped-def]
     return [rp.library_prompt_id for rp in rev.prompts]
 
 
+WORLD = {"planned": False}
+
+
 @pytest.fixture
-def world(session: Session):  # type: ignore[no-untyped-def]
-    staff = user(session)
-    sam = person(session, staff, "Sam")
-    ellis = person(session, staff, "Ellis")
-    return staff, sam, ellis
+def ellis(session: Session, world):  # type: ignore[no-untyped-def]
+    return person(session, world.staff, "Ellis")
 
 
 def test_easy_read_advice_uses_the_library_check() -> None:
@@ -53,8 +53,10 @@ def test_easy_read_advice_uses_the_library_check() -> None:
     assert custom_prompts.easy_read_advice("Is it good?", "en", None, photo=True) == []
 
 
-def test_person_prompt_joins_their_planned_reviews_in_its_topic(session: Session, world) -> None:  # type: ignore[no-untyped-def]
-    staff, sam, ellis = world
+def test_person_prompt_joins_their_planned_reviews_in_its_topic(
+    session: Session, world, ellis
+) -> None:  # type: ignore[no-untyped-def]
+    staff, sam = world.staff, world.sam
     sams = review(session, staff, sam)
     ellis_review = review(session, staff, ellis)
     row = custom_prompts.create(session, sam, _data(), actor=staff)
@@ -69,8 +71,8 @@ def test_person_prompt_joins_their_planned_reviews_in_its_topic(session: Session
     assert _keys(later) == [row.key, "favourite-food"]
 
 
-def test_review_only_prompt_stays_in_that_review(session: Session, world) -> None:  # type: ignore[no-untyped-def]
-    staff, sam, ellis = world
+def test_review_only_prompt_stays_in_that_review(session: Session, world, ellis) -> None:  # type: ignore[no-untyped-def]
+    staff, sam = world.staff, world.sam
     first = review(session, staff, sam)
     second = review(session, staff, sam)
     row = custom_prompts.create(
@@ -85,7 +87,7 @@ def test_review_only_prompt_stays_in_that_review(session: Session, world) -> Non
 
 
 def test_answered_and_stored_like_a_library_prompt(session: Session, world) -> None:  # type: ignore[no-untyped-def]
-    staff, sam, _ellis = world
+    staff, sam = world.staff, world.sam
     rev = review(session, staff, sam)
     row = custom_prompts.create(
         session,
@@ -118,7 +120,7 @@ def test_answered_and_stored_like_a_library_prompt(session: Session, world) -> N
 
 
 def test_edit_after_answers_makes_a_new_version(session: Session, world) -> None:  # type: ignore[no-untyped-def]
-    staff, sam, _ellis = world
+    staff, sam = world.staff, world.sam
     asked = review(session, staff, sam)
     waiting = review(session, staff, sam)
     row = custom_prompts.create(session, sam, _data("Do you like the garden?"), actor=staff)
@@ -148,7 +150,7 @@ def test_edit_after_answers_makes_a_new_version(session: Session, world) -> None
 
 
 def test_retire_never_delete_once_answered(session: Session, world) -> None:  # type: ignore[no-untyped-def]
-    staff, sam, _ellis = world
+    staff, sam = world.staff, world.sam
     asked = review(session, staff, sam)
     waiting = review(session, staff, sam)
     row = custom_prompts.create(session, sam, _data(), actor=staff)
@@ -169,7 +171,7 @@ def test_retire_never_delete_once_answered(session: Session, world) -> None:  # 
 
 
 def test_delete_a_prompt_never_answered(session: Session, world) -> None:  # type: ignore[no-untyped-def]
-    staff, sam, _ellis = world
+    staff, sam = world.staff, world.sam
     rev = review(session, staff, sam)
     row = custom_prompts.create(session, sam, _data(), actor=staff)
     row_id = row.id
@@ -180,8 +182,8 @@ def test_delete_a_prompt_never_answered(session: Session, world) -> None:  # typ
     assert session.get(CustomPrompt, row_id) is None
 
 
-def test_kind_refusals(session: Session, world) -> None:  # type: ignore[no-untyped-def]
-    staff, sam, ellis = world
+def test_kind_refusals(session: Session, world, ellis) -> None:  # type: ignore[no-untyped-def]
+    staff, sam = world.staff, world.sam
     with pytest.raises(ServiceError, match="Write the question"):
         custom_prompts.create(session, sam, _data("   "), actor=staff)
     with pytest.raises(ServiceError, match="at least 2 choices"):
@@ -205,7 +207,7 @@ def test_kind_refusals(session: Session, world) -> None:  # type: ignore[no-unty
 
 
 def test_move_changes_the_order_in_a_topic(session: Session, world) -> None:  # type: ignore[no-untyped-def]
-    staff, sam, _ellis = world
+    staff, sam = world.staff, world.sam
     rev = review(session, staff, sam)
     first = custom_prompts.create(session, sam, _data("Is your room warm?"), actor=staff)
     second = custom_prompts.create(session, sam, _data("Is your bed comfy?"), actor=staff)
@@ -221,7 +223,7 @@ def test_export_and_import_keep_custom_prompts_and_their_versions(session: Sessi
 
     from facilitator.services.data import exports
 
-    staff, sam, _ellis = world
+    staff, sam = world.staff, world.sam
     rev = review(session, staff, sam)
     row = custom_prompts.create(session, sam, _data("Is your room warm?"), actor=staff)
     session.refresh(rev)

@@ -20,22 +20,13 @@ from facilitator.models import (
 from facilitator.services import NotAllowed, ServiceError, audit, people
 from facilitator.services.reviews import person_first, person_session, responses
 
-from .factories import cid, person, review, signed_in, user
+from .factories import cid, person, signed_in, user
 
 pytestmark = pytest.mark.db
 
 
-@pytest.fixture
-def world(session: Session):  # type: ignore[no-untyped-def]
-    staff = user(session)
-    sam = person(session, staff)
-    rev = review(session, staff, sam)
-    tablet = signed_in(session, staff)
-    return staff, sam, rev, tablet
-
-
 def test_session_locks_and_confirms(session: Session, world) -> None:  # type: ignore[no-untyped-def]
-    staff, _sam, rev, tablet = world
+    staff, rev, tablet = world.staff, world.review, world.tablet
     assert not person_first.person_views_done(session, rev)
     person_session.start(session, rev, staff, tablet)
     assert tablet.person_mode_review_id == rev.id and rev.status == ReviewStatus.PERSON_IN_PROGRESS
@@ -49,7 +40,7 @@ def test_session_locks_and_confirms(session: Session, world) -> None:  # type: i
 
 
 def test_unlock_with_password_or_pin(session: Session, world) -> None:  # type: ignore[no-untyped-def]
-    staff, _sam, rev, tablet = world
+    staff, rev, tablet = world.staff, world.review, world.tablet
     person_session.start(session, rev, staff, tablet)
     with pytest.raises(person_session.WrongUnlockSecret):
         person_session.unlock(session, tablet, "")
@@ -59,7 +50,7 @@ def test_unlock_with_password_or_pin(session: Session, world) -> None:  # type: 
 
 
 def test_advocate_may_facilitate_only_for_their_person(session: Session, world) -> None:  # type: ignore[no-untyped-def]
-    staff, sam, rev, _tablet = world
+    staff, sam, rev = world.staff, world.sam, world.review
     advocate = user(session, Role.ADVOCATE, "Jo Patel")
     other = person(session, staff, "Ellis")
     people.add_supporter(
@@ -88,7 +79,7 @@ def test_advocate_may_facilitate_only_for_their_person(session: Session, world) 
 
 
 def test_answers_only_while_the_session_is_open(session: Session, world) -> None:  # type: ignore[no-untyped-def]
-    staff, _sam, rev, _tablet = world
+    staff, rev = world.staff, world.review
     with pytest.raises(NotAllowed):
         responses.record_choice(
             session, rev, rev.prompts[0], client_id=cid(), answer=["good"], facilitator=staff
@@ -96,7 +87,7 @@ def test_answers_only_while_the_session_is_open(session: Session, world) -> None
 
 
 def test_answer_stored_once_per_client_id(session: Session, world) -> None:  # type: ignore[no-untyped-def]
-    staff, _sam, rev, tablet = world
+    staff, rev, tablet = world.staff, world.review, world.tablet
     person_session.start(session, rev, staff, tablet)
     client_id = cid()
     first = responses.record_choice(
@@ -124,7 +115,7 @@ def test_answer_stored_once_per_client_id(session: Session, world) -> None:  # t
 
 
 def test_change_of_mind_supersedes_and_keeps_history(session: Session, world) -> None:  # type: ignore[no-untyped-def]
-    staff, _sam, rev, tablet = world
+    staff, rev, tablet = world.staff, world.review, world.tablet
     person_session.start(session, rev, staff, tablet)
     first = responses.record_choice(
         session, rev, rev.prompts[0], client_id=cid(), answer=["good"], facilitator=staff
@@ -139,7 +130,7 @@ def test_change_of_mind_supersedes_and_keeps_history(session: Session, world) ->
 
 
 def test_invalid_answers_refused(session: Session, world) -> None:  # type: ignore[no-untyped-def]
-    staff, _sam, rev, tablet = world
+    staff, rev, tablet = world.staff, world.review, world.tablet
     person_session.start(session, rev, staff, tablet)
     scale, many, words = rev.prompts
     with pytest.raises(ServiceError, match="not one of the choices"):
@@ -176,7 +167,7 @@ def test_invalid_answers_refused(session: Session, world) -> None:  # type: igno
     ],
 )
 def test_own_words_kept_exactly(session: Session, world, text: str) -> None:  # type: ignore[no-untyped-def]
-    staff, _sam, rev, tablet = world
+    staff, rev, tablet = world.staff, world.review, world.tablet
     person_session.start(session, rev, staff, tablet)
     saved = responses.record_words(
         session,
@@ -203,7 +194,7 @@ def test_own_words_kept_exactly(session: Session, world, text: str) -> None:  # 
 def test_own_words_refused_with_a_clear_message(
     session: Session, world, text: str, message: str
 ) -> None:  # type: ignore[no-untyped-def]
-    staff, _sam, rev, tablet = world
+    staff, rev, tablet = world.staff, world.review, world.tablet
     person_session.start(session, rev, staff, tablet)
     with pytest.raises(ServiceError, match=message):
         responses.record_words(
@@ -218,7 +209,7 @@ def test_own_words_refused_with_a_clear_message(
 
 
 def test_scribed_and_interpreted_words_need_a_named_facilitator(session: Session, world) -> None:  # type: ignore[no-untyped-def]
-    staff, _sam, rev, tablet = world
+    staff, rev, tablet = world.staff, world.review, world.tablet
     person_session.start(session, rev, staff, tablet)
     for method in (CaptureMethod.SCRIBED, CaptureMethod.INTERPRETED):
         with pytest.raises(ServiceError, match="facilitator's name"):
@@ -244,7 +235,7 @@ def test_scribed_and_interpreted_words_need_a_named_facilitator(session: Session
 
 
 def test_correction_is_a_new_attributed_entry(session: Session, world) -> None:  # type: ignore[no-untyped-def]
-    staff, _sam, rev, tablet = world
+    staff, rev, tablet = world.staff, world.review, world.tablet
     person_session.start(session, rev, staff, tablet)
     original = responses.record_words(
         session,
@@ -287,7 +278,7 @@ def test_correction_is_a_new_attributed_entry(session: Session, world) -> None: 
 
 
 def test_non_participation_needs_what_was_tried(session: Session, world) -> None:  # type: ignore[no-untyped-def]
-    staff, _sam, rev, _tablet = world
+    staff, rev = world.staff, world.review
     with pytest.raises(person_first.PersonNotHeardYet):
         person_first.require_person_first(session, rev)
     with pytest.raises(ServiceError, match="what was tried"):
@@ -330,7 +321,7 @@ def test_non_participation_needs_what_was_tried(session: Session, world) -> None
 
 
 def test_every_step_is_audited_and_the_chain_holds(session: Session, world) -> None:  # type: ignore[no-untyped-def]
-    staff, _sam, rev, tablet = world
+    staff, rev, tablet = world.staff, world.review, world.tablet
     person_session.start(session, rev, staff, tablet)
     responses.record_choice(
         session, rev, rev.prompts[0], client_id=cid(), answer=["good"], facilitator=staff
