@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from importlib.util import find_spec
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -88,6 +89,26 @@ def provider_nation() -> str:
             "which Ombudsman complaint responses name."
         )
     return nation
+
+
+def rate_limit_storage(instance_path: Path) -> str:
+    """Where rate limits are counted: Redis at REDIS_URL, else a SQLite file on this machine.
+
+    Redis's client is an extra (``pip install 'facilitator[redis]'``): a machine that sets
+    REDIS_URL without it is told so here, not by a stack trace from the limits library.
+    """
+    setting = "REDIS_URL" if os.environ.get("REDIS_URL") else "RATELIMIT_STORAGE_URI"
+    uri = (
+        os.environ.get(setting)
+        or f"facilitator+sqlite:///{instance_path / 'rate-limits.sqlite3'}"
+    )
+    if urlsplit(uri).scheme.startswith("redis") and find_spec("redis") is None:
+        raise ConfigError(
+            f"{setting} names Redis but the redis package is not installed. Install it with "
+            f"pip install 'facilitator[redis]', or unset {setting} to count rate limits "
+            "on this machine."
+        )
+    return uri
 
 
 def retention_years() -> int:
@@ -171,9 +192,7 @@ def load_config(instance_path: Path) -> dict[str, object]:
         # without it, between the workers and instances on this machine through a SQLite file
         # (facilitator/rate_limits.py), never counted in each worker on its own.
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
-        "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL")
-        or os.environ.get("RATELIMIT_STORAGE_URI")
-        or f"facilitator+sqlite:///{instance_path / 'rate-limits.sqlite3'}",
+        "RATELIMIT_STORAGE_URI": rate_limit_storage(instance_path),
         # Always explicit: Flask-Limiter keeps one "enabled" flag on its single extension object
         # and only fills it in when the setting is missing, so an app that switched limits off
         # (a test) would otherwise leave them off for every app made after it in the process.

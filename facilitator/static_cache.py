@@ -21,13 +21,9 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
+import brotli
 from flask import Flask, current_app, has_request_context, request, url_for
 from flask.wrappers import Response
-
-try:  # Flask-Compress depends on one of the two
-    import brotli
-except ImportError:  # pragma: no cover
-    import brotlicffi as brotli  # type: ignore[no-redef]
 
 YEAR = 31536000
 # The web app manifest keeps one address: browsers identify an installed app by it.

@@ -39,6 +39,7 @@ stamp="$VENV/.installed-$(hash_of pyproject.toml)"
 if [ ! -f "$stamp" ]; then
   say "Installing Python packages"
   "$VENV/bin/pip" install --quiet --upgrade pip >/dev/null 2>&1 || true
+  # dev brings the extras too: fonts (slim_fonts.py below) and redis (the shared rate-limit test).
   "$VENV/bin/pip" install --quiet -e '.[dev]'
   rm -f "$VENV"/.installed-*
   touch "$stamp"
@@ -65,7 +66,13 @@ if [ ! -f "$stamp" ]; then
   cp node_modules/htmx.org/LICENSE "$vendor/htmx.LICENSE"
   cp node_modules/@fontsource/atkinson-hyperlegible/files/atkinson-hyperlegible-latin-{400,700}-normal.woff2 "$vendor/fonts/"
   cp node_modules/@fontsource/atkinson-hyperlegible/LICENSE "$vendor/fonts/LICENSE" 2>/dev/null || true
-  "$VENV/bin/python" scripts/slim_fonts.py "$vendor/fonts" >/dev/null  # hinting off: 14 KiB less
+  # Hinting off: 14 KiB less. fontTools is the fonts extra (dev brings it); without it the
+  # fonts are served as npm ships them.
+  if "$VENV/bin/python" -c 'import fontTools' 2>/dev/null; then
+    "$VENV/bin/python" scripts/slim_fonts.py "$vendor/fonts" >/dev/null
+  else
+    warn "fontTools is not installed (pip install -e '.[fonts]'): fonts kept with their hinting."
+  fi
   "$VENV/bin/python" scripts/extract_pictures.py --dest "$vendor/pictures"
   touch "$stamp"
 fi
