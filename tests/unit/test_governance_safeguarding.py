@@ -12,9 +12,9 @@ from facilitator.models import AuditEvent, FlagSource, FlagStatus, Response, Rol
 from facilitator.prompts.library import load_library
 from facilitator.services import NotAllowed, ServiceError
 from facilitator.services.governance import StaleRecord, safeguarding, today
-from facilitator.services.reviews import person_session, responses
+from facilitator.services.reviews import responses
 
-from .factories import cid, person, review, signed_in, user
+from .factories import cid, user
 
 SAFE_PROMPTS = ["safe-at-home", "safe-going-out", "anyone-hurting-you", "who-to-tell",
                 "what-makes-you-scared", "like-where-you-live"]  # fmt: skip
@@ -56,21 +56,18 @@ def test_a_scale_raises_a_flag_at_its_negative_end() -> None:
     assert marked["yes-no"] == set()
 
 
+WORLD = {"prompt_ids": SAFE_PROMPTS, "started": True}
+
+
 @pytest.fixture
-def world(session: Session):  # type: ignore[no-untyped-def]
-    staff = user(session)
-    lead = user(session, Role.STAFF, name="Lee Lead")
-    lead.is_safeguarding_lead = True
-    manager = user(session, Role.MANAGER, name="Morgan Evans")
-    sam = person(session, staff)
-    rev = review(session, staff, sam, prompt_ids=SAFE_PROMPTS)
-    person_session.start(session, rev, staff, signed_in(session, staff))
-    prompts = {rp.library_prompt_id: rp for rp in rev.prompts}
-    return staff, lead, manager, sam, rev, prompts
+def lead(session: Session):  # type: ignore[no-untyped-def]
+    made = user(session, Role.STAFF, name="Lee Lead")
+    made.is_safeguarding_lead = True
+    return made
 
 
 def _answer(session: Session, world, prompt_id: str, answer: str) -> Response:  # type: ignore[no-untyped-def]
-    staff, *_rest, rev, prompts = world
+    staff, rev, prompts = world.staff, world.review, world.prompts
     return responses.record_choice(
         session, rev, prompts[prompt_id], client_id=cid(), answer=[answer], facilitator=staff
     ).response
@@ -99,8 +96,8 @@ def test_answers_raise_a_flag_at_once(
     assert (flag is not None) is flagged
     if flag:
         assert flag.status == FlagStatus.OPEN and flag.source == FlagSource.ANSWER
-        assert flag.person_id == world[3].id and flag.review_id == world[4].id
-        assert safeguarding.open_flags_for_review(session, world[4].id) == [flag]
+        assert flag.person_id == world.sam.id and flag.review_id == world.review.id
+        assert safeguarding.open_flags_for_review(session, world.review.id) == [flag]
         assert [v.flag for v in safeguarding.open_flags(session)] == [flag]
 
 
@@ -110,7 +107,7 @@ def test_check_is_idempotent_and_skips_raise_nothing(session: Session, world) ->
     first = safeguarding.check_response(session, response)
     assert safeguarding.check_response(session, response) is first
     assert len(session.scalars(select(SafetyFlag)).all()) == 1
-    staff, *_r, rev, prompts = world
+    staff, rev, prompts = world.staff, world.review, world.prompts
     skipped = responses.record_choice(
         session,
         rev,
@@ -126,7 +123,7 @@ def test_check_is_idempotent_and_skips_raise_nothing(session: Session, world) ->
 
 @pytest.mark.db
 def test_words_flagged_by_a_facilitator(session: Session, world) -> None:  # type: ignore[no-untyped-def]
-    staff, *_r, rev, prompts = world
+    staff, rev, prompts = world.staff, world.review, world.prompts
     words = responses.record_words(
         session,
         rev,
@@ -158,8 +155,10 @@ def test_response_marked_for_safety_when_stored_raises_a_facilitator_flag(
 
 
 @pytest.mark.db
-def test_a_flag_clears_only_with_a_recorded_decision_by_a_lead(session: Session, world) -> None:  # type: ignore[no-untyped-def]
-    staff, lead, manager, *_r = world
+def test_a_flag_clears_only_with_a_recorded_decision_by_a_lead(
+    session: Session, world, lead, manager
+) -> None:  # type: ignore[no-untyped-def]
+    staff = world.staff
     flag = safeguarding.check_response(session, _answer(session, world, "safe-at-home", "no"))
     assert flag is not None
     with pytest.raises(NotAllowed):
@@ -264,8 +263,9 @@ def test_a_flag_clears_only_with_a_recorded_decision_by_a_lead(session: Session,
 
 
 @pytest.mark.db
-def test_audit_entries_reference_and_never_copy_what_was_said(session: Session, world) -> None:  # type: ignore[no-untyped-def]
-    staff, lead, *_r = world
+def test_audit_entries_reference_and_never_copy_what_was_said(
+    session: Session, world, lead
+) -> None:  # type: ignore[no-untyped-def]
     flag = safeguarding.check_response(session, _answer(session, world, "safe-at-home", "no"))
     assert flag is not None
     safeguarding.record_decision(
