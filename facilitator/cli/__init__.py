@@ -242,9 +242,11 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(figures_cli)
     app.cli.add_command(export_person)
     app.cli.add_command(retention_command)
+    from .custom_prompts import custom_prompts_cli
     from .prompts import prompts_cli
     from .speech import speech_cli
 
+    app.cli.add_command(custom_prompts_cli)
     app.cli.add_command(prompts_cli)
     app.cli.add_command(speech_cli)
     from ..services.data.backup import backup_command, restore_command

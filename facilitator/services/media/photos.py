@@ -24,8 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from flask_babel import gettext as _
-from flask_babel import ngettext
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
+from flask_babel.speaklater import LazyString
 from PIL import ExifTags, Image, ImageFile, UnidentifiedImageError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -64,7 +65,7 @@ STANDS_FOR_KEYS: tuple[str, ...] = (
 class PhotoRefused(ServiceError):
     """An upload that cannot be used; ``kind`` names the check that refused it (for tests)."""
 
-    def __init__(self, kind: str, message: str) -> None:
+    def __init__(self, kind: str, message: LazyString) -> None:
         super().__init__(message)
         self.kind = kind
 
@@ -97,13 +98,13 @@ def read_limited(stream: IO[bytes], max_bytes: int) -> bytes:
     if total == 0:
         raise PhotoRefused(
             "empty",
-            _("The file is empty. Choose the photo again; it may not have copied properly."),
+            _l("The file is empty. Choose the photo again; it may not have copied properly."),
         )
     return buffer.getvalue()
 
 
-def _too_big_message(max_bytes: int) -> str:
-    return _(
+def _too_big_message(max_bytes: int) -> LazyString:
+    return _l(
         "The file is larger than %(size)s MB. Please send a smaller copy of the photo "
         "(most phones can share a 'medium' or 'large' size instead of the original).",
         size=f"{max_bytes / (1024 * 1024):g}",
@@ -113,7 +114,7 @@ def _too_big_message(max_bytes: int) -> str:
 def _not_a_photo() -> PhotoRefused:
     return PhotoRefused(
         "not-a-photo",
-        _(
+        _l(
             "This file is not a JPEG, PNG or WebP photo, so we cannot use it (drawings, web "
             "pages, GIFs and documents are not accepted, even if the name ends in .jpg or .png). "
             "Save or export the photo as a JPEG and try again."
@@ -124,7 +125,7 @@ def _not_a_photo() -> PhotoRefused:
 def _damaged() -> PhotoRefused:
     return PhotoRefused(
         "damaged",
-        _(
+        _l(
             "The photo is damaged or incomplete (perhaps the upload or the copy was cut short). "
             "Choose the photo again from where it was saved and try again."
         ),
@@ -134,7 +135,7 @@ def _damaged() -> PhotoRefused:
 def _too_many_pixels(max_pixels: int) -> PhotoRefused:
     return PhotoRefused(
         "too-many-pixels",
-        _(
+        _l(
             "The photo is too large in pixels (more than %(millions)s million). Please send a "
             "smaller copy, for example one no more than 4000 pixels across.",
             millions=f"{max_pixels / 1_000_000:g}",
@@ -145,7 +146,7 @@ def _too_many_pixels(max_pixels: int) -> PhotoRefused:
 def _too_many_pixels_for_webp(max_pixels: int) -> PhotoRefused:
     return PhotoRefused(
         "too-many-pixels",
-        _(
+        _l(
             "This WebP photo is too large in pixels (more than %(millions)s million). Please "
             "save it as a JPEG, which can be larger, or send a smaller copy.",
             millions=f"{max_pixels / 1_000_000:g}",
@@ -343,7 +344,7 @@ def delete_files(folder: Path, stem: str) -> None:
 # --- the records --------------------------------------------------------------------------------
 
 
-def _text(value: str, limit: int, missing: str, too_long: str) -> str:
+def _text(value: str, limit: int, missing: LazyString, too_long: LazyString) -> str:
     value = " ".join((value or "").split())
     if not value:
         raise ServiceError(missing)
@@ -372,11 +373,11 @@ def add_photo(
     """
     alt = _text(
         alt_text, MAX_ALT,
-        _(
+        _l(
             "Describe the photo for someone who cannot see it (alt text), for example "
             "'Sam's front door, painted blue'."
         ),
-        ngettext(
+        lazy_ngettext(
             "Please keep the description to %(num)d character or fewer.",
             "Please keep the description to %(num)d characters or fewer.",
             MAX_ALT,
@@ -384,8 +385,8 @@ def add_photo(
     )  # fmt: skip
     what = _text(
         label, MAX_LABEL,
-        _("Say in a few words what the photo shows, for example 'My flat'."),
-        ngettext(
+        _l("Say in a few words what the photo shows, for example 'My flat'."),
+        lazy_ngettext(
             "Please keep 'what it shows' to %(num)d character or fewer.",
             "Please keep 'what it shows' to %(num)d characters or fewer.",
             MAX_LABEL,
@@ -393,7 +394,7 @@ def add_photo(
     )  # fmt: skip
     key = (stands_for or "").strip() or None
     if key is not None and key not in STANDS_FOR_KEYS:
-        raise ServiceError(_("Choose what the photo stands for from the list, or 'Nothing'."))
+        raise ServiceError(_l("Choose what the photo stands for from the list, or 'Nothing'."))
     clean = clean_upload(stream, folder, max_bytes=max_bytes, max_pixels=max_pixels)
     photo = Photo(
         person_id=person.id,
@@ -433,14 +434,14 @@ def get_photo(session: Session, public_id: str, person_id: int | None = None) ->
     """A photo that is not removed, by its public id (and person), or NotFound."""
     photo = session.scalar(select(Photo).where(Photo.public_id == public_id))
     if photo is None or photo.removed or (person_id is not None and photo.person_id != person_id):
-        raise NotFound(_("We could not find that photo."))
+        raise NotFound(_l("We could not find that photo."))
     return photo
 
 
 def remove_photo(session: Session, photo: Photo, folder: Path, *, actor: User) -> None:
     """Soft-remove: the record stays (who added and removed it, when), the image files go."""
     if photo.removed:
-        raise ServiceError(_("That photo has already been removed."))
+        raise ServiceError(_l("That photo has already been removed."))
     photo.removed_at = utcnow()
     photo.removed_by_id = actor.id
     audit.record(

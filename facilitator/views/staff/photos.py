@@ -24,9 +24,9 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -34,10 +34,15 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from ...auth import STAFF_ROLES, current_account, roles_required
+from ...errors import render_error
 from ...extensions import db, limiter
+from ...forms.fields import Unreadable
+from ...forms.media import PhotoForm
 from ...models import Person, Photo
-from ...services import NotFound, ServiceError, people
+from ...services import ServiceError, people
 from ...services.media import photos
+from .. import edge
+from .uploads import send_private, upload_folder, upload_limit, uploader_key
 
 bp = Blueprint("photos", __name__, url_prefix="/staff/people/<int:person_id>/photos")
 files = Blueprint("photo_files", __name__, url_prefix="/photos")
@@ -77,22 +82,6 @@ STANDS_FOR_LABELS: dict[str, Any] = {
     "visits": _l("Visits"),
 }
 assert set(STANDS_FOR_LABELS) == set(photos.STANDS_FOR_KEYS)
-
-
-def _upload_limit() -> str:
-    return str(current_app.config["RATELIMIT_UPLOADS"])
-
-
-def _uploader_key() -> str:
-    """Uploads are counted per account (all its sessions together), not per address."""
-    if current_user.is_authenticated:
-        return f"uploads:{current_user.user.id}"
-    return f"uploads:{request.remote_addr}"
-
-
-def upload_folder() -> Path:
-    """Where the photo files live (UPLOAD_FOLDER, outside the static folder)."""
-    return Path(current_app.config["UPLOAD_FOLDER"])
 
 
 # --- addresses and pictures for templates ---------------------------------------------------------
@@ -159,30 +148,20 @@ def photo_files(person: Person, size: str = "prompt") -> dict[str, Path]:
 
 
 def send_photo(photo: Photo, size: str) -> Response:
-    """One stored size of a photo, never cached anywhere shared, never sniffed."""
+    """One stored size of a photo (404 for a size that is not kept)."""
     if size not in photos.SIZES:
         abort(404)
     path = photos.file_path(upload_folder(), photo.file_stem, size)
     if not path.is_file():
         abort(404)
-    response = send_file(path, mimetype="image/jpeg", max_age=0, conditional=True, etag=True)
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Disposition"] = 'inline; filename="photo.jpg"'
-    # Even if a browser were tricked into rendering the bytes as a document, nothing runs.
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
-    return response
+    return send_private(path, "image/jpeg", "photo.jpg")
 
 
 @files.route("/<public_id>/<size>.jpg")
 @login_required
 def file(public_id: str, size: str) -> Response:
     """A photo for staff and the person's assigned advocate (404 for anyone else)."""
-    try:
-        photo = photos.get_photo(db.session, public_id)
-    except NotFound:
-        abort(404)
+    photo = photos.get_photo(db.session, public_id)
     if not photos.may_see(db.session, current_account(), photo.person_id):
         abort(404)  # not 403: whether a photo exists is itself not for them
     return send_photo(photo, size)
@@ -191,72 +170,57 @@ def file(public_id: str, size: str) -> Response:
 # --- staff pages ------------------------------------------------------------------------------
 
 
-def _person_or_404(person_id: int) -> Person:
-    try:
-        return people.get_person(db.session, person_id)
-    except NotFound:
-        abort(404)
-
-
-def _page(person: Person, error: str | None = None, status: int = 200) -> tuple[str, int]:
+def _page(person: Person, form: PhotoForm, error: str | None = None) -> str:
     return render_template(
         "photos/index.html",
         person=person,
         photos=photos.photos_for_person(db.session, person.id),
         stands_for=STANDS_FOR_LABELS,
         error=error,
-        form=_form_or_nothing(),
+        form=form,
         max_megabytes=f"{current_app.config['PHOTO_MAX_BYTES'] / (1024 * 1024):g}",
         uses_photos=person.setting("pictures") == "photos",
         flag=people.communication_flag(person),
-    ), status
-
-
-def _form_or_nothing() -> Any:
-    """What was typed, to show again (nothing when the request was too large to read)."""
-    if request.method != "POST":
-        return {}
-    try:
-        return request.form
-    except RequestEntityTooLarge:
-        return {}
+    )
 
 
 @bp.route("/", methods=["GET"])
 @roles_required(*STAFF_ROLES)
-def index(person_id: int) -> tuple[str, int]:
+def index(person_id: int) -> str:
     """The person's photos, and the form to add one."""
-    return _page(_person_or_404(person_id))
+    return _page(people.get_person(db.session, person_id), PhotoForm(formdata=None))
 
 
 @bp.route("/", methods=["POST"])
 @roles_required(*STAFF_ROLES)
-@limiter.limit(_upload_limit, key_func=_uploader_key)
-def upload(person_id: int) -> Response | tuple[str, int]:
+@limiter.limit(upload_limit, key_func=uploader_key)
+def upload(person_id: int) -> Response:
     """Add a photo: the file, alt text and what it shows are required."""
-    person = _person_or_404(person_id)
-    upload_file = request.files.get("photo")
-    folder = upload_folder()
-    try:
-        if upload_file is None or not upload_file.filename:
-            raise ServiceError(_("Choose a photo to upload."))
-        photo = photos.add_photo(
-            db.session, person, upload_file.stream, folder, actor=current_account(),
-            alt_text=request.form.get("alt_text", ""), label=request.form.get("label", ""),
-            stands_for=request.form.get("stands_for") or None,
-            max_bytes=int(current_app.config["PHOTO_MAX_BYTES"]),
-            max_pixels=int(current_app.config["PHOTO_MAX_PIXELS"]),
-        )  # fmt: skip
-    except ServiceError as problem:
-        db.session.rollback()
-        message = str(problem)
-        if upload_file is not None and upload_file.filename:
+    person = people.get_person(db.session, person_id)
+    form = PhotoForm()
+
+    def refused(error: ServiceError) -> str:
+        message = str(error)
+        if form.file_chosen:
             message += " " + _("For your safety the file is not kept: choose it again.")
-        return _page(person, message, 400)
+        return _page(person, form, message)
+
+    edge.on_refusal(refused)
+    if not form.validate():
+        raise Unreadable(form)
+    folder = upload_folder()
+    photo = photos.add_photo(
+        db.session, person, form.photo.data.stream, folder, actor=current_account(),
+        alt_text=form.alt_text.data or "", label=form.label.data or "",
+        stands_for=form.stands_for.data or None,
+        max_bytes=int(current_app.config["PHOTO_MAX_BYTES"]),
+        max_pixels=int(current_app.config["PHOTO_MAX_PIXELS"]),
+    )  # fmt: skip
+    # Committed here, not at the edge: the files are written already and are no part of the
+    # transaction, so a commit that fails must delete them (the edge then rolls back).
     try:
         db.session.commit()
     except Exception:
-        db.session.rollback()
         photos.delete_files(folder, photo.file_stem)
         raise
     flash(_("The photo is added."), "success")
@@ -264,16 +228,18 @@ def upload(person_id: int) -> Response | tuple[str, int]:
 
 
 @bp.errorhandler(RequestEntityTooLarge)
-def _too_large(_error: RequestEntityTooLarge) -> tuple[str, int]:
+def _too_large(_error: RequestEntityTooLarge) -> ResponseReturnValue:
     """A request past MAX_CONTENT_LENGTH is refused before it is read: say so on the page."""
-    person = _person_or_404(int((request.view_args or {}).get("person_id", 0)))
+    person = db.session.get(Person, (request.view_args or {}).get("person_id", 0))
+    if person is None:
+        return render_error(404)  # an error handler's own refusal would be a 500
     message = _(
         "The file is larger than %(size)s MB. Please send a smaller copy of the photo "
         "(most phones can share a 'medium' or 'large' size instead of the original).",
         size=f"{current_app.config['PHOTO_MAX_BYTES'] / (1024 * 1024):g}",
     )
     message += " " + _("Please type the description again: it could not be read with the file.")
-    return _page(person, message, 413)
+    return _page(person, PhotoForm(formdata=None), message), 413
 
 
 @bp.route("/<public_id>/remove", methods=["POST"])
@@ -281,12 +247,9 @@ def _too_large(_error: RequestEntityTooLarge) -> tuple[str, int]:
 def remove(person_id: int, public_id: str) -> Response:
     """Remove a photo: it is no longer shown anywhere, its files are deleted, the record of
     who added and removed it stays."""
-    person = _person_or_404(person_id)
-    try:
-        photo = photos.get_photo(db.session, public_id, person.id)
-    except NotFound:
-        abort(404)
+    person = people.get_person(db.session, person_id)
+    photo = photos.get_photo(db.session, public_id, person.id)
+    edge.refusal_returns_to(url_for("photos.index", person_id=person.id))
     photos.remove_photo(db.session, photo, upload_folder(), actor=current_account())
-    db.session.commit()
     flash(_("The photo is removed."), "success")
     return redirect(url_for("photos.index", person_id=person.id), code=303)
