@@ -2,16 +2,18 @@
 
 Family links carry a secret token in their address; no log gunicorn writes may record it: not
 the access log, and not the error log, where a malformed request line or header is quoted.
+The rule lives in ``facilitator/redaction.py`` (which does not create the app), shared with
+the app's own logs.
 """
 
 from __future__ import annotations
 
-import logging
 import os
-import re
 from typing import Any
 
 from gunicorn.glogging import Logger
+
+from facilitator.redaction import add_filter, redact
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '5000')}"
 workers = int(os.environ.get("WORKERS", "2"))
@@ -33,36 +35,13 @@ forwarded_allow_ips = (
     os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1") if trusted_proxies > 0 else ""
 )
 
-TOKEN_IN_PATH = re.compile(r"(/family/link/)[^/?#\s\"']+")
-
-
-def redact(text: str) -> str:
-    """Replace a link token in a path or request line with a fixed marker."""
-    return TOKEN_IN_PATH.sub(r"\1[token]", text)
-
-
-class RedactTokens(logging.Filter):
-    """Link tokens out of an error-log record: its message, arguments and any traceback."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if "/family/link/" in message:
-            record.msg, record.args = redact(message), None
-        if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-        if record.exc_text and "/family/link/" in record.exc_text:
-            record.exc_text = redact(record.exc_text)
-        return True
-
-
 class RedactingLogger(Logger):
     """gunicorn's logger, with link tokens removed from every access-log field and from every
     error-log record (gunicorn quotes a malformed request line or header there in full)."""
 
     def __init__(self, cfg: Any) -> None:
         super().__init__(cfg)
-        if not any(type(f).__name__ == "RedactTokens" for f in self.error_log.filters):
-            self.error_log.addFilter(RedactTokens())
+        add_filter(self.error_log)
 
     def atoms(self, resp: Any, req: Any, environ: Any, request_time: Any) -> dict[str, Any]:
         atoms = super().atoms(resp, req, environ, request_time)

@@ -6,19 +6,14 @@ the person is shown until the family member has entered the code sent separately
 email address on record). Everything here is reached through that one link, so a family
 session can never name another review, another supporter or a staff page.
 
-Tokens in logs: the app never logs a path. Two things keep the token out of access logs:
-WSGI middleware rewrites ``/family/link/<token>`` in the request environ (PATH_INFO,
-RAW_URI, REQUEST_URI, HTTP_REFERER) after the response is made, which is what gunicorn
-logs from; and a filter on the ``werkzeug`` logger does the same for the development server.
-A reverse proxy in front (nginx, a load balancer) keeps its own access log: configure it not
-to log that path, or not to log paths at all.
+Tokens in logs: the app never logs a path; ``facilitator/redaction.py`` (one rule, also used
+by ``gunicorn.conf.py``) keeps the token out of the request environ once the app has answered
+and out of the development server's request log.
 """
 
 from __future__ import annotations
 
 import logging
-import re
-from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import (
@@ -37,6 +32,7 @@ from flask_babel import ngettext
 from flask_login import current_user, logout_user
 from werkzeug.wrappers import Response
 
+from ... import redaction
 from ...extensions import db, limiter
 from ...forms.family import (
     ConfirmCodeForm,
@@ -56,56 +52,15 @@ from ...services.reviews import consent, contributions
 bp = Blueprint("family", __name__, url_prefix="/family")
 
 SESSION_KEY = "family"  # in the cookie: {"id": the server-side session's public id}
-TOKEN_IN_PATH = re.compile(r"(/family/link/)[^/?#\s\"']+")
-REDACTED = r"\1[token]"
-
-
-def redact(text: str) -> str:
-    """Replace any link token in a path, URL or log line."""
-    return TOKEN_IN_PATH.sub(REDACTED, text)
-
-
-# --- keeping tokens out of logs ----------------------------------------------------------------
-
-
-class _RedactTokens:
-    """WSGI middleware: once the app has answered, hide the token from whatever logs the environ."""
-
-    KEYS = ("PATH_INFO", "RAW_URI", "REQUEST_URI", "HTTP_REFERER")
-
-    def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
-        self.app = app
-
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
-        try:
-            return self.app(environ, start_response)
-        finally:
-            for key in self.KEYS:
-                value = environ.get(key)
-                if isinstance(value, str) and "/family/link/" in value:
-                    environ[key] = redact(value)
-
-
-class _RedactFilter(logging.Filter):
-    """For the development server's request log."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if "/family/link/" in message:
-            record.msg, record.args = redact(message), None
-        return True
-
-
-_FILTER = _RedactFilter()
 
 
 @bp.record_once
 def _keep_tokens_out_of_logs(state: Any) -> None:
+    """The rule is redaction.py's, shared with gunicorn.conf.py: the environ after the answer
+    (what gunicorn's access log reads) and the development server's request log."""
     app = state.app
-    app.wsgi_app = _RedactTokens(app.wsgi_app)
-    werkzeug_log = logging.getLogger("werkzeug")
-    if _FILTER not in werkzeug_log.filters:
-        werkzeug_log.addFilter(_FILTER)
+    app.wsgi_app = redaction.RedactEnviron(app.wsgi_app)
+    redaction.add_filter(logging.getLogger("werkzeug"))
 
 
 # --- the family session --------------------------------------------------------------------------
