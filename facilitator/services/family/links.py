@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, object_session
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -62,10 +63,19 @@ class LinkProblem(ServiceError):
     """
 
     KINDS = ("malformed", "unknown", "expired", "revoked", "closed", "locked")
+    # The family's pages explain each kind in full (views/family); these are their headings.
+    MESSAGES = {
+        "malformed": _l("We could not find this link"),
+        "unknown": _l("We could not find this link"),
+        "expired": _l("This link has expired"),
+        "revoked": _l("This link no longer works"),
+        "closed": _l("This link no longer works"),
+        "locked": _l("This link has been locked"),
+    }
 
     def __init__(self, kind: str, link: InvitationLink | None = None) -> None:
         assert kind in self.KINDS
-        super().__init__(f"This link cannot be used ({kind}).")
+        super().__init__(self.MESSAGES[kind])
         self.kind = kind
         self.link = link
 
@@ -74,7 +84,7 @@ class CodeRefused(ServiceError):
     """The code (or email address) did not match; ``attempts_left`` before the link locks."""
 
     def __init__(self, attempts_left: int) -> None:
-        super().__init__("That does not match what we sent. Please check it and try again.")
+        super().__init__(_l("That does not match what we sent. Please check it and try again."))
         self.attempts_left = attempts_left
 
 
@@ -135,22 +145,22 @@ def issue_link(
 ) -> IssuedLink:
     """Issue a link for one supporter on one review; any earlier link of theirs is revoked."""
     if actor is None or actor.role not in STAFF_ROLES:
-        raise NotAllowed("Only staff can send links to supporters.")
+        raise NotAllowed(_l("Only staff can send links to supporters."))
     require_person_first(session, review)
     if not review_open(review):
-        raise ServiceError("This review is closed, so no new links can be sent for it.")
+        raise ServiceError(_l("This review is closed, so no new links can be sent for it."))
     if supporter.person_id != review.person_id:
-        raise NotAllowed("That supporter is not in this person's circle.")
+        raise NotAllowed(_l("That supporter is not in this person's circle."))
     if not supporter.active:
-        raise ServiceError("This supporter is no longer active, so they cannot be sent a link.")
+        raise ServiceError(_l("This supporter is no longer active, so they cannot be sent a link."))
     if supporter.role in ADVOCATE_ROLES:
-        raise ServiceError("Advocates sign in with their own account instead of using a link.")
+        raise ServiceError(_l("Advocates sign in with their own account instead of using a link."))
     if not 1 <= days <= MAX_DAYS:
-        raise ServiceError(f"A link can last from 1 to {MAX_DAYS} days.")
+        raise ServiceError(_l("A link can last from 1 to %(days)d days.", days=MAX_DAYS))
     if verifier not in ("code", "email"):
-        raise ServiceError("Choose how the family member confirms who they are.")
+        raise ServiceError(_l("Choose how the family member confirms who they are."))
     if verifier == "email" and not supporter.email:
-        raise ServiceError("There is no email address on record for this supporter.")
+        raise ServiceError(_l("There is no email address on record for this supporter."))
     now = _now(now)
     replaced = [
         link
@@ -198,7 +208,7 @@ def revoke_link(
 ) -> None:
     """Stop a link working now (already revoked links are left as they are)."""
     if actor is not None and actor.role not in STAFF_ROLES:
-        raise NotAllowed("Only staff can revoke links.")
+        raise NotAllowed(_l("Only staff can revoke links."))
     if link.revoked_at is not None:
         return
     now = _now(now)
