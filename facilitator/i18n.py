@@ -13,7 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Flask, g, has_request_context, request, session
+from flask_babel import get_locale
 from flask_login import current_user
+
+from .messages import register_messages
 
 
 @dataclass(frozen=True)
@@ -80,14 +83,10 @@ def _switcher_back() -> str:
 
 def register_i18n(app: Flask) -> None:
     """Give templates the language list and direction, and this page's waiting messages."""
-    from .messages import register_messages
-
     register_messages(app)
 
     @app.context_processor
     def _languages() -> dict[str, object]:
-        from flask_babel import get_locale
-
         language = str(get_locale() or "en")
         return {
             "switcher_back": _switcher_back(),

@@ -163,7 +163,7 @@ class _Synth:
 
     @staticmethod
     def _is_playing() -> bool:
-        from pyttsx3.drivers import _espeak
+        from pyttsx3.drivers import _espeak  # lazy: loads libespeak-ng, after pyttsx3 is checked
 
         return bool(_espeak.IsPlaying())
 
@@ -191,7 +191,7 @@ def _check_wav(path: str) -> None:
 def _load_engine(out: IO[str]) -> tuple[Any, int | None]:
     """Return (engine, None) or (None, exit status) after reporting why."""
     try:
-        import pyttsx3
+        import pyttsx3  # lazy: a missing pyttsx3 is reported as a fatal line, not a traceback
     except ImportError as exc:
         return None, _fatal(out, "pyttsx3", f"pyttsx3 cannot be imported: {exc}")
     try:

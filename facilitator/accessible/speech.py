@@ -34,6 +34,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import lameenc
+
 from ..i18n import SUPPORTED
 
 log = logging.getLogger(__name__)
@@ -358,8 +360,6 @@ def _encode_mp3(wav_path: Path) -> bytes:
         pcm = wav.readframes(wav.getnframes())
     if not pcm:
         raise SpeechError("eSpeak produced no audio")
-    import lameenc  # deferred: only rendering needs it, never the web
-
     encoder = lameenc.Encoder()
     encoder.set_channels(1)
     encoder.set_in_sample_rate(in_rate)

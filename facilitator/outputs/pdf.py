@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+import reportlab
+from reportlab.graphics import renderPDF
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import A4
@@ -37,6 +39,7 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
+from svglib.svglib import svg2rlg
 
 # Fonts with the Welsh letters (ŵ ŷ) and more of Unicode than the PDF base fonts; DejaVu comes
 # with Debian's fontconfig, Vera with ReportLab itself as the last resort.
@@ -51,8 +54,6 @@ BOLD = "Facilitator-Bold"
 
 @cache
 def _fonts() -> tuple[str, str]:
-    import reportlab
-
     bundled = Path(reportlab.__file__).parent / "fonts"
     candidates = [*FONT_CANDIDATES, (str(bundled / "Vera.ttf"), str(bundled / "VeraBd.ttf"))]
     for regular, bold in candidates:
@@ -103,8 +104,6 @@ Block = Heading | Para | Idea | Break
 
 @cache
 def _drawing(path: str) -> Any:
-    from svglib.svglib import svg2rlg
-
     return svg2rlg(path)
 
 
@@ -122,8 +121,6 @@ class Picture(Flowable):  # type: ignore[misc]
         return self.size, self.size
 
     def draw(self) -> None:
-        from reportlab.graphics import renderPDF
-
         drawing = _drawing(str(self.path))
         if drawing is None or not drawing.width:
             return
