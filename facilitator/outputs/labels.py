@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from flask import Flask
 from flask_babel import format_date as babel_format_date
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ..i18n import LANGUAGES
 from ..models import (
+    ADVOCATE_ROLES,
     AdvocateReason,
     AuthorityKind,
     CaptureMethod,
@@ -19,6 +22,9 @@ from ..models import (
     Role,
     SupporterRole,
 )
+
+if TYPE_CHECKING:
+    from ..services.reviews.contributions import Author
 
 ROLE = {
     Role.ADMIN: _l("administrator"),
@@ -92,6 +98,43 @@ def format_date(value: date | datetime | None) -> str:
     return str(babel_format_date(value, "d MMMM y"))
 
 
+def author_description(author: Author) -> str:
+    """Who wrote a layer, like "Alex Carter, brother (family member), no legal authority"."""
+    if not author.is_supporter:
+        role = author.job_title or str(ROLE.get(Role(author.role), author.role))
+        return _("%(name)s, %(role)s (staff)", name=author.name, role=role)
+    role_words = str(SUPPORTER_ROLE.get(SupporterRole(author.role), author.role))
+    who = (
+        _(
+            "%(name)s, %(relationship)s (%(role)s)",
+            name=author.name,
+            relationship=author.relationship,
+            role=role_words,
+        )
+        if author.relationship
+        else _("%(name)s (%(role)s)", name=author.name, role=role_words)
+    )
+    if author.organisation:
+        who = _("%(who)s, %(organisation)s", who=who, organisation=author.organisation)
+    if author.role in {r.value for r in ADVOCATE_ROLES}:
+        return who
+    return _("%(who)s: %(authority)s", who=who, authority=authority_words(author))
+
+
+def authority_words(author: Author) -> str:
+    """The author's legal authority in words, or that the view is sought and not a decision."""
+    if not author.authorities:
+        return _("no legal authority: their view is sought, they do not make decisions")
+    parts = []
+    for authority in author.authorities:
+        kind = str(AUTHORITY.get(authority.kind, authority.kind))
+        if authority.checked_at is not None:
+            parts.append(_("%(kind)s (checked)", kind=kind))
+        else:
+            parts.append(_("%(kind)s (not checked yet)", kind=kind))
+    return "; ".join(parts)
+
+
 def register_labels(app: Flask) -> None:
     """Expose the label lookups to every template."""
     app.jinja_env.add_extension("jinja2.ext.do")
@@ -106,4 +149,5 @@ def register_labels(app: Flask) -> None:
         capture_label=lambda v: CAPTURE.get(CaptureMethod(v), v),
         non_participation_label=lambda v: NON_PARTICIPATION.get(NonParticipationReason(v), v),
         language_name=lambda code: LANGUAGES.get(code, code),
+        author_description=author_description,
     )

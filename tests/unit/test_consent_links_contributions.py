@@ -33,6 +33,7 @@ from facilitator.models import (
     User,
     utcnow,
 )
+from facilitator.outputs.labels import author_description
 from facilitator.services import NotAllowed, ServiceError, accounts, people, reviews
 from facilitator.services.family import links
 from facilitator.services.reviews import consent, contributions
@@ -489,8 +490,8 @@ def test_family_draft_submit_and_new_version(session: Session) -> None:
     layers = {t.topic_id: t for t in contributions.layers_for_review(session, w.review)}
     (entry,) = layers["where-i-live"].family
     assert entry.contribution.id == change.id
-    assert "no legal authority" in entry.author.description
-    assert "Alex Carter, brother" in entry.author.description
+    assert "no legal authority" in author_description(entry.author)
+    assert "Alex Carter, brother" in author_description(entry.author)
     assert "A stairlift" not in _audit_text(session) and "garden" not in _audit_text(session)
 
 
@@ -544,7 +545,7 @@ def test_advocate_layer_only_for_the_assigned_advocate(session: Session) -> None
     layers = {t.topic_id: t for t in contributions.layers_for_review(session, w.review)}
     assert [e.contribution.id for e in layers[None].advocate] == [second.id]
     assert [e.contribution.id for e in layers["where-i-live"].advocate] == [topic.id]
-    assert "Care Act independent advocate" in layers[None].advocate[0].author.description
+    assert "Care Act independent advocate" in author_description(layers[None].advocate[0].author)
     # Unassigning the advocate ends their access.
     w.advocate_supporter.active = False
     session.commit()
@@ -568,7 +569,7 @@ def test_staff_notes(session: Session) -> None:
     session.commit()
     layers = {t.topic_id: t for t in contributions.layers_for_review(session, w.review)}
     (entry,) = layers["food"].staff
-    assert entry.contribution.id == newer.id and "Sian" in entry.author.description
+    assert entry.contribution.id == newer.id and "Sian" in author_description(entry.author)
 
 
 @pytest.mark.parametrize(

@@ -34,7 +34,6 @@ from ...models import (
     ReviewStatus,
     Role,
     Supporter,
-    SupporterRole,
     User,
     utcnow,
 )
@@ -555,7 +554,8 @@ def add_staff_note(
 
 @dataclass(frozen=True)
 class Author:
-    """Who wrote a layer, in words: name, relationship, role and legal authority."""
+    """Who wrote a layer: name, relationship, role and legal authority (put into words by
+    outputs.labels.author_description)."""
 
     name: str
     relationship: str | None
@@ -564,51 +564,6 @@ class Author:
     authorities: tuple[LegalAuthority, ...] = ()
     job_title: str | None = None
     organisation: str | None = None
-
-    @property
-    def description(self) -> str:
-        """Like "Alex Carter, brother (family member), no legal authority"."""
-        from flask_babel import gettext as _
-
-        from ...outputs.labels import ROLE, SUPPORTER_ROLE
-
-        if not self.is_supporter:
-            role = self.job_title or str(ROLE.get(Role(self.role), self.role))
-            return _("%(name)s, %(role)s (staff)", name=self.name, role=role)
-        role_words = str(SUPPORTER_ROLE.get(SupporterRole(self.role), self.role))
-        who = (
-            _(
-                "%(name)s, %(relationship)s (%(role)s)",
-                name=self.name,
-                relationship=self.relationship,
-                role=role_words,
-            )
-            if self.relationship
-            else _("%(name)s (%(role)s)", name=self.name, role=role_words)
-        )
-        if self.organisation:
-            who = _("%(who)s, %(organisation)s", who=who, organisation=self.organisation)
-        if self.role in {r.value for r in ADVOCATE_ROLES}:
-            return who
-        return _("%(who)s: %(authority)s", who=who, authority=self.authority_words)
-
-    @property
-    def authority_words(self) -> str:
-        """The legal authority in words, or that the view is sought and not a decision."""
-        from flask_babel import gettext as _
-
-        from ...outputs.labels import AUTHORITY
-
-        if not self.authorities:
-            return _("no legal authority: their view is sought, they do not make decisions")
-        parts = []
-        for authority in self.authorities:
-            kind = str(AUTHORITY.get(authority.kind, authority.kind))
-            if authority.checked_at is not None:
-                parts.append(_("%(kind)s (checked)", kind=kind))
-            else:
-                parts.append(_("%(kind)s (not checked yet)", kind=kind))
-        return "; ".join(parts)
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from ...auth import STAFF_ROLES, current_account, roles_required
 from ...extensions import db
 from ...models import CaseStatus, DifferingRoute, Review
 from ...outputs import pdf
+from ...outputs.labels import author_description
 from ...prompts.library import load_library
 from ...services import audit, people
 from ...services.data import exports
@@ -225,7 +226,7 @@ def record_blocks(record: exports.ReviewRecord) -> list[pdf.Block]:  # noqa: C90
                  else _("The whole review"))  # fmt: skip
         blocks.append(pdf.Heading(_("Other views: %(topic)s", topic=title), 2))
         for entry in [*topic.advocate, *topic.family, *topic.staff]:
-            blocks.append(pdf.Para(entry.author.description, "strong"))
+            blocks.append(pdf.Para(author_description(entry.author), "strong"))
             if entry.differs:
                 blocks.append(pdf.Para(_("This view differs from %(name)s's.", name=name), "muted"))
             for key, label in LAYER_FIELDS.items():
