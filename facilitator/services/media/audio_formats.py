@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import struct
 
+from flask_babel import lazy_gettext as _l
 from mutagen import MutagenError, StreamInfo
 from mutagen.mp3 import MP3, HeaderNotFoundError, MPEGFrame
 from mutagen.ogg import OggPage
@@ -22,20 +23,20 @@ from mutagen.wave import WaveStreamInfo
 
 from .. import ServiceError
 
-NOT_AUDIO = (
+NOT_AUDIO = _l(
     "This file is not a sound recording we can use. Please use a WAV, MP3, Ogg or WebM "
     "recording, or record the voice here instead."
 )
-CUT_SHORT = (
+CUT_SHORT = _l(
     "This recording seems to be cut short: the file is not complete. Please record or save "
     "it again."
 )
-NO_SOUND = "There is no sound in this recording. Please record the question again."
-WAV_KIND = (
+NO_SOUND = _l("There is no sound in this recording. Please record the question again.")
+WAV_KIND = _l(
     "This WAV file uses a kind of sound the tablet may not play. Please save it as plain (PCM) "
     "WAV or MP3."
 )
-NOT_OPUS = "This Ogg file does not hold Opus sound. Please save it as Ogg Opus, MP3 or WAV."
+NOT_OPUS = _l("This Ogg file does not hold Opus sound. Please save it as Ogg Opus, MP3 or WAV.")
 
 # PCM, floating point, and the extensible header that carries either.
 WAV_KINDS = (1, 3, 0xFFFE)
@@ -45,6 +46,21 @@ MP3_TRAILERS = (b"APETAGEX", b"LYRICSBEGIN")
 
 class AudioProblem(ServiceError):
     """The file is not a recording we accept; the message says kindly what to do."""
+
+
+COMMON = {
+    "not-audio": NOT_AUDIO,
+    "cut-short": CUT_SHORT,
+    "no-sound": NO_SOUND,
+}
+
+
+class CommonProblem(AudioProblem):
+    """A problem every format's reader may find, by name (``COMMON``): the readers in other
+    modules (webm.py, voice_recordings.py) raise these, so each message is written once."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(COMMON[kind])
 
 
 def wav_ms(data: bytes) -> int:

@@ -18,6 +18,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, object_session
 
@@ -210,14 +212,59 @@ def easy_read_advice(
     return advice
 
 
-def _clean(value: str | None, what: str, limit: int, required: bool = True) -> str:
+# What _clean checks: the question, a choice's label (with its number), the picture's description.
+QUESTION, LABEL, ALT = "question", "label", "alt"
+
+
+def _hidden(what: str, number: int) -> LazyString:
+    return {
+        QUESTION: _l("The question contains hidden control characters. Please type it again."),
+        LABEL: _l(
+            "The label of choice %(number)s contains hidden control characters. "
+            "Please type it again.",
+            number=number,
+        ),
+        ALT: _l(
+            "The picture description contains hidden control characters. Please type it again."
+        ),
+    }[what]
+
+
+def _missing(what: str, number: int) -> LazyString:
+    return {
+        QUESTION: _l("Write the question."),
+        LABEL: _l("Write the label of choice %(number)s.", number=number),
+        ALT: _l("Write the picture description."),
+    }[what]
+
+
+def _too_long(what: str, number: int, length: int, limit: int) -> LazyString:
+    count, most = f"{length:,}", f"{limit:,}"
+    return {
+        QUESTION: _l(
+            "The question is %(count)s characters: keep it to %(limit)s.", count=count, limit=most
+        ),
+        LABEL: _l(
+            "The label of choice %(number)s is %(count)s characters: keep it to %(limit)s.",
+            number=number, count=count, limit=most,
+        ),
+        ALT: _l(
+            "The picture description is %(count)s characters: keep it to %(limit)s.",
+            count=count, limit=most,
+        ),
+    }[what]  # fmt: skip
+
+
+def _clean(
+    value: str | None, what: str, limit: int, *, number: int = 0, required: bool = True
+) -> str:
     value = (value or "").strip()
     if has_untypable(value):  # kept as written for the person: refused, never changed
-        raise ServiceError(f"The {what} contains hidden control characters. Please type it again.")
+        raise ServiceError(_hidden(what, number))
     if required and not value:
-        raise ServiceError(f"Write the {what}.")
+        raise ServiceError(_missing(what, number))
     if len(value) > limit:
-        raise ServiceError(f"The {what} is {len(value):,} characters: keep it to {limit:,}.")
+        raise ServiceError(_too_long(what, number, len(value), limit))
     return value
 
 
@@ -225,49 +272,63 @@ def _check(session: Session, person: Person, data: CustomPromptInput) -> dict[st
     """The columns for ``data``, or a ServiceError saying kindly what to change."""
     library = load_library()
     lang = language_for(person)
-    text = _clean(data.text, "question", TEXT_LIMIT)
+    text = _clean(data.text, QUESTION, TEXT_LIMIT)
     try:
         library.topic(data.topic_id)
     except KeyError:
-        raise ServiceError("Choose the topic the question belongs to.") from None
+        raise ServiceError(_l("Choose the topic the question belongs to.")) from None
     try:
         answer_type = library.answer_type(data.answer_type)
     except KeyError:
-        raise ServiceError("Choose how the person answers (the answer type).") from None
+        raise ServiceError(_l("Choose how the person answers (the answer type).")) from None
     picture = data.picture or None
     if picture is not None and picture not in library.pictures:
-        raise ServiceError("That picture is not in the picture set. Choose one from the list.")
+        raise ServiceError(_l("That picture is not in the picture set. Choose one from the list."))
     photo_id = data.photo_id or None
     if photo_id is not None:
         photo = session.get(Photo, photo_id)
         if photo is None or photo.person_id != person.id or photo.removed_at is not None:
             raise ServiceError(
-                f"Choose one of {person.preferred_name}'s own photos, or a picture instead."
+                _l(
+                    "Choose one of %(name)s's own photos, or a picture instead.",
+                    name=person.preferred_name,
+                )
             )
     recording_id = data.recording_id or None
     if recording_id is not None:
         recording = session.get(VoiceRecording, recording_id)
         if recording is None or recording.person_id != person.id:
-            raise ServiceError("That recording is not one of this person's. Record it again.")
+            raise ServiceError(_l("That recording is not one of this person's. Record it again."))
     choices: list[dict[str, Any]] = []
     if answer_type.choices_from_prompt:
         written = [c for c in data.choices if (c.label or "").strip()]
         if len(written) < MIN_CHOICES:
             raise ServiceError(
-                f"'{answer_type.name}' needs at least {MIN_CHOICES} choices: write a short "
-                "label for each."
+                _l(
+                    "'%(answer_type)s' needs at least %(num)s choices: write a short label for "
+                    "each.",
+                    answer_type=answer_type.name,
+                    num=MIN_CHOICES,
+                )
             )
         if len(written) > MAX_CHOICES:
-            raise ServiceError(f"Up to {MAX_CHOICES} choices can be shown. Remove some.")
+            raise ServiceError(
+                _l("Up to %(num)s choices can be shown. Remove some.", num=MAX_CHOICES)
+            )
         for number, choice in enumerate(written, start=1):
-            label = _clean(choice.label, f"label of choice {number}", LABEL_LIMIT)
+            label = _clean(choice.label, LABEL, LABEL_LIMIT, number=number)
             choice_picture = choice.picture or None
             if choice_picture is not None and choice_picture not in library.pictures:
-                raise ServiceError(f"The picture for choice {number} is not in the picture set.")
+                raise ServiceError(
+                    _l(
+                        "The picture for choice %(number)s is not in the picture set.",
+                        number=number,
+                    )
+                )
             choices.append(
                 {"id": f"choice-{number}", "labels": {lang: label}, "picture": choice_picture}
             )
-    alt = _clean(data.alt, "picture description", ALT_LIMIT, required=False)
+    alt = _clean(data.alt, ALT, ALT_LIMIT, required=False)
     return {
         "topic_id": data.topic_id,
         "answer_type": answer_type.id,
@@ -305,7 +366,7 @@ def create(
 ) -> CustomPrompt:
     """Write a prompt for ``person`` (all their reviews), or for ``review`` only."""
     if review is not None and review.person_id != person.id:
-        raise NotAllowed("That review is not this person's.")
+        raise NotAllowed(_l("That review is not this person's."))
     values = _check(session, person, data)
     row = CustomPrompt(
         person_id=person.id,
@@ -367,7 +428,10 @@ def update(
     """Change a prompt. Answered already: a new version; the answers keep the old words."""
     if row.superseded_by_id is not None:
         raise ServiceError(
-            "This prompt was changed since you opened it. Open its latest version and try again."
+            _l(
+                "This prompt was changed since you opened it. Open its latest version and try "
+                "again."
+            )
         )
     person = session.get(Person, row.person_id)
     assert person is not None
@@ -440,7 +504,7 @@ def retire(session: Session, row: CustomPrompt, *, actor: User) -> None:
 def restore(session: Session, row: CustomPrompt, *, actor: User) -> None:
     """Ask a retired prompt again in reviews still to come."""
     if row.superseded_by_id is not None:
-        raise ServiceError("Bring back the latest version of this prompt.")
+        raise ServiceError(_l("Bring back the latest version of this prompt."))
     if row.retired_at is None:
         return
     row.retired_at = None
@@ -453,8 +517,11 @@ def delete(session: Session, row: CustomPrompt, *, actor: User) -> None:
     """Remove a prompt that was never answered; one with answers can only be retired."""
     if lineage_has_answers(session, row):
         raise ServiceError(
-            f"{_person_name(session, row)} has answered this prompt, so it cannot be deleted: "
-            "retire it instead. Their answers keep the words they were asked."
+            _l(
+                "%(name)s has answered this prompt, so it cannot be deleted: retire it instead. "
+                "Their answers keep the words they were asked.",
+                name=_person_name(session, row),
+            )
         )
     person_id = row.person_id
     all_versions = _versions(session, row)
@@ -465,7 +532,7 @@ def delete(session: Session, row: CustomPrompt, *, actor: User) -> None:
         review = session.get(Review, review_prompt.review_id)
         if review is not None and review.status != ReviewStatus.PLANNED:
             raise ServiceError(
-                "This prompt is in a review that has started. Retire it instead of deleting it."
+                _l("This prompt is in a review that has started. Retire it instead of deleting it.")
             )
         session.delete(review_prompt)
     session.flush()
@@ -496,7 +563,7 @@ def move(session: Session, row: CustomPrompt, direction: int, *, actor: User) ->
     ]
     index = next((i for i, p in enumerate(siblings) if p.id == row.id), None)
     if index is None:
-        raise ServiceError("Only the latest version of a prompt can be moved.")
+        raise ServiceError(_l("Only the latest version of a prompt can be moved."))
     other = index + (1 if direction > 0 else -1)
     if not 0 <= other < len(siblings):
         return
@@ -523,7 +590,7 @@ def get(session: Session, person: Person, prompt_id: int) -> CustomPrompt:
     """One of this person's custom prompts (any version), or NotFound."""
     row = session.get(CustomPrompt, prompt_id)
     if row is None or row.person_id != person.id:
-        raise NotFound("We could not find that prompt.")
+        raise NotFound(_l("We could not find that prompt."))
     return row
 
 

@@ -16,12 +16,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...models import Person, User, VoiceRecording
 from .. import audit
-from .audio_formats import NO_SOUND, NOT_AUDIO, AudioProblem, mp3_ms, ogg_opus_ms, wav_ms
+from .audio_formats import AudioProblem, CommonProblem, mp3_ms, ogg_opus_ms, wav_ms
 from .webm import webm_opus_ms
 
 __all__ = ["AudioInfo", "AudioProblem", "find", "inspect", "path_for", "save"]
@@ -59,27 +60,35 @@ def _format_of(data: bytes) -> tuple[str, Callable[[bytes], int]]:
         return "webm", webm_opus_ms
     if data[:3] == b"ID3" or (len(data) > 1 and data[0] == 0xFF and data[1] & 0xE0 == 0xE0):
         return "mp3", mp3_ms
-    raise AudioProblem(NOT_AUDIO)
+    raise CommonProblem("not-audio")
 
 
 def inspect(data: bytes) -> AudioInfo:
     """The format and length of a recording, or AudioProblem saying what is wrong with it."""
     if not data:
-        raise AudioProblem("The file is empty. Please choose the recording again.")
+        raise AudioProblem(_l("The file is empty. Please choose the recording again."))
     if len(data) > MAX_BYTES:
         raise AudioProblem(
-            f"The recording is {len(data) / 1024 / 1024:.1f} MB. Up to "
-            f"{MAX_BYTES // 1024 // 1024} MB can be used: record just the question, "
-            f"in {MAX_SECONDS} seconds or less."
+            _l(
+                "The recording is %(size)s MB. Up to %(most)s MB can be used: record just the "
+                "question, in %(seconds)s seconds or less.",
+                size=f"{len(data) / 1024 / 1024:.1f}",
+                most=MAX_BYTES // 1024 // 1024,
+                seconds=MAX_SECONDS,
+            )
         )
     audio_format, read_ms = _format_of(data)
     info = AudioInfo(audio_format, read_ms(data))
     if info.duration_ms < MIN_MS:
-        raise AudioProblem(NO_SOUND)
+        raise CommonProblem("no-sound")
     if info.duration_ms > MAX_SECONDS * 1000:
         raise AudioProblem(
-            f"The recording is {info.duration_ms / 1000:.0f} seconds long. Keep it to "
-            f"{MAX_SECONDS} seconds or less: just the question, read slowly."
+            _l(
+                "The recording is %(length)s seconds long. Keep it to %(seconds)s seconds or "
+                "less: just the question, read slowly.",
+                length=f"{info.duration_ms / 1000:.0f}",
+                seconds=MAX_SECONDS,
+            )
         )
     return info
 

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import struct
 
-from .audio_formats import CUT_SHORT, NO_SOUND, NOT_AUDIO, AudioProblem
+from flask_babel import lazy_gettext as _l
+
+from .audio_formats import AudioProblem, CommonProblem
 
 # EBML element ids (with their length marker bits, as written in the file).
 _EBML, _DOCTYPE, _SEGMENT = 0x1A45DFA3, 0x4282, 0x18538067
@@ -26,15 +28,15 @@ _SEGMENT_CHILDREN = frozenset(
 def _vint(data: bytes, pos: int, keep_marker: bool) -> tuple[int | None, int]:
     """An EBML variable-length number at ``pos``: (value or None when unknown, next pos)."""
     if pos >= len(data):
-        raise AudioProblem(CUT_SHORT)
+        raise CommonProblem("cut-short")
     first = data[pos]
     length = 1
     while length <= 8 and not first & (0x80 >> (length - 1)):
         length += 1
     if length > 8 or (keep_marker and length > 4):
-        raise AudioProblem(NOT_AUDIO)
+        raise CommonProblem("not-audio")
     if pos + length > len(data):
-        raise AudioProblem(CUT_SHORT)
+        raise CommonProblem("cut-short")
     raw = int.from_bytes(data[pos : pos + length], "big")
     if keep_marker:
         return raw, pos + length
@@ -73,12 +75,12 @@ class _WebM:
                 return
             if size is None:
                 if element_id != _CLUSTER:
-                    raise AudioProblem(NOT_AUDIO)
+                    raise CommonProblem("not-audio")
                 yield element_id, body, None
                 pos = self._cluster(body, None)
                 continue
             if body + size > limit:
-                raise AudioProblem(CUT_SHORT)
+                raise CommonProblem("cut-short")
             yield element_id, body, body + size
             pos = body + size
 
@@ -93,7 +95,7 @@ class _WebM:
             if end is None and element_id in _SEGMENT_CHILDREN:
                 return pos
             if size is None or body + size > limit:
-                raise AudioProblem(CUT_SHORT)
+                raise CommonProblem("cut-short")
             if element_id == _TIMECODE:
                 base = _uint(self.data[body : body + size])
             elif element_id == _SIMPLE_BLOCK:
@@ -108,7 +110,7 @@ class _WebM:
     def _block(self, start: int, end: int, base: int) -> None:
         _track, pos = _vint(self.data, start, keep_marker=False)
         if pos + 3 > end:
-            raise AudioProblem(CUT_SHORT)
+            raise CommonProblem("cut-short")
         relative = struct.unpack_from(">h", self.data, pos)[0]
         self.last = max(self.last, base + relative)
 
@@ -116,19 +118,19 @@ class _WebM:
         data = self.data
         header_id, size, body = _element(data, 0)
         if header_id != _EBML or size is None or body + size > len(data):
-            raise AudioProblem(NOT_AUDIO)
+            raise CommonProblem("not-audio")
         doctype = b""
         for element_id, child, child_end in self.children(body, body + size):
             if element_id == _DOCTYPE:
                 doctype = data[child:child_end]
         if doctype.rstrip(b"\0") != b"webm":
-            raise AudioProblem(NOT_AUDIO)
+            raise CommonProblem("not-audio")
         segment_id, segment_size, segment = _element(data, body + size)
         if segment_id != _SEGMENT:
-            raise AudioProblem(NOT_AUDIO)
+            raise CommonProblem("not-audio")
         segment_end = None if segment_size is None else segment + segment_size
         if segment_end is not None and segment_end > len(data):
-            raise AudioProblem(CUT_SHORT)
+            raise CommonProblem("cut-short")
         for element_id, child, child_end in self.children(segment, segment_end):
             if element_id == _INFO and child_end is not None:
                 self._info(child, child_end)
@@ -138,14 +140,14 @@ class _WebM:
                 self._cluster(child, child_end)
         if not self.codecs or any(kind != 2 for kind, _codec in self.codecs):
             raise AudioProblem(
-                "This WebM file is not a sound-only recording. Please record the voice again."
+                _l("This WebM file is not a sound-only recording. Please record the voice again.")
             )
         if any(codec != "A_OPUS" for _kind, codec in self.codecs):
             raise AudioProblem(
-                "This WebM file does not hold Opus sound. Please save it as MP3 or WAV."
+                _l("This WebM file does not hold Opus sound. Please save it as MP3 or WAV.")
             )
         if self.last < 0:
-            raise AudioProblem(NO_SOUND)
+            raise CommonProblem("no-sound")
         # The last block starts at ``last``; an Opus packet lasts 20 ms.
         from_blocks = (self.last * self.scale) / 1_000_000 + 20
         from_info = self.duration * self.scale / 1_000_000
