@@ -17,6 +17,7 @@ from ..accessible import speech
 from ..extensions import db
 from ..models import CustomPrompt, Person
 from ..services.media import custom_prompts
+from ..services.media.prompt_input import language_for
 
 custom_prompts_cli = AppGroup("custom-prompts", help="Prompts staff wrote for one person.")
 
@@ -36,7 +37,7 @@ def spoken_texts() -> list[tuple[str, str, int]]:
         person = db.session.get(Person, row.person_id)
         if person is None:
             continue
-        lang = custom_prompts.language_for(person)
+        lang = language_for(person)
         own = int(person.setting("speech_rate") or speech.DEFAULT_RATE)
         prompt = custom_prompts.to_prompt(row)
         texts = [prompt.text(lang)] + [option.label(lang) for option in prompt.choices]

@@ -13,10 +13,10 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import StringField, TextAreaField
 
 from ..models import CustomPrompt, VoiceRecording
-from ..services.media import custom_prompts
-from ..services.media.custom_prompts import Choice, CustomPromptInput
+from ..services.media import prompt_input
+from ..services.media.prompt_input import Choice, CustomPromptInput
 
-CHOICE_ROWS = custom_prompts.MAX_CHOICES
+CHOICE_ROWS = prompt_input.MAX_CHOICES
 
 
 class PhotoForm(FlaskForm):
@@ -104,7 +104,7 @@ class CustomPromptForm(FlaskForm):
 
     def advice(self, lang: str) -> list[str]:
         """The easy-read advice on the question as typed (advice only, never a refusal)."""
-        return custom_prompts.easy_read_advice(
+        return prompt_input.easy_read_advice(
             self.text.data or "", lang, self.picture.data or None, photo=bool(self.photo_id.data)
         )
 

@@ -3,14 +3,17 @@ library prompts, versioned once answered, retired rather than deleted."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from facilitator.models import CustomPrompt, Photo, Response, ReviewPrompt, ReviewStatus
 from facilitator.services import NotAllowed, ServiceError
+from facilitator.services.data import exports
 from facilitator.services.media import custom_prompts
-from facilitator.services.media.custom_prompts import Choice, CustomPromptInput
+from facilitator.services.media.prompt_input import Choice, CustomPromptInput, easy_read_advice
 from facilitator.services.reviews import person_session, responses
 
 from .factories import cid, person, review, signed_in
@@ -37,9 +40,9 @@ def ellis(session: Session, world):  # type: ignore[no-untyped-def]
 
 
 def test_easy_read_advice_uses_the_library_check() -> None:
-    good = custom_prompts.easy_read_advice("Do you like your room?", "en", "bed")
+    good = easy_read_advice("Do you like your room?", "en", "bed")
     assert good == []
-    advice = custom_prompts.easy_read_advice(
+    advice = easy_read_advice(
         "Regarding your accommodation, do you require additional assistance with three things?",
         "en",
         None,
@@ -47,10 +50,10 @@ def test_easy_read_advice_uses_the_library_check() -> None:
     text = " ".join(advice)
     assert "'accommodation' is a hard word" in text and "'three'" in text
     assert "Choose a picture or a photo" in text
-    two = custom_prompts.easy_read_advice("Do you like it? Is it warm?", "en", "sun")
+    two = easy_read_advice("Do you like it? Is it warm?", "en", "sun")
     assert any("1 short sentence" in a for a in two)
-    assert custom_prompts.easy_read_advice("", "en", "sun")[0].startswith("Write the question")
-    assert custom_prompts.easy_read_advice("Is it good?", "en", None, photo=True) == []
+    assert easy_read_advice("", "en", "sun")[0].startswith("Write the question")
+    assert easy_read_advice("Is it good?", "en", None, photo=True) == []
 
 
 def test_person_prompt_joins_their_planned_reviews_in_its_topic(
@@ -219,9 +222,6 @@ def test_move_changes_the_order_in_a_topic(session: Session, world) -> None:  # 
 
 
 def test_export_and_import_keep_custom_prompts_and_their_versions(session: Session, world) -> None:  # type: ignore[no-untyped-def]
-    import json
-
-    from facilitator.services.data import exports
 
     staff, sam = world.staff, world.sam
     rev = review(session, staff, sam)

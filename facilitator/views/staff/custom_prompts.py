@@ -22,6 +22,7 @@ from ...models import CustomPrompt, Person, Photo, Review, ReviewStatus, VoiceRe
 from ...prompts.library import Prompt, load_library
 from ...services import people
 from ...services.media import custom_prompts, voice_recordings
+from ...services.media.prompt_input import language_for
 from .. import edge
 from .uploads import send_private, upload_folder, upload_limit, uploader_key
 
@@ -101,7 +102,7 @@ def _form_page(
 ) -> str:
     """The prompt's form, as sent (after a refusal, with the message) or as saved."""
     library = load_library()
-    lang = custom_prompts.language_for(person)
+    lang = language_for(person)
     kept_id = form.kept_recording.data
     return render_template(
         "custom_prompts/form.html",
@@ -212,7 +213,7 @@ def new(person_id: int) -> str | WerkzeugResponse:
         actor=current_account(),
         review=review,
     )
-    return _saved(person, row, form.advice(custom_prompts.language_for(person)))
+    return _saved(person, row, form.advice(language_for(person)))
 
 
 @bp.route("/<int:prompt_id>", methods=["GET", "POST"])
@@ -235,9 +236,7 @@ def edit(person_id: int, prompt_id: int) -> str | WerkzeugResponse:
     saved = custom_prompts.update(
         db.session, row, form.to_input(recording.id if recording else None), actor=current_account()
     )
-    return _saved(
-        person, saved, form.advice(custom_prompts.language_for(person)), version=saved.id != row.id
-    )
+    return _saved(person, saved, form.advice(language_for(person)), version=saved.id != row.id)
 
 
 @bp.route("/advice", methods=["POST"])
@@ -248,7 +247,7 @@ def advice(person_id: int) -> str:
     form = CustomPromptForm()
     return render_template(
         "actions/_advice.html",
-        advice=form.advice(custom_prompts.language_for(person)),
+        advice=form.advice(language_for(person)),
         typed=form.typed,
     )
 
