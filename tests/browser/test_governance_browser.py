@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from facilitator.extensions import db
 from facilitator.models import Complaint, DifferingView, FlagStatus, SafetyFlag
-from facilitator.services.governance import agreements, capacity, differing, today
+from facilitator.services.governance import agreements, best_interests, capacity, differing, today
 
 from ..unit.test_governance_dashboard import OAK, known_data
 from .conftest import PHONE, LiveServer, assert_no_axe_violations, sign_in_page
@@ -32,8 +32,8 @@ def governance_server(live_app: Any) -> Iterator[tuple[LiveServer, dict[str, int
             findings={"understand": True, "retain": False, "use_or_weigh": True, "communicate": True},  # noqa: E501
             notes={"retain": "Could not recall"}, impairment="Learning disability", assessed_on=today(),  # noqa: E501
         )  # fmt: skip
-        record = capacity.start_best_interests(session, assessment, actor=manager)
-        capacity.add_consultee(session, record, actor=manager, version=record.version,
+        record = best_interests.start_best_interests(session, assessment, actor=manager)
+        best_interests.add_consultee(session, record, actor=manager, version=record.version,
                                supporter_id=made["alex"].id, name=None, role=None, view="Move",
                                consulted_on=today())  # fmt: skip
         view_id = session.scalar(

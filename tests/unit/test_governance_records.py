@@ -28,10 +28,12 @@ from facilitator.services import NotAllowed, ServiceError, people
 from facilitator.services.governance import (
     StaleRecord,
     agreements,
+    best_interests,
     capacity,
     communications,
     complaints,
     differing,
+    differing_parties,
     today,
 )
 from facilitator.services.reviews import person_session, responses
@@ -232,7 +234,7 @@ def test_a_view_opened_from_a_contribution_shows_both_parties_without_writing(
     assert case.parties[0].responses == [world["liked"]] and case.parties[1].contributions == [c]
     assert case.parties[0].row.id is None  # read only: nothing stored yet
     differing.set_route(session, view, actor=world["manager"], version=1, route="discussion")
-    stored = differing.parties(session, view)
+    stored = differing_parties.parties(session, view)
     assert all(p.row.id for p in stored) and stored[1].supporter == world["alex"]
 
 
@@ -247,16 +249,16 @@ def test_register_rules(session: Session, world) -> None:  # type: ignore[no-unt
         response_ids=[w["stay"].id],
     )
     assert view.response_id == w["stay"].id
-    person_party = differing.parties(session, view)[0]
+    person_party = differing_parties.parties(session, view)[0]
     assert person_party.row.kind == PartyKind.PERSON and person_party.responses == [w["stay"]]
     with pytest.raises(ServiceError, match="always one of the parties"):
-        differing.remove_party(
+        differing_parties.remove_party(
             session, view, person_party.row.id, actor=w["manager"], version=view.version
         )
     c = _contribution(session, w, w["alex"])
     other = _contribution(session, w, w["mary"], "Mary's view")
     with pytest.raises(NotAllowed, match="someone else"):
-        differing.add_party(
+        differing_parties.add_party(
             session,
             view,
             actor=w["manager"],
@@ -265,7 +267,7 @@ def test_register_rules(session: Session, world) -> None:  # type: ignore[no-unt
             supporter_id=w["alex"].id,
             contribution_ids=[other.id],
         )
-    differing.add_party(
+    differing_parties.add_party(
         session,
         view,
         actor=w["manager"],
@@ -276,7 +278,7 @@ def test_register_rules(session: Session, world) -> None:  # type: ignore[no-unt
         contribution_ids=[c.id],
     )
     with pytest.raises(ServiceError, match="already"):
-        differing.add_party(
+        differing_parties.add_party(
             session,
             view,
             actor=w["manager"],
@@ -358,7 +360,7 @@ def test_views_not_about_wishes_and_ageing(session: Session, world) -> None:  # 
     view = differing.open_view(
         session, world["review"], actor=world["manager"], summary="Staffing", about_wishes=False
     )
-    assert differing.parties(session, view) == []
+    assert differing_parties.parties(session, view) == []
     view.opened_at = utcnow() - timedelta(days=30)
     case = differing.case(session, view)
     assert case.age_days == 30 and case.age_band == "4-to-8-weeks"
@@ -418,17 +420,17 @@ def test_capacity_is_presumed_and_decision_specific(session: Session, world) -> 
     )
     assert able.outcome == CapacityOutcome.HAS_CAPACITY
     with pytest.raises(ServiceError, match="theirs to make"):
-        capacity.start_best_interests(session, able, actor=world["manager"])
+        best_interests.start_best_interests(session, able, actor=world["manager"])
 
 
 def test_best_interests_and_authority_in_scope(session: Session, world) -> None:  # type: ignore[no-untyped-def]
     w = world
     assessment = _assess(session, w)
     assert assessment.outcome == CapacityOutcome.LACKS_CAPACITY
-    record = capacity.start_best_interests(session, assessment, actor=w["manager"])
-    assert capacity.start_best_interests(session, assessment, actor=w["manager"]) is record
+    record = best_interests.start_best_interests(session, assessment, actor=w["manager"])
+    assert best_interests.start_best_interests(session, assessment, actor=w["manager"]) is record
     with pytest.raises(ServiceError, match="wishes"):
-        capacity.decide(
+        best_interests.decide(
             session,
             record,
             actor=w["manager"],
@@ -437,16 +439,16 @@ def test_best_interests_and_authority_in_scope(session: Session, world) -> None:
             reasoning="Safer",
             decided_on=today(),
         )
-    wish = capacity.link_wish(
+    wish = best_interests.link_wish(
         session, record, actor=w["manager"], version=record.version, response_id=w["stay"].id
     )
     assert wish.period == "present"
     with pytest.raises(ServiceError, match="already linked"):
-        capacity.link_wish(
+        best_interests.link_wish(
             session, record, actor=w["manager"], version=record.version, response_id=w["stay"].id
         )
     with pytest.raises(ServiceError, match="less restrictive"):
-        capacity.decide(
+        best_interests.decide(
             session,
             record,
             actor=w["manager"],
@@ -455,7 +457,7 @@ def test_best_interests_and_authority_in_scope(session: Session, world) -> None:
             reasoning="Safer",
             decided_on=today(),
         )
-    capacity.update_best_interests(
+    best_interests.update_best_interests(
         session,
         record,
         actor=w["manager"],
@@ -466,7 +468,7 @@ def test_best_interests_and_authority_in_scope(session: Session, world) -> None:
         less_restrictive="A stair lift; a ground-floor room",
     )
     with pytest.raises(ServiceError, match="consulted"):
-        capacity.decide(
+        best_interests.decide(
             session,
             record,
             actor=w["manager"],
@@ -485,7 +487,7 @@ def test_best_interests_and_authority_in_scope(session: Session, world) -> None:
         checked=True,
     )
     session.flush()
-    consultee = capacity.add_consultee(
+    consultee = best_interests.add_consultee(
         session,
         record,
         actor=w["manager"],
@@ -497,7 +499,7 @@ def test_best_interests_and_authority_in_scope(session: Session, world) -> None:
         consulted_on=today(),
     )
     assert consultee.role == "attorney" and consultee.name == "Mary Carter"
-    standing = capacity.standing(session, consultee, assessment.area)
+    standing = best_interests.standing(session, consultee, assessment.area)
     assert (
         not standing.is_decision
         and standing.reason == "outside-authority"
@@ -513,14 +515,17 @@ def test_best_interests_and_authority_in_scope(session: Session, world) -> None:
         checked=False,
     )
     session.flush()
-    assert capacity.standing(session, consultee, assessment.area).reason == "authority-not-checked"
+    assert (
+        best_interests.standing(session, consultee, assessment.area).reason
+        == "authority-not-checked"
+    )
     hw.checked_at = utcnow()
-    now = capacity.standing(session, consultee, assessment.area)
+    now = best_interests.standing(session, consultee, assessment.area)
     assert now.is_decision and now.authority == hw
-    assert capacity.standing(
+    assert best_interests.standing(
         session, consultee, "property-finance"
     ).is_decision  # PF LPA was checked
-    family = capacity.add_consultee(
+    family = best_interests.add_consultee(
         session,
         record,
         actor=w["manager"],
@@ -531,9 +536,9 @@ def test_best_interests_and_authority_in_scope(session: Session, world) -> None:
         view="Stay",
         consulted_on=today(),
     )
-    assert capacity.standing(session, family, assessment.area).reason == "no-authority"
+    assert best_interests.standing(session, family, assessment.area).reason == "no-authority"
     with pytest.raises(StaleRecord):
-        capacity.decide(
+        best_interests.decide(
             session,
             record,
             actor=w["manager"],
@@ -542,7 +547,7 @@ def test_best_interests_and_authority_in_scope(session: Session, world) -> None:
             reasoning="x",
             decided_on=today(),
         )
-    capacity.decide(
+    best_interests.decide(
         session,
         record,
         actor=w["manager"],
@@ -553,7 +558,7 @@ def test_best_interests_and_authority_in_scope(session: Session, world) -> None:
     )
     assert record.status == CaseStatus.RESOLVED
     with pytest.raises(ServiceError, match="cannot change"):
-        capacity.link_wish(
+        best_interests.link_wish(
             session, record, actor=w["manager"], version=record.version, response_id=w["liked"].id
         )
     rows = capacity.assessments(session, person_id=w["sam"].id)

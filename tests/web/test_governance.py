@@ -454,7 +454,11 @@ def test_differing_view_from_the_register_to_its_outcome(
     stale = client.post(
         f"{base}/route", data={"csrf_token": token, "version": version, "route": "discussion"}
     )
-    assert stale.status_code == 409
+    assert stale.status_code == 409  # the form page again, saying which version is which
+    assert (
+        f"The record is now at version {version + 1}; you were editing version {version}."
+        in stale.get_data(as_text=True)
+    )
     client.post(
         f"{base}/route", data={"csrf_token": token, "version": version + 1, "route": "discussion"}
     )
@@ -567,6 +571,11 @@ def test_complaint_through_the_pages(app: Flask, client: FlaskClient, data: dict
         },
     )
     assert missing.status_code == 400 and "Ombudsman" in missing.get_data(as_text=True)
+    undated = client.post(
+        f"{url}/acknowledgement",
+        data={"csrf_token": token, "version": "1", "acknowledged_on": "12/03/2027"},
+    )
+    assert undated.status_code == 400 and "Enter dates like" in undated.get_data(as_text=True)
     done = client.post(
         f"{url}/response",
         data={

@@ -471,7 +471,7 @@ SCENARIOS: list[Scenario] = [
         "manager",
         lambda ids: f"/governance/differing-views/new?review_id={ids['gov_r1']}",
         r"/differing-views/new",
-        ("governance/differing_new.html",),
+        ("governance/differing_new.html", "DifferingViewForm"),
         keeps_on_refusal=False,  # known gap: the refused page does not show the summary again
     ),
     Scenario(
@@ -479,7 +479,7 @@ SCENARIOS: list[Scenario] = [
         "manager",
         lambda ids: "/governance/complaints/new",
         r"/complaints/new",
-        ("governance/complaint_new.html",),
+        ("governance/complaint_new.html", "ComplaintForm"),
         shows=lambda ids: ["/governance/complaints"],
     ),
     Scenario(
@@ -487,7 +487,7 @@ SCENARIOS: list[Scenario] = [
         "manager",
         lambda ids: f"/governance/capacity/new?person_id={ids['gov_sam']}",
         r"/capacity/new",
-        ("governance/capacity_new.html",),
+        ("governance/capacity_new.html", "AssessmentForm"),
     ),
     Scenario(
         "agreement",
@@ -522,7 +522,7 @@ SCENARIOS += [
         "manager",
         lambda ids: ids["complaint_page"],
         r"/response$",
-        ("governance/complaint_case.html",),
+        ("governance/complaint_case.html", "ComplaintResponseForm"),
         fixed=lambda ids: {"ombudsman_route_stated": "yes"},
         prepare=lambda world: _made_by(world, "complaint new", "complaint_page"),
         keeps_on_refusal=False,  # known gap: the refused page does not show the text again
@@ -532,7 +532,7 @@ SCENARIOS += [
         "manager",
         lambda ids: f"/safeguarding/flags/{ids['flag']}",
         r"/decision$",
-        ("governance/safety_flag.html",),
+        ("governance/safety_flag.html", "SafetyDecisionForm"),
         fixed=lambda ids: {"clears": "no"},
         prepare=_new_flag,
         keeps_on_refusal=False,  # known gap
@@ -542,7 +542,7 @@ SCENARIOS += [
         "manager",
         lambda ids: ids["view_page"],
         r"/parties$",
-        ("governance/differing_case.html",),
+        ("governance/differing_case.html", "PartyForm"),
         prepare=lambda world: _made_by(world, "differing view new", "view_page"),
         keeps_on_refusal=False,  # known gap
     ),
@@ -551,7 +551,7 @@ SCENARIOS += [
         "manager",
         lambda ids: ids["view_page"],
         r"/resolve$",
-        ("governance/differing_case.html",),
+        ("governance/differing_case.html", "OutcomeForm"),
         prepare=lambda world: _routed_view(world),
         keeps_on_refusal=False,  # known gap
     ),
@@ -625,7 +625,7 @@ def _best_interests(world: World, ready: bool = False) -> None:
     """A fresh assessment where Sam lacks capacity, with its best-interests record started
     (and, when ``ready``, the wishes, options and one consultee a decision needs)."""
     from facilitator.models import Person, User
-    from facilitator.services.governance import capacity, today
+    from facilitator.services.governance import best_interests, capacity, today
 
     with world.app.app_context():
         manager = db.session.scalar(
@@ -641,14 +641,14 @@ def _best_interests(world: World, ready: bool = False) -> None:
             notes={"retain": "Could not recall"}, impairment="Learning disability",
             assessed_on=today(),
         )  # fmt: skip
-        record = capacity.start_best_interests(db.session, assessment, actor=manager)
+        record = best_interests.start_best_interests(db.session, assessment, actor=manager)
         if ready:
-            capacity.update_best_interests(
+            best_interests.update_best_interests(
                 db.session, record, actor=manager, version=record.version,
                 past_wishes="Likes the garden", present_wishes="Stay near Mum",
                 beliefs_values="Chapel on Sundays", less_restrictive="More visits at home",
             )  # fmt: skip
-            capacity.add_consultee(
+            best_interests.add_consultee(
                 db.session, record, actor=manager, version=record.version, supporter_id=None,
                 name="Rhys Hughes", role="family", view="Agrees", consulted_on=today(),
             )  # fmt: skip
@@ -662,7 +662,7 @@ SCENARIOS += [
         "manager",
         lambda ids: ids["bi_page"],
         r"/best-interests/wishes-and-options$",
-        ("governance/capacity_case.html",),
+        ("governance/capacity_case.html", "WishesForm"),
         prepare=_best_interests,
         keeps_on_refusal=False,  # known gap: the refused case page does not show it again
     ),
@@ -671,7 +671,7 @@ SCENARIOS += [
         "manager",
         lambda ids: ids["bi_page"],
         r"/best-interests/consulted$",
-        ("governance/capacity_case.html",),
+        ("governance/capacity_case.html", "ConsulteeForm"),
         fixed=lambda ids: {"consulted_on": "2026-11-20", "supporter_id": ""},
         prepare=_best_interests,
         keeps_on_refusal=False,  # known gap: the refused case page does not show it again
@@ -681,7 +681,7 @@ SCENARIOS += [
         "manager",
         lambda ids: ids["bi_page"],
         r"/best-interests/decision$",
-        ("governance/capacity_case.html",),
+        ("governance/capacity_case.html", "BestInterestsDecisionForm"),
         fixed=lambda ids: {"decided_on": "2026-11-20"},
         prepare=lambda world: _best_interests(world, ready=True),
         keeps_on_refusal=False,  # known gap: the refused case page does not show it again

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -25,7 +26,8 @@ from ...models import (
     User,
 )
 from .. import ServiceError, audit
-from . import bump, check_version, choice, clean, today
+from . import choice, clean, today
+from .versions import change
 
 AREAS = ("planning", "reviews", "day-to-day")
 DUE_SOON_DAYS = 30
@@ -73,15 +75,17 @@ def _involved_in(areas: Iterable[str], decisions: Iterable[str]) -> list[str]:
     chosen = [a for a in AREAS if a in set(areas)]
     unknown = set(areas) - set(AREAS)
     if unknown:
-        raise ServiceError("Choose what the supporter is involved in from the list.")
+        raise ServiceError(_l("Choose what the supporter is involved in from the list."))
     for line in decisions:
-        text = clean(line, limit=200, what="decision")
+        text = clean(line, limit=200, what=_l("decision"))
         if text and text not in chosen:
             chosen.append(text)
     if not chosen:
         raise ServiceError(
-            "Say what the supporter is involved in: planning, reviews, day-to-day support "
-            "or particular decisions."
+            _l(
+                "Say what the supporter is involved in: planning, reviews, day-to-day support "
+                "or particular decisions."
+            )
         )
     return chosen
 
@@ -106,27 +110,29 @@ def save(
     """
     terms = {
         "involved_in": _involved_in(list(areas), decisions),
-        "may_see": clean(may_see, required="Say what the supporter may see.", what="text"),
+        "may_see": clean(may_see, required=ServiceError(_l("Say what the supporter may see."))),
         "contact_preference": choice(
             CommunicationMethod,
             contact_preference,
-            "Choose how the supporter prefers to be contacted.",
+            ServiceError(_l("Choose how the supporter prefers to be contacted.")),
         ).value,
         "escalation_route": clean(
             escalation_route,
-            required="Say what happens when the supporter's view differs from the person's.",
+            required=ServiceError(
+                _l("Say what happens when the supporter's view differs from the person's.")
+            ),
         ),
     }
     if review_on is None:
-        raise ServiceError("Enter the date to review this agreement.")
+        raise ServiceError(_l("Enter the date to review this agreement."))
     if review_on < today():
-        raise ServiceError("The review date cannot be in the past.")
+        raise ServiceError(_l("The review date cannot be in the past."))
     if review_on > today() + timedelta(days=LONGEST_REVIEW_GAP_DAYS):
-        raise ServiceError("Review the agreement at least every 3 years.")
+        raise ServiceError(_l("Review the agreement at least every 3 years."))
     agreement = current(session, supporter.id)
     if agreement is None:
         if version not in (None, "", "0", 0):
-            raise ServiceError("This agreement no longer exists. Reload the page.")
+            raise ServiceError(_l("This agreement no longer exists. Reload the page."))
         agreement = InvolvementAgreement(supporter_id=supporter.id, version=1, **terms)
         agreement.review_on = review_on
         session.add(agreement)
@@ -139,29 +145,28 @@ def save(
             detail={"supporter_id": supporter.id},
         )
         return agreement
-    check_version(agreement, version)
-    changed = [name for name in TERMS if getattr(agreement, name) != terms[name]]
-    for name, value in terms.items():
-        setattr(agreement, name, value)
-    agreement.review_on = review_on
-    ask_again = bool(changed) and agreement.person_agreed is not None
-    if ask_again:
-        agreement.person_agreed = None
-        agreement.person_agreed_on = None
-    bump(agreement)
-    audit.record(
+    with change(
         session,
-        "agreement.updated",
+        agreement,
+        version,
         actor=actor,
-        obj=agreement,
+        action="agreement.updated",
         person_id=supporter.person_id,
-        detail={
-            "supporter_id": supporter.id,
-            "version": agreement.version,
-            "terms_changed": changed,
-            "person_asked_again": ask_again,
-        },
-    )
+    ) as step:
+        changed = [name for name in TERMS if getattr(agreement, name) != terms[name]]
+        for name, value in terms.items():
+            setattr(agreement, name, value)
+        agreement.review_on = review_on
+        ask_again = bool(changed) and agreement.person_agreed is not None
+        if ask_again:
+            agreement.person_agreed = None
+            agreement.person_agreed_on = None
+        step.detail.update(
+            supporter_id=supporter.id,
+            version=step.next_version,
+            terms_changed=changed,
+            person_asked_again=ask_again,
+        )
     return agreement
 
 
@@ -179,35 +184,37 @@ def record_person_answer(
 
     "Not sure" leaves the agreement unagreed; the history of answers is kept.
     """
-    check_version(agreement, version)
-    decision = choice(ConsentDecision, answer, "Choose the person's answer.")
-    capture = choice(CaptureMethod, method, "Say how the person gave their answer.")
     supporter = session.get(Supporter, agreement.supporter_id)
     assert supporter is not None
-    row = AgreementAnswer(
-        agreement_id=agreement.id,
-        agreement_version=agreement.version,
-        answer=decision,
-        capture_method=capture,
-        words=clean(words, what="words"),
-        recorded_by_id=actor.id,
-    )
-    session.add(row)
-    if decision == ConsentDecision.NOT_SURE:
-        agreement.person_agreed = None
-        agreement.person_agreed_on = None
-    else:
-        agreement.person_agreed = decision == ConsentDecision.YES
-        agreement.person_agreed_on = today()
-    bump(agreement)
-    audit.record(
+    with change(
         session,
-        "agreement.person_answered",
+        agreement,
+        version,
         actor=actor,
-        obj=row,
+        action="agreement.person_answered",
         person_id=supporter.person_id,
-        detail={"agreement_id": agreement.id, "agreement_version": row.agreement_version},
-    )
+    ) as step:
+        decision = choice(ConsentDecision, answer, ServiceError(_l("Choose the person's answer.")))
+        capture = choice(
+            CaptureMethod, method, ServiceError(_l("Say how the person gave their answer."))
+        )
+        row = AgreementAnswer(
+            agreement_id=agreement.id,
+            agreement_version=agreement.version,
+            answer=decision,
+            capture_method=capture,
+            words=clean(words, what=_l("words")),
+            recorded_by_id=actor.id,
+        )
+        session.add(row)
+        if decision == ConsentDecision.NOT_SURE:
+            agreement.person_agreed = None
+            agreement.person_agreed_on = None
+        else:
+            agreement.person_agreed = decision == ConsentDecision.YES
+            agreement.person_agreed_on = today()
+        step.obj = row
+        step.detail.update(agreement_id=agreement.id, agreement_version=row.agreement_version)
     return row
 
 

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -62,27 +63,36 @@ def record(
 ) -> Communication:
     """Record that someone was told about an outcome or decision."""
     if review is not None and review.person_id != person.id:
-        raise NotAllowed("That review is about someone else.")
-    about = choice(CommunicationSubject, subject, "Choose what they were told about.")
-    kind = choice(RecipientKind, recipient_kind, "Choose who was told.")
-    how = choice(CommunicationMethod, method, "Choose how they were told.")
+        raise NotAllowed(_l("That review is about someone else."))
+    about = choice(
+        CommunicationSubject, subject, ServiceError(_l("Choose what they were told about."))
+    )
+    kind = choice(RecipientKind, recipient_kind, ServiceError(_l("Choose who was told.")))
+    how = choice(CommunicationMethod, method, ServiceError(_l("Choose how they were told.")))
     chosen = list(dict.fromkeys(formats))
     if not chosen or set(chosen) - set(FORMATS):
-        raise ServiceError("Choose the format or formats they were told in.")
+        raise ServiceError(_l("Choose the format or formats they were told in."))
     if told_on is None or told_on > today():
-        raise ServiceError("Enter the date they were told (not in the future).")
+        raise ServiceError(_l("Enter the date they were told (not in the future)."))
     supporter = None
     name = None
     if kind == RecipientKind.SUPPORTER:
         supporter = session.get(Supporter, supporter_id or 0)
         if supporter is None or supporter.person_id != person.id:
-            raise NotAllowed("Choose one of the person's supporters.")
+            raise NotAllowed(_l("Choose one of the person's supporters."))
     elif kind == RecipientKind.OTHER:
-        name = clean(recipient_name, required="Enter who was told.", limit=160, what="name")
+        name = clean(
+            recipient_name,
+            required=ServiceError(_l("Enter who was told.")),
+            limit=160,
+            what=_l("name"),
+        )
     elif chosen == ["standard-print"]:
         raise ServiceError(
-            "Tell the person in a form they can use: easy read and spoken, or the formats "
-            "their record asks for."
+            _l(
+                "Tell the person in a form they can use: easy read and spoken, or the formats "
+                "their record asks for."
+            )
         )
     told = Communication(
         person_id=person.id,
@@ -95,7 +105,7 @@ def record(
         told_on=told_on,
         method=how,
         formats=chosen,
-        note=clean(note, limit=2000, what="note"),
+        note=clean(note, limit=2000, what=_l("note")),
         recorded_by_id=actor.id,
     )
     session.add(told)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -26,7 +27,8 @@ from ...models import (
 )
 from .. import NotAllowed, NotFound, ServiceError, audit
 from ..workdays import add_working_days
-from . import bump, check_version, choice, clean, today
+from . import choice, clean, today
+from .versions import change
 
 ACKNOWLEDGE_WITHIN_WORKING_DAYS = 3
 RESPOND_WITHIN_WORKING_DAYS = 20
@@ -71,7 +73,7 @@ def get(session: Session, complaint_id: int) -> Complaint:
     """The complaint, or NotFound."""
     found = session.get(Complaint, complaint_id)
     if found is None:
-        raise NotFound("We could not find that complaint.")
+        raise NotFound(_l("We could not find that complaint."))
     return found
 
 
@@ -122,20 +124,23 @@ def receive(
 ) -> Complaint:
     """Record a complaint; the acknowledgement is due 3 working days after receipt."""
     if received_on is None or received_on > today():
-        raise ServiceError("Enter the date the complaint was received (not in the future).")
+        raise ServiceError(_l("Enter the date the complaint was received (not in the future)."))
     if review is not None and (person is None or review.person_id != person.id):
-        raise NotAllowed("That review is about someone else.")
+        raise NotAllowed(_l("That review is about someone else."))
     due = response_due_on or add_working_days(received_on, RESPOND_WITHIN_WORKING_DAYS)
     if due < received_on:
-        raise ServiceError("The response cannot be due before the complaint was received.")
+        raise ServiceError(_l("The response cannot be due before the complaint was received."))
     complaint = Complaint(
         person_id=person.id if person else None,
         review_id=review.id if review else None,
         raised_by=clean(
-            raised_by, required="Enter who raised the complaint.", limit=160, what="name"
+            raised_by,
+            required=ServiceError(_l("Enter who raised the complaint.")),
+            limit=160,
+            what=_l("name"),
         ),
-        raised_by_role=clean(raised_by_role, limit=80, what="role"),
-        about=clean(about, required="Say what the complaint is about."),
+        raised_by_role=clean(raised_by_role, limit=80, what=_l("role")),
+        about=clean(about, required=ServiceError(_l("Say what the complaint is about."))),
         received_on=received_on,
         acknowledge_by=add_working_days(received_on, ACKNOWLEDGE_WITHIN_WORKING_DAYS),
         status=CaseStatus.OPEN,
@@ -146,7 +151,9 @@ def receive(
     session.add(
         ComplaintDetail(
             complaint_id=complaint.id,
-            topic=choice(ComplaintTopic, topic, "Choose what the complaint is about."),
+            topic=choice(
+                ComplaintTopic, topic, ServiceError(_l("Choose what the complaint is about."))
+            ),
             response_due_on=due,
             recorded_by_id=actor.id,
         )
@@ -164,7 +171,7 @@ def receive(
 
 def _check_open(complaint: Complaint) -> None:
     if complaint.status != CaseStatus.OPEN:
-        raise ServiceError("This complaint has been responded to and is no longer open.")
+        raise ServiceError(_l("This complaint has been responded to and is no longer open."))
 
 
 def acknowledge(
@@ -176,22 +183,21 @@ def acknowledge(
     acknowledged_on: date | None,
 ) -> None:
     """Record the acknowledgement."""
-    check_version(complaint, version)
-    _check_open(complaint)
-    if acknowledged_on is None or acknowledged_on > today():
-        raise ServiceError("Enter the date it was acknowledged (not in the future).")
-    if acknowledged_on < complaint.received_on:
-        raise ServiceError("It cannot be acknowledged before it was received.")
-    complaint.acknowledged_on = acknowledged_on
-    bump(complaint)
-    audit.record(
+    with change(
         session,
-        "complaint.acknowledged",
+        complaint,
+        version,
         actor=actor,
-        obj=complaint,
+        action="complaint.acknowledged",
         person_id=complaint.person_id,
-        detail={"late": acknowledged_on > complaint.acknowledge_by},
-    )
+        check=_check_open,
+    ) as step:
+        if acknowledged_on is None or acknowledged_on > today():
+            raise ServiceError(_l("Enter the date it was acknowledged (not in the future)."))
+        if acknowledged_on < complaint.received_on:
+            raise ServiceError(_l("It cannot be acknowledged before it was received."))
+        complaint.acknowledged_on = acknowledged_on
+        step.detail["late"] = acknowledged_on > complaint.acknowledge_by
 
 
 def agree_response_date(
@@ -203,19 +209,20 @@ def agree_response_date(
     response_due_on: date | None,
 ) -> None:
     """Record a new response date agreed with the complainant."""
-    check_version(complaint, version)
-    _check_open(complaint)
-    if response_due_on is None or response_due_on < complaint.received_on:
-        raise ServiceError("Enter the date agreed for the response (after it was received).")
-    _saved_detail(session, complaint).response_due_on = response_due_on
-    bump(complaint)
-    audit.record(
+    with change(
         session,
-        "complaint.response_date_agreed",
+        complaint,
+        version,
         actor=actor,
-        obj=complaint,
+        action="complaint.response_date_agreed",
         person_id=complaint.person_id,
-    )
+        check=_check_open,
+    ):
+        if response_due_on is None or response_due_on < complaint.received_on:
+            raise ServiceError(
+                _l("Enter the date agreed for the response (after it was received).")
+            )
+        _saved_detail(session, complaint).response_due_on = response_due_on
 
 
 def respond(
@@ -231,36 +238,44 @@ def respond(
     nation: str = "england",
 ) -> None:
     """Record the response and outcome. The response must state the Ombudsman route."""
-    check_version(complaint, version)
-    _check_open(complaint)
-    text = clean(response, required="Write the response, or a summary of it.")
-    result = clean(outcome, required="Write the outcome.")
-    if not ombudsman_route_stated:
-        raise ServiceError(
-            "The response must tell them that, if they are not happy with it, they can go to "
-            f"{ombudsman_for(nation).name}. Add this and confirm it."
-        )
-    if responded_on is None or responded_on > today():
-        raise ServiceError("Enter the date of the response (not in the future).")
-    if responded_on < complaint.received_on:
-        raise ServiceError("The response cannot be dated before the complaint was received.")
-    complaint.response = text
-    complaint.outcome = result
-    complaint.responded_on = responded_on
-    complaint.ombudsman_route_stated = True
-    if complaint.acknowledged_on is None:
-        complaint.acknowledged_on = responded_on  # a full response also acknowledges it
-    complaint.status = CaseStatus.RESOLVED
-    detail = _saved_detail(session, complaint)
-    bump(complaint)
-    audit.record(
+    with change(
         session,
-        "complaint.responded",
+        complaint,
+        version,
         actor=actor,
-        obj=complaint,
+        action="complaint.responded",
         person_id=complaint.person_id,
-        detail={"late": responded_on > detail.response_due_on},
-    )
+        check=_check_open,
+    ) as step:
+        text = clean(response, required=ServiceError(_l("Write the response, or a summary of it.")))
+        result = clean(outcome, required=ServiceError(_l("Write the outcome.")))
+        if not ombudsman_route_stated:
+            raise ServiceError(
+                _l(
+                    "The response must tell them that, if they are not happy with it, they can "
+                    "go to the Public Services Ombudsman for Wales. Add this and confirm it."
+                )
+                if ombudsman_for(nation) is OMBUDSMEN["wales"]
+                else _l(
+                    "The response must tell them that, if they are not happy with it, they can "
+                    "go to the Local Government and Social Care Ombudsman. Add this and confirm "
+                    "it."
+                )
+            )
+        if responded_on is None or responded_on > today():
+            raise ServiceError(_l("Enter the date of the response (not in the future)."))
+        if responded_on < complaint.received_on:
+            raise ServiceError(
+                _l("The response cannot be dated before the complaint was received.")
+            )
+        complaint.response = text
+        complaint.outcome = result
+        complaint.responded_on = responded_on
+        complaint.ombudsman_route_stated = True
+        if complaint.acknowledged_on is None:
+            complaint.acknowledged_on = responded_on  # a full response also acknowledges it
+        complaint.status = CaseStatus.RESOLVED
+        step.detail["late"] = responded_on > _saved_detail(session, complaint).response_due_on
 
 
 def case(session: Session, complaint: Complaint, as_of: date | None = None) -> ComplaintCase:
@@ -280,7 +295,9 @@ def register(
     """Complaints, open ones first, overdue ones at the top of those."""
     query = select(Complaint).outerjoin(Person, Person.id == Complaint.person_id)
     if status:
-        query = query.where(Complaint.status == choice(CaseStatus, status, "Choose a status."))
+        query = query.where(
+            Complaint.status == choice(CaseStatus, status, ServiceError(_l("Choose a status.")))
+        )
     if service:
         query = query.where(Person.service == service)
     cases = [

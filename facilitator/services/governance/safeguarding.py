@@ -1,8 +1,8 @@
 """When the person says they do not feel safe: a safety flag, raised at once.
 
 Prompts in the library can carry a safeguarding marker (every prompt in the feeling-safe topic
-does). Which answers raise a flag is decided here, prompt by prompt, from the wording: "no" to
-"Do you feel safe at home?" is a concern, but "no" to "Is anyone hurting you?" is not. The
+does). Which answers raise a flag is the library's data, prompt by prompt, from the wording:
+"no" to "Do you feel safe at home?" is a concern, but "no" to "Is anyone hurting you?" is not. The
 person's words raise a flag when a facilitator flags them. A flag is cleared only by a recorded
 decision: what was done, by whom, when.
 """
@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -30,27 +31,12 @@ from ...models import (
     User,
     utcnow,
 )
+from ...prompts.library import load_library
 from .. import NotAllowed, NotFound, ServiceError, audit
-from . import bump, check_version, choice, clean, today
+from ..reviews.person_session import may_facilitate
+from . import choice, clean, today
+from .versions import change
 
-# The answers to each safeguarding prompt that raise a flag. Yes/no prompts must be listed:
-# whether "yes" or "no" is the worrying answer depends on the question.
-CONCERN_OPTIONS: dict[str, frozenset[str]] = {
-    "safe-at-home": frozenset({"no"}),
-    "safe-going-out": frozenset({"no"}),
-    # Not being sure whether someone is hurting them is itself worth a conversation.
-    "anyone-hurting-you": frozenset({"yes", "not-sure"}),
-    # Not knowing who to tell is a support need (it becomes an action), not a disclosure.
-    "who-to-tell": frozenset(),
-    # Own words: a flag only when a facilitator flags what the person said.
-    "what-makes-you-scared": frozenset(),
-}
-# For a safeguarding prompt on a scale and not listed above, the negative end raises a flag.
-CONCERN_BY_ANSWER_TYPE: dict[str, frozenset[str]] = {
-    "feelings-3": frozenset({"not-good"}),
-    "feelings-5": frozenset({"not-good", "very-bad"}),
-    "working": frozenset({"not-working"}),
-}
 LEAD_ROLES = frozenset({Role.MANAGER, Role.ADMIN})
 
 
@@ -69,26 +55,17 @@ class FlagView:
         return int((utcnow() - self.flag.raised_at).total_seconds() // 3600)
 
 
-def _library():  # type: ignore[no-untyped-def]
-    from ...prompts.library import load_library
-
-    return load_library()
-
-
 def concern_options(library_prompt_id: str | None) -> frozenset[str]:
-    """The answers to this prompt that raise a safety flag (empty for most prompts)."""
+    """The answers to this prompt that raise a safety flag (empty for most prompts): the
+    library's data says which, prompt by prompt ("concern_answers") or on a scale's options
+    ("raises_concern")."""
     if not library_prompt_id:
         return frozenset()
     try:
-        prompt = _library().prompt(library_prompt_id)
-        topic = _library().topic(prompt.topic_id)
+        prompt = load_library().prompt(library_prompt_id)
     except KeyError:
         return frozenset()
-    if not (prompt.safeguarding or topic.safeguarding):
-        return frozenset()
-    if library_prompt_id in CONCERN_OPTIONS:
-        return CONCERN_OPTIONS[library_prompt_id]
-    return CONCERN_BY_ANSWER_TYPE.get(prompt.answer_type_id, frozenset())
+    return prompt.concern_answers()
 
 
 def may_decide(user: User | None) -> bool:
@@ -163,12 +140,10 @@ def check_response(session: Session, response: Response | None) -> SafetyFlag | 
 
 def flag_words(session: Session, response: Response, *, actor: User) -> SafetyFlag:
     """A facilitator flags what the person said (or showed) as a safety concern."""
-    from ..reviews.person_session import may_facilitate
-
     review = session.get(Review, response.review_id)
     assert review is not None
     if not may_facilitate(session, actor, review):
-        raise NotAllowed("You cannot flag answers in this review.")
+        raise NotAllowed(_l("You cannot flag answers in this review."))
     existing = _existing(session, response.id)
     if existing is not None:
         return existing
@@ -179,8 +154,13 @@ def get_flag(session: Session, flag_id: int) -> SafetyFlag:
     """The flag, or NotFound."""
     flag = session.get(SafetyFlag, flag_id)
     if flag is None:
-        raise NotFound("We could not find that safety flag.")
+        raise NotFound(_l("We could not find that safety flag."))
     return flag
+
+
+def _check_open(flag: SafetyFlag) -> None:
+    if flag.status != FlagStatus.OPEN:
+        raise ServiceError(_l("This flag has already been cleared."))
 
 
 def record_decision(
@@ -198,47 +178,50 @@ def record_decision(
 ) -> SafetyDecision:
     """Record what was done. A flag is cleared only this way, and only by a lead."""
     if not may_decide(actor):
-        raise NotAllowed("Only a safeguarding lead or a manager can record this decision.")
-    check_version(flag, version)
-    if flag.status != FlagStatus.OPEN:
-        raise ServiceError("This flag has already been cleared.")
-    chosen = choice(SafetyAction, action, "Choose what was done.")
-    if chosen == SafetyAction.NO_FURTHER_ACTION:
-        words = clean(detail, required="Say why no further action is needed.")
-    else:
-        words = clean(detail, required="Say what was done.")
-    to = clean(referral_to, limit=200, what="text")
-    if chosen == SafetyAction.SAFEGUARDING_REFERRAL and not to:
-        raise ServiceError(
-            "Say who the referral was made to (for example the council's safeguarding team)."
-        )
-    if acted_on is None or acted_on > today():
-        raise ServiceError("Enter the date it was done (not in the future).")
-    if acted_on < flag.raised_at.date():
-        raise ServiceError("The date cannot be before the flag was raised.")
-    decision = SafetyDecision(
-        flag_id=flag.id,
-        action=chosen,
-        detail=words,
-        referral_to=to,
-        referral_reference=clean(referral_reference, limit=80, what="reference"),
-        clears=bool(clears),
-        decided_by_id=actor.id,
-        acted_on=acted_on,
-    )
-    session.add(decision)
-    if clears:
-        flag.status = FlagStatus.CLEARED
-        flag.cleared_at = utcnow()
-    bump(flag)
-    audit.record(
+        raise NotAllowed(_l("Only a safeguarding lead or a manager can record this decision."))
+    with change(
         session,
-        "safety_flag.decision",
+        flag,
+        version,
         actor=actor,
-        obj=flag,
+        action="safety_flag.decision",
         person_id=flag.person_id,
-        detail={"action": str(chosen), "clears": bool(clears)},
-    )
+        check=_check_open,
+    ) as step:
+        chosen = choice(SafetyAction, action, ServiceError(_l("Choose what was done.")))
+        words = clean(
+            detail,
+            required=ServiceError(_l("Say why no further action is needed."))
+            if chosen == SafetyAction.NO_FURTHER_ACTION
+            else ServiceError(_l("Say what was done.")),
+        )
+        to = clean(referral_to, limit=200)
+        if chosen == SafetyAction.SAFEGUARDING_REFERRAL and not to:
+            raise ServiceError(
+                _l(
+                    "Say who the referral was made to (for example the council's "
+                    "safeguarding team)."
+                )
+            )
+        if acted_on is None or acted_on > today():
+            raise ServiceError(_l("Enter the date it was done (not in the future)."))
+        if acted_on < flag.raised_at.date():
+            raise ServiceError(_l("The date cannot be before the flag was raised."))
+        decision = SafetyDecision(
+            flag_id=flag.id,
+            action=chosen,
+            detail=words,
+            referral_to=to,
+            referral_reference=clean(referral_reference, limit=80, what=_l("reference")),
+            clears=bool(clears),
+            decided_by_id=actor.id,
+            acted_on=acted_on,
+        )
+        session.add(decision)
+        if clears:
+            flag.status = FlagStatus.CLEARED
+            flag.cleared_at = utcnow()
+        step.detail.update(action=str(chosen), clears=bool(clears))
     return decision
 
 

@@ -9,42 +9,48 @@ from sqlalchemy import select
 
 from ...auth import current_account
 from ...extensions import db
+from ...forms.governance import AuditFilterForm
 from ...models import Person
 from ...services import ServiceError, audit
 from ...services.audit import browse as audit_browse
 from ...services.governance import today
+from .. import edge
 from . import bp
-from .common import form_date, form_int
 
 
-def _filter() -> audit_browse.AuditFilter:
-    args = request.args
+def _filter(asked: AuditFilterForm) -> audit_browse.AuditFilter:
+    """The filter asked for in the address (a refusal when a date cannot be read)."""
+    asked.read()
     return audit_browse.AuditFilter(
-        person_id=form_int("person_id", args),
-        user_id=form_int("user_id", args),
-        action=(args.get("action") or "").strip() or None,
-        date_from=form_date("from", args),
-        date_to=form_date("to", args),
+        person_id=asked.person_id.data,
+        user_id=asked.user_id.data,
+        action=asked.action.data,
+        date_from=asked.date_from.data,
+        date_to=asked.date_to.data,
     )
 
 
 @bp.route("/audit")
 def audit_log() -> Any:
     """Browse the log, newest first."""
+    asked = AuditFilterForm(formdata=request.args)
+    # A filter that cannot be read is said, above the unfiltered log.
+    edge.on_refusal(lambda error: _log(asked, audit_browse.AuditFilter(), error))
+    return _log(asked, _filter(asked))
+
+
+def _log(
+    asked: AuditFilterForm, chosen: audit_browse.AuditFilter, error: ServiceError | None = None
+) -> Any:
     session = db.session
-    error = None
-    try:
-        chosen = _filter()
-    except ServiceError as problem:
-        chosen, error = audit_browse.AuditFilter(), str(problem)
-    page = audit_browse.page(session, chosen, form_int("page", request.args) or 1)
+    page = audit_browse.page(session, chosen, asked.page.data or 1)
     people = {p.id: p for p in session.scalars(select(Person).order_by(Person.preferred_name))}
     query = {
         k: v
         for k, v in request.args.items()
         if k in ("person_id", "user_id", "action", "from", "to")
     }
-    check = audit.verify(session) if request.args.get("verify") == "1" else None
+    check = audit.verify(session) if asked.verify.data == "1" else None
     return render_template(
         "governance/audit_log.html",
         page=page,
@@ -55,19 +61,17 @@ def audit_log() -> Any:
         actions=audit_browse.actions(session),
         query=query,
         check=check,
-    ), (400 if error else 200)
+    )
 
 
 @bp.route("/audit.csv")
 def audit_csv() -> Response:
     """The filtered log as CSV, in chain order (the export itself is recorded first)."""
-    try:
-        chosen = _filter()
-    except ServiceError as problem:
-        return Response(str(problem), status=400, mimetype="text/plain")
+    edge.on_refusal(lambda error: Response(str(error), status=400, mimetype="text/plain"))
+    chosen = _filter(AuditFilterForm(formdata=request.args))
     session = db.session
     audit_browse.record_export(session, chosen, actor=current_account())
-    session.commit()
+    session.commit()  # a GET that must leave a trace: who exported the log (before it streams)
     name = f"facilitator-audit-{today().isoformat()}.csv"
     return Response(
         stream_with_context(audit_browse.export_csv(session, chosen)),

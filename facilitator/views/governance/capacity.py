@@ -4,28 +4,33 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, render_template, request
+from flask import render_template, request
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ...auth import current_account
 from ...extensions import db
+from ...forms.governance import (
+    AssessmentForm,
+    BestInterestsDecisionForm,
+    ButtonForm,
+    ConsulteeForm,
+    LinkStatementForm,
+    WishesForm,
+)
 from ...models import (
     ConsulteeRole,
     DecisionArea,
     DifferingView,
-    Person,
     Response,
     Review,
     Supporter,
 )
-from ...services import NotFound, ServiceError, audit, people
-from ...services.governance import capacity
+from ...services import ServiceError, audit, people
+from ...services.governance import best_interests, capacity
 from ...services.reviews.current import not_superseded
 from . import bp
-from .common import form_date, form_int, refused, saved
-
-YES_NO = {"yes": True, "no": False}
+from .common import done, step
 
 
 @bp.route("/capacity")
@@ -39,71 +44,53 @@ def capacity_list() -> Any:
     )
 
 
-def _person_or_404(person_id: int | None) -> Person:
-    try:
-        return people.get_person(db.session, person_id or 0)
-    except NotFound:
-        abort(404)
-
-
 @bp.route("/capacity/new", methods=["GET", "POST"])
 def capacity_new() -> Any:
     """Record an assessment where capacity is in doubt for one decision."""
     session = db.session
-    person = _person_or_404(form_int("person_id", request.values))
-    view_id = form_int("differing_view_id", request.values)
-    review_id = form_int("review_id", request.values)
+    # Which person, review and differing view come in the address or the form.
+    form = AssessmentForm(formdata=request.values)
+    person = people.get_person(session, form.person_id.data or 0)
+    view_id, review_id = form.differing_view_id.data, form.review_id.data
     view = session.get(DifferingView, view_id) if view_id else None
     review = session.get(Review, review_id) if review_id else None
     if view is not None and review is None:
         review = session.get(Review, view.review_id)
-    error, status = None, 200
-    form = request.form
-    if request.method == "POST":
-        try:
-            record = capacity.assess(
-                session,
-                person,
-                actor=current_account(),
-                decision=form.get("decision"),
-                area=form.get("area", ""),
-                doubt_reason=form.get("doubt_reason"),
-                steps_taken=form.get("steps_taken"),
-                findings={n: YES_NO.get(form.get(n, "")) for n in capacity.FUNCTIONAL_TESTS},
-                notes={n: form.get(f"{n}_note") for n in capacity.FUNCTIONAL_TESTS},
-                impairment=form.get("impairment"),
-                assessed_on=form_date("assessed_on"),
-                review=review,
-                differing_view=view,
-            )
-            return saved(
-                _("The assessment is recorded."),
-                "governance.capacity_case",
-                assessment_id=record.id,
-            )
-        except ServiceError as problem:
-            error, status = refused(problem)
-    return render_template(
-        "governance/capacity_new.html",
-        person=person,
-        view=view,
+
+    def page(error: ServiceError | None = None) -> Any:
+        return render_template(
+            "governance/capacity_new.html",
+            person=person,
+            view=view,
+            review=review,
+            areas=[a.value for a in DecisionArea],
+            tests=capacity.FUNCTIONAL_TESTS,
+            form=form,
+            error=error,
+        )
+
+    if request.method == "GET":
+        return page()
+    step(form, page)
+    record = capacity.assess(
+        session,
+        person,
+        actor=current_account(),
         review=review,
-        areas=[a.value for a in DecisionArea],
-        tests=capacity.FUNCTIONAL_TESTS,
-        form=form,
-        error=error,
-    ), status
+        differing_view=view,
+        **form.arguments(),
+    )
+    return done(
+        _("The assessment is recorded."), "governance.capacity_case", assessment_id=record.id
+    )
 
 
-def _page(assessment_id: int, error: str | None = None, status: int = 200) -> Any:
+def _page(assessment_id: int, error: ServiceError | None = None) -> Any:
     session = db.session
-    try:
-        assessment = capacity.get_assessment(session, assessment_id)
-    except NotFound:
-        abort(404)
-    person = _person_or_404(assessment.person_id)
-    record = capacity.best_interests_for(session, assessment)
-    consultees = capacity.consultees(session, record) if record else []
+    assessment = capacity.get_assessment(session, assessment_id)
+    person = people.get_person(session, assessment.person_id)
+    record = best_interests.best_interests_for(session, assessment)
+    consultees = best_interests.consultees(session, record) if record else []
     statements = list(
         session.execute(
             select(Response, Review)
@@ -121,24 +108,21 @@ def _page(assessment_id: int, error: str | None = None, status: int = 200) -> An
         a=assessment,
         person=person,
         record=record,
-        wishes=capacity.wishes(session, record) if record else [],
-        consultees=[(c, capacity.standing(session, c, assessment.area)) for c in consultees],
+        wishes=best_interests.wishes(session, record) if record else [],
+        consultees=[(c, best_interests.standing(session, c, assessment.area)) for c in consultees],
         statements=statements,
         supporters=list(session.scalars(select(Supporter).where(Supporter.person_id == person.id))),
         roles=[r.value for r in ConsulteeRole],
         tests=capacity.FUNCTIONAL_TESTS,
         error=error,
-    ), status
+    )
 
 
 @bp.route("/capacity/<int:assessment_id>")
 def capacity_case(assessment_id: int) -> Any:
     """One assessment and, where the person lacks capacity, the best-interests record."""
     session = db.session
-    try:
-        assessment = capacity.get_assessment(session, assessment_id)
-    except NotFound:
-        abort(404)
+    assessment = capacity.get_assessment(session, assessment_id)
     audit.record(
         session,
         "capacity.viewed",
@@ -146,117 +130,78 @@ def capacity_case(assessment_id: int) -> Any:
         obj=assessment,
         person_id=assessment.person_id,
     )
-    session.commit()
+    session.commit()  # a GET that must leave a trace: who opened the assessment
     return _page(assessment_id)
 
 
-def _best_interests_change(assessment_id: int, change: Any, message: str) -> Any:
-    session = db.session
-    try:
-        assessment = capacity.get_assessment(session, assessment_id)
-    except NotFound:
-        abort(404)
-    try:
-        record = capacity.best_interests_for(session, assessment)
-        if record is None:
-            raise ServiceError(_("Start the best-interests record first."))
-        change(record)
-    except ServiceError as problem:
-        error, status = refused(problem)
-        return _page(assessment_id, error, status)
-    return saved(message, "governance.capacity_case", assessment_id=assessment_id)
+def _refused(assessment_id: int) -> Any:
+    return lambda error: _page(assessment_id, error)
+
+
+def _done(message: str, assessment_id: int) -> Any:
+    return done(message, "governance.capacity_case", assessment_id=assessment_id)
 
 
 @bp.route("/capacity/<int:assessment_id>/best-interests", methods=["POST"])
 def best_interests_start(assessment_id: int) -> Any:
     """Start the best-interests record (only where the person lacks capacity)."""
-    session = db.session
-    try:
-        assessment = capacity.get_assessment(session, assessment_id)
-        capacity.start_best_interests(session, assessment, actor=current_account())
-    except NotFound:
-        abort(404)
-    except ServiceError as problem:
-        error, status = refused(problem)
-        return _page(assessment_id, error, status)
-    return saved(
-        _("The best-interests record is started."),
-        "governance.capacity_case",
-        assessment_id=assessment_id,
-    )
+    assessment = capacity.get_assessment(db.session, assessment_id)
+    step(ButtonForm(), _refused(assessment_id))
+    best_interests.start_best_interests(db.session, assessment, actor=current_account())
+    return _done(_("The best-interests record is started."), assessment_id)
 
 
 @bp.route("/capacity/<int:assessment_id>/best-interests/wishes-and-options", methods=["POST"])
 def best_interests_update(assessment_id: int) -> Any:
     """The person's wishes, beliefs and values, and the less restrictive options."""
-    form = request.form
-    return _best_interests_change(
-        assessment_id,
-        lambda record: capacity.update_best_interests(
-            db.session,
-            record,
-            actor=current_account(),
-            version=form.get("version"),
-            past_wishes=form.get("past_wishes"),
-            present_wishes=form.get("present_wishes"),
-            beliefs_values=form.get("beliefs_values"),
-            less_restrictive=form.get("less_restrictive"),
-        ),
-        _("Saved."),
+    assessment = capacity.get_assessment(db.session, assessment_id)
+    form = step(WishesForm(), _refused(assessment_id))
+    best_interests.update_best_interests(
+        db.session,
+        best_interests.started_for(db.session, assessment),
+        actor=current_account(),
+        **form.arguments(),
     )
+    return _done(_("Saved."), assessment_id)
 
 
 @bp.route("/capacity/<int:assessment_id>/best-interests/statements", methods=["POST"])
 def best_interests_link(assessment_id: int) -> Any:
     """Link one of the person's own statements."""
-    return _best_interests_change(
-        assessment_id,
-        lambda record: capacity.link_wish(
-            db.session,
-            record,
-            actor=current_account(),
-            version=request.form.get("version"),
-            response_id=form_int("response_id") or 0,
-        ),
-        _("The statement is linked."),
+    assessment = capacity.get_assessment(db.session, assessment_id)
+    form = step(LinkStatementForm(), _refused(assessment_id))
+    best_interests.link_wish(
+        db.session,
+        best_interests.started_for(db.session, assessment),
+        actor=current_account(),
+        **form.arguments(),
     )
+    return _done(_("The statement is linked."), assessment_id)
 
 
 @bp.route("/capacity/<int:assessment_id>/best-interests/consulted", methods=["POST"])
 def best_interests_consult(assessment_id: int) -> Any:
     """Record someone consulted and what they said."""
-    form = request.form
-    return _best_interests_change(
-        assessment_id,
-        lambda record: capacity.add_consultee(
-            db.session,
-            record,
-            actor=current_account(),
-            version=form.get("version"),
-            supporter_id=form_int("supporter_id"),
-            name=form.get("name"),
-            role=form.get("role"),
-            view=form.get("view"),
-            consulted_on=form_date("consulted_on"),
-        ),
-        _("Recorded."),
+    assessment = capacity.get_assessment(db.session, assessment_id)
+    form = step(ConsulteeForm(), _refused(assessment_id))
+    best_interests.add_consultee(
+        db.session,
+        best_interests.started_for(db.session, assessment),
+        actor=current_account(),
+        **form.arguments(),
     )
+    return _done(_("Recorded."), assessment_id)
 
 
 @bp.route("/capacity/<int:assessment_id>/best-interests/decision", methods=["POST"])
 def best_interests_decide(assessment_id: int) -> Any:
     """Record the best-interests decision."""
-    form = request.form
-    return _best_interests_change(
-        assessment_id,
-        lambda record: capacity.decide(
-            db.session,
-            record,
-            actor=current_account(),
-            version=form.get("version"),
-            decision=form.get("decision"),
-            reasoning=form.get("reasoning"),
-            decided_on=form_date("decided_on"),
-        ),
-        _("The decision is recorded."),
+    assessment = capacity.get_assessment(db.session, assessment_id)
+    form = step(BestInterestsDecisionForm(), _refused(assessment_id))
+    best_interests.decide(
+        db.session,
+        best_interests.started_for(db.session, assessment),
+        actor=current_account(),
+        **form.arguments(),
     )
+    return _done(_("The decision is recorded."), assessment_id)

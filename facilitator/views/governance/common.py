@@ -1,22 +1,54 @@
-"""Helpers shared by the governance, safeguarding and casework views: parsing, replies, words."""
+"""Helpers shared by the governance, safeguarding and casework views: one step shape, words.
+
+Every change to a register's record has one shape (see ``step`` and ``done``)::
+
+    complaint = complaints.get(db.session, complaint_id)           # 404 when missing
+    form = step(AcknowledgementForm(), lambda error: _page(complaint_id, error))
+    complaints.acknowledge(db.session, complaint, actor=current_account(), **form.arguments())
+    return done(_("The acknowledgement is recorded."), "governance.complaint_case", ...)
+
+The edge (``views/edge.py``) commits it, or rolls it back and shows the named page again with
+the refusal (400, or 409 with both versions when someone else saved first).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import flash, redirect, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from ...extensions import db
-from ...models import Contribution, Response
+from ...forms.governance import GovernanceForm
+from ...models import Contribution, Response, ReviewPrompt
 from ...prompts.library import load_library
 from ...services import ServiceError
 from ...services.governance import StaleRecord
+from .. import edge
+
+F = TypeVar("F", bound=GovernanceForm)
+
+
+def step(form: F, page: Callable[[ServiceError], ResponseReturnValue]) -> F:
+    """Start a change: a refusal shows ``page`` again with its message; the form, as sent."""
+    edge.on_refusal(page)
+    return form.read()
+
+
+def done(message: str, endpoint: str, **values: Any) -> WerkzeugResponse:
+    """A change was made: say so and show the record (POST, redirect, GET)."""
+    flash(message, "success")
+    return redirect(url_for(endpoint, **values), code=303)
+
+
+# --- kept for views/staff/casework.py until it reads its forms through form classes -----------
 
 
 class FormError(ServiceError):
@@ -40,16 +72,10 @@ def form_int(name: str, source: Any = None) -> int | None:
     return int(raw) if raw.isdigit() else None
 
 
-def form_ints(name: str) -> list[int]:
-    """Every whole number sent under ``name`` (checkboxes)."""
-    return [int(v) for v in request.form.getlist(name) if v.isdigit()]
-
-
 def saved(message: str, endpoint: str, **values: Any) -> WerkzeugResponse:
     """Commit, say so, and go to the page (POST, redirect, GET)."""
     db.session.commit()
-    flash(message, "success")
-    return redirect(url_for(endpoint, **values), code=303)
+    return done(message, endpoint, **values)
 
 
 def refused(error: ServiceError) -> tuple[str, int]:
@@ -77,8 +103,6 @@ class Said:
 
 def said(response: Response) -> Said:
     """What the person was asked and what they answered (never an interpretation as words)."""
-    from ...models import ReviewPrompt
-
     language = str(get_locale() or "en")
     library = load_library()
     review_prompt = db.session.get(ReviewPrompt, response.review_prompt_id)

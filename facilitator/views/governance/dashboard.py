@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 
 from ...auth import current_account
 from ...extensions import db
+from ...forms.governance import FiguresExportForm, PeriodForm
 from ...models import CaptureMethod
 from ...outputs.charts import Chart, Series, bar_chart
 from ...outputs.labels import CAPTURE
@@ -18,21 +19,14 @@ from ...services import ServiceError, audit
 from ...services.audit.browse import csv_safe
 from ...services.governance import safeguarding
 from ...services.reporting import dashboard as figures
+from .. import edge
 from . import bp
-from .common import form_date
 from .labels import label
 
 
-def _period() -> tuple[figures.Period, str | None]:
-    try:
-        period = figures.make_period(
-            form_date("start", request.args),
-            form_date("end", request.args),
-            request.args.get("service"),
-        )
-    except ServiceError as error:
-        return figures.make_period(None, None), str(error)
-    return period, None
+def _period(asked: PeriodForm) -> figures.Period:
+    """The period and service asked for in the address (a refusal when they cannot be)."""
+    return figures.make_period(**asked.read().arguments())
 
 
 def _charts(d: figures.Dashboard) -> dict[str, Chart]:
@@ -86,7 +80,12 @@ def _capture(method: str) -> str:
 @bp.route("/")
 def dashboard() -> Any:
     """Headline figures under the regulator's headings, with charts and their tables."""
-    period, error = _period()
+    # A period that cannot be read is said, above the figures of the default period.
+    edge.on_refusal(lambda error: _dashboard(figures.make_period(None, None), error))
+    return _dashboard(_period(PeriodForm(formdata=request.args)))
+
+
+def _dashboard(period: figures.Period, error: ServiceError | None = None) -> Any:
     session = db.session
     d = figures.build(session, period)
     return render_template(
@@ -102,7 +101,7 @@ def dashboard() -> Any:
             "end": period.end.isoformat(),
             "service": period.service or "",
         },
-    ), (400 if error else 200)
+    )
 
 
 def _breakdown(row: figures.FigureRow) -> str:
@@ -123,12 +122,12 @@ def _breakdown(row: figures.FigureRow) -> str:
 @bp.route("/dashboard.csv")
 def dashboard_csv() -> Response:
     """Every figure (or one, with ?figure=) as CSV, for commissioners."""
-    period, error = _period()
-    if error:
-        return Response(error, status=400, mimetype="text/plain")
+    edge.on_refusal(lambda error: Response(str(error), status=400, mimetype="text/plain"))
+    asked = FiguresExportForm(formdata=request.args)
+    period = _period(asked)
     session = db.session
     d = figures.build(session, period)
-    wanted = request.args.get("figure") or None
+    wanted = asked.figure.data
     rows = [r for r in figures.figure_rows(d) if wanted is None or r.figure == wanted]
     audit.record(
         session,
@@ -141,7 +140,7 @@ def dashboard_csv() -> Response:
             "figure": wanted,
         },
     )
-    session.commit()
+    session.commit()  # a GET that must leave a trace: who exported the figures
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([

@@ -7,15 +7,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, render_template
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ...auth import current_account
 from ...extensions import db, htmx, login_manager
-from ...services import NotFound, ServiceError, audit
+from ...forms.governance import SafetyDecisionForm
+from ...services import ServiceError, audit
 from ...services.governance import safeguarding, today
-from .common import form_date, refused, saved
+from .common import done, step
 
 bp = Blueprint("safeguarding", __name__, url_prefix="/safeguarding")
 
@@ -44,12 +45,9 @@ def flags() -> Any:
     )
 
 
-def _page(flag_id: int, error: str | None = None, status: int = 200) -> Any:
+def _page(flag_id: int, error: ServiceError | None = None) -> Any:
     session = db.session
-    try:
-        flag = safeguarding.get_flag(session, flag_id)
-    except NotFound:
-        abort(404)
+    flag = safeguarding.get_flag(session, flag_id)
     return render_template(
         "governance/safety_flag.html",
         f=safeguarding.view(session, flag),
@@ -57,52 +55,30 @@ def _page(flag_id: int, error: str | None = None, status: int = 200) -> Any:
         actions=[a.value for a in safeguarding.SafetyAction],
         today=today(),
         error=error,
-    ), status
+    )
 
 
 @bp.route("/flags/<int:flag_id>")
 def flag(flag_id: int) -> Any:
     """One flag: the person's answer, what has been done, and the decision form."""
     session = db.session
-    try:
-        found = safeguarding.get_flag(session, flag_id)
-    except NotFound:
-        abort(404)
+    found = safeguarding.get_flag(session, flag_id)
     audit.record(
         session, "safety_flag.viewed", actor=current_account(), obj=found, person_id=found.person_id
     )
-    session.commit()
+    session.commit()  # a GET that must leave a trace: who opened the flag
     return _page(flag_id)
 
 
 @bp.route("/flags/<int:flag_id>/decision", methods=["POST"])
 def decision(flag_id: int) -> Any:
     """Record what was done; clearing the flag needs this."""
-    session = db.session
-    form = request.form
-    try:
-        found = safeguarding.get_flag(session, flag_id)
-    except NotFound:
-        abort(404)
-    try:
-        safeguarding.record_decision(
-            session,
-            found,
-            actor=current_account(),
-            version=form.get("version"),
-            action=form.get("action", ""),
-            detail=form.get("detail"),
-            acted_on=form_date("acted_on"),
-            referral_to=form.get("referral_to"),
-            referral_reference=form.get("referral_reference"),
-            clears=form.get("clears") == "yes",
-        )
-    except ServiceError as problem:
-        error, status = refused(problem)
-        return _page(flag_id, error, status)
+    found = safeguarding.get_flag(db.session, flag_id)
+    form = step(SafetyDecisionForm(), lambda error: _page(flag_id, error))
+    safeguarding.record_decision(db.session, found, actor=current_account(), **form.arguments())
     message = (
         _("The decision is recorded and the flag is cleared.")
-        if form.get("clears") == "yes"
+        if form.clears.data
         else _("The decision is recorded. The flag stays open.")
     )
-    return saved(message, "safeguarding.flag", flag_id=flag_id)
+    return done(message, "safeguarding.flag", flag_id=flag_id)
