@@ -1,28 +1,19 @@
-"""The review record for the file, and a complete machine-readable export of a review.
-
-``review_record`` gathers what the record page, its print version and its PDF show, in the
-order the product requires: the person's views first, then each layer, then differing views,
-then the actions with the statements they answer.
-
-``export_review`` writes every column of every row that belongs to a review as JSON (dates
-as ISO 8601, enums as their stored values); ``import_review`` reads such a document back into
-new rows, mapping every id, so ``export -> import -> export`` gives the same document apart
-from ids. Secrets are never exported: invitation links (token hashes) are left out.
+"""Reading an export back into new rows, mapping every id, so ``export -> import -> export``
+gives the same document apart from ids (``comparable`` says so).
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterable
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Date, Integer, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ...models import (
+from ....models import (
     ActionFollowUp,
     ConsentToShare,
     Contribution,
@@ -38,271 +29,9 @@ from ...models import (
     ReviewPrompt,
     Supporter,
     User,
-    action_responses,
 )
-from ...models.base import UTCDateTime
-from .. import ServiceError, audit
-from ..reviews import person_first, responses
-from ..reviews.actions import Figures, Statement, actions_for_review, figures_for_review
-from ..reviews.actions import unanswered_statements as _unanswered
-from ..reviews.current import superseded_ids
-
-FORMAT = "facilitator.review"
-FORMAT_VERSION = 1
-
-
-# --- the record for the file -----------------------------------------------------------------
-
-
-@dataclass
-class ActionEntry:
-    """One action with the statements it answers (corrected-since ones marked)."""
-
-    action: OutcomeAction
-    statements: list[Response]
-    corrected_since: set[int] = field(default_factory=set)
-
-
-@dataclass
-class ReviewRecord:
-    """Everything the record shows, in the order it is shown."""
-
-    review: Review
-    person: Person
-    person_done: bool
-    answers: list[responses.PromptAnswers]
-    non_participation: list[NonParticipation]
-    layers: list[Any] | None  # contributions.TopicLayers, or None where layers are not built
-    differing_views: list[DifferingView]
-    actions: list[ActionEntry]
-    unanswered: list[Statement]
-    figures: Figures
-    users: dict[int, User]
-
-
-def _layers(session: Session, review: Review) -> list[Any] | None:
-    # Hook: the layers come from the contributions service (advocate, family, staff).
-    try:
-        from ..reviews.contributions import layers_for_review
-    except ImportError:  # pragma: no cover - only before the layers exist
-        return None
-    return [t for t in layers_for_review(session, review) if not t.empty]
-
-
-def review_record(session: Session, review: Review) -> ReviewRecord:
-    """The review record: person first, then layers, differing views and actions."""
-    superseded = set(session.scalars(superseded_ids(Response, review_ids=review.id)))
-    entries = [
-        ActionEntry(a, list(a.responses), {r.id for r in a.responses if r.id in superseded})
-        for a in actions_for_review(session, review)
-    ]
-    return ReviewRecord(
-        review=review,
-        person=review.person,
-        person_done=person_first.person_views_done(session, review),
-        answers=responses.answers_for_review(session, review),
-        non_participation=list(
-            session.scalars(
-                select(NonParticipation)
-                .where(NonParticipation.review_id == review.id)
-                .order_by(NonParticipation.id)
-            )
-        ),
-        layers=_layers(session, review),
-        differing_views=list(
-            session.scalars(
-                select(DifferingView)
-                .where(DifferingView.review_id == review.id)
-                .order_by(DifferingView.id)
-            )
-        ),
-        actions=entries,
-        unanswered=_unanswered(session, review),
-        figures=figures_for_review(session, review),
-        users={u.id: u for u in session.scalars(select(User))},
-    )
-
-
-# --- rows to JSON and back -------------------------------------------------------------------
-
-
-def _value_out(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if hasattr(value, "value") and isinstance(getattr(value, "value", None), str):
-        return value.value  # an enum: its stored value
-    return value
-
-
-def row_to_dict(row: Any) -> dict[str, Any]:
-    """Every column of a model row, JSON-ready."""
-    return {c.key: _value_out(getattr(row, c.key)) for c in row.__table__.columns}
-
-
-def _value_in(column: Any, value: Any) -> Any:
-    if value is None:
-        return None
-    if isinstance(column.type, UTCDateTime):
-        return datetime.fromisoformat(value)
-    if isinstance(column.type, Date):
-        return date.fromisoformat(value)
-    enum_class = getattr(column.type, "enum_class", None)
-    if enum_class is not None:
-        return enum_class(value)
-    if isinstance(column.type, Integer) and not isinstance(value, int):
-        raise ServiceError(_l("%(field)s must be a whole number.", field=column.key))
-    return value
-
-
-def _row_from(model: type, data: dict[str, Any], overrides: dict[str, Any]) -> Any:
-    values = {}
-    for column in model.__table__.columns:  # type: ignore[attr-defined]
-        if column.key == "id":
-            continue
-        if column.key in overrides:
-            values[column.key] = overrides[column.key]
-        elif column.key in data:
-            values[column.key] = _value_in(column, data[column.key])
-    return model(**values)
-
-
-# --- export ----------------------------------------------------------------------------------
-
-
-def _rows(session: Session, model: Any, *where: Any) -> list[Any]:
-    return list(session.scalars(select(model).where(*where).order_by(model.id)))
-
-
-def _dump(session: Session, model: Any, *where: Any) -> list[dict[str, Any]]:
-    return [row_to_dict(row) for row in _rows(session, model, *where)]
-
-
-def export_review(session: Session, review: Review, *, actor: User | None) -> dict[str, Any]:
-    """Every field of the review and everything that hangs on it, as a JSON-ready dict."""
-    person = review.person
-    supporters = _rows(session, Supporter, Supporter.person_id == person.id)
-    supporter_ids = [s.id for s in supporters]
-    prompts = _rows(session, ReviewPrompt, ReviewPrompt.review_id == review.id)
-    custom_ids = [p.custom_prompt_id for p in prompts if p.custom_prompt_id]
-    actions = _rows(session, OutcomeAction, OutcomeAction.review_id == review.id)
-    action_ids = [a.id for a in actions]
-    links = session.execute(
-        select(action_responses.c.action_id, action_responses.c.response_id)
-        .where(action_responses.c.action_id.in_(action_ids))
-        .order_by(action_responses.c.action_id, action_responses.c.response_id)
-    ).all()
-    by_action: dict[int, list[int]] = {a: [] for a in action_ids}
-    for action_id, response_id in links:
-        by_action[action_id].append(response_id)
-    document: dict[str, Any] = {
-        "format": FORMAT,
-        "format_version": FORMAT_VERSION,
-        "person": row_to_dict(person),
-        "supporters": [row_to_dict(s) for s in supporters],
-        "legal_authorities": [
-            row_to_dict(a)
-            for a in _rows(session, LegalAuthority, LegalAuthority.supporter_id.in_(supporter_ids))
-        ],
-        "involvement_agreements": [
-            row_to_dict(a)
-            for a in _rows(
-                session, InvolvementAgreement, InvolvementAgreement.supporter_id.in_(supporter_ids)
-            )
-        ],
-        "review": row_to_dict(review),
-        "custom_prompts": [
-            row_to_dict(c) for c in _rows(session, CustomPrompt, CustomPrompt.id.in_(custom_ids))
-        ],
-        "prompts": [_prompt_out(p) for p in prompts],
-        "responses": _dump(session, Response, Response.review_id == review.id),
-        "non_participation": [
-            row_to_dict(n)
-            for n in _rows(session, NonParticipation, NonParticipation.review_id == review.id)
-        ],
-        "contributions": _dump(session, Contribution, Contribution.review_id == review.id),
-        "consents": [
-            row_to_dict(c)
-            for c in _rows(session, ConsentToShare, ConsentToShare.review_id == review.id)
-        ],
-        "differing_views": [
-            row_to_dict(d)
-            for d in _rows(session, DifferingView, DifferingView.review_id == review.id)
-        ],
-        "actions": [{**row_to_dict(a), "response_ids": by_action[a.id]} for a in actions],
-        # Answers given at this review about earlier actions, and at later reviews about these.
-        "follow_ups": [
-            row_to_dict(f)
-            for f in _rows(
-                session,
-                ActionFollowUp,
-                (ActionFollowUp.review_id == review.id) | ActionFollowUp.action_id.in_(action_ids),
-            )
-        ],
-    }
-    document["users"] = _users_out(session, document)
-    audit.record(
-        session,
-        "review.exported",
-        actor=actor,
-        obj=review,
-        person_id=person.id,
-        detail={"format": FORMAT, "format_version": FORMAT_VERSION},
-    )
-    return document
-
-
-def _prompt_out(prompt: ReviewPrompt) -> dict[str, Any]:
-    """The prompt row, with the library's wording as it was when exported (for readers)."""
-    from ...prompts.library import load_library
-
-    data = row_to_dict(prompt)
-    if prompt.library_prompt_id:
-        try:
-            library_prompt = load_library().prompt(prompt.library_prompt_id)
-        except KeyError:
-            return data
-        data["library_text"] = dict(library_prompt.texts)
-        data["library_options"] = {o.id: dict(o.labels) for o in library_prompt.options}
-    return data
-
-
-_USER_COLUMNS = {
-    "created_by_id", "facilitator_id", "person_confirmed_by_id", "captured_by_id",
-    "recorded_by_id", "author_user_id", "decided_by_id", "opened_by_id", "owner_user_id",
-    "checked_by_id", "user_id", "retired_by_id",
-}  # fmt: skip
-
-
-def _walk_rows(document: dict[str, Any]) -> Iterable[dict[str, Any]]:
-    for key, value in document.items():
-        if isinstance(value, dict) and key in ("person", "review"):
-            yield value
-        elif isinstance(value, list):
-            yield from (v for v in value if isinstance(v, dict))
-
-
-def _users_out(session: Session, document: dict[str, Any]) -> list[dict[str, Any]]:
-    """The accounts the rows refer to: name, email and role only (never a secret)."""
-    ids = {
-        row[column]
-        for row in _walk_rows(document)
-        for column in _USER_COLUMNS
-        if isinstance(row.get(column), int)
-    }
-    users = _rows(session, User, User.id.in_(ids)) if ids else []
-    return [{"id": u.id, "email": u.email, "name": u.name, "role": str(u.role)} for u in users]
-
-
-def export_json(session: Session, review: Review, *, actor: User | None) -> str:
-    """The export as indented UTF-8 JSON text."""
-    return json.dumps(
-        export_review(session, review, actor=actor), ensure_ascii=False, indent=2, sort_keys=True
-    )
-
-
-# --- import ----------------------------------------------------------------------------------
+from ... import ServiceError, audit
+from .rows import FORMAT, FORMAT_VERSION, USER_COLUMNS, row_from
 
 
 @dataclass
@@ -375,17 +104,17 @@ def import_review(
             ids.put("users", user["id"], found)
 
     def users(row: dict[str, Any]) -> dict[str, Any]:
-        return {c: ids.get("users", row[c]) for c in _USER_COLUMNS if c in row}
+        return {c: ids.get("users", row[c]) for c in USER_COLUMNS if c in row}
 
     old_person = document["person"]
     if person is None:
-        person = _row_from(Person, old_person, {})
+        person = row_from(Person, old_person, {})
         session.add(person)
         session.flush()
     ids.put("people", old_person["id"], person.id)
 
     def add(table: str, model: Any, row: dict[str, Any], **overrides: Any) -> Any:
-        made = _row_from(model, row, {**users(row), **overrides})
+        made = row_from(model, row, {**users(row), **overrides})
         session.add(made)
         session.flush()
         ids.put(table, row["id"], made.id)
@@ -538,8 +267,6 @@ def _import_chain(
 
 def _new_client_id(old: str) -> str:
     """Client ids are unique across the database: an imported copy gets a fresh one."""
-    import uuid
-
     return f"imp-{uuid.uuid4().hex}"[:64] if old else old
 
 
@@ -567,7 +294,7 @@ def comparable(document: dict[str, Any]) -> dict[str, Any]:
         "review_prompt_id": "review_prompts", "custom_prompt_id": "custom_prompts",
         "first_version_id": "custom_prompts", "superseded_by_id": "custom_prompts",
         "response_id": "responses", "contribution_id": "contributions",
-        "action_id": "outcome_actions", **{c: "users" for c in _USER_COLUMNS},
+        "action_id": "outcome_actions", **{c: "users" for c in USER_COLUMNS},
     }  # fmt: skip
     self_refs = {"responses": "responses", "contributions": "contributions",
                  "follow_ups": "action_followups"}  # fmt: skip
