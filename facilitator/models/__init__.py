@@ -1,25 +1,18 @@
 """SQLAlchemy 2.0 typed models for the whole domain."""
 
+from .actions import OutcomeAction, action_responses
+from .audit import AuditEvent, AuditHead
 from .base import utcnow
+from .complaints import Complaint
 from .custom_prompts import CustomPrompt, VoiceRecording
 from .enums import *  # noqa: F403
-from .family import FamilySession
+from .family import ConsentToShare, FamilySession, InvitationLink
 from .figures import ReviewFigures, invalidate_figures
 from .followups import ActionFollowUp, FollowUpAnswer
 from .governance import *  # noqa: F403  (governance records, issue 6)
+from .layers import Contribution, DifferingView
 from .media import Photo
 from .people import DEFAULT_SETTINGS, InvolvementAgreement, LegalAuthority, Person, Supporter
-from .records import (
-    AuditEvent,
-    AuditHead,
-    Complaint,
-    ConsentToShare,
-    Contribution,
-    DifferingView,
-    InvitationLink,
-    OutcomeAction,
-    action_responses,
-)
 from .reviews import NonParticipation, Response, Review, ReviewPrompt
 from .tablet import TabletUnlockAttempt
 from .users import LoginAttempt, RecoveryCode, User, UserSession

@@ -29,8 +29,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from ..db import Base
+from .actions import OutcomeAction
 from .base import UTCDateTime
-from .records import OutcomeAction
 from .reviews import NonParticipation, Response, Review
 
 

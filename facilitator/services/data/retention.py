@@ -29,9 +29,9 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from ...models import Person, ReviewFigures, User, UserSession
+from ...models.complaints import Complaint
 from ...models.enums import CaseStatus
 from ...models.governance import FlagStatus, SafetyFlag
-from ...models.records import Complaint
 from .. import ServiceError, audit
 from . import privacy
 from .privacy import _owning_columns, _table
