@@ -6,7 +6,8 @@ that is not a whole number is None, checkboxes give the whole numbers among them
 "yes" box is true only when it says "yes". The one thing a form refuses itself is a date that
 is not written as a date (``read``), shown on the page again like any other refusal.
 
-What is typed is a ``StringField`` (the hostile-text tests fill each one); what the page offers
+Dates and ids are read by the field types the staff forms share (``forms/fields.py``). What is
+typed is a ``StringField`` (the hostile-text tests fill each one); what the page offers
 (a choice from a list, the hidden version a record was read at) is a ``Chosen`` value.
 
 Field names are the names the services take, so a view passes ``form.arguments()`` on.
@@ -14,7 +15,6 @@ Field names are the names the services take, so a view passes ``form.arguments()
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any, Self
 
 from flask_babel import lazy_gettext as _l
@@ -23,6 +23,7 @@ from wtforms import Field, StringField
 
 from ..services import ServiceError
 from ..services.governance.capacity import FUNCTIONAL_TESTS
+from .fields import IsoDate, WholeNumber
 
 DATE_MESSAGE = _l("Enter dates like 2027-03-12.")
 
@@ -35,12 +36,13 @@ def _first(valuelist: list[Any]) -> str:
     return str(valuelist[0]).strip() if valuelist else ""
 
 
-class WholeNumberField(Field):
-    """A whole number (a record's id); None when empty or not a whole number."""
+class WholeNumberField(WholeNumber):
+    """A record's id: digits only (no sign); None when empty or anything else ("none chosen")."""
 
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        raw = _first(valuelist)
-        self.data = int(raw) if raw.isascii() and raw.isdigit() else None
+    def read(self, raw: str) -> int:
+        if not (raw.isascii() and raw.isdigit()):
+            raise ValueError(raw)
+        return int(raw)
 
 
 class WholeNumbersField(Field):
@@ -50,17 +52,12 @@ class WholeNumbersField(Field):
         self.data = [int(v) for v in valuelist if v.isascii() and v.isdigit()]
 
 
-class IsoDateField(Field):
-    """A date written YYYY-MM-DD (as a date input sends it); None when empty."""
+class IsoDateField(IsoDate):
+    """A date written YYYY-MM-DD (as a date input sends it); None when empty. Anything else is
+    the governance pages' one message about dates."""
 
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        raw = _first(valuelist)
-        self.data = None
-        if raw:
-            try:
-                self.data = date.fromisoformat(raw)
-            except ValueError:
-                raise ValueError(DATE_MESSAGE) from None
+    def __init__(self, label: Any = None, validators: Any = None, **kwargs: Any) -> None:
+        super().__init__(label, validators, message=DATE_MESSAGE, **kwargs)
 
 
 class YesField(Field):
@@ -103,7 +100,7 @@ class GovernanceForm(FlaskForm):
         """The form as sent, or a refusal when a date is not a date (the page shows it)."""
         if not self.validate():
             unreadable = [field for field in self if field.errors]
-            assert all(isinstance(field, IsoDateField) for field in unreadable)
+            assert all(isinstance(field, IsoDate) for field in unreadable)
             raise FormError(DATE_MESSAGE)
         return self
 
