@@ -12,6 +12,10 @@ How it fits together:
 * Files are written to a temporary name and moved into place with
   ``os.replace`` so a half-written file is never served, and an exclusive
   ``flock`` on ``<cache>/.lock`` serialises synthesis across processes.
+
+One module over 400 lines because it is one pipeline (text, key, worker, MP3, cache) whose
+parts share one state: the key's format version, the probed voices and the worker's protocol,
+which its tests replace in this one place.
 """
 
 from __future__ import annotations

@@ -16,6 +16,9 @@ same tries, held in the database so that every worker and every instance sees th
   account is told at its next sign-in (see :func:`unseen_tries`).
 
 The tablet stays locked to the person's review the whole time: nothing here unlocks it.
+
+One module over 400 lines because it is one rule: what the tablet asks for, the try itself and
+telling the facilitator all read and write the same counted tries.
 """
 
 from __future__ import annotations

@@ -3,6 +3,10 @@
 Every figure is computed here from the tables (not from other services' caches), so that the
 numbers a commissioner or inspector sees can be checked against a known data set in a test.
 "Now" figures (open items, overdue items) are counted as of ``as_of``, today by default.
+
+One module over 400 lines because it is one thing: each private function fills one section of
+the one Dashboard for the same period and service filter, so a figure can be read beside its
+definition and its neighbours, and ``figure_rows`` lists them all for the CSV and tables.
 """
 
 from __future__ import annotations
