@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from facilitator.models import AuditEvent, Photo
 from facilitator.services import NotFound, ServiceError
-from facilitator.services.media import photos
+from facilitator.services.media import photo_files, photos
 
 from . import factories
 
@@ -37,13 +37,13 @@ REFUSED = {
 CLEANED = ("gps.jpg", "rotated.jpg", "cmyk.jpg", "alpha-text.png", "jpeg-with-html-tail.jpg")
 
 
-def _clean(name: str, folder: Path, **limits: int) -> photos.CleanPhoto:
+def _clean(name: str, folder: Path, **limits: int) -> photo_files.CleanPhoto:
     with (BAD / name).open("rb") as handle:
-        return photos.clean_upload(handle, folder, **limits)
+        return photo_files.clean_upload(handle, folder, **limits)
 
 
-def _stored(folder: Path, clean: photos.CleanPhoto, size: str = "large") -> Path:
-    return photos.file_path(folder, clean.file_stem, size)
+def _stored(folder: Path, clean: photo_files.CleanPhoto, size: str = "large") -> Path:
+    return photo_files.file_path(folder, clean.file_stem, size)
 
 
 def _jpeg(width: int, height: int) -> bytes:
@@ -64,7 +64,7 @@ def test_the_script_makes_the_committed_set_of_small_files(tmp_path: Path) -> No
 
 @pytest.mark.parametrize("name", sorted(REFUSED))
 def test_each_bad_file_is_refused_with_a_clear_message(name: str, tmp_path: Path) -> None:
-    with pytest.raises(photos.PhotoRefused) as refused:
+    with pytest.raises(photo_files.PhotoRefused) as refused:
         _clean(name, tmp_path)
     assert refused.value.kind == REFUSED[name]
     message = str(refused.value)
@@ -73,12 +73,12 @@ def test_each_bad_file_is_refused_with_a_clear_message(name: str, tmp_path: Path
 
 
 def test_messages_say_which_limit(tmp_path: Path) -> None:
-    with pytest.raises(photos.PhotoRefused, match="more than 25 million"):
+    with pytest.raises(photo_files.PhotoRefused, match="more than 25 million"):
         _clean("oversized.png", tmp_path)
-    with pytest.raises(photos.PhotoRefused, match="JPEG, PNG or WebP"):
+    with pytest.raises(photo_files.PhotoRefused, match="JPEG, PNG or WebP"):
         _clean("svg-renamed.png", tmp_path)
-    with pytest.raises(photos.PhotoRefused, match="larger than 1 MB"):
-        photos.clean_upload(io.BytesIO(b"\xff\xd8" + b"\0" * (1024 * 1024)), tmp_path,
+    with pytest.raises(photo_files.PhotoRefused, match="larger than 1 MB"):
+        photo_files.clean_upload(io.BytesIO(b"\xff\xd8" + b"\0" * (1024 * 1024)), tmp_path,
                             max_bytes=1024 * 1024)  # fmt: skip
 
 
@@ -89,15 +89,15 @@ def test_over_the_byte_limit_is_refused_without_reading_it_all(tmp_path: Path) -
         read_bytes = 0
 
         def read(self, size: int = -1) -> bytes:
-            size = photos.CHUNK if size is None or size < 0 else size
+            size = photo_files.CHUNK if size is None or size < 0 else size
             self.read_bytes += size
             return b"\xff" * size
 
     stream = Endless()
-    with pytest.raises(photos.PhotoRefused) as refused:
-        photos.clean_upload(stream, tmp_path, max_bytes=2 * 1024 * 1024)  # type: ignore[arg-type]
+    with pytest.raises(photo_files.PhotoRefused) as refused:
+        photo_files.clean_upload(stream, tmp_path, max_bytes=2 * 1024 * 1024)  # type: ignore[arg-type]
     assert refused.value.kind == "too-many-bytes"
-    assert stream.read_bytes <= 2 * 1024 * 1024 + photos.CHUNK
+    assert stream.read_bytes <= 2 * 1024 * 1024 + photo_files.CHUNK
 
 
 def test_gps_and_all_metadata_are_gone_after_upload(tmp_path: Path) -> None:
@@ -105,7 +105,7 @@ def test_gps_and_all_metadata_are_gone_after_upload(tmp_path: Path) -> None:
         assert original.getexif().get_ifd(0x8825), "the fixture really carries GPS"
         assert "icc_profile" in original.info
     clean = _clean("gps.jpg", tmp_path)
-    for size in photos.SIZES:
+    for size in photo_files.SIZES:
         path = _stored(tmp_path, clean, size)
         with Image.open(path) as stored:
             assert stored.format == "JPEG"
@@ -139,7 +139,7 @@ def test_transparency_is_flattened_and_png_text_dropped(tmp_path: Path) -> None:
 
 def test_anything_after_the_image_is_not_kept(tmp_path: Path) -> None:
     clean = _clean("jpeg-with-html-tail.jpg", tmp_path)
-    for size in photos.SIZES:
+    for size in photo_files.SIZES:
         assert b"<script" not in _stored(tmp_path, clean, size).read_bytes()
 
 
@@ -150,8 +150,8 @@ def test_cmyk_becomes_rgb(tmp_path: Path) -> None:
 
 
 def test_sizes_random_names_and_private_files(tmp_path: Path) -> None:
-    first = photos.clean_upload(io.BytesIO(_jpeg(2000, 1000)), tmp_path)
-    second = photos.clean_upload(io.BytesIO(_jpeg(2000, 1000)), tmp_path)
+    first = photo_files.clean_upload(io.BytesIO(_jpeg(2000, 1000)), tmp_path)
+    second = photo_files.clean_upload(io.BytesIO(_jpeg(2000, 1000)), tmp_path)
     assert first.file_stem != second.file_stem and len(first.file_stem) == 32
     expected = {"thumb": (240, 120), "prompt": (720, 360), "large": (1600, 800)}
     for size, dimensions in expected.items():
@@ -161,12 +161,12 @@ def test_sizes_random_names_and_private_files(tmp_path: Path) -> None:
         assert path.stat().st_mode & 0o077 == 0
     assert (first.width, first.height) == (1600, 800)
     assert not list(tmp_path.glob("*.part"))
-    photos.delete_files(tmp_path, first.file_stem)
+    photo_files.delete_files(tmp_path, first.file_stem)
     assert len(list(tmp_path.glob("*.jpg"))) == 3
 
 
 def test_small_photos_are_not_enlarged(tmp_path: Path) -> None:
-    clean = photos.clean_upload(io.BytesIO(_jpeg(100, 50)), tmp_path)
+    clean = photo_files.clean_upload(io.BytesIO(_jpeg(100, 50)), tmp_path)
     with Image.open(_stored(tmp_path, clean, "large")) as stored:
         assert stored.size == (100, 50)
 
@@ -175,7 +175,7 @@ def test_a_webp_is_accepted_and_stored_as_jpeg(tmp_path: Path) -> None:
     out = io.BytesIO()
     Image.new("RGB", (300, 200), (200, 10, 10)).save(out, "WEBP")
     out.seek(0)
-    clean = photos.clean_upload(out, tmp_path)
+    clean = photo_files.clean_upload(out, tmp_path)
     with Image.open(_stored(tmp_path, clean)) as stored:
         assert stored.format == "JPEG" and stored.size == (300, 200)
 
@@ -212,7 +212,7 @@ def test_a_large_acceptable_photo_keeps_memory_bounded(tmp_path: Path) -> None:
     Image.merge("RGB", (shade, shade.transpose(Image.Transpose.ROTATE_180), shade)).save(
         large, "JPEG", quality=80
     )
-    assert large.stat().st_size < photos.DEFAULT_MAX_BYTES
+    assert large.stat().st_size < photo_files.DEFAULT_MAX_BYTES
     # A PNG cannot be decoded at a reduced scale: every pixel is decoded once.
     Image.merge("RGB", (shade, shade, shade)).save(tmp_path / "large.png")
     results = _peak_growth(tmp_path, large, tmp_path / "large.png")
@@ -224,7 +224,7 @@ def test_a_large_acceptable_photo_keeps_memory_bounded(tmp_path: Path) -> None:
 MEASURE_ONE = """
 import json, sys
 from pathlib import Path
-from facilitator.services.media import photos
+from facilitator.services.media import photo_files
 
 def peak():  # this process's own peak (VmHWM): ru_maxrss keeps the parent's across exec
     for line in Path("/proc/self/status").read_text().splitlines():
@@ -234,9 +234,9 @@ def peak():  # this process's own peak (VmHWM): ru_maxrss keeps the parent's acr
 before = peak()
 try:
     with open(sys.argv[2], "rb") as handle:
-        photos.clean_upload(handle, Path(sys.argv[1]))
+        photo_files.clean_upload(handle, Path(sys.argv[1]))
     outcome = "stored"
-except photos.PhotoRefused as refused:
+except photo_files.PhotoRefused as refused:
     outcome = refused.kind
 print(json.dumps([outcome, peak() - before]))
 """
@@ -249,9 +249,9 @@ outcomes = []
 def one():
     try:
         with open(sys.argv[2], "rb") as handle:
-            photos.clean_upload(handle, Path(sys.argv[1]))
+            photo_files.clean_upload(handle, Path(sys.argv[1]))
         outcomes.append("stored")
-    except photos.PhotoRefused as refused:
+    except photo_files.PhotoRefused as refused:
         outcomes.append(refused.kind)
 threads = [threading.Thread(target=one) for _ in range(4)]
 for thread in threads:
@@ -282,18 +282,18 @@ FOUR_AT_ONCE_BOUND_MB = 200
 
 
 def test_a_photo_exactly_at_the_pixel_limit_keeps_memory_bounded(tmp_path: Path) -> None:
-    side = int(photos.DEFAULT_MAX_PIXELS**0.5)
-    assert side * side == photos.DEFAULT_MAX_PIXELS
+    side = int(photo_files.DEFAULT_MAX_PIXELS**0.5)
+    assert side * side == photo_files.DEFAULT_MAX_PIXELS
     shade = Image.linear_gradient("L").resize((side, side))
     bands = (shade, shade.transpose(Image.Transpose.ROTATE_180), shade)
     Image.merge("RGB", bands).save(tmp_path / "limit.jpg", "JPEG", quality=80)
     with_alpha = Image.merge("RGBA", (*bands, shade.transpose(Image.Transpose.ROTATE_90)))
     with_alpha.save(tmp_path / "limit.png")
     with_alpha.save(tmp_path / "limit-25mp.webp", "WEBP", quality=60)
-    webp_side = int(photos.WEBP_MAX_PIXELS**0.5)  # a WebP is decoded in full, so it has less
+    webp_side = int(photo_files.WEBP_MAX_PIXELS**0.5)  # a WebP is decoded in full, so it has less
     with_alpha.resize((webp_side, webp_side)).save(tmp_path / "limit.webp", "WEBP", quality=60)
     for name in ("limit.jpg", "limit.png", "limit-25mp.webp", "limit.webp"):
-        assert (tmp_path / name).stat().st_size < photos.DEFAULT_MAX_BYTES
+        assert (tmp_path / name).stat().st_size < photo_files.DEFAULT_MAX_BYTES
         outcome, growth = _peak_alone(tmp_path, tmp_path / name)
         expected = ("stored", "too-many-pixels") if name == "limit-25mp.webp" else ("stored",)
         assert outcome in expected, (name, outcome)
@@ -303,7 +303,7 @@ def test_a_photo_exactly_at_the_pixel_limit_keeps_memory_bounded(tmp_path: Path)
 def test_uploads_at_once_in_one_worker_are_decoded_one_at_a_time(tmp_path: Path) -> None:
     """Four uploads at the limit at once in one process (four threads of a gthread worker)
     cost what one does: the decoding is done one at a time."""
-    side = int(photos.DEFAULT_MAX_PIXELS**0.5)
+    side = int(photo_files.DEFAULT_MAX_PIXELS**0.5)
     shade = Image.linear_gradient("L").resize((side, side))
     Image.merge("RGBA", (shade, shade, shade, shade.transpose(Image.Transpose.ROTATE_90))).save(
         tmp_path / "limit.png"
@@ -388,7 +388,7 @@ def test_words_are_checked_before_the_file_is_read(
 def test_a_refused_file_stores_nothing(session: Session, folder: Path) -> None:
     staff = factories.user(session)
     sam = factories.person(session, staff)
-    with (BAD / "html-renamed.png").open("rb") as handle, pytest.raises(photos.PhotoRefused):
+    with (BAD / "html-renamed.png").open("rb") as handle, pytest.raises(photo_files.PhotoRefused):
         photos.add_photo(session, sam, handle, folder, actor=staff, alt_text="A", label="B")
     session.rollback()
     assert session.scalar(select(Photo)) is None and not list(folder.glob("*"))

@@ -41,6 +41,7 @@ from ...forms.media import PhotoForm
 from ...models import Person, Photo
 from ...services import ServiceError, people
 from ...services.media import photos
+from ...services.media.photo_files import SIZES, delete_files, file_path
 from .. import edge
 from .uploads import send_private, upload_folder, upload_limit, uploader_key
 
@@ -142,16 +143,16 @@ def photo_files(person: Person, size: str = "prompt") -> dict[str, Path]:
     setting is "photos"."""
     folder = upload_folder()
     return {
-        key: photos.file_path(folder, photo.file_stem, size)
+        key: file_path(folder, photo.file_stem, size)
         for key, photo in photos.standing_photos(db.session, person).items()
     }
 
 
 def send_photo(photo: Photo, size: str) -> Response:
     """One stored size of a photo (404 for a size that is not kept)."""
-    if size not in photos.SIZES:
+    if size not in SIZES:
         abort(404)
-    path = photos.file_path(upload_folder(), photo.file_stem, size)
+    path = file_path(upload_folder(), photo.file_stem, size)
     if not path.is_file():
         abort(404)
     return send_private(path, "image/jpeg", "photo.jpg")
@@ -221,7 +222,7 @@ def upload(person_id: int) -> Response:
     try:
         db.session.commit()
     except Exception:
-        photos.delete_files(folder, photo.file_stem)
+        delete_files(folder, photo.file_stem)
         raise
     flash(_("The photo is added."), "success")
     return redirect(url_for("photos.index", person_id=person.id), code=303)
