@@ -24,6 +24,8 @@ from ..accessible.speech import (
     render_many,
     speech_status,
 )
+from ..outputs.spoken import spoken_help_texts
+from ..prompts.library import all_spoken_texts
 
 speech_cli = AppGroup("speech", help="Spoken prompts: render audio with eSpeak NG.")
 
@@ -37,18 +39,12 @@ def _default_rate() -> int:
 
 
 def _library_by_language() -> dict[str, list[tuple[str, str]]]:
-    # Imported here, not at module level: the prompt library is a separate,
-    # heavier module and `flask speech voices` must work without it.
-    from ..prompts.library import all_spoken_texts
-
     by_lang: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for text, lang in all_spoken_texts():
         by_lang[lang].append((text, lang))
     # The person's "how this works" help screen, from the interface catalogues (so only in
     # an app with Flask-Babel), in each language of the library.
     if "babel" in current_app.extensions:
-        from ..views.help import spoken_help_texts
-
         for text, lang in spoken_help_texts(sorted(by_lang)):
             by_lang[lang].append((text, lang))
     return dict(by_lang)

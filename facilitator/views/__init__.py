@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import edge, governance, help, main, you_said
+from . import edge, governance, main
 from .account import admin, auth
 from .advocate import advocate
 from .advocate import layer as advocate_layer
 from .family import family
+from .family import help as family_help
 from .governance import safeguarding
+from .person import help as person_help
 from .person import person
 from .person import screen_cache as person_screen_cache
 from .person import sync as person_sync
+from .person import you_said as person_you_said
 from .staff import (
     actions,
     casework,
@@ -24,15 +27,17 @@ from .staff import (
     privacy,
     review_record,
     staff,
+    you_said,
 )
+from .staff import help as staff_help
 
 BLUEPRINTS = (
     # everyone
-    main.bp, auth.bp, admin.bp, help.bp,
+    main.bp, auth.bp, admin.bp, staff_help.bp,
     # the person, on the tablet
-    person.bp, person_sync.bp, you_said.person_bp, help.person_bp,
+    person.bp, person_sync.bp, person_you_said.bp, person_help.bp,
     # family members and friends, through a link
-    family.bp, help.family_bp,
+    family.bp, family_help.bp,
     # staff
     staff.bp, people.bp, links.bp, layers.bp, actions.bp, actions.overview, review_record.bp,
     you_said.bp, casework.bp, privacy.bp, photos.bp, photos.files, custom_prompts.bp,

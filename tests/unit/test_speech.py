@@ -13,7 +13,6 @@ import subprocess
 import sys
 import textwrap
 import threading
-import types
 from pathlib import Path
 
 import pytest
@@ -36,6 +35,7 @@ from facilitator.accessible.speech import (
     speech_key,
     speech_status,
 )
+from facilitator.cli import speech as speech_commands
 from facilitator.cli.speech import speech_cli
 
 PROMPT = "Hello. Can you tell me what you like to do on a Sunday?"
@@ -479,13 +479,15 @@ def speech_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Flask:
     app = Flask(__name__)
     app.config.update(SPEECH_CACHE_DIR=str(tmp_path / "audio"), SPEECH_DEFAULT_RATE=135)
     app.cli.add_command(speech_cli)
-    library = types.ModuleType("facilitator.prompts.library")
-    library.all_spoken_texts = lambda: [  # type: ignore[attr-defined]
-        ("Hello. How are you today?", "en"),
-        ("What do you like doing?", "en"),
-        ("Sut wyt ti heddiw?", "cy"),
-    ]
-    monkeypatch.setitem(sys.modules, "facilitator.prompts.library", library)
+    monkeypatch.setattr(
+        speech_commands,
+        "all_spoken_texts",
+        lambda: [
+            ("Hello. How are you today?", "en"),
+            ("What do you like doing?", "en"),
+            ("Sut wyt ti heddiw?", "cy"),
+        ],
+    )
     return app
 
 
@@ -504,8 +506,9 @@ def test_cli_render_and_rerender(espeak: SpeechStatus, speech_app: Flask) -> Non
 def test_cli_render_failure_exits_non_zero(
     espeak: SpeechStatus, speech_app: Flask, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    library = sys.modules["facilitator.prompts.library"]
-    monkeypatch.setattr(library, "all_spoken_texts", lambda: [("Hello.", "en"), (" ", "en")])
+    monkeypatch.setattr(
+        speech_commands, "all_spoken_texts", lambda: [("Hello.", "en"), (" ", "en")]
+    )
     result = speech_app.test_cli_runner().invoke(args=["speech", "render", "--rate", "110"])
     assert result.exit_code == 1
     assert "1 rendered, 0 cached, 1 failed" in result.output

@@ -11,7 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from facilitator.accessible import speech
-from facilitator.views.help import PERSON_STEPS, person_help_texts, spoken_help_texts
+from facilitator.outputs.spoken import PERSON_STEPS, person_help_texts, spoken_help_texts
 
 from ..conftest import sign_in
 from .test_family import _confirm, _in, _issue, _move_back, _open

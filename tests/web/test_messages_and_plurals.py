@@ -132,7 +132,7 @@ def test_the_easy_read_pdf_is_saved_under_a_name_in_the_persons_language(
 
 
 def test_a_download_name_holds_nothing_a_file_name_cannot() -> None:
-    from facilitator.views.you_said import file_names
+    from facilitator.views.staff.you_said import file_names
 
     assert file_names('A/B\\C "D" <E>\x07.pdf', fallback="x.pdf") == {
         "filename": "A-B-C -D- -E-.pdf"

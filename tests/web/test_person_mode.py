@@ -169,7 +169,7 @@ def test_locked_tablet_refuses_every_other_route(
     other = demo["reviews"]["Ellis"]
     checked = 0
     for rule in app.url_map.iter_rules():
-        from facilitator.views.person.person import LOCKED_PREFIXES
+        from facilitator.views.person.lock import LOCKED_PREFIXES
 
         if rule.endpoint.startswith(LOCKED_PREFIXES) or rule.endpoint in (
             "static",

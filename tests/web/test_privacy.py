@@ -221,7 +221,7 @@ def _speech_cache(app: Flask, person_id: int) -> tuple[Path, Path]:
 
     from facilitator.accessible import speech
     from facilitator.models import OutcomeAction
-    from facilitator.views.you_said import spoken_texts_for
+    from facilitator.outputs.you_said import spoken_texts_for
 
     with app.app_context():
         review = db.session.scalars(select(Review).where(Review.person_id == person_id)).first()
@@ -235,7 +235,7 @@ def _speech_cache(app: Flask, person_id: int) -> tuple[Path, Path]:
         )  # fmt: skip
         db.session.commit()
         with app.test_request_context(), force_locale("en"):
-            texts = spoken_texts_for(review)
+            texts = spoken_texts_for(db.session, review)
     naming = next(t for t in texts if "seaside" in t)
     plain = next(t for t in texts if "seaside" not in t)
     cache = Path(app.config["SPEECH_CACHE_DIR"])

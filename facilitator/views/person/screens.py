@@ -23,6 +23,7 @@ from ...models import CaptureMethod, Person, Review, ReviewPrompt, User
 from ...prompts.library import Library, load_library
 from ...services import access, audit
 from ...services.reviews import responses
+from ...services.reviews.answering import NextScreen
 from ...static_cache import static_url
 from ..staff import custom_prompts as custom_prompt_views
 
@@ -106,7 +107,8 @@ def audio_url(text: str, lang: str, rate: int) -> str | None:
     return url_for("person.audio", filename=path.name) if path else None
 
 
-def _rate(person: Person) -> int:
+def speech_rate(person: Person) -> int:
+    """The person's speech rate in words a minute, within what eSpeak NG speaks."""
     rate = int(person.setting("speech_rate") or speech.DEFAULT_RATE)
     return rate if speech.MIN_RATE <= rate <= speech.MAX_RATE else speech.DEFAULT_RATE
 
@@ -116,7 +118,7 @@ def base_context(person: Person, review: Review, **extra: Any) -> dict[str, Any]
     library = load_library()
     lang = person.language if person.language in library.languages else "en"
     high_contrast = bool(person.setting("high_contrast"))
-    rate = _rate(person)
+    rate = speech_rate(person)
 
     def say(text: str) -> dict[str, Any]:
         return {"text": text, "lang": lang, "audio": audio_url(text, lang, rate)}
@@ -208,6 +210,15 @@ def _library_cues(library: Library, lang: str, rate: int, state: int) -> dict[st
             _LIBRARY_CUES.clear()
         _LIBRARY_CUES[key] = found
     return found
+
+
+def screen_url(screen: NextScreen) -> str:
+    """The address of the screen ``answering`` says comes next (both roads go there)."""
+    if screen.position is None:
+        return url_for("person.check")
+    if screen.answered:
+        return url_for("person.prompt", position=screen.position, answered=1)
+    return url_for("person.prompt", position=screen.position)
 
 
 def review_prompt_at(review: Review, position: int) -> ReviewPrompt:

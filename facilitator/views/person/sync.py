@@ -18,7 +18,6 @@ from typing import Any
 from flask import (
     Blueprint,
     Response,
-    abort,
     current_app,
     g,
     jsonify,
@@ -26,6 +25,7 @@ from flask import (
     send_from_directory,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -33,16 +33,18 @@ from flask_wtf.csrf import CSRFError, generate_csrf
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from ...extensions import db
-from ...models import CaptureMethod, Person, Review
+from ...models import Person, Review
 from ...prompts.library import load_library
-from ...services import NotAllowed, ServiceError
-from ...services.reviews import responses
+from ...services import ServiceError
+from ...services.media import photos
+from ...services.reviews import answering, responses
+from .. import edge
+from ..staff.photos import photo_url, send_photo
 from . import screens
-from .person import load_locked_review
+from .lock import load_locked_review
 
 bp = Blueprint("person_sync", __name__, url_prefix="/person")
 
-ACTIONS = frozenset({"answer", "skip", "words"})
 # One answer's JSON: 5,000 typed characters, even each escaped as a \uXXXX pair, fit in it.
 ANSWER_MAX_BYTES = 128 * 1024
 ANSWER_MAX_DEPTH = 8  # the tablet sends an object holding a list of strings (2 levels)
@@ -132,71 +134,35 @@ def offline_urls() -> Response:
 @bp.route("/photos/<public_id>/<size>.jpg")
 def photo(public_id: str, size: str) -> WerkzeugResponse:
     """A photo of this tablet's person, and only theirs (kept offline like the pages)."""
-    from ...services import NotFound
-    from ...services.media import photos
-    from ..staff.photos import send_photo
-
-    try:
-        found = photos.get_photo(db.session, public_id, g.person.id)
-    except NotFound:
-        abort(404)
-    return send_photo(found, size)
+    return send_photo(photos.get_photo(db.session, public_id, g.person.id), size)
 
 
 @bp.route("/api/answers", methods=["POST"])
 def answers() -> tuple[Response, int]:
-    """Store one answer from the tablet's queue: {ok, replay} or a clear refusal."""
-    data = _read_answer()
-    if not isinstance(data, dict):
-        return _json_error(400, _("The answer could not be read. Nothing was saved."))
+    """Store one answer from the tablet's queue: {ok, replay, id, next} or a clear refusal."""
     review: Review = g.review
-    if data.get("review_id") not in (None, review.id):
-        return _json_error(403, _("This answer belongs to another review's session."))
-    try:
-        position, action, answer, words, method = _parse(data, len(review.prompts))
-    except ValueError as problem:
-        return _json_error(400, str(problem))
-    review_prompt = review.prompts[position - 1]
-    client_id = str(data.get("client_id") or "")
-    try:
-        if action == "words":
-            saved = responses.record_words(
-                db.session,
-                review,
-                review_prompt,
-                client_id=client_id,
-                words=words,
-                method=method,
-                facilitator=current_user.user,
-            )
-        else:
-            saved = responses.record_choice(
-                db.session,
-                review,
-                review_prompt,
-                client_id=client_id,
-                answer=answer,
-                facilitator=current_user.user,
-                skipped=action == "skip",
-            )
-    except responses.DuplicateAnswer as problem:
-        db.session.rollback()
-        return _json_error(409, str(problem), duplicate=True)
-    except NotAllowed as problem:
-        db.session.rollback()
-        return _json_error(403, str(problem))
-    except ServiceError as problem:
-        db.session.rollback()
-        return _json_error(400, str(problem))
-    db.session.commit()
+    given = answering.TabletAnswer.from_json(_read_answer(), locked_to=review.id)
+    answered = answering.answer(db.session, review, given, current_user.user)
     return jsonify(
         {
             "ok": True,
-            "replay": saved.replay,
-            "id": saved.response.id,
-            "next": _next_url(position, action, len(review.prompts)),
+            "replay": answered.saved.replay,
+            "id": answered.saved.response.id,
+            "next": screens.screen_url(answered.next),
         }
     ), 200
+
+
+@bp.errorhandler(ServiceError)
+def _refused(error: ServiceError) -> ResponseReturnValue:
+    """A refused answer, as the tablet's queue reads it: ``ok`` false and the message, JSON
+    even for a 403; an id sent before with other content is a 409 the queue drops
+    (``duplicate``). The unit of work has rolled back. Other refusals: as on every page."""
+    if request.endpoint != "person_sync.answers":
+        return edge.answer_refusal(error)
+    if isinstance(error, responses.DuplicateAnswer):
+        return _json_error(409, str(error), duplicate=True)
+    return _json_error(edge.refusal_status(error), str(error))
 
 
 def _read_answer() -> Any:
@@ -256,36 +222,6 @@ def _nesting(raw: str) -> int:
     return deepest
 
 
-def _parse(data: dict[str, Any], total: int) -> tuple[int, str, list[str], str, CaptureMethod]:
-    """Check the shape of a queued answer; the services check its content."""
-    position = data.get("position")
-    if isinstance(position, bool) or not isinstance(position, int) or not 1 <= position <= total:
-        raise ValueError(_("That question is not in this review."))
-    action = data.get("action", "answer")
-    if action not in ACTIONS:
-        raise ValueError(_("The answer could not be read. Nothing was saved."))
-    answer = data.get("answer") or []
-    if not isinstance(answer, list) or not all(isinstance(a, str) for a in answer):
-        raise ValueError(_("The answer could not be read. Nothing was saved."))
-    words = data.get("words") or ""
-    if not isinstance(words, str):
-        raise ValueError(_("The answer could not be read. Nothing was saved."))
-    try:
-        method = CaptureMethod(data.get("method") or CaptureMethod.TYPED.value)
-    except ValueError:
-        raise ValueError(_("Say how the words were captured.")) from None
-    return position, str(action), answer, words, method
-
-
-def _next_url(position: int, action: str, total: int) -> str:
-    """Where the no-JavaScript flow would go next, so both flows move the same way."""
-    if action != "skip":
-        return url_for("person.prompt", position=position, answered=1)
-    if position < total:
-        return url_for("person.prompt", position=position + 1)
-    return url_for("person.check")
-
-
 def review_urls(review: Review, person: Person) -> tuple[list[str], list[str]]:
     """The review's person-mode pages, and the files they use (pictures, speech, CSS, JS)."""
     library = load_library()
@@ -313,8 +249,6 @@ def review_urls(review: Review, person: Person) -> tuple[list[str], list[str]]:
         if details["recorded_voice"]:  # a familiar voice: this person's, kept with the pages
             pages.append(details["recorded_voice"])
         if details["prompt_photo"] is not None:  # a custom prompt's photo of the person
-            from ..staff.photos import photo_url
-
             pictures.append(photo_url(details["prompt_photo"]))
     pages += [url_for("person.check"), url_for("person.done")]
     static = [url_for("static", filename=name) for name in STATIC_FILES]
