@@ -20,8 +20,10 @@ from .errors import register_error_handlers
 from .extensions import babel, compress, csrf, db, htmx, limiter, login_manager
 from .i18n import register_i18n, select_locale
 from .outputs.labels import register_labels
+from .prompts.library import use_custom_prompts
 from .routing import register_converters
 from .security import register_security
+from .services.media import custom_prompts
 from .static_cache import register_static_cache
 from .text import install as install_text_cleaning
 from .views import register_blueprints
@@ -63,6 +65,8 @@ def _register_extensions(app: Flask) -> None:
     login_manager.session_protection = None  # the server-side session is the protection
     register_i18n(app)
     register_labels(app)
+    # The prompt library finds staff's own prompts ("custom-<id>") in this app's database.
+    use_custom_prompts(app, lambda key: custom_prompts.resolve(db.session, key))
 
 
 def _register_blueprints(app: Flask) -> None:

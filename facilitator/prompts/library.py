@@ -37,7 +37,7 @@ from .model import (
     Prompt,
     Screen,
     Topic,
-    register_custom_resolver,
+    use_custom_prompts,
 )
 
 
@@ -143,6 +143,6 @@ __all__ = [
     "all_spoken_texts",
     "easy_read_problems",
     "load_library",
-    "register_custom_resolver",
     "sentence_count",
+    "use_custom_prompts",
 ]

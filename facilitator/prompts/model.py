@@ -10,6 +10,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from flask import Flask, current_app, has_app_context
+
 from ..i18n import LANGUAGES as LANGUAGE_NAMES
 
 ASSETS_DIR = Path(__file__).resolve().parents[2] / "easyread_assets"
@@ -39,16 +41,22 @@ MULTIPLE_ANSWERS = frozenset({"choose-many"})
 
 
 # Prompts staff write for one person live in the database, not in this library. Their keys
-# ("custom-<id>") are resolved by the function facilitator.services.media.custom_prompts registers,
-# so that every page and export that looks a prompt up by its key finds them too.
+# ("custom-<id>") are found by the function the app factory hands to ``use_custom_prompts``
+# (nothing is registered by importing), so that every page and export that looks a prompt up by
+# its key finds them too. Outside an app that has one, such a key is unknown (KeyError).
 CUSTOM_PREFIX = "custom-"
-_custom_resolvers: list[Callable[[str], Prompt]] = []
+CUSTOM_PROMPTS = "facilitator.custom_prompts"  # the app.extensions key of that function
 
 
-def register_custom_resolver(resolver: Callable[[str], Prompt]) -> None:
-    """Let ``Library.prompt`` find ``custom-<id>`` keys (KeyError if the resolver cannot)."""
-    if resolver not in _custom_resolvers:
-        _custom_resolvers.append(resolver)
+def use_custom_prompts(app: Flask, resolver: Callable[[str], Prompt]) -> None:
+    """Let ``Library.prompt`` find ``custom-<id>`` keys in ``app`` (KeyError if ``resolver``
+    cannot); called once by the app factory."""
+    app.extensions[CUSTOM_PROMPTS] = resolver
+
+
+def _custom_prompts() -> Callable[[str], Prompt] | None:
+    """The current app's way of finding staff's own prompts, if there is an app and it has one."""
+    return current_app.extensions.get(CUSTOM_PROMPTS) if has_app_context() else None
 
 
 class LibraryError(ValueError):
@@ -222,8 +230,10 @@ class Library:
 
     def prompt(self, prompt_id: str) -> Prompt:
         """A prompt by id (KeyError if unknown); ``custom-<id>`` keys are staff's own prompts."""
-        if prompt_id.startswith(CUSTOM_PREFIX) and _custom_resolvers:
-            return _custom_resolvers[-1](prompt_id)
+        if prompt_id.startswith(CUSTOM_PREFIX):
+            resolver = _custom_prompts()
+            if resolver is not None:
+                return resolver(prompt_id)
         return self._prompts[prompt_id]
 
     def prompts_for_topic(self, topic_id: str) -> tuple[Prompt, ...]:

@@ -4,7 +4,7 @@ A custom prompt is written for one person, for all their reviews or for one revi
 answered and stored exactly like a library prompt: each review it is in gets a review prompt
 whose key is ``custom-<id>``, so the person's screens, the record, the layers, exports, the
 PDF, "You said, we did" and the action builder find it through ``Library.prompt`` like any
-other prompt (the resolver is registered below).
+other prompt (the app factory hands :func:`resolve` to ``use_custom_prompts``).
 
 A version that has answers is never changed: editing it makes a new version, and answers keep
 pointing at the exact words, picture and voice the person was given. A prompt with answers is
@@ -44,7 +44,6 @@ from ...prompts.library import (
     Option,
     Prompt,
     load_library,
-    register_custom_resolver,
 )
 from .. import NotAllowed, NotFound, ServiceError, audit
 from ..reviews.current import not_superseded
@@ -145,20 +144,6 @@ def prompt_for(review_prompt: ReviewPrompt) -> Prompt:
             key = f"{CUSTOM_KEY_PREFIX}{review_prompt.custom_prompt_id}"
         return resolve(session, key)
     return load_library().prompt(key)
-
-
-def _resolve_in_app(key: str) -> Prompt:
-    """The resolver ``Library.prompt`` uses: the request's database session."""
-    from flask import has_app_context
-
-    if not has_app_context():
-        raise KeyError(f"custom prompt {key!r} needs the app's database")
-    from ...extensions import db
-
-    return resolve(db.scoped(), key)
-
-
-register_custom_resolver(_resolve_in_app)
 
 
 def _next_position(session: Session, person_id: int, topic_id: str) -> int:
