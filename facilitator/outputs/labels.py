@@ -24,7 +24,7 @@ from ..models import (
 )
 
 if TYPE_CHECKING:
-    from ..services.reviews.contributions import Author
+    from ..services.reviews.layers import Author
 
 ROLE = {
     Role.ADMIN: _l("administrator"),

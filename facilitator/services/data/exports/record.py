@@ -23,8 +23,8 @@ from ....models import (
 from ...reviews import person_first, responses
 from ...reviews.actions import Figures, Statement, actions_for_review, figures_for_review
 from ...reviews.actions import unanswered_statements as _unanswered
-from ...reviews.contributions import TopicLayers, layers_for_review
 from ...reviews.current import superseded_ids
+from ...reviews.layers import TopicLayers, layers_for_review
 
 
 @dataclass
