@@ -4,6 +4,10 @@ An action answers one or more of the person's *statements* (their current, not s
 answers and own words on this review) or carries the reason it has none, such as a legal
 duty. Actions are written only once the person's own views are done (rule 1). Every change
 is audited; the audit detail holds ids and counts, never the words themselves.
+
+One module over 400 lines because it is one rule: the statements an action can answer, the
+checks of what is written, the writes, the reads and the figures all turn on the same link
+from an action to what the person said.
 """
 
 from __future__ import annotations
