@@ -8,6 +8,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
 from wtforms import (
     EmailField,
     Form,
@@ -20,7 +21,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..services.reviews.contributions import FIELD_MAX
+from ..services.reviews.contributions import FAMILY_FIELDS, FIELD_MAX
 
 TEXT = [
     Optional(),
@@ -86,11 +87,42 @@ def topic_field_name(topic_id: str) -> str:
 class FamilyViewsForm(FlaskForm):
     """Built per review by ``views_form``: one TopicViewsForm per topic."""
 
+    # The page's two buttons are named "action": "save" (a draft) or "send".
+    action = StringField(validators=[Optional()])
+
     def topic_forms(self) -> list[tuple[str, Any]]:
         """(topic id, sub-form) for each topic, in the review's order."""
         return [(t.topic_id, self[topic_field_name(t.topic_id)]) for t in self._topics]
 
+    def views(self) -> dict[str, tuple[dict[str, str], str | None]]:
+        """topic id -> (the written fields, the rating or None), as the services take them."""
+        return {
+            topic_id: (
+                {name: sub[name].data or "" for name in FAMILY_FIELDS},
+                sub.rating.data or None,
+            )
+            for topic_id, sub in self.topic_forms()
+        }
+
+    @property
+    def sending(self) -> bool:
+        """The family member pressed "Send my views" (not "Save and come back later")."""
+        return self.action.data == "send"
+
     _topics: tuple[TopicChoice, ...] = ()
+
+
+FIELD_ENDINGS = tuple(f"-{name}" for name in FAMILY_FIELDS)
+
+
+def typed_views(formdata: MultiDict[str, str]) -> str:
+    """Whatever was typed into a views form's boxes, as text to give back on a refusal page
+    (the form itself cannot be built then: the session that names its topics has ended)."""
+    return "\n\n".join(
+        value.strip()
+        for name, value in formdata.items(multi=True)
+        if name.endswith(FIELD_ENDINGS) and value.strip()
+    )
 
 
 def views_form(

@@ -349,13 +349,15 @@ def _family_label(link: InvitationLink) -> str:
 def open_link(session: Session, token: str, now: datetime | None = None) -> InvitationLink:
     """Use a link (the family member pressed Continue): resolve it and audit the use.
 
-    A refusal is audited too (with the link's id when the token was known).
+    A refusal is audited too (with the link's id when the token was known), and committed at
+    once, whatever the caller does next.
     """
     now = _now(now)
     try:
         link = resolve_token(session, token, now)
     except LinkProblem as problem:
         record_refusal(session, problem)
+        session.commit()
         raise
     link.first_used_at = link.first_used_at or now
     link.last_used_at = now
@@ -407,13 +409,16 @@ def verify_code(
     """Check the code (or email address) sent separately from the link.
 
     Raises CodeRefused with the attempts left, or LinkProblem("locked") when this was the
-    fifth wrong one in a row: the link is then revoked and staff must issue a new one.
+    fifth wrong one in a row: the link is then revoked and staff must issue a new one. A
+    refusal is audited and committed at once (the count of wrong codes must hold whatever the
+    caller does next).
     """
     now = _now(now)
     state = link_state(link, now)
     if state != "active":
         problem = LinkProblem(state, link)
         record_refusal(session, problem)
+        session.commit()
         raise problem
     kind = _verifier_kind(link)
     stored = (link.verifier_hash or ":").split(":", 1)[1]
@@ -452,7 +457,9 @@ def verify_code(
             person_id=person_id,
             detail={"wrong_codes": wrong},
         )
+        session.commit()
         raise LinkProblem("locked", link)
+    session.commit()
     raise CodeRefused(MAX_WRONG_CODES - wrong)
 
 

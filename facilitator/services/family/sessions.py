@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from ...models import FamilySession, InvitationLink, Review, utcnow
 from .. import audit
+from ..reviews import consent
 from . import links
 from .links import FamilyAccess
 
@@ -87,12 +88,13 @@ def load(
     limits: FamilyLimits | None = None,
     now: datetime | None = None,
 ) -> tuple[FamilySession, FamilyAccess]:
-    """The live session a cookie names and what it may reach; the caller commits.
+    """The live session a cookie names and what it may reach.
 
     Raises ``links.LinkProblem`` when the link no longer works (revoked, locked, expired, the
     review no longer open: the session is ended too), or ``SessionEnded`` when the session
     was ended or has just run out of time (it is ended now). A live session has its
-    last_seen_at moved on (at most once a minute).
+    last_seen_at moved on (at most once a minute). Like ``accounts.load_session``, an ending
+    or a move is committed here, on any request (a GET too, and whatever the caller does next).
     """
     limits = limits or FamilyLimits()
     now = now or utcnow()
@@ -106,20 +108,57 @@ def load(
     reason = expiry_reason(record, limits, now)
     if reason is not None:
         end(session, record, reason, now)
+        session.commit()
         raise SessionEnded(reason)
     try:
         access = links.access_for_link_id(session, record.link_id, now)
     except links.LinkProblem as problem:
         end(session, record, f"link-{problem.kind}", now)
+        session.commit()
         raise
     if now - record.last_seen_at >= limits.touch_every:
         record.last_seen_at = now
+        session.commit()
     return record, access
 
 
-def confirm(session: Session, record: FamilySession, now: datetime | None = None) -> None:
-    """The code (or email address) was right: the session may now see what was shared."""
+def confirm(
+    session: Session,
+    record: FamilySession,
+    link: InvitationLink,
+    entered: str,
+    now: datetime | None = None,
+) -> None:
+    """Check the code (or email address) sent separately; if right, the session may now see
+    what was shared (the caller commits).
+
+    A wrong one raises ``links.CodeRefused``; one that locks the link (or a link that no
+    longer works) raises ``links.LinkProblem`` and ends this session: both are committed.
+    """
+    try:
+        links.verify_code(session, link, entered, now)
+    except links.LinkProblem as problem:
+        end(session, record, f"link-{problem.kind}", now)
+        session.commit()
+        raise
     record.confirmed_at = now or utcnow()
+
+
+def record_viewed(session: Session, access: FamilyAccess) -> None:
+    """Audit that the family member opened the review's page (committed: it is read on a GET)."""
+    audit.record(
+        session,
+        "family.review_viewed",
+        actor_label=f"supporter {access.supporter.id} by link {access.link.id}",
+        object_type="reviews",
+        object_id=access.review.id,
+        person_id=access.review.person_id,
+        detail={
+            "link_id": access.link.id,
+            "shared": consent.may_see(session, access.review, access.supporter),
+        },
+    )
+    session.commit()
 
 
 def end(session: Session, record: FamilySession, reason: str, now: datetime | None = None) -> None:
