@@ -1,10 +1,15 @@
-"""Administrators: accounts."""
+"""Administrators: accounts (creating them, their second step, pauses, disabling).
+
+Each write reads a form, names where a refusal is shown (``edge.on_refusal`` or
+``edge.refusal_returns_to``), calls one accounts service and redirects; the edge commits.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
@@ -15,39 +20,40 @@ from ...forms.account import ConfirmForm, PasswordCheckForm, ReasonForm
 from ...forms.auth import CreateUserForm
 from ...models import Role, User, UserSession
 from ...services import ServiceError, accounts
-from .auth import throttle_policy, throttled_message
+from .. import edge
+from .auth import client_address, throttle_policy
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 @bp.route("/users", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
-def users() -> str | Response | tuple[str, int]:
+def users() -> ResponseReturnValue:
     """List accounts and create a new one."""
     form = CreateUserForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            accounts.create_user(
-                db.session,
-                email=form.email.data or "",
-                name=form.name.data or "",
-                role=form.role.data or "staff",
-                password=form.password.data or "",
-                actor=current_account(),
-            )
-        except ServiceError as error:
-            db.session.rollback()
-            form.email.errors = [*form.email.errors, str(error)]
-            status = 400
-        else:
-            db.session.commit()
-            flash(_("The account has been created."), "success")
-            return redirect(url_for("admin.users"))
-    elif form.is_submitted():
-        status = 400
+    if not form.validate_on_submit():
+        return _users_page(form), 400 if form.is_submitted() else 200
+
+    def refused(error: ServiceError) -> str:
+        form.email.errors = [*form.email.errors, str(error)]
+        return _users_page(form)
+
+    edge.on_refusal(refused)
+    accounts.create_user(
+        db.session,
+        email=form.email.data or "",
+        name=form.name.data or "",
+        role=form.role.data or "staff",
+        password=form.password.data or "",
+        actor=current_account(),
+    )
+    flash(_("The account has been created."), "success")
+    return redirect(url_for("admin.users"))
+
+
+def _users_page(form: CreateUserForm) -> str:
     all_users = db.session.scalars(select(User).order_by(User.role, User.name)).all()
-    return render_template("admin/users.html", form=form, users=all_users), status
+    return render_template("admin/users.html", form=form, users=all_users)
 
 
 def _account_or_404(user_id: int) -> User:
@@ -94,25 +100,20 @@ def user(user_id: int) -> tuple[str, int]:
     return _account_page(_account_or_404(user_id), ReasonForm(formdata=None))
 
 
-def _act(user_id: int, action: Callable[[User], str]) -> Response | tuple[str, int]:
+def _act(user_id: int, action: Callable[[User], str]) -> Response:
+    """A button on an account's page: ``action`` says what was done; a refusal is shown there."""
     account = _account_or_404(user_id)
-    if not ConfirmForm().validate_on_submit():
-        return redirect(url_for("admin.user", user_id=user_id))
-    try:
-        message = action(account)
-    except ServiceError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return redirect(url_for("admin.user", user_id=user_id))
-    db.session.commit()
-    flash(message, "success")
-    return redirect(url_for("admin.user", user_id=user_id))
+    back = url_for("admin.user", user_id=user_id)
+    if ConfirmForm().validate_on_submit():
+        edge.refusal_returns_to(back)
+        flash(action(account), "success")
+    return redirect(back)
 
 
 @bp.route("/users/<int:user_id>/second-step/reset", methods=["POST"])
 @roles_required(Role.ADMIN)
 @limiter.limit(lambda: current_app.config["RATELIMIT_SIGN_IN"])
-def reset_second_step(user_id: int) -> Response | tuple[str, int]:
+def reset_second_step(user_id: int) -> ResponseReturnValue:
     """Lost phone: clear the second step; they set it up again when they next sign in.
     Resetting one's own needs one's password."""
     account = _account_or_404(user_id)
@@ -122,26 +123,25 @@ def reset_second_step(user_id: int) -> Response | tuple[str, int]:
         return _account_page(account, ReasonForm(formdata=None), 400, form)
     if not own and not ConfirmForm().validate_on_submit():
         return redirect(url_for("admin.user", user_id=user_id))
-    try:
-        accounts.reset_second_factor(
-            db.session,
-            account,
-            current_account(),
-            form.password.data if own else None,
-            request.remote_addr or "unknown",
-            throttle_policy(),
-        )
-    except accounts.SignInThrottled as refused:
-        form.password.errors = [throttled_message(refused)]
-        return _account_page(account, ReasonForm(formdata=None), 429, form)
-    except accounts.SignInRefused:
-        form.password.errors = [_("Your password is not right. Please try again.")]
-        return _account_page(account, ReasonForm(formdata=None), 400, form)
-    except ServiceError as error:
-        db.session.rollback()
+
+    def refused(error: ServiceError) -> ResponseReturnValue:
+        if isinstance(error, accounts.SignInRefused | accounts.SignInThrottled):
+            # One's own password was not right (400), or tries are paused (429).
+            form.password.errors = [str(error)]
+            status = 429 if isinstance(error, accounts.SignInThrottled) else 400
+            return _account_page(account, ReasonForm(formdata=None), status, form)
         flash(str(error), "error")
         return redirect(url_for("admin.user", user_id=user_id))
-    db.session.commit()
+
+    edge.on_refusal(refused)
+    accounts.reset_second_factor(
+        db.session,
+        account,
+        current_account(),
+        form.password.data if own else None,
+        client_address(),
+        throttle_policy(),
+    )
     flash(
         _(
             "The second step is reset. %(name)s is signed out everywhere and will set it up "
@@ -155,7 +155,7 @@ def reset_second_step(user_id: int) -> Response | tuple[str, int]:
 
 @bp.route("/users/<int:user_id>/failed-tries/clear", methods=["POST"])
 @roles_required(Role.ADMIN)
-def clear_failed_tries(user_id: int) -> Response | tuple[str, int]:
+def clear_failed_tries(user_id: int) -> Response:
     """End any sign-in pause on an account (after checking it is really them asking)."""
 
     def clear(account: User) -> str:
@@ -168,21 +168,21 @@ def clear_failed_tries(user_id: int) -> Response | tuple[str, int]:
 
 @bp.route("/users/<int:user_id>/second-step/off", methods=["POST"])
 @roles_required(Role.ADMIN)
-def second_step_off(user_id: int) -> Response | tuple[str, int]:
+def second_step_off(user_id: int) -> ResponseReturnValue:
     """Switch the second step off for one staff or advocate account, with a reason."""
     account = _account_or_404(user_id)
     form = ReasonForm()
     if not form.validate_on_submit():
         return _account_page(account, form, 400)
-    try:
-        accounts.switch_off_second_factor(
-            db.session, account, current_account(), form.reason.data or ""
-        )
-    except ServiceError as error:
-        db.session.rollback()
+
+    def refused(error: ServiceError) -> tuple[str, int]:
         form.reason.errors = [str(error)]
         return _account_page(account, form, 400)
-    db.session.commit()
+
+    edge.on_refusal(refused)
+    accounts.switch_off_second_factor(
+        db.session, account, current_account(), form.reason.data or ""
+    )
     flash(_("The second step is off for %(name)s. The reason is recorded.", name=account.name),
           "success")  # fmt: skip
     return redirect(url_for("admin.user", user_id=user_id))
@@ -190,7 +190,7 @@ def second_step_off(user_id: int) -> Response | tuple[str, int]:
 
 @bp.route("/users/<int:user_id>/second-step/on", methods=["POST"])
 @roles_required(Role.ADMIN)
-def second_step_on(user_id: int) -> Response | tuple[str, int]:
+def second_step_on(user_id: int) -> Response:
     """Back to the default: they set up the second step when they next sign in."""
 
     def switch_on(account: User) -> str:
@@ -202,7 +202,7 @@ def second_step_on(user_id: int) -> Response | tuple[str, int]:
 
 @bp.route("/users/<int:user_id>/disable", methods=["POST"])
 @roles_required(Role.ADMIN)
-def disable(user_id: int) -> Response | tuple[str, int]:
+def disable(user_id: int) -> Response:
     """Disable an account: it cannot sign in, and its sessions end now."""
 
     def off(account: User) -> str:
@@ -214,7 +214,7 @@ def disable(user_id: int) -> Response | tuple[str, int]:
 
 @bp.route("/users/<int:user_id>/enable", methods=["POST"])
 @roles_required(Role.ADMIN)
-def enable(user_id: int) -> Response | tuple[str, int]:
+def enable(user_id: int) -> Response:
     """Let a disabled account sign in again."""
 
     def on(account: User) -> str:

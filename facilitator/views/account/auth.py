@@ -1,4 +1,9 @@
-"""Signing in (password, then a code from an app), signing out, time limits and "Your account"."""
+"""Signing in (password, then a code from an app), signing out and the session's time limits.
+
+"Your account" (the password, recovery codes and pauses) is ``your_account.py``, on the same
+blueprint. A refused try is recorded and committed by the accounts service (whatever the
+answer), so these views only name the page that shows the refusal (``edge.on_refusal``).
+"""
 
 from __future__ import annotations
 
@@ -21,18 +26,21 @@ from flask import (
     url_for,
 )
 from flask.blueprints import BlueprintSetupState
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import ngettext
+from flask_htmx import make_response as htmx_response
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from ...auth import SecureWhenHttpsSessions, SignedIn, current_account
-from ...extensions import db, limiter
-from ...forms.account import ChangePasswordForm, CodeForm, ConfirmForm, PasswordCheckForm
+from ...auth import SecureWhenHttpsSessions, SignedIn
+from ...extensions import db, htmx, limiter
+from ...forms.account import CodeForm
 from ...forms.auth import SignInForm
 from ...models import User
 from ...security import STATIC_ENDPOINTS
 from ...services import ServiceError, accounts
+from .. import edge
 
 bp = Blueprint("auth", __name__)
 
@@ -75,22 +83,19 @@ def throttle_policy() -> accounts.ThrottlePolicy:
     )
 
 
-def _address() -> str:
+def client_address() -> str:
+    """The address a sign-in try came from, as the pauses count it."""
     return request.remote_addr or "unknown"
 
 
-def throttled_message(refused: accounts.SignInThrottled) -> str:
-    """When to try again, in the reader's language; the same whether or not the account
-    exists."""
-    return ngettext(
-        "Too many tries. For your safety, signing in here is paused. Please try again in "
-        "%(num)d minute. Tries while it is paused are not counted. If it is urgent, ask your "
-        "administrator to end the pause.",
-        "Too many tries. For your safety, signing in here is paused. Please try again in "
-        "%(num)d minutes. Tries while it is paused are not counted. If it is urgent, ask your "
-        "administrator to end the pause.",
-        refused.retry_minutes,
-    )
+def refused_status(refused: ServiceError) -> int:
+    """A sign-in pause is 429 (its message says when to try again, the same whether or not
+    the account exists); a wrong password or code is 401."""
+    if isinstance(refused, accounts.SignInThrottled):
+        return 429
+    if isinstance(refused, accounts.SignInRefused):
+        return 401
+    return 400
 
 
 # --- time limits ----------------------------------------------------------------------------
@@ -108,12 +113,9 @@ def _end_sessions_out_of_time() -> Any:
         logout_user()
         follow = request.full_path.rstrip("?") if request.method == "GET" else None
         target = url_for("auth.signed_out", after=reason, next=_safe_next(follow))
-        if request.headers.get("HX-Request") == "true":
-            return (
-                render_template("auth/_signed_out_message.html", after=reason, target=target),
-                401,
-                {"HX-Redirect": target},
-            )
+        if htmx:
+            page = render_template("auth/_signed_out_message.html", after=reason, target=target)
+            return htmx_response(page, 401, redirect=target)
         return redirect(target)
     if (
         signed_in
@@ -122,7 +124,7 @@ def _end_sessions_out_of_time() -> Any:
         and not accounts.second_factor_enabled(current_user.user)
     ):
         accounts.end_session(db.session, current_user.record, "second-factor-needed")
-        db.session.commit()
+        db.session.commit()  # a hook before any view (a GET too): the ending must persist
         logout_user()
         session.clear()
         flash(_("Please sign in again to set up the second step for your account."), "info")
@@ -155,8 +157,7 @@ def _finish_sign_in(user: User) -> str | None:
     follow = _safe_next((session.get(PENDING) or {}).get("next")) or _safe_next(
         request.args.get("next")
     )
-    record = accounts.start_session(db.session, user)
-    db.session.commit()
+    record = accounts.start_session(db.session, user)  # committed by the edge with the answer
     session.clear()
     login_user(SignedIn(record))
     return follow
@@ -183,69 +184,66 @@ def _pending_user() -> User | None:
     return user
 
 
+def _sign_in_page(form: SignInForm, refused: ServiceError | None = None) -> ResponseReturnValue:
+    if refused is not None:
+        form.form_errors.append(str(refused))
+        return render_template("auth/sign_in.html", form=form), refused_status(refused)
+    return render_template("auth/sign_in.html", form=form), 400 if form.is_submitted() else 200
+
+
 @bp.route("/sign-in", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["RATELIMIT_SIGN_IN"], methods=["POST"])
-def sign_in() -> str | Response | tuple[str, int]:
+def sign_in() -> ResponseReturnValue:
     """Staff, managers, admins and advocates sign in here."""
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     form = SignInForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            user = accounts.authenticate(
-                db.session,
-                form.email.data or "",
-                form.password.data or "",
-                _address(),
-                throttle_policy(),
-            )
-        except accounts.SignInThrottled as refused:
-            form.form_errors.append(throttled_message(refused))
-            status = 429
-        except accounts.SignInRefused:
-            form.form_errors.append(
-                _("The email address or password is not right. Please try again.")
-            )
-            status = 401
-        else:
-            enabled = accounts.second_factor_enabled(user)
-            if enabled or accounts.second_factor_required(user):
-                db.session.commit()  # the attempt is recorded
-                session[PENDING] = {
-                    "user": user.id,
-                    "at": datetime.now(UTC).isoformat(),
-                    "next": _safe_next(request.args.get("next")),
-                }
-                return redirect(url_for("auth.second_step" if enabled else "auth.set_up"))
-            follow = _finish_sign_in(user)
-            flash(_("You are signed in."), "success")
-            return redirect(follow or url_for("main.home"))
-    elif request.method == "POST":
-        status = 400
-    return render_template("auth/sign_in.html", form=form), status
-
-
-def _check_code(form: CodeForm, check: Callable[[str], Any], wrong: str) -> tuple[bool, Any, int]:
-    """A posted code through ``check``: (True, what it returned, 200), or (False, None, status).
-
-    The form gets the reason: too many tries (429) or the wrong code (401, ``wrong``).
-    """
     if not form.validate_on_submit():
-        return False, None, 400 if request.method == "POST" else 200
-    try:
-        return True, check(form.code.data or ""), 200
-    except accounts.SignInThrottled as refused:
-        form.form_errors.append(throttled_message(refused))
-        return False, None, 429
-    except accounts.WrongCode:
-        form.code.errors = [wrong]
-        return False, None, 401
+        return _sign_in_page(form)
+    edge.on_refusal(lambda refused: _sign_in_page(form, refused))
+    user = accounts.authenticate(
+        db.session,
+        form.email.data or "",
+        form.password.data or "",
+        client_address(),
+        throttle_policy(),
+    )
+    enabled = accounts.second_factor_enabled(user)
+    if enabled or accounts.second_factor_required(user):
+        session[PENDING] = {
+            "user": user.id,
+            "at": datetime.now(UTC).isoformat(),
+            "next": _safe_next(request.args.get("next")),
+        }
+        return redirect(url_for("auth.second_step" if enabled else "auth.set_up"))
+    follow = _finish_sign_in(user)
+    flash(_("You are signed in."), "success")
+    return redirect(follow or url_for("main.home"))
+
+
+def _code_page(
+    template: str, form: CodeForm, wrong: str, **context: Any
+) -> Callable[[ServiceError | None], ResponseReturnValue]:
+    """The page of a code step; after a refusal, why: the wrong code (401, in ``wrong``, this
+    step's own words) or a pause (429, with when to try again)."""
+
+    def page(refused: ServiceError | None = None) -> ResponseReturnValue:
+        if isinstance(refused, accounts.WrongCode):
+            form.code.errors = [wrong]
+        elif refused is not None:
+            form.form_errors.append(str(refused))
+        if refused is not None:
+            status = refused_status(refused)
+        else:
+            status = 400 if form.is_submitted() else 200
+        return render_template(template, form=form, **context), status
+
+    return page
 
 
 @bp.route("/sign-in/code", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["RATELIMIT_SIGN_IN"], methods=["POST"])
-def second_step() -> str | Response | tuple[str, int]:
+def second_step() -> ResponseReturnValue:
     """The second step: a code from the authenticator app, or a recovery code."""
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
@@ -255,32 +253,34 @@ def second_step() -> str | Response | tuple[str, int]:
     if not accounts.second_factor_enabled(user):
         return redirect(url_for("auth.set_up"))
     form = CodeForm()
-    signed_in, left, status = _check_code(
+    page = _code_page(
+        "auth/second_step.html",
         form,
-        lambda code: accounts.check_second_factor(
-            db.session, user, code, _address(), throttle_policy()
-        ),
         _(
             "That code is not right. Check you typed the newest code from your app, "
             "or use one of your recovery codes."
         ),
     )
-    if signed_in:
-        follow = _finish_sign_in(user)
-        flash(_("You are signed in."), "success")
-        if left is not None:
-            flash(
-                ngettext(
-                    "You used a recovery code. You have %(num)d left. You can make new "
-                    "ones on the Your account page.",
-                    "You used a recovery code. You have %(num)d left. You can make new "
-                    "ones on the Your account page.",
-                    left,
-                ),
-                "warning",
-            )
-        return redirect(follow or url_for("main.home"))
-    return render_template("auth/second_step.html", form=form), status
+    if not form.validate_on_submit():
+        return page(None)
+    edge.on_refusal(page)
+    left = accounts.check_second_factor(
+        db.session, user, form.code.data or "", client_address(), throttle_policy()
+    )
+    follow = _finish_sign_in(user)
+    flash(_("You are signed in."), "success")
+    if left is not None:
+        flash(
+            ngettext(
+                "You used a recovery code. You have %(num)d left. You can make new "
+                "ones on the Your account page.",
+                "You used a recovery code. You have %(num)d left. You can make new "
+                "ones on the Your account page.",
+                left,
+            ),
+            "warning",
+        )
+    return redirect(follow or url_for("main.home"))
 
 
 def _qr_data_uri(uri: str) -> str:
@@ -293,7 +293,7 @@ def _grouped(secret: str) -> str:
 
 @bp.route("/sign-in/set-up", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["RATELIMIT_SIGN_IN"], methods=["POST"])
-def set_up() -> str | Response | tuple[str, int]:
+def set_up() -> ResponseReturnValue:
     """Set up the second step: scan the QR code (or type the key), then type a code."""
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
@@ -303,40 +303,37 @@ def set_up() -> str | Response | tuple[str, int]:
     if accounts.second_factor_enabled(user):
         return redirect(url_for("auth.second_step"))
     secret = accounts.begin_second_factor(db.session, user)
-    db.session.commit()
+    if request.method == "GET":
+        db.session.commit()  # a GET that must persist: the secret the QR code shows
+    issuer = str(current_app.config["SERVICE_NAME"])
     form = CodeForm()
-    signed_in, codes, status = _check_code(
+    page = _code_page(
+        "auth/set_up.html",
         form,
-        lambda code: accounts.confirm_second_factor(
-            db.session, user, code, _address(), throttle_policy()
-        ),
         _(
             "That code is not right. Type the 6-digit code your app shows now. If it "
             "keeps failing, check the time on your phone is set automatically."
         ),
+        qr=_qr_data_uri(accounts.provisioning_uri(user, issuer)),
+        key=_grouped(secret),
+        email=user.email,
+        issuer=issuer,
     )
-    if signed_in:
-        follow = _finish_sign_in(user)
-        page = render_template(
-            "auth/recovery_codes.html",
-            codes=codes,
-            first_time=True,
-            follow=follow or url_for("main.home"),
-        )
-        flash(_("You are signed in."), "success")  # shown on the next page
-        return page
-    uri = accounts.provisioning_uri(user, str(current_app.config["SERVICE_NAME"]))
-    return (
-        render_template(
-            "auth/set_up.html",
-            form=form,
-            qr=_qr_data_uri(uri),
-            key=_grouped(secret),
-            email=user.email,
-            issuer=current_app.config["SERVICE_NAME"],
-        ),
-        status,
+    if not form.validate_on_submit():
+        return page(None)
+    edge.on_refusal(page)
+    codes = accounts.confirm_second_factor(
+        db.session, user, form.code.data or "", client_address(), throttle_policy()
     )
+    follow = _finish_sign_in(user)
+    shown = render_template(
+        "auth/recovery_codes.html",
+        codes=codes,
+        first_time=True,
+        follow=follow or url_for("main.home"),
+    )
+    flash(_("You are signed in."), "success")  # shown on the next page
+    return shown
 
 
 @bp.route("/sign-out", methods=["POST"])
@@ -344,124 +341,7 @@ def set_up() -> str | Response | tuple[str, int]:
 def sign_out() -> Response:
     """End the session on the server as well as in the browser."""
     accounts.end_session(db.session, current_user.record)
-    db.session.commit()
     logout_user()
     session.clear()
     flash(_("You have signed out."), "success")
     return redirect(url_for("auth.sign_in"))
-
-
-# --- your account ---------------------------------------------------------------------------
-
-
-def _account_page(
-    password_form: ChangePasswordForm,
-    status: int = 200,
-    codes_form: PasswordCheckForm | None = None,
-) -> tuple[str, int]:
-    user = current_account()
-    return (
-        render_template(
-            "auth/account.html",
-            user=user,
-            password_form=password_form,
-            codes_form=codes_form or PasswordCheckForm(formdata=None),
-            enabled=accounts.second_factor_enabled(user),
-            required=accounts.second_factor_required(user),
-            codes_left=accounts.recovery_codes_left(db.session, user),
-            tries=accounts.failed_tries(db.session, user, throttle_policy()),
-            window_hours=int(throttle_policy().window.total_seconds() // 3600),
-        ),
-        status,
-    )
-
-
-@bp.route("/account")
-@login_required
-def account() -> tuple[str, int]:
-    """Your account: the second step, recovery codes and your password."""
-    return _account_page(ChangePasswordForm(formdata=None))
-
-
-@bp.route("/account/still-here")
-@login_required
-def still_here() -> tuple[str, int, dict[str, str]]:
-    """Someone is typing on a page: loading their session moves its idle time on.
-
-    app.js asks this now and then while a signed-in person types, so that writing a long note
-    for more than the idle limit does not end the session under them (and lose the note).
-    """
-    return "", 204, {"Cache-Control": "no-store"}
-
-
-@bp.route("/account/password", methods=["POST"])
-@login_required
-@limiter.limit(lambda: current_app.config["RATELIMIT_SIGN_IN"])
-def change_password() -> Response | tuple[str, int]:
-    """Change your password; you are signed out everywhere else."""
-    form = ChangePasswordForm()
-    if not form.validate_on_submit():
-        return _account_page(form, 400)
-    try:
-        ended = accounts.change_password(
-            db.session,
-            current_account(),
-            form.current.data or "",
-            form.new.data or "",
-            keep=current_user.record,
-        )
-    except accounts.SignInRefused:
-        db.session.rollback()
-        form.current.errors = [_("Your current password is not right. Please try again.")]
-        return _account_page(form, 400)
-    except ServiceError as error:
-        db.session.rollback()
-        form.new.errors = [str(error)]
-        return _account_page(form, 400)
-    db.session.commit()
-    flash(
-        _("Your password is changed.")
-        + (" " + _("You were signed out on your other devices.") if ended else ""),
-        "success",
-    )
-    return redirect(url_for("auth.account"))
-
-
-@bp.route("/account/recovery-codes", methods=["POST"])
-@login_required
-@limiter.limit(lambda: current_app.config["RATELIMIT_SIGN_IN"])
-def new_recovery_codes() -> str | Response | tuple[str, int]:
-    """Make new recovery codes (the old ones stop working) and show them once: only with
-    the password, since the codes sign in without the app."""
-    form = PasswordCheckForm()
-    if not form.validate_on_submit():
-        return _account_page(ChangePasswordForm(formdata=None), 400, form)
-    try:
-        codes = accounts.regenerate_recovery_codes(
-            db.session, current_account(), form.password.data or "", _address(), throttle_policy()
-        )
-    except accounts.SignInThrottled as refused:
-        form.password.errors = [throttled_message(refused)]
-        return _account_page(ChangePasswordForm(formdata=None), 429, form)
-    except accounts.SignInRefused:
-        form.password.errors = [_("Your password is not right. Please try again.")]
-        return _account_page(ChangePasswordForm(formdata=None), 400, form)
-    except ServiceError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return redirect(url_for("auth.account"))
-    db.session.commit()
-    return render_template(
-        "auth/recovery_codes.html", codes=codes, first_time=False, follow=url_for("auth.account")
-    )
-
-
-@bp.route("/account/failed-tries/clear", methods=["POST"])
-@login_required
-def clear_failed_tries() -> Response:
-    """End any pause on your own account (you are signed in, so it is really you)."""
-    if ConfirmForm().validate_on_submit():
-        accounts.clear_failed_tries(db.session, current_account(), current_account())
-        db.session.commit()
-        flash(_("The pause is ended. Failed tries no longer count."), "success")
-    return redirect(url_for("auth.account"))
