@@ -1,11 +1,15 @@
-"""Forms for the second sign-in step, the account page and administrators' account actions."""
+"""Forms for the second sign-in step, the account page, the language chosen and administrators'
+account actions."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField, TextAreaField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms import PasswordField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
+
+from ..i18n import LANGUAGES
 
 
 class CodeForm(FlaskForm):
@@ -71,3 +75,19 @@ class PasswordCheckForm(FlaskForm):
         validators=[DataRequired(_l("Type your password.")), Length(max=200)],
         render_kw={"autocomplete": "current-password"},
     )
+
+
+class LanguageForm(FlaskForm):
+    """A language chosen: from the switcher on every page (with the page to go back to), or
+    for one's account. Anything but a supported language does not read (400)."""
+
+    language = SelectField(
+        choices=[SelectChoice(code, name) for code, name in LANGUAGES.items()],
+        validators=[DataRequired()],
+    )
+    back = StringField(validators=[Optional()])
+
+    def back_to(self, default: str) -> str:
+        """The page to go back to, if it is on this site; ``default`` otherwise."""
+        back = self.back.data or ""
+        return back if back.startswith("/") and not back.startswith("//") else default

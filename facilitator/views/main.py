@@ -1,14 +1,26 @@
-"""Home (by role), the language switcher and a health check."""
+"""Home (by role), the language chosen (for this browser, or for one's account) and a health
+check. The edge commits an account's language with the redirect."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from ..extensions import db
-from ..i18n import LANGUAGES
+from ..forms.account import LanguageForm
 from ..models import Role
+from ..services import audit
 
 bp = Blueprint("main", __name__)
 
@@ -52,37 +64,28 @@ def home() -> Response:
 @bp.route("/language", methods=["POST"])
 def choose_language() -> Response:
     """Remember the chosen language for this browser session."""
-    language = request.form.get("language", "")
-    if language not in LANGUAGES:
+    form = LanguageForm()
+    if not form.validate_on_submit():
         abort(400)
-    session["lang"] = language
-    back = request.form.get("back", "")
-    if not back.startswith("/") or back.startswith("//"):
-        back = url_for("main.index")
-    return redirect(back)
+    session["lang"] = form.language.data
+    return redirect(form.back_to(url_for("main.index")))
 
 
 @bp.route("/account/language", methods=["GET", "POST"])
 @login_required
 def account_language() -> str | Response:
     """The language this account's pages are shown in."""
-    from flask import flash, render_template
-    from flask_babel import gettext as _
-
-    from ..services import audit
-
-    if request.method == "POST":
-        language = request.form.get("language", "")
-        if language not in LANGUAGES:
-            abort(400)
-        user = current_user.user
-        user.language = language
-        session.pop("lang", None)  # the account's choice now applies
-        audit.record(db.session, "user.language_set", actor=user, obj=user)
-        db.session.commit()
-        flash(_("Your language is saved."), "success")
-        return redirect(url_for("main.account_language"))
-    return render_template("main/account_language.html")
+    form = LanguageForm()
+    if not form.is_submitted():
+        return render_template("main/account_language.html")
+    if not form.validate():
+        abort(400)
+    user = current_user.user
+    user.language = form.language.data
+    session.pop("lang", None)  # the account's choice now applies
+    audit.record(db.session, "user.language_set", actor=user, obj=user)
+    flash(_("Your language is saved."), "success")
+    return redirect(url_for("main.account_language"))
 
 
 @bp.route("/healthz")
