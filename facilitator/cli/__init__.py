@@ -1,16 +1,32 @@
-"""flask commands: init-db, demo, users, audit, figures (and the prompts and speech groups)."""
+"""flask commands: init-db, demo, users, audit, figures, export-person and retention (and the
+custom-prompts, prompts, speech, backup and restore commands, from their own modules)."""
 
 from __future__ import annotations
 
 import sys
+from datetime import date
+from pathlib import Path
 from typing import TextIO
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
+from sqlalchemy.exc import OperationalError
 
 from ..config import ConfigError
+from ..db import upgrade
 from ..extensions import db
+from ..outputs.subject_access import export_zip, speech_files_for
+from ..services import NotFound, ServiceError, accounts, audit
+from ..services import demo as demo_service
+from ..services.audit import browse as audit_browse
+from ..services.data import privacy, retention
+from ..services.reporting import figures
+from ..text import clean_text
+from .backup import backup_command, restore_command
+from .custom_prompts import custom_prompts_cli
+from .prompts import prompts_cli
+from .speech import speech_cli
 
 users_cli = AppGroup("users", help="Manage accounts.")
 audit_cli = AppGroup("audit", help="Check the audit trail.")
@@ -26,10 +42,6 @@ def _database_url() -> str:
 def init_db() -> None:
     """Apply the database migrations (SQLite in instance/ unless DATABASE_URL is set), then
     count the traceability figures of any review not yet counted."""
-    from sqlalchemy.exc import OperationalError
-
-    from ..db import upgrade
-
     try:
         upgrade(_database_url())
     except OperationalError as error:
@@ -37,9 +49,6 @@ def init_db() -> None:
         sys.exit(2)
     # Reviews from before the figures were kept (or written without the services) are counted
     # now, at the upgrade, not by the first person to open the overdue actions page.
-    from ..extensions import db
-    from ..services.reporting import figures
-
     figures.across(db.session)
     db.session.commit()
     click.echo("The database is up to date.")
@@ -50,8 +59,6 @@ def init_db() -> None:
 @click.option("--force", is_flag=True, help="Load even if demo data is already present.")
 def demo(force: bool) -> None:
     """Load realistic demo data once (through the services, so it has an audit trail)."""
-    from ..services import demo as demo_service
-
     session = db.session
     if demo_service.already_loaded(session) and not force:
         click.echo("Demo data is already loaded.")
@@ -69,9 +76,6 @@ def demo(force: bool) -> None:
 @click.password_option()
 def create_user(email: str, name: str, role: str, password: str) -> None:
     """Create an account from the command line."""
-    from ..services import ServiceError, accounts
-    from ..text import clean_text
-
     try:
         user = accounts.create_user(
             db.session, email=clean_text(email), name=clean_text(name), role=role, password=password
@@ -89,8 +93,6 @@ def create_user(email: str, name: str, role: str, password: str) -> None:
 @audit_cli.command("verify")
 def audit_verify() -> None:
     """Check the hash chain and name the first broken entry."""
-    from ..services import audit
-
     result = audit.verify(db.session)
     if result.ok:
         click.echo(f"The audit trail is intact: {result.checked} entries checked.")
@@ -116,9 +118,6 @@ def audit_export(
     action: str | None,
 ) -> None:
     """Export the audit trail as CSV, in chain order, with each entry's hashes."""
-    from ..services import ServiceError
-    from ..services.audit import browse as audit_browse
-
     try:
         chosen = audit_browse.AuditFilter(
             person_id=person_id,
@@ -152,17 +151,15 @@ def audit_export(
 @click.option("--output", "-o", help="ZIP file to write (default: person-<id>-subject-access.zip).")
 def export_person(person_id: int, output: str | None) -> None:
     """Subject access: everything held about one person, as a ZIP (JSON, easy-read PDF, files)."""
-    from ..services import NotFound
-    from ..services.data import privacy
-    from ..views.staff.privacy import export_zip
-
     try:
         person = privacy.get_person(db.session, person_id)
     except NotFound as error:
         raise click.ClickException(f"There is no person with id {person_id}.") from error
     path = output or f"person-{person_id}-subject-access.zip"
     with current_app.test_request_context():
-        data = export_zip(person, actor=None, actor_label="command line", how="command line")
+        data = export_zip(
+            db.session, person, actor=None, actor_label="command line", how="command line"
+        )
     with open(path, "wb") as handle:
         handle.write(data)
     db.session.commit()  # the audit entry, once the file is written
@@ -176,11 +173,6 @@ def export_person(person_id: int, output: str | None) -> None:
 @click.option("--person", "person_id", type=int, help="Only this person id.")
 def retention_command(erase: bool, confirm: bool, person_id: int | None) -> None:
     """List the people whose records are due for erasure (dry run), or erase them."""
-    from datetime import date
-    from pathlib import Path
-
-    from ..services.data import retention
-
     years = int(current_app.config["RETENTION_YEARS"])
     folder = Path(current_app.config["UPLOAD_FOLDER"])
     today = date.today()
@@ -206,12 +198,10 @@ def retention_command(erase: bool, confirm: bool, person_id: int | None) -> None
         if not erase:
             click.echo(f"{line}: due")
             continue
-        from ..views.staff.privacy import speech_files_for
-
         retention.erase_person(
             db.session, item, years=years, today=today, actor=None,
             actor_label="command line", upload_folder=folder,
-            speech_files=speech_files_for(item.person_id),
+            speech_files=speech_files_for(db.session, item.person_id),
         )  # fmt: skip
         db.session.commit()
         erased += 1
@@ -226,8 +216,6 @@ def retention_command(erase: bool, confirm: bool, person_id: int | None) -> None
 def figures_rebuild() -> None:
     """Count every review's figures again (after a bulk import or a restore made without the
     app's services); committed every few hundred reviews."""
-    from ..services.reporting import figures
-
     counted = figures.rebuild(db.session, commit_every=True)
     db.session.commit()
     click.echo(f"Counted the figures of {counted} reviews.")
@@ -242,15 +230,9 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(figures_cli)
     app.cli.add_command(export_person)
     app.cli.add_command(retention_command)
-    from .custom_prompts import custom_prompts_cli
-    from .prompts import prompts_cli
-    from .speech import speech_cli
-
     app.cli.add_command(custom_prompts_cli)
     app.cli.add_command(prompts_cli)
     app.cli.add_command(speech_cli)
-    from ..services.data.backup import backup_command, restore_command
-
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
 

@@ -12,6 +12,9 @@ with such a key must be added to ``KINDS`` (or to ``NOT_HELD``, with the reason)
 
 Secrets are never exported: an invitation link's token hash and code verifier are left out.
 The audit entries about the person are exported as they are (they hold ids, not content).
+
+One thing at a little over 400 lines: the map of what is held and the document and ZIP built
+from it (the easy-read summary and the PDF are ``outputs/subject_access.py``).
 """
 
 from __future__ import annotations
@@ -32,8 +35,9 @@ from sqlalchemy.orm import Session
 
 from ... import models  # noqa: F401  (every table registered on the metadata)
 from ...db import Base
-from ...models import AuditEvent, Person, User, utcnow
+from ...models import AuditEvent, InvitationLink, Person, User, utcnow
 from .. import NotFound, audit
+from ..family.links import link_state
 
 FORMAT = "facilitator.subject-access"
 FORMAT_VERSION = 1
@@ -247,9 +251,6 @@ def _given_by(row: dict[str, Any], supporters: dict[int, dict[str, Any]],
 
 def _link_state(session: Session, link_id: int) -> str:
     """active, revoked, closed or expired, as the staff pages show it."""
-    from ...models import InvitationLink
-    from ..family.links import link_state
-
     link = session.get(InvitationLink, link_id)
     return link_state(link) if link is not None else "unknown"
 
