@@ -1,4 +1,4 @@
-"""Forms for staff: people, supporters and advocacy; planning a review; the review page.
+"""Forms for staff: people, supporters and advocacy; planning a review and the review page.
 
 Field names are the ones the pages post. The checks are the ones the pages always made (a
 length over the limit, a date or a choice that cannot be read); the rules of the product stay
@@ -7,11 +7,15 @@ in the services, which refuse with their own message.
 
 from __future__ import annotations
 
+from datetime import date
+from functools import cache
+from typing import Any, ClassVar
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, RadioField, StringField, TextAreaField
+from wtforms import BooleanField, Field, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired
+from wtforms.validators import DataRequired, ValidationError
 
 from ..i18n import LANGUAGES
 from ..models import (
@@ -21,6 +25,7 @@ from ..models import (
     ReviewKind,
     SupporterRole,
 )
+from ..prompts.library import Library
 from .fields import IsoDate, WholeNumber, choice, picked, strip, within
 
 REAL_DATE = _l("Enter a real date.")
@@ -100,9 +105,76 @@ PLAN_PROBLEM = _l("Enter the date of the review and choose what kind of review i
 
 
 class PlanReviewForm(FlaskForm):
+    """A review planned: what kind, on what date, and who facilitates it."""
+
     kind = choice(ReviewKind, PLAN_PROBLEM)
-    scheduled_for = IsoDate(message=PLAN_PROBLEM)
+    scheduled_for = IsoDate(validators=[DataRequired(PLAN_PROBLEM)], message=PLAN_PROBLEM)
     facilitator_id = WholeNumber()  # one of the list, or none
+
+    def scheduled_on(self) -> date:
+        """The review's date (a form without one is not sent: ``DataRequired``)."""
+        when = self.scheduled_for.data
+        assert isinstance(when, date)
+        return when
+
+
+class ReviewPromptsForm(FlaskForm):
+    """The prompts ticked for a review, each with a number that sets its place.
+
+    Made for the library by ``review_prompts_form``: one ``order-<prompt id>`` field a prompt.
+    """
+
+    prompt = picked()
+    _library_order: ClassVar[dict[str, int]] = {}
+    _order_fields: ClassVar[dict[str, str]] = {}
+
+    def validate_prompt(self, field: Field) -> None:
+        if any(prompt_id not in self._library_order for prompt_id in field.data):
+            raise ValidationError(_l("That prompt is not in the library."))
+
+    def orders(self) -> dict[str, int]:
+        """Each ticked prompt's number; one left empty or not a number comes last (999)."""
+        numbers = {}
+        for prompt_id in self.prompt.data or []:
+            field = self._order_fields.get(prompt_id)  # none for a prompt not in the library
+            number = self[field].data if field else None
+            numbers[prompt_id] = LAST if number is None else number
+        return numbers
+
+    def ordered(self) -> list[str]:
+        """The ticked prompts by their numbers, then in library order."""
+        orders = self.orders()
+        return sorted(self.prompt.data or [], key=lambda p: (orders[p], self._library_order[p]))
+
+
+LAST = 999
+
+
+@cache
+def _prompts_form_class(prompt_ids: tuple[str, ...]) -> type[ReviewPromptsForm]:
+    attributes: dict[str, Any] = {
+        "_library_order": {prompt_id: i for i, prompt_id in enumerate(prompt_ids)},
+        "_order_fields": {prompt_id: f"order_{i}" for i, prompt_id in enumerate(prompt_ids)},
+    }
+    for i, prompt_id in enumerate(prompt_ids):
+        attributes[f"order_{i}"] = WholeNumber(name=f"order-{prompt_id}")
+    return type("LibraryPromptsForm", (ReviewPromptsForm,), attributes)
+
+
+def review_prompts_form(library: Library) -> ReviewPromptsForm:
+    """The prompts form for this library's prompts (one class a library, made once)."""
+    return _prompts_form_class(tuple(p.id for p in library.all_prompts()))()
+
+
+class CommunicationForm(FlaskForm):
+    """Communication needs, preferred formats and language (the page's tablet settings are
+    read by ``views/person/screens.save_settings``, shared with the tablet's settings screen)."""
+
+    language = choice(LANGUAGES, A_LANGUAGE, default="en")
+    version = WholeNumber()
+    communication_needs = TextAreaField()
+    preferred_formats = StringField(default="")  # "easy read, spoken": the service splits it
+    review_on = IsoDate(message=REAL_DATE)
 
 
 class NonParticipationForm(FlaskForm):

@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
-from datetime import date
+import uuid
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
-from werkzeug.wrappers import Response as WerkzeugResponse
 
 from ...accessible import speech
 from ...auth import STAFF_ROLES, current_account, roles_required
 from ...extensions import db
+from ...forms.fields import sent
+from ...forms.staff import (
+    CommunicationForm,
+    CorrectionForm,
+    NonParticipationForm,
+    PlanReviewForm,
+    review_prompts_form,
+)
+from ...i18n import LANGUAGES
 from ...models import (
     CaptureMethod,
     NonParticipation,
     NonParticipationReason,
+    Response,
     Review,
     ReviewKind,
     ReviewStatus,
@@ -24,22 +34,15 @@ from ...models import (
     User,
 )
 from ...prompts.library import load_library
-from ...services import NotFound, ServiceError, audit, people, reviews
+from ...services import StaleVersion, audit, people, reviews
 from ...services.governance import agreements, safeguarding
 from ...services.reviews import person_first, responses
-from ..lookup import review_or_404  # noqa: E402  (kept beside the blueprint it serves)
+from .. import edge
+from ..lookup import review_or_404
+from ..person import screens as person_screens
+from .layers import layers_context
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
-
-
-def _person_or_404(person_id: int):  # type: ignore[no-untyped-def]
-    try:
-        return people.get_person(db.session, person_id)
-    except NotFound:
-        abort(404)
-
-
-_review_or_404 = review_or_404
 
 
 @bp.route("/")
@@ -65,7 +68,7 @@ def home() -> str:
 @roles_required(*STAFF_ROLES)
 def person(person_id: int) -> str:
     """One person: communication needs, supporters and authority, reviews."""
-    record = _person_or_404(person_id)
+    record = people.get_person(db.session, person_id)
     supporters = db.session.scalars(
         select(Supporter).where(Supporter.person_id == record.id).order_by(Supporter.name)
     ).all()
@@ -75,7 +78,7 @@ def person(person_id: int) -> str:
     audit.record(
         db.session, "person.viewed", actor=current_account(), obj=record, person_id=record.id
     )
-    db.session.commit()
+    db.session.commit()  # a GET: opening a person's record is audited, so the edge would not
     return render_template(
         "staff/person.html",
         agreements_by_supporter=agreements.for_supporters(db.session, [s.id for s in supporters]),
@@ -96,61 +99,53 @@ def _facilitators() -> list[User]:
 
 @bp.route("/people/<int:person_id>/reviews/new", methods=["GET", "POST"])
 @roles_required(*STAFF_ROLES)
-def plan_review(person_id: int) -> str | WerkzeugResponse | tuple[str, int]:
+def plan_review(person_id: int) -> ResponseReturnValue:
     """Plan a review: kind, date and facilitator; the default prompts can be changed next."""
-    record = _person_or_404(person_id)
-    error = None
-    if request.method == "POST":
-        try:
-            when = date.fromisoformat(request.form.get("scheduled_for", ""))
-            kind = ReviewKind(request.form.get("kind", ""))
-        except ValueError:
-            error = _("Enter the date of the review and choose what kind of review it is.")
-        else:
-            facilitator = db.session.get(User, request.form.get("facilitator_id", type=int) or 0)
-            review = reviews.plan_review(
-                db.session,
-                record,
-                actor=current_account(),
-                kind=kind,
-                scheduled_for=when,
-                facilitator=facilitator,
-            )
-            db.session.commit()
-            flash(
-                _(
-                    "The review is planned. Check the prompts for %(name)s.",
-                    name=record.preferred_name,
-                ),
-                "success",
-            )
-            return redirect(url_for("staff.review_prompts", review_id=review.id), code=303)
-    return render_template(
-        "staff/plan_review.html",
-        person=record,
-        error=error,
-        kinds=list(ReviewKind),
-        facilitators=_facilitators(),
-        flag=people.communication_flag(record),
-    ), (400 if error else 200)
+    record = people.get_person(db.session, person_id)
+    form = PlanReviewForm()
+
+    def page(error: str | None) -> str:
+        return render_template(
+            "staff/plan_review.html",
+            person=record,
+            error=error,
+            kinds=list(ReviewKind),
+            facilitators=_facilitators(),
+            flag=people.communication_flag(record),
+        )
+
+    edge.on_refusal(lambda refusal: page(str(refusal)))
+    if sent(form):
+        review = reviews.plan_review(
+            db.session,
+            record,
+            actor=current_account(),
+            kind=ReviewKind(form.kind.data),
+            scheduled_for=form.scheduled_on(),
+            facilitator=db.session.get(User, form.facilitator_id.data or 0),
+        )
+        flash(
+            _("The review is planned. Check the prompts for %(name)s.", name=record.preferred_name),
+            "success",
+        )
+        return redirect(url_for("staff.review_prompts", review_id=review.id), code=303)
+    return page(None)
 
 
 @bp.route("/reviews/<int:review_id>")
 @roles_required(*STAFF_ROLES)
 def review(review_id: int) -> str:
     """The review record: the person's views first, then each layer."""
-    record = _review_or_404(review_id)
+    record = review_or_404(review_id)
     audit.record(
         db.session, "review.viewed", actor=current_account(), obj=record, person_id=record.person_id
     )
-    db.session.commit()
+    db.session.commit()  # a GET: opening a review is audited, so the edge would not
     non_participation = db.session.scalars(
         select(NonParticipation)
         .where(NonParticipation.review_id == record.id)
         .order_by(NonParticipation.id)
     ).all()
-    from .layers import layers_context
-
     supporter_ids = [s.id for s in record.person.supporters]
     return render_template(
         "staff/review.html",
@@ -172,159 +167,123 @@ def review(review_id: int) -> str:
 
 @bp.route("/reviews/<int:review_id>/prompts", methods=["GET", "POST"])
 @roles_required(*STAFF_ROLES)
-def review_prompts(review_id: int) -> str | WerkzeugResponse | tuple[str, int]:
+def review_prompts(review_id: int) -> ResponseReturnValue:
     """Choose the review's prompts from the library and put them in order."""
-    record = _review_or_404(review_id)
+    record = review_or_404(review_id)
     library = load_library()
-    error = None
-    chosen_order = {rp.library_prompt_id: rp.position for rp in record.prompts}
-    if request.method == "POST":
-        picked = request.form.getlist("prompt")
-        orders = {}
-        for prompt_id in picked:
-            try:
-                orders[prompt_id] = int(request.form.get(f"order-{prompt_id}") or 999)
-            except ValueError:
-                orders[prompt_id] = 999
-        library_order = {p.id: i for i, p in enumerate(library.all_prompts())}
-        ordered = sorted(picked, key=lambda pid: (orders[pid], library_order.get(pid, 0)))
-        try:
-            reviews.set_prompts(db.session, record, ordered, actor=current_account())
-        except (ServiceError, KeyError) as problem:
-            db.session.rollback()
-            error = (
-                str(problem)
-                if isinstance(problem, ServiceError)
-                else _("That prompt is not in the library.")
-            )
+    form = review_prompts_form(library)
+
+    def page(error: str | None) -> str:
+        if form.is_submitted():  # the page again as it was sent
+            chosen_order = form.orders()
         else:
-            db.session.commit()
-            flash(_("The prompts are saved."), "success")
-            return redirect(url_for("staff.review", review_id=record.id), code=303)
-        chosen_order = {pid: orders.get(pid, 999) for pid in picked}
-    return render_template(
-        "staff/review_prompts.html",
-        review=record,
-        person=record.person,
-        library=library,
-        chosen_order=chosen_order,
-        error=error,
-        flag=people.communication_flag(record.person),
-        editable=record.status == ReviewStatus.PLANNED,
-    ), (400 if error else 200)
+            chosen_order = {
+                rp.library_prompt_id: rp.position for rp in record.prompts if rp.library_prompt_id
+            }
+        return render_template(
+            "staff/review_prompts.html",
+            review=record,
+            person=record.person,
+            library=library,
+            chosen_order=chosen_order,
+            error=error,
+            flag=people.communication_flag(record.person),
+            editable=record.status == ReviewStatus.PLANNED,
+        )
+
+    edge.on_refusal(lambda refusal: page(str(refusal)))
+    if sent(form):
+        reviews.set_prompts(db.session, record, form.ordered(), actor=current_account())
+        flash(_("The prompts are saved."), "success")
+        return redirect(url_for("staff.review", review_id=record.id), code=303)
+    return page(None)
 
 
 @bp.route("/reviews/<int:review_id>/non-participation", methods=["POST"])
 @roles_required(*STAFF_ROLES)
-def non_participation(review_id: int) -> WerkzeugResponse:
+def non_participation(review_id: int) -> ResponseReturnValue:
     """Record why the person could not take part, what was tried, and when to try again."""
-    record = _review_or_404(review_id)
-    try:
-        reason = NonParticipationReason(request.form.get("reason", ""))
-        again = request.form.get("try_again_on") or None
+    record = review_or_404(review_id)
+    back = url_for("staff.review", review_id=record.id)
+    edge.refusal_returns_to(back)
+    form = NonParticipationForm()
+    if sent(form):
         person_first.record_non_participation(
             db.session,
             record,
             actor=current_account(),
-            reason=reason,
-            what_was_tried=request.form.get("what_was_tried", ""),
-            try_again_on=date.fromisoformat(again) if again else None,
-            detail=request.form.get("detail"),
+            reason=NonParticipationReason(form.reason.data),
+            what_was_tried=form.what_was_tried.data,
+            try_again_on=form.try_again_on.data,
+            detail=form.detail.data,
         )
-    except (ServiceError, ValueError) as problem:
-        db.session.rollback()
-        message = (
-            str(problem)
-            if isinstance(problem, ServiceError)
-            else _("Choose a reason and enter a real date.")
-        )
-        flash(message, "error")
-    else:
-        db.session.commit()
         flash(_("Recorded. Other people's views can now be added."), "success")
-    return redirect(url_for("staff.review", review_id=record.id), code=303)
+    return redirect(back, code=303)
 
 
 @bp.route("/people/<int:person_id>/communication", methods=["GET", "POST"])
 @roles_required(*STAFF_ROLES)
-def communication(person_id: int) -> str | WerkzeugResponse | tuple[str, int]:
+def communication(person_id: int) -> ResponseReturnValue:
     """Communication needs, preferred formats and the tablet settings for this person."""
-    from ...i18n import LANGUAGES
-    from ..person import screens as person_screens
+    record = people.get_person(db.session, person_id)
+    form = CommunicationForm()
+    # The whole form as sent: the tablet settings are read from it by person/screens.py (the
+    # tablet's own settings screen sends the same fields), and a refused save shows it again.
+    typed = request.form
 
-    record = _person_or_404(person_id)
-    error = None
-    conflict = False
-    if request.method == "POST":
-        try:
-            review_on = request.form.get("review_on") or None
-            language = request.form.get("language", "en")
-            if language not in LANGUAGES:
-                raise ServiceError(_("Choose a language from the list."))
-            people.update_communication(
-                db.session,
-                record,
-                actor=current_account(),
-                version=request.form.get("version", type=int) or 0,
-                communication_needs=request.form.get("communication_needs"),
-                preferred_formats=request.form.get("preferred_formats", "").split(","),
-                review_on=date.fromisoformat(review_on) if review_on else None,
-                language=language,
-            )
-            person_screens.save_settings(db.session, record, request.form, current_account())
-        except people.VersionConflict as problem:
-            db.session.rollback()
-            error, conflict = str(problem), True
-        except (ServiceError, ValueError) as problem:
-            db.session.rollback()
-            error = str(problem) if isinstance(problem, ServiceError) else _("Enter a real date.")
-        else:
-            db.session.commit()
-            flash(_("Saved."), "success")
-            return redirect(url_for("staff.person", person_id=record.id), code=303)
-    # After a refused save the form shows what this editor typed, beside what is stored.
-    mine = request.form if error else None
-    return render_template(
-        "staff/communication.html",
-        person=record,
-        mine=mine,
-        conflict=conflict,
-        error=error,
-        languages=LANGUAGES,
-        choices=person_screens.SETTING_CHOICES,
-        access_choices=person_screens.ACCESS_CHOICES,
-        access_bounds=person_screens.access_bounds(),
-        pacing=person_screens.pacing(record),
-        flag=people.communication_flag(record),
-    ), (409 if conflict else 400 if error else 200)
+    def page(error: str | None, conflict: bool = False) -> str:
+        return render_template(
+            "staff/communication.html",
+            person=record,
+            mine=typed if error else None,  # beside what is stored, after a refused save
+            conflict=conflict,
+            error=error,
+            languages=LANGUAGES,
+            choices=person_screens.SETTING_CHOICES,
+            access_choices=person_screens.ACCESS_CHOICES,
+            access_bounds=person_screens.access_bounds(),
+            pacing=person_screens.pacing(record),
+            flag=people.communication_flag(record),
+        )
+
+    edge.on_refusal(lambda refusal: page(str(refusal), isinstance(refusal, StaleVersion)))
+    if sent(form):
+        people.update_communication(
+            db.session,
+            record,
+            actor=current_account(),
+            version=form.version.data or 0,
+            communication_needs=form.communication_needs.data,
+            preferred_formats=form.preferred_formats.data.split(","),
+            review_on=form.review_on.data,
+            language=form.language.data,
+        )
+        person_screens.save_settings(db.session, record, typed, current_account())
+        flash(_("Saved."), "success")
+        return redirect(url_for("staff.person", person_id=record.id), code=303)
+    return page(None)
 
 
 @bp.route("/reviews/<int:review_id>/responses/<int:response_id>/correction", methods=["POST"])
 @roles_required(*STAFF_ROLES)
-def correction(review_id: int, response_id: int) -> WerkzeugResponse:
+def correction(review_id: int, response_id: int) -> ResponseReturnValue:
     """Add a correction to what the person said: a new, attributed entry; the original stays."""
-    import uuid
-
-    from ...models import Response
-
-    record = _review_or_404(review_id)
+    record = review_or_404(review_id)
     original = db.session.get(Response, response_id)
     if original is None or original.review_id != record.id:
         abort(404)
-    try:
+    back = url_for("staff.review", review_id=record.id)
+    edge.refusal_returns_to(back)
+    form = CorrectionForm()
+    if sent(form):
         responses.correct(
             db.session,
             original,
             actor=current_account(),
-            reason=request.form.get("reason", ""),
+            reason=form.reason.data,
             client_id=uuid.uuid4().hex,
-            words=request.form.get("words", ""),
+            words=form.words.data,
             method=CaptureMethod.SCRIBED,
         )
-    except ServiceError as problem:
-        db.session.rollback()
-        flash(str(problem), "error")
-    else:
-        db.session.commit()
         flash(_("The correction is added. The original stays on the record."), "success")
-    return redirect(url_for("staff.review", review_id=record.id), code=303)
+    return redirect(back, code=303)
