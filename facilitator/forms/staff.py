@@ -1,4 +1,5 @@
-"""Forms for staff: people, supporters and advocacy; planning a review and the review page.
+"""Forms for staff: people, supporters and advocacy; planning a review and the review page;
+outcome actions.
 
 Field names are the ones the pages post. The checks are the ones the pages always made (a
 length over the limit, a date or a choice that cannot be read); the rules of the product stay
@@ -13,6 +14,7 @@ from typing import Any, ClassVar
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, Field, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, ValidationError
@@ -26,6 +28,7 @@ from ..models import (
     SupporterRole,
 )
 from ..prompts.library import Library
+from ..services.reviews.actions import ActionInput
 from .fields import IsoDate, WholeNumber, choice, picked, strip, within
 
 REAL_DATE = _l("Enter a real date.")
@@ -41,6 +44,15 @@ def _text(limit: int) -> StringField:
 def _long_text(limit: int) -> TextAreaField:
     """Text of several lines, trimmed, within ``limit`` characters."""
     return TextAreaField(default="", filters=[strip], validators=[within(limit)])
+
+
+def as_sent(form: FlaskForm) -> MultiDict[str, str]:
+    """The form's fields exactly as sent, for a page to show again after a refusal."""
+    typed: MultiDict[str, str] = MultiDict()
+    for field in form:
+        for value in field.raw_data or []:
+            typed.add(field.name, value)
+    return typed
 
 
 # --- people and supporters (views/staff/people.py) ---------------------------------------------
@@ -191,3 +203,62 @@ class CorrectionForm(FlaskForm):
 
     reason = TextAreaField(default="")
     words = TextAreaField(default="")
+
+
+# --- outcome actions (views/staff/actions.py) --------------------------------------------------
+
+ACTION_PROBLEM = _l("Enter the date as a real date, and choose the owner from the list.")
+
+
+class ActionForm(FlaskForm):
+    """An outcome action: the statements it answers, its words, picture, owner and date."""
+
+    statement = picked()  # the ids of the person's statements it answers
+    plain_text = TextAreaField(default="")
+    easy_read_text = TextAreaField(default="")
+    picture = StringField(default="")
+    owner_name = StringField(default="")
+    owner_user_id = WholeNumber(message=ACTION_PROBLEM)
+    due_on = IsoDate(message=ACTION_PROBLEM)
+    no_link_reason = StringField(default="")
+    version = WholeNumber()  # the version the page was read at (a change), or none
+
+    def validate_statement(self, field: Field) -> None:
+        try:
+            self.statement_ids()
+        except ValueError:
+            raise ValidationError(ACTION_PROBLEM) from None
+
+    def statement_ids(self) -> list[int]:
+        return [int(v) for v in self.statement.data or [] if v.strip()]
+
+    def action_input(self) -> ActionInput:
+        """What was written, as the actions service takes it."""
+        return ActionInput(
+            statement_ids=self.statement_ids(),
+            plain_text=self.plain_text.data or "",
+            easy_read_text=self.easy_read_text.data or "",
+            picture=self.picture.data or None,
+            owner_name=self.owner_name.data or "",
+            owner_user_id=self.owner_user_id.data,
+            due_on=self.due_on.data,
+            no_link_reason=self.no_link_reason.data or None,
+        )
+
+    def typed(self) -> MultiDict[str, str]:
+        return as_sent(self)
+
+
+class AdviceForm(FlaskForm):
+    """The easy-read text being typed and the picture chosen, for the advice beside them."""
+
+    easy_read_text = TextAreaField(default="")
+    picture = StringField(default="")
+
+
+class ActionStatusForm(FlaskForm):
+    """An action moved on: its status, the reason when not done, and the version it was at."""
+
+    status = StringField(default="")  # the service says when it is not one of the list
+    version = WholeNumber()
+    not_done_reason = StringField()

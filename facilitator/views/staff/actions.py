@@ -9,22 +9,25 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
-from werkzeug.wrappers import Response as WerkzeugResponse
 
 from ...auth import STAFF_ROLES, current_account, roles_required
 from ...extensions import db
+from ...forms.fields import sent
+from ...forms.staff import ActionForm, ActionStatusForm, AdviceForm
 from ...models import ActionStatus, OutcomeAction, Review, Role, User
 from ...prompts.library import load_library
-from ...services import NotFound, ServiceError, people, reviews
+from ...services import people, reviews
 from ...services.reviews import actions, person_first
-from ...services.reviews.actions import ActionInput, ConflictError
-from ..lookup import review_or_404  # noqa: E402  (kept beside the blueprint it serves)
+from ...services.reviews.actions import ConflictError
+from .. import edge
+from ..lookup import review_or_404
 
 bp = Blueprint("actions", __name__, url_prefix="/staff/reviews/<int:review_id>/actions")
 overview = Blueprint("actions_overview", __name__, url_prefix="/staff/actions")
@@ -56,30 +59,13 @@ def days(value: timedelta | None) -> str:
     return ngettext("%(num)d day", "%(num)d days", value.days)
 
 
-_review_or_404 = review_or_404
-
-
 def _action_or_404(review: Review, action_id: int) -> OutcomeAction:
-    try:
-        return actions.get_action(db.session, review, action_id)
-    except NotFound:
-        abort(404)
+    """The review's action (a missing one, or another review's, is NotFound: a 404)."""
+    return actions.get_action(db.session, review, action_id)
 
 
-def parse_input(form: MultiDict[str, str]) -> ActionInput:
-    """The action form as an ActionInput; ValueError for a date or number that is not one."""
-    due = (form.get("due_on") or "").strip()
-    owner = (form.get("owner_user_id") or "").strip()
-    return ActionInput(
-        statement_ids=[int(v) for v in form.getlist("statement") if v.strip()],
-        plain_text=form.get("plain_text", ""),
-        easy_read_text=form.get("easy_read_text", ""),
-        picture=form.get("picture") or None,
-        owner_name=form.get("owner_name", ""),
-        owner_user_id=int(owner) if owner else None,
-        due_on=date.fromisoformat(due) if due else None,
-        no_link_reason=form.get("no_link_reason") or None,
-    )
+def _at(review: Review, action: OutcomeAction) -> str:
+    return url_for("actions.builder", review_id=review.id) + f"#action-{action.id}"
 
 
 def _staff_users() -> list[User]:
@@ -132,97 +118,73 @@ def _page(review: Review, **extra: Any) -> dict[str, Any]:
 
 @bp.route("/", methods=["GET", "POST"])
 @roles_required(*STAFF_ROLES)
-def builder(review_id: int) -> str | WerkzeugResponse | tuple[str, int]:
+def builder(review_id: int) -> ResponseReturnValue:
     """Pick the person's statements and write an action; the actions so far; figures."""
-    review = _review_or_404(review_id)
-    error = None
-    if request.method == "POST":
-        try:
-            data = parse_input(request.form)
-            action = actions.create_action(db.session, review, data, actor=current_account())
-        except ValueError:
-            db.session.rollback()
-            error = _("Enter the date as a real date, and choose the owner from the list.")
-        except ServiceError as problem:
-            db.session.rollback()
-            error = str(problem)
-        else:
-            advice = actions.easy_read_advice(action.easy_read_text, _lang(review), action.picture)
-            db.session.commit()
-            if advice:
-                flash(
-                    _("The action is saved. The easy-read check has advice on it: see below."),
-                    "warning",
-                )
-            else:
-                flash(_("The action is saved."), "success")
-            return redirect(
-                url_for("actions.builder", review_id=review.id) + f"#action-{action.id}", code=303
+    review = review_or_404(review_id)
+    form = ActionForm()
+
+    def page(error: str | None) -> str:
+        typed = form.typed() if form.is_submitted() else None
+        return render_template("actions/builder.html", **_page(review, form=typed, error=error))
+
+    edge.on_refusal(lambda refusal: page(str(refusal)))
+    if sent(form):
+        action = actions.create_action(
+            db.session, review, form.action_input(), actor=current_account()
+        )
+        if actions.easy_read_advice(action.easy_read_text, _lang(review), action.picture):
+            flash(
+                _("The action is saved. The easy-read check has advice on it: see below."),
+                "warning",
             )
-    context = _page(review, form=request.form if request.method == "POST" else None, error=error)
-    return render_template("actions/builder.html", **context), (400 if error else 200)
+        else:
+            flash(_("The action is saved."), "success")
+        return redirect(_at(review, action), code=303)
+    return page(None)
 
 
 @bp.route("/advice", methods=["POST"])
 @roles_required(*STAFF_ROLES)
 def advice(review_id: int) -> str:
     """The easy-read advice for the text being typed (the htmx partial)."""
-    review = _review_or_404(review_id)
+    review = review_or_404(review_id)
+    form = AdviceForm()
+    typed = form.easy_read_text.data or ""
     return render_template(
         "actions/_advice.html",
-        advice=actions.easy_read_advice(
-            request.form.get("easy_read_text", ""),
-            _lang(review),
-            request.form.get("picture") or None,
-        ),
-        typed=bool(request.form.get("easy_read_text", "").strip()),
+        advice=actions.easy_read_advice(typed, _lang(review), form.picture.data or None),
+        typed=bool(typed.strip()),
     )
 
 
 @bp.route("/<int:action_id>", methods=["GET", "POST"])
 @roles_required(*STAFF_ROLES)
-def edit(review_id: int, action_id: int) -> str | WerkzeugResponse | tuple[str, int]:
+def edit(review_id: int, action_id: int) -> ResponseReturnValue:
     """Change an action; a save from an old version shows both versions to choose from."""
-    review = _review_or_404(review_id)
+    review = review_or_404(review_id)
     action = _action_or_404(review, action_id)
-    error = None
-    conflict = None
-    form: Any = None
-    if request.method == "POST":
-        form = request.form
-        try:
-            data = parse_input(request.form)
-            actions.update_action(
-                db.session,
-                action,
-                data,
-                actor=current_account(),
-                version=request.form.get("version", type=int),
-            )
-        except ValueError:
-            db.session.rollback()
-            error = _("Enter the date as a real date, and choose the owner from the list.")
-        except ConflictError as clash:
-            db.session.rollback()
-            conflict = clash
-            error = str(clash)
-        except ServiceError as problem:
-            db.session.rollback()
-            error = str(problem)
-        else:
-            db.session.commit()
-            flash(_("The action is saved."), "success")
-            return redirect(
-                url_for("actions.builder", review_id=review.id) + f"#action-{action.id}", code=303
-            )
-    if form is None:
-        form = _form_from(action)
-    status = 409 if conflict else (400 if error else 200)
-    context = _page(review, form=form, error=error, conflict=conflict, action=action)
-    return render_template("actions/edit.html", **context), status
+    form = ActionForm()
+
+    def page(error: str | None, conflict: ConflictError | None = None) -> str:
+        typed = form.typed() if form.is_submitted() else _form_from(action)
+        context = _page(review, form=typed, error=error, conflict=conflict, action=action)
+        return render_template("actions/edit.html", **context)
+
+    edge.on_refusal(
+        lambda refusal: page(str(refusal), refusal if isinstance(refusal, ConflictError) else None)
+    )
+    if sent(form):
+        actions.update_action(
+            db.session, action, form.action_input(), actor=current_account(),
+            version=form.version.data,
+        )  # fmt: skip
+        flash(_("The action is saved."), "success")
+        return redirect(_at(review, action), code=303)
+    return page(None)
 
 
 def _form_from(action: OutcomeAction) -> MultiDict[str, str]:
+    """The action as it stands, in the shape of the form the page shows."""
     values = actions.snapshot(action)
     form: MultiDict[str, str] = MultiDict()
     for key in ("plain_text", "easy_read_text", "owner_name", "no_link_reason", "picture"):
@@ -237,28 +199,23 @@ def _form_from(action: OutcomeAction) -> MultiDict[str, str]:
 
 @bp.route("/<int:action_id>/status", methods=["POST"])
 @roles_required(*STAFF_ROLES)
-def status(review_id: int, action_id: int) -> WerkzeugResponse:
+def status(review_id: int, action_id: int) -> ResponseReturnValue:
     """Move an action on: planned, in progress, done, or not done with the reason."""
-    review = _review_or_404(review_id)
+    review = review_or_404(review_id)
     action = _action_or_404(review, action_id)
-    try:
+    edge.refusal_returns_to(_at(review, action))
+    form = ActionStatusForm()
+    if sent(form):
         actions.set_status(
             db.session,
             action,
-            request.form.get("status", ""),
+            form.status.data,
             actor=current_account(),
-            version=request.form.get("version", type=int),
-            reason=request.form.get("not_done_reason"),
+            version=form.version.data,
+            reason=form.not_done_reason.data,
         )
-    except ServiceError as problem:
-        db.session.rollback()
-        flash(str(problem), "error")
-    else:
-        db.session.commit()
         flash(_("The status is saved."), "success")
-    return redirect(
-        url_for("actions.builder", review_id=review.id) + f"#action-{action.id}", code=303
-    )
+    return redirect(_at(review, action), code=303)
 
 
 @overview.route("/overdue")
