@@ -1,5 +1,5 @@
 """Forms for staff: people, supporters and advocacy; planning a review and the review page;
-outcome actions.
+outcome actions; the staff layer.
 
 Field names are the ones the pages post. The checks are the ones the pages always made (a
 length over the limit, a date or a choice that cannot be read); the rules of the product stay
@@ -262,3 +262,19 @@ class ActionStatusForm(FlaskForm):
     status = StringField(default="")  # the service says when it is not one of the list
     version = WholeNumber()
     not_done_reason = StringField()
+
+
+# --- the staff layer (views/staff/layers.py) ---------------------------------------------------
+
+
+class StaffNoteForm(FlaskForm):
+    """A staff note on a topic, or on the whole review ("whole-review" or none)."""
+
+    topic = StringField()
+    note = TextAreaField(default="")
+
+
+class DifferingFromContributionForm(FlaskForm):
+    """A differing-view record opened from a supporter's contribution: what differs."""
+
+    summary = TextAreaField(default="")

@@ -47,12 +47,15 @@ def on_refusal(page: Refusal) -> None:
     g.refusal_page = page
 
 
-def refusal_returns_to(url: str) -> None:
-    """On a refusal, show the message on ``url`` (for buttons with nothing typed to lose)."""
+def refusal_returns_to(url: str, code: int = 303) -> None:
+    """On a refusal, show the message on ``url`` (for buttons with nothing typed to lose).
+
+    ``code`` is the redirect's status (303; a page that always answered 302 keeps it).
+    """
 
     def back(error: ServiceError) -> ResponseReturnValue:
         flash(str(error), "error")
-        return redirect(url, code=303)
+        return redirect(url, code=code)
 
     g.refusal_page = back
 

@@ -8,38 +8,31 @@ existence is not confirmed either.
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from ...auth import current_account, roles_required
 from ...extensions import db
 from ...forms.family import AdvocateLayerForm
 from ...models import Review, Role, Supporter
-from ...services import NotFound, ServiceError, audit, people, reviews
+from ...prompts.library import load_library
+from ...services import audit, people, reviews
 from ...services.reviews import consent, contributions
 from ...services.reviews.person_first import person_views_done
+from .. import edge
 
 bp = Blueprint("advocate_layer", __name__, url_prefix="/advocate/reviews")
 
 WHOLE_REVIEW = "whole-review"
 
 
-def _library():  # type: ignore[no-untyped-def]
-    from ...prompts.library import load_library
-
-    return load_library()
-
-
 def _assigned_review(review_id: int) -> tuple[Review, Supporter]:
     """The review and the advocate's supporter row, or 404 for anyone not assigned."""
-    try:
-        review = reviews.get_review(db.session, review_id)
-    except NotFound:
-        abort(404)
+    review = reviews.get_review(db.session, review_id)  # NotFound: a 404 at the edge
     supporter = contributions.advocate_assignment(db.session, review, current_account())
     if supporter is None:
         abort(404)
@@ -62,10 +55,10 @@ def index() -> str:
 
 @bp.route("/<int:review_id>", methods=["GET", "POST"])
 @roles_required(Role.ADVOCATE)
-def review(review_id: int) -> Response | str | tuple[str, int]:
+def review(review_id: int) -> ResponseReturnValue:
     """What the person agreed to share with the advocate, and the advocate's layer."""
     record, supporter = _assigned_review(review_id)
-    library = _library()
+    library = load_library()
     language = str(get_locale() or "en")
     topics = contributions.review_topics(record)
     form = AdvocateLayerForm()
@@ -73,55 +66,51 @@ def review(review_id: int) -> Response | str | tuple[str, int]:
         SelectChoice(WHOLE_REVIEW, _("The whole review")),
         *(SelectChoice(t, library.topic(t).title(language, fallback=True)) for t in topics),
     ]
-    done = person_views_done(db.session, record)
-    status = 200
+
+    def page(error: str | None = None) -> str:
+        if error:
+            form.form_errors.append(error)
+        shared = consent.advocate_may_see(db.session, record, supporter)
+        return render_template(
+            "advocate_layer/review.html",
+            form=form,
+            review=record,
+            person=record.person,
+            flag=people.communication_flag(record.person),
+            person_done=person_views_done(db.session, record),
+            shared=shared,
+            shared_note=_(
+                "You can see this as %(name)s's advocate.", name=record.person.preferred_name
+            ),
+            answers=[
+                a for a in contributions.person_answers(db.session, record) if a.choice or a.words
+            ]
+            if shared
+            else [],
+            library=library,
+            mine=contributions.advocate_contributions(db.session, record, current_account()),
+            closed=record.status == "closed",
+        )
+
+    edge.on_refusal(lambda refusal: page(str(refusal)))
     if form.validate_on_submit():
         topic = None if form.topic.data == WHOLE_REVIEW else form.topic.data
         body = {name: form[name].data or "" for name in contributions.ADVOCATE_FIELDS}
-        try:
-            contributions.add_advocate_layer(db.session, record, current_account(), topic, body)
-        except ServiceError as error:
-            db.session.rollback()
-            form.form_errors.append(str(error))
-            status = 400
-        else:
-            db.session.commit()
-            flash(
-                _(
-                    "Your layer is added. It is kept as yours and never changes what the "
-                    "person said."
-                ),
-                "success",
-            )
-            return redirect(url_for("advocate_layer.review", review_id=record.id))
-    elif form.is_submitted():
-        status = 400
-    else:
-        audit.record(
-            db.session,
-            "review.viewed",
-            actor=current_account(),
-            obj=record,
-            person_id=record.person_id,
-            detail={"as": "advocate"},
+        contributions.add_advocate_layer(db.session, record, current_account(), topic, body)
+        flash(
+            _("Your layer is added. It is kept as yours and never changes what the person said."),
+            "success",
         )
-        db.session.commit()
-    shared = consent.advocate_may_see(db.session, record, supporter)
-    return render_template(
-        "advocate_layer/review.html",
-        form=form,
-        review=record,
-        person=record.person,
-        flag=people.communication_flag(record.person),
-        person_done=done,
-        shared=shared,
-        shared_note=_(
-            "You can see this as %(name)s's advocate.", name=record.person.preferred_name
-        ),
-        answers=[a for a in contributions.person_answers(db.session, record) if a.choice or a.words]
-        if shared
-        else [],
-        library=library,
-        mine=contributions.advocate_contributions(db.session, record, current_account()),
-        closed=record.status == "closed",
-    ), status
+        return redirect(url_for("advocate_layer.review", review_id=record.id))
+    if form.is_submitted():
+        return page(), 400
+    audit.record(
+        db.session,
+        "review.viewed",
+        actor=current_account(),
+        obj=record,
+        person_id=record.person_id,
+        detail={"as": "advocate"},
+    )
+    db.session.commit()  # a GET: opening a review is audited, so the edge would not
+    return page()

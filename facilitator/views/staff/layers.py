@@ -9,19 +9,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from werkzeug.wrappers import Response
 
 from ...auth import STAFF_ROLES, current_account, roles_required
 from ...extensions import db
+from ...forms.fields import sent
+from ...forms.staff import DifferingFromContributionForm, StaffNoteForm
 from ...models import CaseStatus, Contribution, DifferingView, Review, ReviewStatus
-from ...services import ServiceError
 from ...services.reviews import contributions
 from ...services.reviews.person_first import person_views_done
-from ..lookup import review_or_404  # noqa: E402  (kept beside the blueprint it serves)
+from .. import edge
+from ..lookup import review_or_404
 
 bp = Blueprint("layers", __name__, url_prefix="/staff/reviews/<int:review_id>/layers")
 
@@ -42,57 +44,51 @@ def layers_context(session: Session, review: Review) -> dict[str, Any]:
     }
 
 
-_review = review_or_404
-
-
-def _back(review: Review) -> Response:
-    return redirect(url_for("staff.review", review_id=review.id) + "#layers-title")
+def _back(review: Review) -> str:
+    """Where a note or a differing view goes back to: the layers on the review page."""
+    return url_for("staff.review", review_id=review.id) + "#layers-title"
 
 
 @bp.route("/note", methods=["POST"])
 @roles_required(*STAFF_ROLES)
-def note(review_id: int) -> Response:
+def note(review_id: int) -> ResponseReturnValue:
     """Add a staff note on a topic or on the whole review."""
-    review = _review(review_id)
-    topic = request.form.get("topic") or None
-    try:
+    review = review_or_404(review_id)
+    back = _back(review)
+    edge.refusal_returns_to(back, code=302)  # these buttons always answered 302
+    form = StaffNoteForm()
+    if sent(form):
+        topic = form.topic.data or None
         contributions.add_staff_note(
             db.session,
             review,
             current_account(),
             None if topic == "whole-review" else topic,
-            {"note": request.form.get("note", "")},
+            {"note": form.note.data},
         )
-    except ServiceError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
         flash(_("Your note is added to the staff layer."), "success")
-    return _back(review)
+    return redirect(back)
 
 
 @bp.route("/differing/<int:contribution_id>", methods=["POST"])
 @roles_required(*STAFF_ROLES)
-def differing(review_id: int, contribution_id: int) -> Response:
+def differing(review_id: int, contribution_id: int) -> ResponseReturnValue:
     """Open a differing-view record from a supporter's contribution."""
-    review = _review(review_id)
+    review = review_or_404(review_id)
     contribution = db.session.get(Contribution, contribution_id)
     if contribution is None or contribution.review_id != review.id:
         abort(404)
-    try:
+    back = _back(review)
+    edge.refusal_returns_to(back, code=302)  # these buttons always answered 302
+    form = DifferingFromContributionForm()
+    if sent(form):
         contributions.open_differing_view(
             db.session,
             review,
             contribution.topic_id,
             contribution,
             current_account(),
-            request.form.get("summary", ""),
+            form.summary.data,
         )
-    except ServiceError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
         flash(_("The differing view is recorded as open."), "success")
-    return _back(review)
+    return redirect(back)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -21,16 +22,14 @@ from ...models import (
     Review,
     Supporter,
 )
-from ...services import ServiceError, people
+from ...services import people
 from ...services.family import links
 from ...services.reviews import consent
 from ...services.reviews.person_first import person_views_done
-from ..lookup import review_or_404  # noqa: E402  (kept beside the blueprint it serves)
+from .. import edge
+from ..lookup import review_or_404
 
 bp = Blueprint("links", __name__, url_prefix="/staff/reviews/<int:review_id>/links")
-
-
-_review = review_or_404
 
 
 def _supporter(review: Review, supporter_id: int) -> Supporter:
@@ -79,15 +78,15 @@ def _index_context(review: Review) -> dict[str, Any]:
 @roles_required(*STAFF_ROLES)
 def index(review_id: int) -> str:
     """Each supporter's link with its state, and what the person agreed to share."""
-    review = _review(review_id)
+    review = review_or_404(review_id)
     return render_template("links/index.html", form=IssueLinkForm(), **_index_context(review))
 
 
 @bp.route("/issue", methods=["POST"])
 @roles_required(*STAFF_ROLES)
-def issue(review_id: int) -> Response | str | tuple[str, int]:
+def issue(review_id: int) -> ResponseReturnValue:
     """Issue (or reissue) a link; the link and code are shown on this page once, only."""
-    review = _review(review_id)
+    review = review_or_404(review_id)
     form = IssueLinkForm()
     form.supporter_id.choices = [
         SelectChoice(str(s.id), s.name) for s in _linkable(_supporters(review))
@@ -96,19 +95,14 @@ def issue(review_id: int) -> Response | str | tuple[str, int]:
         flash(_("Choose who the link is for, and how they confirm it is them."), "error")
         return redirect(url_for("links.index", review_id=review.id))
     supporter = _supporter(review, int(form.supporter_id.data or 0))
-    try:
-        issued = links.issue_link(
-            db.session,
-            review,
-            supporter,
-            current_account(),
-            verifier="email" if form.verifier.data == "email" else "code",
-        )
-    except ServiceError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return redirect(url_for("links.index", review_id=review.id))
-    db.session.commit()
+    edge.refusal_returns_to(url_for("links.index", review_id=review.id), code=302)
+    issued = links.issue_link(
+        db.session,
+        review,
+        supporter,
+        current_account(),
+        verifier="email" if form.verifier.data == "email" else "code",
+    )
     return render_template(
         "links/issued.html",
         review=review,
@@ -123,22 +117,21 @@ def issue(review_id: int) -> Response | str | tuple[str, int]:
 @roles_required(*STAFF_ROLES)
 def revoke(review_id: int, link_id: int) -> Response:
     """Stop a link working now."""
-    review = _review(review_id)
+    review = review_or_404(review_id)
     link = db.session.get(InvitationLink, link_id)
     if link is None or link.review_id != review.id:
         abort(404)
     if RevokeLinkForm().validate_on_submit():
         links.revoke_link(db.session, link, current_account())
-        db.session.commit()
         flash(_("The link has been stopped. It no longer works."), "success")
     return redirect(url_for("links.index", review_id=review.id))
 
 
 @bp.route("/consent/<int:supporter_id>", methods=["GET", "POST"])
 @roles_required(*STAFF_ROLES)
-def other_basis(review_id: int, supporter_id: int) -> Response | str | tuple[str, int]:
+def other_basis(review_id: int, supporter_id: int) -> ResponseReturnValue:
     """Record a basis other than the person's own choice, with the reason written down."""
-    review = _review(review_id)
+    review = review_or_404(review_id)
     supporter = _supporter(review, supporter_id)
     holders = {
         basis: consent.authority_holders(db.session, review, basis)
@@ -150,38 +143,35 @@ def other_basis(review_id: int, supporter_id: int) -> Response | str | tuple[str
         SelectChoice("0", _("Not needed for a best-interests decision")),
         *(SelectChoice(str(s.id), s.name) for s in unique.values()),
     ]
-    status = 200
+
+    def page(error: str | None = None) -> str:
+        if error:
+            form.form_errors.append(error)
+        return render_template(
+            "links/consent.html",
+            form=form,
+            review=review,
+            person=review.person,
+            supporter=supporter,
+            history=consent.consent_history(db.session, review, supporter),
+            holders=holders,
+        )
+
+    edge.on_refusal(lambda refusal: page(str(refusal)))
     if form.validate_on_submit():
         holder = None
         if form.authority_holder.data:
             holder = _supporter(review, int(form.authority_holder.data))
-        try:
-            consent.record_other_basis(
-                db.session,
-                review,
-                supporter,
-                ConsentBasis(form.basis.data),
-                form.reason.data or "",
-                current_account(),
-                decision=ConsentDecision(form.decision.data or "yes"),
-                authority_holder=holder,
-            )
-        except ServiceError as error:
-            db.session.rollback()
-            form.form_errors.append(str(error))
-            status = 400
-        else:
-            db.session.commit()
-            flash(_("The decision and its reason are recorded."), "success")
-            return redirect(url_for("links.index", review_id=review.id))
-    elif form.is_submitted():
-        status = 400
-    return render_template(
-        "links/consent.html",
-        form=form,
-        review=review,
-        person=review.person,
-        supporter=supporter,
-        history=consent.consent_history(db.session, review, supporter),
-        holders=holders,
-    ), status
+        consent.record_other_basis(
+            db.session,
+            review,
+            supporter,
+            ConsentBasis(form.basis.data),
+            form.reason.data or "",
+            current_account(),
+            decision=ConsentDecision(form.decision.data or "yes"),
+            authority_holder=holder,
+        )
+        flash(_("The decision and its reason are recorded."), "success")
+        return redirect(url_for("links.index", review_id=review.id))
+    return page(), 400 if form.is_submitted() else 200
