@@ -13,14 +13,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pyotp
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import Engine, make_url, text
+from sqlalchemy import Engine, make_url, select, text
 from sqlalchemy.orm import Session
 
 from facilitator import create_app
 from facilitator.db import make_engine, upgrade
+from facilitator.extensions import db
+from facilitator.models import User, utcnow
+from facilitator.services import demo as demo_service
 
 from .structure import assert_fragment_ok, assert_page_ok
 
@@ -98,8 +102,6 @@ def own_postgres_database(prefix: str) -> Iterator[str]:
         upgrade(url)
         yield url
     finally:
-        from facilitator.extensions import db
-
         if db.engine is not None:
             db.engine.dispose()
         with admin.connect() as conn:
@@ -198,7 +200,6 @@ def app(tmp_path: Path, sqlite_template: Path) -> Iterator[Flask]:
     shutil.copy(sqlite_template, path)
     application = make_test_app(tmp_path, f"sqlite:///{path}")
     yield application
-    from facilitator.extensions import db
 
     if db.engine is not None:
         db.engine.dispose()
@@ -212,9 +213,6 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture
 def demo(app: Flask) -> dict[str, object]:
     """The demo data loaded into the app's database."""
-    from facilitator.extensions import db
-    from facilitator.services import demo as demo_service
-
     with app.app_context():
         data = demo_service.load(db.session)
         db.session.commit()
@@ -251,7 +249,6 @@ def sign_in(client: FlaskClient, email: str, password: str = "demo-password-2026
     location = response.headers.get("Location", "") if response.status_code == 302 else ""
     if not location.startswith(("/sign-in/code", "/sign-in/set-up")):
         return response
-    from facilitator.extensions import db
 
     app = client.application
     with app.app_context():
@@ -265,11 +262,6 @@ def second_factor_code(db_session: Session, email: str) -> str:
     The account's replay marker is cleared, so that tests may sign the same account in
     several times within one 30-second step; test_two_factor tests replay protection itself.
     """
-    import pyotp
-    from sqlalchemy import select
-
-    from facilitator.models import User, utcnow
-
     user = db_session.scalar(select(User).where(User.email == email.strip().lower()))
     assert user is not None, f"no account {email}"
     if user.totp_enabled_at is None or not user.totp_secret:

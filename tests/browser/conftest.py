@@ -13,8 +13,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pyotp
 import pytest
+from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
+
+from facilitator.extensions import db
+from facilitator.services import demo
 
 from ..conftest import IN_CI, make_test_app, need
 
@@ -41,7 +46,6 @@ def browser() -> Iterator[Any]:
     """One Chromium for the whole run."""
     need(CHROMIUM.exists(), "Chromium is not installed (apt-get install chromium)")
     need(AXE.exists(), "axe-core is not installed (npm ci)")
-    from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
@@ -91,9 +95,6 @@ class LiveServer:
 @pytest.fixture
 def live_app(tmp_path: Path, sqlite_template: Path) -> Iterator[Any]:
     """The app on a fresh SQLite database with the demo data."""
-    from facilitator.extensions import db
-    from facilitator.services import demo
-
     path = tmp_path / "live.sqlite3"
     shutil.copy(sqlite_template, path)
     app = make_test_app(tmp_path, f"sqlite:///{path}", TESTING=False)
@@ -157,8 +158,6 @@ def remember_authenticator(base_url: str, email: str, secret: str) -> None:
 
 def type_second_factor_code(page: Any, base_url: str, email: str) -> None:
     """Type a code like an authenticator app would (never one already used: replay is refused)."""
-    import pyotp
-
     key = (base_url, email)
     now = int(time.time()) // 30
     step = max(now, _LAST_STEP.get(key, -1) + 1)

@@ -11,6 +11,8 @@ import math
 import struct
 import wave
 
+import lameenc
+
 
 def wav(seconds: float = 1.0, rate: int = 16000) -> bytes:
     frames = int(seconds * rate)
@@ -27,8 +29,6 @@ def wav(seconds: float = 1.0, rate: int = 16000) -> bytes:
 
 
 def mp3(seconds: float = 1.0) -> bytes:
-    import lameenc
-
     rate = 16000
     frames = int(seconds * rate)
     pcm = b"".join(

@@ -8,7 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from pypdf import PdfReader
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from facilitator.models import (
@@ -22,7 +23,9 @@ from facilitator.models import (
     Review,
     ReviewKind,
     SupporterRole,
+    UserSession,
 )
+from facilitator.outputs import pdf
 from facilitator.services import (
     NotAllowed,
     NotFound,
@@ -530,10 +533,6 @@ def test_review_record_puts_the_person_first(session: Session, world, answers) -
 
 
 def test_pdf_renders_text_and_pictures(tmp_path: Path) -> None:
-    from pypdf import PdfReader
-
-    from facilitator.outputs import pdf
-
     pictures = tmp_path / "pictures"
     pictures.mkdir()
     (pictures / "house.svg").write_text(
@@ -579,15 +578,11 @@ def _figures_tuple(f: actions.Figures):  # type: ignore[no-untyped-def]
 
 def rev_tablet(session: Session, rev: Review):  # type: ignore[no-untyped-def]
     """The tablet session locked to a review."""
-    from facilitator.models import UserSession
-
     locked = select(UserSession).where(UserSession.person_mode_review_id == rev.id)
     return session.scalars(locked).one()
 
 
 def test_figures_across_add_up_per_review_figures_in_few_queries(session: Session) -> None:
-    from sqlalchemy import event
-
     staff = user(session)
     heard = []
     for n in range(3):
