@@ -1,5 +1,5 @@
 """Forms for staff: people, supporters and advocacy; planning a review and the review page;
-outcome actions; the staff layer.
+outcome actions; the staff layer; casework (agreements, who was told, safety flags).
 
 Field names are the ones the pages post. The checks are the ones the pages always made (a
 length over the limit, a date or a choice that cannot be read); the rules of the product stay
@@ -278,3 +278,51 @@ class DifferingFromContributionForm(FlaskForm):
     """A differing-view record opened from a supporter's contribution: what differs."""
 
     summary = TextAreaField(default="")
+
+
+# --- casework (views/staff/casework.py) --------------------------------------------------------
+
+CASEWORK_DATE = _l("Enter dates like 2027-03-12.")
+
+
+class AgreementForm(FlaskForm):
+    """A supporter's involvement agreement (the service checks every part)."""
+
+    version = StringField()  # the version the page was read at, as the service reads it
+    areas = picked()
+    decisions = TextAreaField(default="")  # one decision a line
+    may_see = TextAreaField()
+    contact_preference = StringField()
+    escalation_route = TextAreaField()
+    review_on = IsoDate(message=CASEWORK_DATE)
+
+    def decision_lines(self) -> list[str]:
+        return (self.decisions.data or "").splitlines()
+
+
+class PersonAnswerForm(FlaskForm):
+    """The person's own answer to their supporter's agreement, and how they gave it."""
+
+    version = StringField()
+    answer = StringField(default="")
+    method = StringField(default="")
+    words = TextAreaField()
+
+
+class ToldForm(FlaskForm):
+    """Who was told about the review's outcome or a decision, when, how, in what format."""
+
+    subject = StringField(default="")
+    recipient_kind = StringField(default="")
+    supporter_id = WholeNumber()  # one of the person's supporters, or none
+    recipient_name = StringField()
+    told_on = IsoDate(message=CASEWORK_DATE)
+    method = StringField(default="")
+    formats = picked()
+    note = TextAreaField()
+
+
+class SafetyFlagForm(FlaskForm):
+    """A flag on the person's words; ``next`` is the page to go back to (on this site only)."""
+
+    next = StringField()
