@@ -12,19 +12,26 @@ from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Response, current_app, render_template, request
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 
 from ...auth import STAFF_ROLES, current_account, roles_required
 from ...extensions import db
 from ...models import CaseStatus, DifferingRoute, Review
 from ...outputs import pdf
-from ...outputs.labels import author_description
+from ...outputs.labels import (
+    CAPTURE,
+    NON_PARTICIPATION,
+    REVIEW_KIND,
+    author_description,
+    format_date,
+)
 from ...prompts.library import load_library
 from ...services import audit, people
 from ...services.data import exports
-from ..lookup import review_or_404  # noqa: E402  (kept beside the blueprint it serves)
+from ..lookup import review_or_404
+from .actions import action_status_label
 from .photos import photo_files, picture_context
 
 bp = Blueprint("review_record", __name__, url_prefix="/staff/reviews/<int:review_id>/record")
@@ -56,15 +63,12 @@ CASE_STATUS = {
 }
 
 
-_review_or_404 = review_or_404
-
-
 def _record(review: Review, what: str) -> exports.ReviewRecord:
     audit.record(
         db.session, f"review.record_{what}", actor=current_account(), obj=review,
         person_id=review.person_id,
     )  # fmt: skip
-    db.session.commit()
+    db.session.commit()  # a GET: opening the record is audited, so the edge would not
     return exports.review_record(db.session, review)
 
 
@@ -89,7 +93,7 @@ def _context(record: exports.ReviewRecord) -> dict[str, Any]:
 @roles_required(*STAFF_ROLES)
 def page(review_id: int) -> str:
     """The record as a page."""
-    record = _record(_review_or_404(review_id), "viewed")
+    record = _record(review_or_404(review_id), "viewed")
     return render_template("actions/record.html", **_context(record))
 
 
@@ -97,7 +101,7 @@ def page(review_id: int) -> str:
 @roles_required(*STAFF_ROLES)
 def print_page(review_id: int) -> str:
     """The record laid out for paper: no navigation, print styles."""
-    record = _record(_review_or_404(review_id), "printed")
+    record = _record(review_or_404(review_id), "printed")
     return render_template("actions/record_print.html", **_context(record))
 
 
@@ -105,7 +109,7 @@ def print_page(review_id: int) -> str:
 @roles_required(*STAFF_ROLES)
 def pdf_file(review_id: int) -> Response:
     """The record as a PDF, for the file."""
-    record = _record(_review_or_404(review_id), "pdf")
+    record = _record(review_or_404(review_id), "pdf")
     started = time.perf_counter()
     data = pdf.render(
         record_blocks(record),
@@ -131,9 +135,9 @@ def pdf_file(review_id: int) -> Response:
 @roles_required(*STAFF_ROLES)
 def export(review_id: int) -> Response:
     """Everything about the review as JSON (see services.exports for the format)."""
-    review = _review_or_404(review_id)
+    review = review_or_404(review_id)
     text = exports.export_json(db.session, review, actor=current_account())
-    db.session.commit()
+    db.session.commit()  # a GET: the export is audited, so the edge would not
     disposition = "attachment" if request.args.get("download") else "inline"
     return Response(
         text, mimetype="application/json",
@@ -151,15 +155,11 @@ def pictures_dir(high_contrast: bool = False) -> Path:
 
 
 def _page_lang() -> str:
-    from flask_babel import get_locale
-
     lang = str(get_locale() or "en")
     return lang if lang in load_library().languages else "en"
 
 
 def _date(value: Any) -> str:
-    from ...outputs.labels import format_date
-
     return format_date(value)
 
 
@@ -167,8 +167,6 @@ def _date(value: Any) -> str:
 
 
 def _said_lines(record: exports.ReviewRecord, response: Any, lang: str) -> list[pdf.Para]:
-    from ...outputs.labels import CAPTURE
-
     library = load_library()
     prompt = library.prompt(response.review_prompt.library_prompt_id)
     how = str(CAPTURE.get(response.capture_method, response.capture_method))
@@ -183,8 +181,6 @@ def _said_lines(record: exports.ReviewRecord, response: Any, lang: str) -> list[
 
 def record_blocks(record: exports.ReviewRecord) -> list[pdf.Block]:  # noqa: C901 - one document
     """The record, in the order the product requires, as blocks for the PDF."""
-    from ...outputs.labels import NON_PARTICIPATION, REVIEW_KIND
-
     library = load_library()
     lang = _page_lang()
     review, person = record.review, record.person
@@ -248,8 +244,6 @@ def record_blocks(record: exports.ReviewRecord) -> list[pdf.Block]:  # noqa: C90
     blocks.append(pdf.Heading(_("Actions"), 2))
     if not record.actions:
         blocks.append(pdf.Para(_("No actions yet."), "muted"))
-    from .actions import action_status_label
-
     for entry in record.actions:
         action = entry.action
         lines = [
