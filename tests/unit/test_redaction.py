@@ -100,7 +100,7 @@ def test_the_rule_has_one_home() -> None:
 
 def test_the_app_redacts_its_own_logs_with_the_same_rule(app: Flask) -> None:
     environ = EnvironBuilder(path=f"/family/link/{TOKEN}").get_environ()
-    b"".join(app.wsgi_app(environ, lambda *args: None))
+    b"".join(app.wsgi_app(environ, lambda *args: None))  # type: ignore[arg-type]
     assert environ["PATH_INFO"] == "/family/link/[token]"
     werkzeug_filters = logging.getLogger("werkzeug").filters
     assert sum(isinstance(f, redaction.RedactTokens) for f in werkzeug_filters) == 1
