@@ -26,6 +26,7 @@ from ...services.reviews import responses
 from ...services.reviews.answering import NextScreen
 from ...static_cache import static_url
 from ..staff import custom_prompts as custom_prompt_views
+from ..staff.photos import picture_functions
 
 AUDIO_NAME = re.compile(r"^[0-9a-f]{64}\.mp3$")
 
@@ -132,8 +133,6 @@ def base_context(person: Person, review: Review, **extra: Any) -> dict[str, Any]
             "alt": item.alts.get(lang) or item.alts.get("en", ""),
             "speech": say(text),
         }
-
-    from ..staff.photos import picture_functions
 
     picture, picture_alt = picture_functions(person, lambda key: picture_url(key, high_contrast))
 
