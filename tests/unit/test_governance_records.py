@@ -20,8 +20,8 @@ from facilitator.models import (
     Layer,
     PartyKind,
     ReviewStatus,
-    Role,
     SupporterRole,
+    User,
     utcnow,
 )
 from facilitator.services import NotAllowed, ServiceError, people
@@ -36,19 +36,22 @@ from facilitator.services.governance import (
     differing_parties,
     today,
 )
-from facilitator.services.reviews import person_session, responses
+from facilitator.services.reviews import responses
 from facilitator.services.workdays import add_working_days
 
-from .factories import cid, person, review, signed_in, user
+from .factories import World, cid, person
 
 pytestmark = pytest.mark.db
 
 
+WORLD = {"prompt_ids": ["like-where-you-live", "want-to-move", "favourite-food"], "started": True}
+
+
 @pytest.fixture
-def world(session: Session):  # type: ignore[no-untyped-def]
-    staff = user(session)
-    manager = user(session, Role.MANAGER, name="Morgan Evans")
-    sam = person(session, staff)
+def world(world: World, session: Session, manager: User):  # type: ignore[no-untyped-def]
+    """The shared world (tests/unit/conftest.py) with Sam's brother and mother (an attorney)
+    and two of Sam's answers, Sam's views done: as a dict, by name."""
+    staff, sam, rev, prompts = world.staff, world.sam, world.review, world.prompts
     alex = people.add_supporter(
         session,
         sam,
@@ -66,11 +69,6 @@ def world(session: Session):  # type: ignore[no-untyped-def]
         role=SupporterRole.ATTORNEY,
     )
     session.flush()
-    rev = review(
-        session, staff, sam, prompt_ids=["like-where-you-live", "want-to-move", "favourite-food"]
-    )
-    person_session.start(session, rev, staff, signed_in(session, staff))
-    prompts = {rp.library_prompt_id: rp for rp in rev.prompts}
     liked = responses.record_choice(
         session,
         rev,
