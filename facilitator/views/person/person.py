@@ -77,7 +77,7 @@ def start(review_id: int) -> WerkzeugResponse:
     if current_user.person_mode_review_id:
         return _go("person.welcome")
     review = reviews.get_review(db.session, review_id)
-    edge.refusal_returns_to(url_for("staff.review", review_id=review_id))
+    edge.refusal_returns_to(url_for("staff.review", review_id=review_id), code=302)  # as ever
     person_session.start(db.session, review, current_user.user, current_user.record)
     return _go("person.welcome")
 
