@@ -16,6 +16,8 @@ from typing import Any
 
 from flask_babel.speaklater import LazyString
 
+Message = str | LazyString  # a refusal's message: marked with _l or lazy_ngettext
+
 
 def in_words(message: Any) -> str:
     """A message in the current language; a marked one keeps its msgid and values.

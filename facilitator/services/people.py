@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -51,7 +52,7 @@ def create_person(
 ) -> Person:
     """Record a person supported, with their communication needs (AIS: identify, record)."""
     if not preferred_name.strip() or not full_name.strip():
-        raise ServiceError("Enter the person's preferred name and full name.")
+        raise ServiceError(_l("Enter the person's preferred name and full name."))
     person = Person(
         preferred_name=preferred_name.strip(),
         full_name=full_name.strip(),
@@ -83,11 +84,13 @@ def record_advocate_need(
     difficulty = list(difficulty or [])
     unknown = set(difficulty) - set(SUBSTANTIAL_DIFFICULTY_AREAS)
     if unknown:
-        raise ServiceError(f"Unknown area of difficulty: {', '.join(sorted(unknown))}.")
+        raise ServiceError(
+            _l("Unknown area of difficulty: %(areas)s.", areas=", ".join(sorted(unknown)))
+        )
     if needed and reason is None:
-        raise ServiceError("Say why an advocate is needed.")
+        raise ServiceError(_l("Say why an advocate is needed."))
     if reason == AdvocateReason.SUBSTANTIAL_DIFFICULTY_NO_APPROPRIATE_PERSON and not difficulty:
-        raise ServiceError("Say which of the four areas the person would have difficulty with.")
+        raise ServiceError(_l("Say which of the four areas the person would have difficulty with."))
     person.advocate_needed = needed
     person.advocate_reason = reason
     person.substantial_difficulty = difficulty
@@ -111,7 +114,7 @@ def add_supporter(
 ) -> Supporter:
     """Add someone from the person's circle (family, friend, advocate, attorney ...)."""
     if user is not None and role not in ADVOCATE_ROLES:
-        raise ServiceError("Only an advocate is linked to a sign-in account.")
+        raise ServiceError(_l("Only an advocate is linked to a sign-in account."))
     supporter = Supporter(
         person_id=person.id,
         name=name.strip(),
@@ -140,7 +143,7 @@ def add_authority(
 ) -> LegalAuthority:
     """Record an LPA or deputyship with its reference, and who checked it and when."""
     if not reference.strip():
-        raise ServiceError("Enter the reference of the LPA or court order.")
+        raise ServiceError(_l("Enter the reference of the LPA or court order."))
     authority = LegalAuthority(
         supporter_id=supporter.id,
         kind=kind,
@@ -210,7 +213,7 @@ def get_person(session: Session, person_id: int) -> Person:
     """The person, or NotFound."""
     person = session.get(Person, person_id)
     if person is None:
-        raise NotFound("We could not find that person.")
+        raise NotFound(_l("We could not find that person."))
     return person
 
 
@@ -256,8 +259,10 @@ def update_communication(
     """
     if version != person.version:
         raise VersionConflict(
-            "Someone else changed these details while you were editing. Both versions are "
-            "shown: choose which to keep.",
+            _l(
+                "Someone else changed these details while you were editing. Both versions are "
+                "shown: choose which to keep."
+            ),
             stored=person.version,
             sent=version,
         )

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, union_all
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ...models import Person, Review, ReviewKind, ReviewPrompt, ReviewStatus, User
+from ...prompts.library import load_library
 from .. import NotFound, ServiceError, audit
+from ..media import custom_prompts
 
 
 def _library():  # type: ignore[no-untyped-def]
-    from ...prompts.library import load_library
-
     return load_library()
 
 
@@ -31,9 +32,9 @@ def plan_review(
     library = _library()
     chosen = list(prompt_ids) if prompt_ids else library.default_prompt_ids()
     if not chosen:
-        raise ServiceError("Choose at least one prompt for the review.")
+        raise ServiceError(_l("Choose at least one prompt for the review."))
     if len(set(chosen)) != len(chosen):
-        raise ServiceError("Each prompt can be chosen only once.")
+        raise ServiceError(_l("Each prompt can be chosen only once."))
     review = Review(
         person_id=person.id,
         kind=kind,
@@ -66,7 +67,7 @@ def set_prompts(
 ) -> None:
     """Replace the review's prompts (only before the person's session has started)."""
     if review.status != ReviewStatus.PLANNED:
-        raise ServiceError("The prompts cannot change once the person's session has started.")
+        raise ServiceError(_l("The prompts cannot change once the person's session has started."))
     library = _library()
     for prompt_id in prompt_ids:
         if prompt_id.startswith("custom-"):  # the person's own prompts are added below
@@ -87,8 +88,6 @@ def set_prompts(
         )
     session.flush()
     session.expire(review, ["prompts"])
-    from ..media import custom_prompts
-
     custom_prompts.sync_review(session, review)
     if audit_it:
         audit.record(
@@ -109,7 +108,7 @@ def get_review(session: Session, review_id: int) -> Review:
         .one_or_none()
     )
     if review is None:
-        raise NotFound("We could not find that review.")
+        raise NotFound(_l("We could not find that review."))
     return review
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -31,8 +32,9 @@ from ...models import (
     User,
     action_responses,
 )
+from ...prompts.library import easy_read_problems, load_library, sentence_count
 from ...text import has_untypable
-from .. import NotAllowed, NotFound, ServiceError, StaleVersion, audit
+from .. import Message, NotAllowed, NotFound, ServiceError, StaleVersion, audit
 from ..reporting import figures
 from ..reporting.figures import Figures  # also imported from here by the exports and the tests
 from . import person_first, responses
@@ -81,8 +83,10 @@ class ConflictError(StaleVersion):
 
     def __init__(self, action: OutcomeAction, mine: dict[str, Any], sent: int | None) -> None:
         super().__init__(
-            "Someone else changed this action while you were editing it. Nothing was saved: "
-            "compare the two versions and choose which to keep.",
+            _l(
+                "Someone else changed this action while you were editing it. Nothing was saved: "
+                "compare the two versions and choose which to keep."
+            ),
             stored=action.version,
             sent=sent,
         )
@@ -134,8 +138,6 @@ def easy_read_advice(text: str, lang: str = "en", picture: str | None = None) ->
     The library's checks (sentence length, long and hard words, number words, one idea per
     sentence) plus: ordinals as digits, a few short sentences at most, and a picture chosen.
     """
-    from ...prompts.library import easy_read_problems, sentence_count
-
     text = (text or "").strip()
     if not text:
         advice = ["Write what will happen in short, everyday sentences."]
@@ -157,26 +159,32 @@ def easy_read_advice(text: str, lang: str = "en", picture: str | None = None) ->
 # --- checking what is written -----------------------------------------------------------------
 
 
-def _text(value: str | None, what: str, limit: int, required: bool = True) -> str | None:
+def _text(value: str | None, what: Message, limit: int, required: bool = True) -> str | None:
     value = (value or "").strip()
     if has_untypable(value):  # kept as written for the person: refused, never changed
-        raise ServiceError(f"The {what} contains hidden control characters. Please type it again.")
+        raise ServiceError(
+            _l("The %(what)s contains hidden control characters. Please type it again.", what=what)
+        )
     if not value:
         if required:
-            raise ServiceError(f"Write the {what}.")
+            raise ServiceError(_l("Write the %(what)s.", what=what))
         return None
     if len(value) > limit:
-        raise ServiceError(f"Keep the {what} to {limit:,} characters or fewer.")
+        raise ServiceError(
+            _l(
+                "Keep the %(what)s to %(limit)s characters or fewer.",
+                what=what,
+                limit=f"{limit:,}",
+            )
+        )
     return value
 
 
 def _picture(key: str | None) -> str | None:
-    from ...prompts.library import load_library
-
     if not key:
         return None
     if key not in load_library().pictures:
-        raise ServiceError("That picture is not in the picture set.")
+        raise ServiceError(_l("That picture is not in the picture set."))
     return key
 
 
@@ -191,11 +199,11 @@ def _linked_responses(session: Session, review: Review, ids: Iterable[int]) -> l
             continue
         row = session.get(Response, response_id)
         if row is None or row.review_id != review.id:
-            raise NotAllowed("That statement is not from this review.")
+            raise NotAllowed(_l("That statement is not from this review."))
         if row.skipped:
-            raise ServiceError("A skipped question is not a statement an action can answer.")
+            raise ServiceError(_l("A skipped question is not a statement an action can answer."))
         raise ServiceError(
-            "That statement has been corrected since: link the action to the latest entry."
+            _l("That statement has been corrected since: link the action to the latest entry.")
         )
     return [current[i] for i in wanted]
 
@@ -205,7 +213,7 @@ def _owner(session: Session, owner_user_id: int | None) -> User | None:
         return None
     user = session.get(User, owner_user_id)
     if user is None or not user.active:
-        raise ServiceError("Choose an owner from the list, or type their name.")
+        raise ServiceError(_l("Choose an owner from the list, or type their name."))
     return user
 
 
@@ -226,17 +234,21 @@ class ActionInput:
 def _checked(session: Session, review: Review, data: ActionInput) -> dict[str, Any]:
     linked = _linked_responses(session, review, data.statement_ids)
     owner_user = _owner(session, data.owner_user_id)
-    owner_name = _text(data.owner_name, "owner's name", OWNER_LIMIT, required=owner_user is None)
-    reason = _text(data.no_link_reason, "reason", REASON_LIMIT, required=False)
+    owner_name = _text(
+        data.owner_name, _l("owner's name"), OWNER_LIMIT, required=owner_user is None
+    )
+    reason = _text(data.no_link_reason, _l("reason"), REASON_LIMIT, required=False)
     if not linked and not reason:
         raise ServiceError(
-            "Link the action to at least 1 thing the person said, or say why it has no link "
-            "(for example a legal duty or a safety requirement)."
+            _l(
+                "Link the action to at least 1 thing the person said, or say why it has no link "
+                "(for example a legal duty or a safety requirement)."
+            )
         )
     return {
         "responses": linked,
-        "plain_text": _text(data.plain_text, "action for the record", PLAIN_LIMIT),
-        "easy_read_text": _text(data.easy_read_text, "easy-read version", EASY_READ_LIMIT),
+        "plain_text": _text(data.plain_text, _l("action for the record"), PLAIN_LIMIT),
+        "easy_read_text": _text(data.easy_read_text, _l("easy-read version"), EASY_READ_LIMIT),
         "picture": _picture(data.picture),
         "owner_name": owner_name or (owner_user.name if owner_user else ""),
         "owner_user_id": owner_user.id if owner_user else None,
@@ -329,12 +341,12 @@ def set_status(
     try:
         status = ActionStatus(status)
     except ValueError:
-        raise ServiceError("Choose a status from the list.") from None
+        raise ServiceError(_l("Choose a status from the list.")) from None
     _check_version(action, version, {"status": str(status), "not_done_reason": reason})
     review = _review_of(session, action)
-    checked_reason = _text(reason, "reason it was not done", REASON_LIMIT, required=False)
+    checked_reason = _text(reason, _l("reason it was not done"), REASON_LIMIT, required=False)
     if status == ActionStatus.NOT_DONE and not checked_reason:
-        raise ServiceError("Say why the action was not done.")
+        raise ServiceError(_l("Say why the action was not done."))
     previous = action.status
     action.status = status
     action.not_done_reason = checked_reason if status == ActionStatus.NOT_DONE else None
@@ -393,7 +405,7 @@ def get_action(session: Session, review: Review, action_id: int) -> OutcomeActio
     """One action of this review, or NotFound (an action of another review is not found)."""
     action = session.get(OutcomeAction, action_id)
     if action is None or action.review_id != review.id:
-        raise NotFound("We could not find that action.")
+        raise NotFound(_l("We could not find that action."))
     return action
 
 

@@ -17,6 +17,7 @@ Staff may record another basis only with the reason written down:
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -49,9 +50,9 @@ AUTHORITY_FOR_BASIS: dict[ConsentBasis, frozenset[AuthorityKind]] = {
 
 def _check_supporter(review: Review, supporter: Supporter) -> None:
     if supporter.person_id != review.person_id:
-        raise NotAllowed("That supporter is not in this person's circle.")
+        raise NotAllowed(_l("That supporter is not in this person's circle."))
     if review.status == ReviewStatus.CLOSED:
-        raise ServiceError("This review is closed, so its consent choices cannot change.")
+        raise ServiceError(_l("This review is closed, so its consent choices cannot change."))
 
 
 def record_person_choice(
@@ -68,7 +69,7 @@ def record_person_choice(
         decision = ConsentDecision(decision)
         method = CaptureMethod(capture_method)
     except ValueError as error:
-        raise ServiceError("Record the person's answer and how they gave it.") from error
+        raise ServiceError(_l("Record the person's answer and how they gave it.")) from error
     record = ConsentToShare(
         review_id=review.id,
         supporter_id=supporter.id,
@@ -136,22 +137,29 @@ def record_other_basis(
     """
     _check_supporter(review, supporter)
     if actor is None or actor.role not in STAFF_ROLES:
-        raise NotAllowed("Only staff can record a basis other than the person's own choice.")
+        raise NotAllowed(_l("Only staff can record a basis other than the person's own choice."))
     try:
         basis = ConsentBasis(basis)
         decision = ConsentDecision(decision)
     except ValueError as error:
-        raise ServiceError("Choose the basis and the decision.") from error
+        raise ServiceError(_l("Choose the basis and the decision.")) from error
     if basis == ConsentBasis.PERSON:
-        raise ServiceError("The person's own choice is recorded in their session.")
+        raise ServiceError(_l("The person's own choice is recorded in their session."))
     reason = (reason or "").strip()
     if len(reason) < REASON_MIN_LENGTH:
         raise ServiceError(
-            "Write down the reason for this decision: who decided, why the person could not "
-            "decide this themselves, and how their wishes were taken into account."
+            _l(
+                "Write down the reason for this decision: who decided, why the person could not "
+                "decide this themselves, and how their wishes were taken into account."
+            )
         )
     if len(reason) > REASON_MAX_LENGTH:
-        raise ServiceError(f"Keep the reason to {REASON_MAX_LENGTH:,} characters or fewer.")
+        raise ServiceError(
+            _l(
+                "Keep the reason to %(limit)s characters or fewer.",
+                limit=f"{REASON_MAX_LENGTH:,}",
+            )
+        )
     holder_id = _check_authority(session, review, basis, authority_holder)
     previous = current_consent(session, review, supporter)
     record = ConsentToShare(
@@ -199,18 +207,25 @@ def _check_authority(
     if holder is not None:
         if holder.id not in {h.id for h in holders}:
             raise ServiceError(
-                "That supporter has no checked authority that covers this decision. Record and "
-                "check their Lasting Power of Attorney for health and welfare, or their "
-                "deputyship for health and welfare, first."
+                _l(
+                    "That supporter has no checked authority that covers this decision. Record and "
+                    "check their Lasting Power of Attorney for health and welfare, or their "
+                    "deputyship for health and welfare, first."
+                )
             )
         return holder.id
     if not holders:
-        what = (
-            "a checked Lasting Power of Attorney for health and welfare"
+        raise ServiceError(
+            _l(
+                "No supporter of this person has a checked Lasting Power of Attorney for health "
+                "and welfare, so this basis cannot be used."
+            )
             if basis == ConsentBasis.ATTORNEY
-            else "a checked Court of Protection deputyship for health and welfare"
+            else _l(
+                "No supporter of this person has a checked Court of Protection deputyship for "
+                "health and welfare, so this basis cannot be used."
+            )
         )
-        raise ServiceError(f"No supporter of this person has {what}, so this basis cannot be used.")
     return holders[0].id if len(holders) == 1 else None
 
 

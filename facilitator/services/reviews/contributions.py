@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -102,20 +103,25 @@ STAFF_ROLES = frozenset({Role.STAFF, Role.MANAGER, Role.ADMIN})
 def _check_open(session: Session, review: Review) -> None:
     require_person_first(session, review)
     if review.status == ReviewStatus.CLOSED:
-        raise ServiceError("This review is closed, so nothing more can be added to it.")
+        raise ServiceError(_l("This review is closed, so nothing more can be added to it."))
 
 
 def _check_topic(review: Review, topic_id: str | None, allow_whole_review: bool = False) -> None:
     if topic_id is None and allow_whole_review:
         return
     if topic_id not in review_topics(review):
-        raise ServiceError("That topic is not part of this review.")
+        raise ServiceError(_l("That topic is not part of this review."))
 
 
 def _clean_text(value: Any) -> str:
     text = clean_text(str(value or ""), trim=True)
     if len(text) > FIELD_MAX:
-        raise ServiceError(f"Please keep each answer to {FIELD_MAX:,} characters or fewer.")
+        raise ServiceError(
+            _l(
+                "Please keep each answer to %(limit)s characters or fewer.",
+                limit=f"{FIELD_MAX:,}",
+            )
+        )
     return text
 
 
@@ -178,18 +184,18 @@ def _latest(
 
 def _check_family_supporter(review: Review, supporter: Supporter) -> None:
     if supporter.person_id != review.person_id:
-        raise NotAllowed("That supporter is not in this person's circle.")
+        raise NotAllowed(_l("That supporter is not in this person's circle."))
     if not supporter.active:
-        raise NotAllowed("This supporter is no longer active.")
+        raise NotAllowed(_l("This supporter is no longer active."))
     if supporter.role in ADVOCATE_ROLES:
-        raise NotAllowed("Advocates add their views in the advocate's layer.")
+        raise NotAllowed(_l("Advocates add their views in the advocate's layer."))
 
 
 def _clean_rating(review: Review, topic_id: str, rating: str | None) -> str | None:
     if not rating:
         return None
     if rating not in rating_option_ids(rating_prompt(review, topic_id)):
-        raise ServiceError("Choose one of the answers shown, or leave it blank.")
+        raise ServiceError(_l("Choose one of the answers shown, or leave it blank."))
     return rating
 
 
@@ -294,7 +300,7 @@ def submit_family(
         )
     )
     if not drafts:
-        raise ServiceError("There is nothing new to send. Write your views first.")
+        raise ServiceError(_l("There is nothing new to send. Write your views first."))
     now = now or utcnow()
     for draft in drafts:
         draft.status = ContributionStatus.SUBMITTED
@@ -379,11 +385,11 @@ def add_advocate_layer(
     _check_open(session, review)
     supporter = advocate_assignment(session, review, advocate_user)
     if supporter is None:
-        raise NotAllowed("Only the person's assigned advocate can add the advocate's layer.")
+        raise NotAllowed(_l("Only the person's assigned advocate can add the advocate's layer."))
     _check_topic(review, topic_id, allow_whole_review=True)
     clean = _clean_body(body, ADVOCATE_FIELDS)
     if not _has_words(clean, ADVOCATE_FIELDS):
-        raise ServiceError("Write something in at least one of the boxes.")
+        raise ServiceError(_l("Write something in at least one of the boxes."))
     previous = _latest(session, review, Layer.ADVOCATE, topic_id, supporter_id=supporter.id)
     contribution = Contribution(
         review_id=review.id,
@@ -431,16 +437,16 @@ def add_staff_note(
     ``supersedes`` makes it a new version of an earlier staff note instead."""
     _check_open(session, review)
     if staff_user is None or staff_user.role not in STAFF_ROLES:
-        raise NotAllowed("Only staff can add to the staff layer.")
+        raise NotAllowed(_l("Only staff can add to the staff layer."))
     _check_topic(review, topic_id, allow_whole_review=True)
     clean = _clean_body(body, STAFF_FIELDS)
     if not clean["note"]:
-        raise ServiceError("Write the note first.")
+        raise ServiceError(_l("Write the note first."))
     if supersedes is not None:
         if supersedes.review_id != review.id or supersedes.layer != Layer.STAFF:
-            raise NotAllowed("That note belongs to another review or layer.")
+            raise NotAllowed(_l("That note belongs to another review or layer."))
         if is_superseded(session, supersedes):
-            raise ServiceError("That note has already been replaced; change the latest one.")
+            raise ServiceError(_l("That note has already been replaced; change the latest one."))
     contribution = Contribution(
         review_id=review.id,
         layer=Layer.STAFF,
@@ -474,22 +480,24 @@ def open_differing_view(
     """
     _check_open(session, review)
     if actor is None or actor.role not in STAFF_ROLES:
-        raise NotAllowed("Only staff can open a differing view.")
+        raise NotAllowed(_l("Only staff can open a differing view."))
     if contribution.review_id != review.id:
-        raise NotAllowed("That contribution belongs to another review.")
+        raise NotAllowed(_l("That contribution belongs to another review."))
     if contribution.status != ContributionStatus.SUBMITTED:
-        raise ServiceError("A draft is not a view yet: only sent views can be recorded.")
+        raise ServiceError(_l("A draft is not a view yet: only sent views can be recorded."))
     if (
         topic_id is not None
         and contribution.topic_id is not None
         and topic_id != contribution.topic_id
     ):
-        raise ServiceError("That contribution is about another topic.")
+        raise ServiceError(_l("That contribution is about another topic."))
     summary = clean_text(summary or "", trim=True)
     if not summary:
-        raise ServiceError("Write a short summary of how the views differ.")
+        raise ServiceError(_l("Write a short summary of how the views differ."))
     if len(summary) > SUMMARY_MAX:
-        raise ServiceError(f"Keep the summary to {SUMMARY_MAX:,} characters or fewer.")
+        raise ServiceError(
+            _l("Keep the summary to %(limit)s characters or fewer.", limit=f"{SUMMARY_MAX:,}")
+        )
     existing = session.scalar(
         select(DifferingView).where(
             DifferingView.contribution_id == contribution.id,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -36,8 +37,10 @@ def require_person_first(session: Session, review: Review) -> None:
     """Raise PersonNotHeardYet unless the person's views come first on this review."""
     if not person_views_done(session, review):
         raise PersonNotHeardYet(
-            "The person's own views come first. Capture them, or record why they could not "
-            "take part, before anyone else's views are added."
+            _l(
+                "The person's own views come first. Capture them, or record why they could not "
+                "take part, before anyone else's views are added."
+            )
         )
 
 
@@ -53,15 +56,15 @@ def record_non_participation(
 ) -> NonParticipation:
     """Record why the person could not take part; what was tried is required."""
     if review.person_confirmed_at is not None:
-        raise ServiceError("The person has already confirmed their views for this review.")
+        raise ServiceError(_l("The person has already confirmed their views for this review."))
     if not what_was_tried or not what_was_tried.strip():
         raise ServiceError(
-            "Say what was tried to help the person take part (other times, ways or supporters)."
+            _l("Say what was tried to help the person take part (other times, ways or supporters).")
         )
     if reason == NonParticipationReason.OTHER and not (detail and detail.strip()):
-        raise ServiceError("Say what the other reason was.")
+        raise ServiceError(_l("Say what the other reason was."))
     if try_again_on is not None and try_again_on < utcnow().date():
-        raise ServiceError("The date to try again cannot be in the past.")
+        raise ServiceError(_l("The date to try again cannot be in the past."))
     record = NonParticipation(
         review_id=review.id,
         reason=reason,

@@ -7,6 +7,7 @@ many wrong PINs, the password and second step (:mod:`.tablet_unlock`).
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -50,11 +51,11 @@ def may_facilitate(session: Session, user: User, review: Review) -> bool:
 def start(session: Session, review: Review, facilitator: User, user_session: UserSession) -> None:
     """Hand the tablet to the person: lock this signed-in session to the review."""
     if not may_facilitate(session, facilitator, review):
-        raise NotAllowed("You cannot start a session for this person.")
+        raise NotAllowed(_l("You cannot start a session for this person."))
     if review.status not in (ReviewStatus.PLANNED, ReviewStatus.PERSON_IN_PROGRESS):
-        raise ServiceError("The person's session for this review is already finished.")
+        raise ServiceError(_l("The person's session for this review is already finished."))
     if not review.prompts:
-        raise ServiceError("Choose the prompts for this review first.")
+        raise ServiceError(_l("Choose the prompts for this review first."))
     first_time = review.person_started_at is None
     review.status = ReviewStatus.PERSON_IN_PROGRESS
     review.person_started_at = review.person_started_at or utcnow()
@@ -109,9 +110,9 @@ def confirm(
 ) -> None:
     """The person said "Yes, this is right"; the facilitator confirms and unlocks."""
     if review.status != ReviewStatus.PERSON_IN_PROGRESS:
-        raise ServiceError("The person's session is not open.")
+        raise ServiceError(_l("The person's session is not open."))
     if user_session.person_mode_review_id != review.id:
-        raise NotAllowed("This tablet is not in this review's session.")
+        raise NotAllowed(_l("This tablet is not in this review's session."))
     proof = tablet_unlock.check(session, user_session, _as_try(secret, "done"), policy)
     review.person_confirmed_at = utcnow()
     review.person_confirmed_by_id = user_session.user_id

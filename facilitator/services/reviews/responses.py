@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -28,6 +29,8 @@ from ...models import (
 )
 from ...text import has_untypable
 from .. import NotAllowed, ServiceError, audit
+from ..governance import safeguarding
+from ..media.custom_prompts import prompt_for
 from .current import is_superseded, not_superseded
 
 OWN_WORDS_LIMIT = 5000
@@ -63,7 +66,7 @@ class PromptAnswers:
 def check_client_id(client_id: str) -> str:
     """Client ids come from the tablet; refuse anything that is not a plain token."""
     if not CLIENT_ID.match(client_id or ""):
-        raise ServiceError("This answer could not be saved: its id is missing or malformed.")
+        raise ServiceError(_l("This answer could not be saved: its id is missing or malformed."))
     return client_id
 
 
@@ -74,36 +77,40 @@ def check_own_words(text: str) -> str:
     policy): PostgreSQL refuses NUL, and the rest of Unicode is kept exactly.
     """
     if has_untypable(text):
-        raise ServiceError("The words contain hidden control characters. Please type them again.")
+        raise ServiceError(
+            _l("The words contain hidden control characters. Please type them again.")
+        )
     if not text.strip():
-        raise ServiceError("There are no words to save.")
+        raise ServiceError(_l("There are no words to save."))
     if len(text) > OWN_WORDS_LIMIT:
         raise ServiceError(
-            f"That is {len(text):,} characters. Up to {OWN_WORDS_LIMIT:,} can be saved in one go: "
-            "please save the first part, then add the rest with 'Tell me more' again."
+            _l(
+                "That is %(length)s characters. Up to %(limit)s can be saved in one go: please "
+                "save the first part, then add the rest with 'Tell me more' again.",
+                length=f"{len(text):,}",
+                limit=f"{OWN_WORDS_LIMIT:,}",
+            )
         )
     return text  # kept exactly as typed: no trimming, no normalising
 
 
 def _library_prompt(review_prompt: ReviewPrompt) -> Any:
     """The prompt asked: from the library, or a custom prompt staff wrote for the person."""
-    from ..media.custom_prompts import prompt_for
-
     return prompt_for(review_prompt)
 
 
 def _check_answer(review_prompt: ReviewPrompt, answer: list[str]) -> list[str]:
     prompt = _library_prompt(review_prompt)
     if prompt.answer_type.free_text_only:
-        raise ServiceError("This question is answered in the person's own words.")
+        raise ServiceError(_l("This question is answered in the person's own words."))
     valid = {option.id for option in prompt.options}
     chosen = list(dict.fromkeys(answer))  # keep order, drop repeats from a double tap
     if not chosen:
-        raise ServiceError("Choose an answer, or skip this question.")
+        raise ServiceError(_l("Choose an answer, or skip this question."))
     if any(option_id not in valid for option_id in chosen):
-        raise ServiceError("That answer is not one of the choices for this question.")
+        raise ServiceError(_l("That answer is not one of the choices for this question."))
     if len(chosen) > 1 and not prompt.answer_type.multiple:
-        raise ServiceError("Choose only 1 answer for this question.")
+        raise ServiceError(_l("Choose only 1 answer for this question."))
     return chosen
 
 
@@ -120,8 +127,6 @@ def _same(existing: Response, review_prompt: ReviewPrompt, values: dict[str, Any
 def _check_safety(session: Session, row: Response) -> None:
     """An answer that says the person does not feel safe raises a flag at once, whatever the
     path that stored it (a screen, the offline queue, a correction)."""
-    from ..governance import safeguarding
-
     safeguarding.check_response(session, row)
 
 
@@ -186,17 +191,19 @@ def _store(
         assert existing is not None
     if not _same(existing, review_prompt, values):
         raise DuplicateAnswer(
-            "This answer was already saved with different content, so it was not changed. "
-            "Please answer the question again."
+            _l(
+                "This answer was already saved with different content, so it was not changed. "
+                "Please answer the question again."
+            )
         )
     return Saved(existing, replay=True)
 
 
 def _open_review_prompt(review: Review, review_prompt: ReviewPrompt) -> None:
     if review_prompt.review_id != review.id:
-        raise NotAllowed("That question belongs to another review.")
+        raise NotAllowed(_l("That question belongs to another review."))
     if review.status != ReviewStatus.PERSON_IN_PROGRESS:
-        raise NotAllowed("The person's session for this review is not open.")
+        raise NotAllowed(_l("The person's session for this review is not open."))
 
 
 def record_choice(
@@ -245,11 +252,11 @@ def record_words(
     check_client_id(client_id)
     method = CaptureMethod(method)
     if method not in WORD_METHODS:
-        raise ServiceError("Say how the words were captured.")
+        raise ServiceError(_l("Say how the words were captured."))
     if method in (CaptureMethod.SCRIBED, CaptureMethod.INTERPRETED) and facilitator is None:
-        raise ServiceError("Words written down or interpreted need the facilitator's name.")
+        raise ServiceError(_l("Words written down or interpreted need the facilitator's name."))
     if replaces is not None and replaces.review_prompt_id != review_prompt.id:
-        raise NotAllowed("Those words belong to another question.")
+        raise NotAllowed(_l("Those words belong to another question."))
     values: dict[str, Any] = {
         "answer": [],
         "own_words": check_own_words(words),
@@ -276,14 +283,14 @@ def correct(
     assert review is not None
     if review.status == ReviewStatus.PERSON_IN_PROGRESS:
         raise NotAllowed(
-            "While the person's session is open, the person changes their own answers."
+            _l("While the person's session is open, the person changes their own answers.")
         )
     if not reason or not reason.strip():
         raise ServiceError(
-            "Say why the answer is being corrected (for example, what the person said)."
+            _l("Say why the answer is being corrected (for example, what the person said).")
         )
     if is_superseded(session, original):
-        raise ServiceError("That answer has already been replaced; correct the latest entry.")
+        raise ServiceError(_l("That answer has already been replaced; correct the latest entry."))
     check_client_id(client_id)
     review_prompt = session.get(ReviewPrompt, original.review_prompt_id)
     assert review_prompt is not None

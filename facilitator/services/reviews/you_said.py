@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from babel.dates import format_date
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -21,12 +22,14 @@ from ...models import (
     CaptureMethod,
     FollowUpAnswer,
     OutcomeAction,
+    Response,
     Review,
     ReviewStatus,
     User,
 )
+from ...prompts.library import load_library
 from .. import NotAllowed, ServiceError, audit
-from . import person_first, responses
+from . import person_first, person_session, responses
 from .actions import actions_for_review
 from .current import drop_superseded
 
@@ -40,8 +43,6 @@ ANSWER_PICTURES: dict[FollowUpAnswer, str] = {
 
 def person_language(review: Review) -> str:
     """The person's language if the library speaks it, else English."""
-    from ...prompts.library import load_library
-
     lang = review.person.language
     return lang if lang in load_library().languages else "en"
 
@@ -104,9 +105,6 @@ def said_for_review(session: Session, review: Review, lang: str) -> dict[int, Sa
     Superseded rows are included so that an action linked before a correction still shows
     what it answered.
     """
-    from ...models import Response
-    from ...prompts.library import load_library
-
     library = load_library()
     prompts = {rp.id: rp for rp in review.prompts}
     result: dict[int, Said] = {}
@@ -227,27 +225,29 @@ def record_follow_up(
     optional, with how they were captured (an interpretation needs the facilitator).
     """
     if review.status == ReviewStatus.CLOSED:
-        raise NotAllowed("This review is closed.")
+        raise NotAllowed(_l("This review is closed."))
     if action.id not in {e.item.action.id for e in earlier_actions(session, review)}:
-        raise NotAllowed("That action is not one of the person's earlier actions.")
+        raise NotAllowed(_l("That action is not one of the person's earlier actions."))
     responses.check_client_id(client_id)
     existing = session.scalar(select(ActionFollowUp).where(ActionFollowUp.client_id == client_id))
     try:
         answer = FollowUpAnswer(answer)
     except ValueError:
-        raise ServiceError("Choose one of the answers.") from None
+        raise ServiceError(_l("Choose one of the answers.")) from None
     own = responses.check_own_words(words) if words and words.strip() else None
     try:
         capture = CaptureMethod(method or CaptureMethod.TYPED) if own else CaptureMethod.TAPPED
     except ValueError:
-        raise ServiceError("Say how the words were captured.") from None
+        raise ServiceError(_l("Say how the words were captured.")) from None
     if own and capture not in responses.WORD_METHODS:
-        raise ServiceError("Say how the words were captured.")
+        raise ServiceError(_l("Say how the words were captured."))
     if own and capture != CaptureMethod.TYPED and facilitator is None:
-        raise ServiceError("Words written down or interpreted need the facilitator's name.")
+        raise ServiceError(_l("Words written down or interpreted need the facilitator's name."))
     if existing is not None:
         if (existing.action_id, existing.answer, existing.own_words) != (action.id, answer, own):
-            raise ServiceError("This answer was already saved differently. Please answer again.")
+            raise ServiceError(
+                _l("This answer was already saved differently. Please answer again.")
+            )
         return existing  # a double tap or a resend
     previous = next(
         (e.answer for e in earlier_actions(session, review) if e.item.action.id == action.id),
@@ -288,10 +288,8 @@ def start_showing(session: Session, review: Review, facilitator: User, user_sess
     Like starting the person's session, but for a review whose views are done: the review's
     status does not change, and the facilitator unlocks with their PIN as usual.
     """
-    from . import person_session
-
     if not person_session.may_facilitate(session, facilitator, review):
-        raise NotAllowed("You cannot show this person's review on the tablet.")
+        raise NotAllowed(_l("You cannot show this person's review on the tablet."))
     person_first.require_person_first(session, review)
     user_session.person_mode_review_id = review.id
     audit.record(
