@@ -15,10 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any, TypeVar
 
-from flask import flash, redirect, request, url_for
+from flask import flash, redirect, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -30,7 +29,6 @@ from ...forms.governance import GovernanceForm
 from ...models import Contribution, Response, ReviewPrompt
 from ...prompts.library import load_library
 from ...services import ServiceError
-from ...services.governance import StaleRecord
 from .. import edge
 
 F = TypeVar("F", bound=GovernanceForm)
@@ -46,42 +44,6 @@ def done(message: str, endpoint: str, **values: Any) -> WerkzeugResponse:
     """A change was made: say so and show the record (POST, redirect, GET)."""
     flash(message, "success")
     return redirect(url_for(endpoint, **values), code=303)
-
-
-# --- kept for views/staff/casework.py until it reads its forms through form classes -----------
-
-
-class FormError(ServiceError):
-    """A field could not be read (for example a malformed date)."""
-
-
-def form_date(name: str, source: Any = None) -> date | None:
-    """A date from a form or query field (YYYY-MM-DD), None when empty."""
-    raw = ((source if source is not None else request.form).get(name) or "").strip()
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise FormError(_("Enter dates like 2027-03-12.")) from None
-
-
-def form_int(name: str, source: Any = None) -> int | None:
-    """A whole number from a form or query field, None when empty or malformed."""
-    raw = ((source if source is not None else request.form).get(name) or "").strip()
-    return int(raw) if raw.isdigit() else None
-
-
-def saved(message: str, endpoint: str, **values: Any) -> WerkzeugResponse:
-    """Commit, say so, and go to the page (POST, redirect, GET)."""
-    db.session.commit()
-    return done(message, endpoint, **values)
-
-
-def refused(error: ServiceError) -> tuple[str, int]:
-    """Roll back a refused change; the message and the status to answer with."""
-    db.session.rollback()
-    return str(error), 409 if isinstance(error, StaleRecord) else 400
 
 
 def safe_next(url: str | None, fallback: str) -> str:
