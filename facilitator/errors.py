@@ -15,12 +15,15 @@ import logging
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from flask import Flask, render_template, request
+from flask import Flask, g, render_template, request, session
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_htmx import make_response as htmx_response
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from werkzeug.exceptions import BadRequest, HTTPException
 
+from .extensions import db, htmx
 from .services import NotFound
 
 log = logging.getLogger(__name__)
@@ -126,7 +129,7 @@ def _messages() -> dict[int, tuple[str, str]]:
 
 def render_error(
     status: int, title: str | None = None, message: str | None = None
-) -> tuple[Any, ...]:
+) -> ResponseReturnValue:
     """A full page, or a fragment for htmx to put in the message area."""
     default_title, default_message = _messages().get(status, _messages()[500])
     context = {
@@ -134,15 +137,13 @@ def render_error(
         "message": message or default_message,
         "status": status,
     }
-    if request.headers.get("HX-Request") == "true":
+    if htmx:
         # htmx puts the message in the page's live region instead of the swap target.
-        return (
+        return htmx_response(
             render_template("errors/_message.html", **context),
             status,
-            {
-                "HX-Retarget": "#messages",
-                "HX-Reswap": "innerHTML",
-            },
+            retarget="#messages",
+            reswap="innerHTML",
         )
     if status == 503:
         # Rendered without the signed-in navigation, which would need the database.
@@ -155,7 +156,7 @@ def register_error_handlers(app: Flask) -> None:
     app.wsgi_app = _GuardBodies(app.wsgi_app)  # type: ignore[method-assign]
 
     @app.errorhandler(CSRFError)
-    def _csrf(_error: CSRFError) -> tuple[Any, ...]:
+    def _csrf(_error: CSRFError) -> ResponseReturnValue:
         return render_error(
             400,
             _("This page had expired"),
@@ -166,18 +167,16 @@ def register_error_handlers(app: Flask) -> None:
         )
 
     @app.errorhandler(HTTPException)
-    def _http(error: HTTPException) -> tuple[Any, ...]:
+    def _http(error: HTTPException) -> ResponseReturnValue:
         return render_error(error.code or 500)
 
     @app.errorhandler(NotFound)
-    def _not_found(_error: NotFound) -> tuple[Any, ...]:
+    def _not_found(_error: NotFound) -> ResponseReturnValue:
         return render_error(404)
 
     @app.errorhandler(DataError)
     @app.errorhandler(OverflowError)
-    def _out_of_range(error: Exception) -> tuple[Any, ...]:
-        from .extensions import db
-
+    def _out_of_range(error: Exception) -> ResponseReturnValue:
         db.session.rollback()  # PostgreSQL refuses anything more in a failed transaction
         # The type only: the database's message may quote the value sent.
         log.warning(
@@ -187,14 +186,12 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)
-    def _database(error: Exception) -> tuple[Any, ...]:
-        from flask import g, session
-
+    def _database(error: Exception) -> ResponseReturnValue:
         g.page_language = session.get("lang", "en")  # choosing a language must not query
         log.error("database unavailable: %s", type(error).__name__)
         return render_error(503)
 
     @app.errorhandler(Exception)
-    def _unexpected(error: Exception) -> tuple[Any, ...]:
+    def _unexpected(error: Exception) -> ResponseReturnValue:
         log.exception("unhandled error on %s", request.endpoint)
         return render_error(500)
