@@ -21,6 +21,7 @@ import inspect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import flask_wtf.file
@@ -85,6 +86,7 @@ class Module:
         yield self.tree
 
 
+@cache
 def _modules() -> list[Module]:
     return [Module(p, ast.parse(p.read_text(encoding="utf-8"))) for p in sorted(CODE.rglob("*.py"))]
 
@@ -414,8 +416,9 @@ def _read_form_messages(forms: list[Module] | None = None) -> Refusals:
     return Refusals(sites, msgids, unmarked)
 
 
-def _all_msgids() -> set[str]:
-    return _read_refusals().msgids | _read_form_messages().msgids
+@cache
+def _all_msgids() -> frozenset[str]:
+    return frozenset(_read_refusals().msgids | _read_form_messages().msgids)
 
 
 def _placeholders(text: str) -> list[str]:
