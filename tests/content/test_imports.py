@@ -32,123 +32,14 @@ LAZY: dict[str, list[str]] = {
 
 # Not yet moved to the top, in modules other parts of issue 16 are still changing.
 NOT_YET_MOVED: dict[str, list[str]] = {
-    "facilitator/cli/__init__.py": [
-        "from sqlalchemy.exc import OperationalError",
-        "from ..db import upgrade",
-        "from ..extensions import db",
-        "from ..services.reporting import figures",
-        "from ..services import demo as demo_service",
-        "from ..services import ServiceError, accounts",
-        "from ..text import clean_text",
-        "from ..services import audit",
-        "from ..services import ServiceError",
-        "from ..services.audit import browse as audit_browse",
-        "from ..services import NotFound",
-        "from ..services.data import privacy",
-        "from ..views.staff.privacy import export_zip",
-        "from datetime import date",
-        "from pathlib import Path",
-        "from ..services.data import retention",
-        "from ..views.staff.privacy import speech_files_for",
-        "from ..services.reporting import figures",
-        "from .custom_prompts import custom_prompts_cli",
-        "from .prompts import prompts_cli",
-        "from .speech import speech_cli",
-        "from ..services.data.backup import backup_command, restore_command",
-    ],
-    "facilitator/cli/prompts.py": [
-        "from ..accessible.speech import cached_audio_path",
-    ],
     "facilitator/db.py": [
         "from alembic.config import Config",
         "from alembic import command",
         "from alembic.runtime.migration import MigrationContext",
     ],
-    "facilitator/errors.py": [
-        "from .extensions import db",
-        "from flask import g, session",
-    ],
-    "facilitator/services/data/backup.py": [
-        "from alembic.script import ScriptDirectory",
-        "from alembic.util import CommandError",
-        "from ...db import alembic_config",
-        "from sqlalchemy import create_engine",
-        "from sqlalchemy.orm import Session",
-        "from .. import audit",
-        "from ...db import upgrade",
-        "from ...extensions import db",
-        "from .. import audit",
-    ],
-    "facilitator/services/data/exports.py": [
-        "from ..reviews.contributions import layers_for_review",
-        "from ...prompts.library import load_library",
-        "import uuid",
-    ],
-    "facilitator/services/data/privacy.py": [
-        "from ...models import InvitationLink",
-        "from ..family.links import link_state",
-    ],
     "facilitator/services/demo.py": [
         "from .governance import demo as governance_demo",
         "from ..prompts.library import load_library",
-    ],
-    "facilitator/services/media/custom_prompts.py": [
-        "from flask import has_app_context",
-        "from ...extensions import db",
-    ],
-    "facilitator/services/reviews/__init__.py": [
-        "from ...prompts.library import load_library",
-        "from ..media import custom_prompts",
-    ],
-    "facilitator/services/reviews/actions.py": [
-        "from ...prompts.library import easy_read_problems, sentence_count",
-        "from ...prompts.library import load_library",
-    ],
-    "facilitator/services/reviews/contributions.py": [
-        "from ...prompts.library import load_library",
-        "from flask_babel import gettext as _",
-        "from ...outputs.labels import ROLE, SUPPORTER_ROLE",
-        "from flask_babel import gettext as _",
-        "from ...outputs.labels import AUTHORITY",
-    ],
-    "facilitator/services/reviews/responses.py": [
-        "from ..media.custom_prompts import prompt_for",
-        "from ..governance import safeguarding",
-    ],
-    "facilitator/services/reviews/you_said.py": [
-        "from ...prompts.library import load_library",
-        "from ...models import Response",
-        "from ...prompts.library import load_library",
-        "from . import person_session",
-    ],
-    "facilitator/views/advocate/layer.py": [
-        "from ...prompts.library import load_library",
-    ],
-    "facilitator/views/family/family.py": [
-        "from ...prompts.library import load_library",
-        "from flask_babel import get_locale",
-        "from ...outputs.labels import format_date",
-    ],
-    "facilitator/views/main.py": [
-        "from flask import flash, render_template",
-        "from flask_babel import gettext as _",
-        "from ..services import audit",
-    ],
-    "facilitator/views/person/screens.py": [
-        "from ..staff.photos import picture_functions",
-    ],
-    "facilitator/views/staff/privacy.py": [
-        "from ...accessible import speech",
-        "from ...models import Review",
-        "from ...outputs.you_said import spoken_texts_for",
-        "from ...services.reviews import you_said as you_said_service",
-    ],
-    "facilitator/views/staff/review_record.py": [
-        "from flask_babel import get_locale",
-        "from ...outputs.labels import format_date",
-        "from ...outputs.labels import CAPTURE",
-        "from ...outputs.labels import NON_PARTICIPATION, REVIEW_KIND",
-        "from .actions import action_status_label",
     ],
 }
 
