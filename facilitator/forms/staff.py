@@ -179,9 +179,20 @@ def review_prompts_form(library: Library) -> ReviewPromptsForm:
 
 
 class CommunicationForm(FlaskForm):
-    """Communication needs, preferred formats and language (the page's tablet settings are
-    read by ``views/person/screens.save_settings``, shared with the tablet's settings screen)."""
+    """Communication needs, preferred formats and language, and the tablet settings beside them.
 
+    The tablet settings are many fixed choices, read and checked by
+    ``views/person/screens.save_settings`` (shared with the tablet's own settings screen), so
+    this form keeps everything sent (``everything``) for it and for the page shown again.
+    """
+
+    class Meta:
+        def wrap_formdata(self, form: Any, formdata: Any) -> Any:
+            sent = super().wrap_formdata(form, formdata)  # type: ignore[misc]
+            form.everything = MultiDict(sent) if sent is not None else MultiDict()
+            return sent
+
+    everything: MultiDict[str, Any]
     language = choice(LANGUAGES, A_LANGUAGE, default="en")
     version = WholeNumber()
     communication_needs = TextAreaField()

@@ -365,7 +365,7 @@ SCENARIOS: list[Scenario] = [
         "staff",
         lambda ids: f"/staff/people/{ids['sam']}/communication",
         r"/communication$",
-        ("staff/communication.html",),
+        ("staff/communication.html", "CommunicationForm"),
         verbatim=False,  # preferred formats are a list, shown joined
     ),
     Scenario(
@@ -397,7 +397,7 @@ SCENARIOS: list[Scenario] = [
         "staff",
         _review,
         r"/layers/note$",
-        ("layers/_layers.html",),
+        ("layers/_layers.html", "StaffNoteForm"),
         keeps_on_refusal=False,
     ),
     Scenario(
@@ -405,7 +405,7 @@ SCENARIOS: list[Scenario] = [
         "staff",
         _review,
         r"/layers/differing/",
-        ("layers/_layers.html",),
+        ("layers/_layers.html", "DifferingFromContributionForm"),
         prepare=lambda world: _new_contribution(world),
         elsewhere=("manager", lambda world: _latest(world, "differing-views")),
         keeps_on_refusal=False,
@@ -415,7 +415,7 @@ SCENARIOS: list[Scenario] = [
         "staff",
         lambda ids: f"/staff/reviews/{ids['sam_review']}/actions/",
         r"/actions/$",
-        ("actions/_fields.html",),
+        ("actions/_fields.html", "ActionForm"),
         shows=lambda ids: [f"/staff/reviews/{ids['sam_review']}/record/"],
     ),
     Scenario(
@@ -423,7 +423,7 @@ SCENARIOS: list[Scenario] = [
         "staff",
         lambda ids: f"/staff/reviews/{ids['sam_review']}/actions/",
         r"/status$",
-        ("actions/_action.html",),
+        ("actions/_action.html", "ActionStatusForm"),
         prepare=lambda world: _an_action(world),
         keeps_on_refusal=False,  # known gap: refused by a message on the actions page
         fixed=lambda ids: {"status": "not-done"},
@@ -494,7 +494,7 @@ SCENARIOS: list[Scenario] = [
         "manager",
         lambda ids: f"/casework/supporters/{ids['gov_alex']}/agreement",
         r"/agreement$",
-        ("governance/casework_agreement.html",),
+        ("governance/casework_agreement.html", "AgreementForm"),
         limits=(("decisions", 200),),  # one decision a line, each up to 200 characters
     ),
     Scenario(
@@ -502,7 +502,7 @@ SCENARIOS: list[Scenario] = [
         "manager",
         lambda ids: f"/casework/supporters/{ids['gov_alex']}/agreement/ask",
         r"/agreement/ask$",
-        ("governance/casework_ask.html",),
+        ("governance/casework_ask.html", "PersonAnswerForm"),
         keeps_on_refusal=False,  # known gap: the refused page does not show the words again
     ),
     Scenario(
@@ -510,7 +510,7 @@ SCENARIOS: list[Scenario] = [
         "manager",
         lambda ids: f"/casework/reviews/{ids['gov_r1']}/told",
         r"/told$",
-        ("governance/casework_told.html",),
+        ("governance/casework_told.html", "ToldForm"),
         fixed=lambda ids: {"formats": ["easy-read"], "recipient_kind": "other"},
         unshown=frozenset({"note"}),
         keeps_on_refusal=False,
@@ -764,6 +764,9 @@ NOT_FREE_TEXT = {
     "ConfirmCodeForm": "a 6-digit code, checked and never shown: tested in test_family",
     "ConfirmEmailForm": "an email address, checked and never shown: tested in test_family",
     "CodeForm": "a sign-in code, checked and never shown",
+    "AdviceForm": "the easy-read text being typed, read for the advice beside it and never kept "
+    "or shown (the action's own form, ActionForm, carries it: the 'action' scenario)",
+    "SafetyFlagForm": "only the page to go back to, a path on this site (safe_next), never shown",
     "person/_macros.html": "the code from the facilitator's app (or a recovery code) on a locked "
     "tablet: checked and never shown (tests/web/test_person_mode.py)",
     "family/_typed_back.html": "a read-only copy of what a family member had typed when their "

@@ -227,15 +227,12 @@ def communication(person_id: int) -> ResponseReturnValue:
     """Communication needs, preferred formats and the tablet settings for this person."""
     record = people.get_person(db.session, person_id)
     form = CommunicationForm()
-    # The whole form as sent: the tablet settings are read from it by person/screens.py (the
-    # tablet's own settings screen sends the same fields), and a refused save shows it again.
-    typed = request.form
 
     def page(error: str | None, conflict: bool = False) -> str:
         return render_template(
             "staff/communication.html",
             person=record,
-            mine=typed if error else None,  # beside what is stored, after a refused save
+            mine=form.everything if error else None,  # beside what is stored, after a refusal
             conflict=conflict,
             error=error,
             languages=LANGUAGES,
@@ -258,7 +255,7 @@ def communication(person_id: int) -> ResponseReturnValue:
             review_on=form.review_on.data,
             language=form.language.data,
         )
-        person_screens.save_settings(db.session, record, typed, current_account())
+        person_screens.save_settings(db.session, record, form.everything, current_account())
         flash(_("Saved."), "success")
         return redirect(url_for("staff.person", person_id=record.id), code=303)
     return page(None)
