@@ -71,7 +71,7 @@ def refusal_status(error: ServiceError) -> int:
     return 400
 
 
-def unit_of_work(view: Callable[..., ResponseReturnValue]) -> Callable[..., Any]:
+def unit_of_work(view: Callable[..., Any]) -> Callable[..., Any]:
     """Run ``view`` as one transaction: committed on success, rolled back otherwise."""
 
     @wraps(view)
