@@ -24,10 +24,6 @@ class SignInForm(FlaskForm):
     )
 
 
-class LanguageForm(FlaskForm):
-    """The language switcher: one button per language, so no JavaScript is needed."""
-
-
 class CreateUserForm(FlaskForm):
     name = StringField(
         _l("Full name"), validators=[DataRequired(_l("Enter a name.")), Length(max=120)]

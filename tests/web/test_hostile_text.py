@@ -582,7 +582,7 @@ SCENARIOS += [
         "staff",
         lambda ids: f"/staff/people/{ids['sam']}/prompts/new",
         r"/prompts/new$",
-        ("custom_prompts/form.html",),
+        ("custom_prompts/form.html", "CustomPromptForm"),
         shows=lambda ids: [f"/staff/people/{ids['sam']}/prompts/"],
         unshown=frozenset({"alt", "speaker"} | {f"choice-{n}" for n in range(1, 13)}),
     ),
@@ -615,7 +615,7 @@ SCENARIOS += [
         "staff",
         lambda ids: f"/staff/people/{ids['sam']}/photos/",
         r"/photos/$",
-        ("photos/index.html",),
+        ("photos/index.html", "PhotoForm"),
         fixed=lambda ids: _small_photo(),
     ),
 ]
@@ -748,7 +748,7 @@ SCENARIOS += [
         "earlier_tablet",
         lambda ids: "/person/you-said/earlier/1",
         r"/person/you-said/earlier/1$",
-        ("you_said/earlier.html",),
+        ("you_said/earlier.html", "FollowUpForm"),
         fixed=lambda ids: {"answer": "partly", "method": "typed"},
         prepare=_earlier_tablet,
         elsewhere=("manager", lambda world: world.ids["sam_you_said"]),
@@ -767,6 +767,13 @@ NOT_FREE_TEXT = {
     "AdviceForm": "the easy-read text being typed, read for the advice beside it and never kept "
     "or shown (the action's own form, ActionForm, carries it: the 'action' scenario)",
     "SafetyFlagForm": "only the page to go back to, a path on this site (safe_next), never shown",
+    "LanguageForm": "a language from the supported list and the page to go back to, a path on "
+    "this site (back_to), never shown",
+    "CareEndedForm": "a date checked as YYYY-MM-DD (tests/web/test_privacy.py); 'clear' is read "
+    "only as present or not",
+    "MovePromptForm": "only 'up' or 'down', never shown",
+    "UnlockForm": "the facilitator's PIN or password and a code on a locked tablet: checked and "
+    "never shown (tests/web/test_person_mode.py, test_tablet_unlock)",
     "person/_macros.html": "the code from the facilitator's app (or a recovery code) on a locked "
     "tablet: checked and never shown (tests/web/test_person_mode.py)",
     "family/_typed_back.html": "a read-only copy of what a family member had typed when their "
