@@ -10,6 +10,9 @@ import re
 from pathlib import Path
 from typing import Any, cast
 
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
 from flask import Flask
 from sqlalchemy import Engine, MetaData, create_engine, event, text
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
@@ -125,7 +128,6 @@ class Database:
 
 def alembic_config(url: str) -> Any:
     """An Alembic Config pointing at our migrations and the given database."""
-    from alembic.config import Config
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
@@ -135,14 +137,12 @@ def alembic_config(url: str) -> Any:
 
 def upgrade(url: str, revision: str = "head") -> None:
     """Apply migrations up to ``revision``."""
-    from alembic import command
 
     command.upgrade(alembic_config(url), revision)
 
 
 def current_revision(engine: Engine) -> str | None:
     """The migration the database is at, or None for an empty database."""
-    from alembic.runtime.migration import MigrationContext
 
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()

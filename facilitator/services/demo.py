@@ -19,7 +19,9 @@ from ..models import (
     SupporterRole,
     User,
 )
+from ..prompts.library import load_library
 from . import accounts, people, reviews
+from .governance import demo as governance_demo
 from .reviews import actions, person_session, responses
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed by `make run`; demo data only
@@ -201,7 +203,6 @@ def load(
     data: dict[str, object] = {"users": users, "reviews": created}
     if hold_a_review:
         data["held"] = _held_today(session, rhian, keyworker, today)
-    from .governance import demo as governance_demo
 
     governance_demo.load(session, data)
     session.flush()
@@ -212,7 +213,6 @@ def _held_today(session: Session, person: Person, facilitator: User, today: date
     """A review held on the day the demo is loaded, so the governance dashboard has figures at
     first sight: the person answered on the tablet (2 taps and their own typed words),
     confirmed, and 2 actions were written (1 linked to their words, 1 with a reason)."""
-    from ..prompts.library import load_library
 
     library = load_library()
     review = reviews.plan_review(

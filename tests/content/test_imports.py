@@ -5,17 +5,12 @@ An import inside a function stays only when it must, and says why on its own lin
 needed (one that may be missing and is reported, a native library only a worker process loads,
 the app factory behind the package's ``__init__``, which runs on every ``facilitator.*``
 import). Each one kept is listed in LAZY, so a new one is a decision a reviewer reads.
-
-NOT_YET_MOVED lists the imports inside functions that other parts of issue 16 have still to
-move to the top; the lead shrinks it to nothing. It only allows: one listed there that has
-gone does not fail here.
 """
 
 from __future__ import annotations
 
 import ast
 import re
-from collections import Counter
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[2] / "facilitator"
@@ -29,20 +24,6 @@ LAZY: dict[str, list[str]] = {
         "import pyttsx3",
     ],
 }
-
-# Not yet moved to the top, in modules other parts of issue 16 are still changing.
-NOT_YET_MOVED: dict[str, list[str]] = {
-    "facilitator/db.py": [
-        "from alembic.config import Config",
-        "from alembic import command",
-        "from alembic.runtime.migration import MigrationContext",
-    ],
-    "facilitator/services/demo.py": [
-        "from .governance import demo as governance_demo",
-        "from ..prompts.library import load_library",
-    ],
-}
-
 
 def imports_in_functions(root: Path = PACKAGE) -> list[tuple[str, int, str, bool]]:
     """(path, line, statement, marked) for each import inside a function or method."""
@@ -66,17 +47,12 @@ def imports_in_functions(root: Path = PACKAGE) -> list[tuple[str, int, str, bool
 
 
 def _unlisted(root: Path = PACKAGE) -> list[str]:
-    """Unmarked imports inside functions beyond what NOT_YET_MOVED allows."""
-    allowed = Counter((path, s) for path, stmts in NOT_YET_MOVED.items() for s in stmts)
-    wrong = []
-    for path, line, statement, marked in imports_in_functions(root):
-        if marked:
-            continue
-        if allowed[(path, statement)] > 0:
-            allowed[(path, statement)] -= 1
-            continue
-        wrong.append(f"{path}:{line} {statement}")
-    return wrong
+    """Imports inside functions with no `# lazy:` reason."""
+    return [
+        f"{path}:{line} {statement}"
+        for path, line, statement, marked in imports_in_functions(root)
+        if not marked
+    ]
 
 
 def test_every_import_inside_a_function_says_why() -> None:
