@@ -6,9 +6,10 @@ does that for every view of every blueprint:
 
 - **One unit of work.** A request that may write (POST, PUT, PATCH, DELETE) commits when its
   view returns an answer below 400 and rolls back when the view answers 400 or more or raises.
-  A GET never commits here: a page that must leave a trace (a record opened, an export made)
-  commits it itself, as does a refusal that must be remembered (a wrong PIN is audited even
-  though the answer is a refusal). Rolling back after such a commit undoes nothing.
+  A GET commits only when its view says it leaves a trace (:func:`keep_trace`: a record
+  opened or an export made is audited). A refusal that must be remembered (a wrong PIN is
+  audited even though the answer is a refusal) is committed by its service; rolling back after
+  such a commit undoes nothing.
 - **Refusals.** ``NotFound`` is a 404 page and ``NotAllowed`` a 403 page. Any other
   ``ServiceError`` is the page the view named with :func:`on_refusal`, shown again with the
   message (400; a ``StaleVersion`` is 409 and carries both versions), or, where the view named
@@ -47,6 +48,12 @@ def on_refusal(page: Refusal) -> None:
     g.refusal_page = page
 
 
+def keep_trace() -> None:
+    """This GET leaves a trace (a record opened or an export made is audited): the edge commits
+    it like a write when the page is answered below 400, and rolls it back otherwise."""
+    g.keeps_trace = True
+
+
 def refusal_returns_to(url: str, code: int = 303) -> None:
     """On a refusal, show the message on ``url`` (for buttons with nothing typed to lose).
 
@@ -81,9 +88,10 @@ def unit_of_work(view: Callable[..., Any]) -> Callable[..., Any]:
         except BaseException:
             db.session.rollback()
             raise
-        if request.method in WRITES and response.status_code < 400:
+        writes = request.method in WRITES or g.pop("keeps_trace", False)
+        if writes and response.status_code < 400:
             db.session.commit()
-        elif request.method in WRITES:
+        elif writes:
             db.session.rollback()
         return response
 

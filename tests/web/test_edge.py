@@ -72,8 +72,22 @@ def back():  # type: ignore[no-untyped-def]
 
 @probe.get("/probe/read")
 def read():  # type: ignore[no-untyped-def]
-    _write("get")  # a GET is never committed by the edge
+    _write("get")  # a GET is not committed by the edge unless it keeps a trace
     return "read"
+
+
+@probe.get("/probe/opened")
+def opened():  # type: ignore[no-untyped-def]
+    _write("opened")  # an audited read: the view says it leaves a trace
+    edge.keep_trace()
+    return "opened"
+
+
+@probe.get("/probe/opened-then-missing")
+def opened_then_missing():  # type: ignore[no-untyped-def]
+    _write("opened")
+    edge.keep_trace()
+    raise NotFound("gone")
 
 
 @pytest.fixture
@@ -144,6 +158,16 @@ def test_a_refusal_can_return_to_a_page_with_the_message(probe_app: Flask) -> No
 def test_a_get_is_never_committed_by_the_edge(probe_app: Flask) -> None:
     assert probe_app.test_client().get("/probe/read").status_code == 200
     assert _rows(probe_app) == []
+
+
+def test_a_get_that_keeps_a_trace_is_committed_only_when_answered(probe_app: Flask) -> None:
+    client = probe_app.test_client()
+    assert client.get("/probe/opened-then-missing").status_code == 404
+    assert _rows(probe_app) == []
+    assert client.get("/probe/opened").status_code == 200
+    assert _rows(probe_app) == ["opened"]
+    assert client.get("/probe/read").status_code == 200  # the mark lasts one request
+    assert _rows(probe_app) == ["opened"]
 
 
 def test_every_view_of_the_app_runs_inside_the_edge(app: Flask) -> None:

@@ -304,7 +304,7 @@ def set_up() -> ResponseReturnValue:
         return redirect(url_for("auth.second_step"))
     secret = accounts.begin_second_factor(db.session, user)
     if request.method == "GET":
-        db.session.commit()  # a GET that must persist: the secret the QR code shows
+        edge.keep_trace()  # the secret the QR code shows
     issuer = str(current_app.config["SERVICE_NAME"])
     form = CodeForm()
     page = _code_page(

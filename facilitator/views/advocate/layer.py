@@ -112,5 +112,5 @@ def review(review_id: int) -> ResponseReturnValue:
         person_id=record.person_id,
         detail={"as": "advocate"},
     )
-    db.session.commit()  # a GET: opening a review is audited, so the edge would not
+    edge.keep_trace()  # opening a review is audited
     return page()

@@ -29,6 +29,7 @@ from ...models import (
 from ...services import ServiceError, audit, people
 from ...services.governance import best_interests, capacity
 from ...services.reviews.current import not_superseded
+from .. import edge
 from . import bp
 from .common import done, step
 
@@ -130,7 +131,7 @@ def capacity_case(assessment_id: int) -> Any:
         obj=assessment,
         person_id=assessment.person_id,
     )
-    session.commit()  # a GET that must leave a trace: who opened the assessment
+    edge.keep_trace()  # who opened the assessment
     return _page(assessment_id)
 
 

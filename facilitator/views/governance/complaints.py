@@ -21,6 +21,7 @@ from ...outputs.labels import format_date
 from ...services import ServiceError, audit, people
 from ...services.governance import complaints, today
 from ...services.workdays import holidays_known_for
+from .. import edge
 from . import bp
 from .common import done, step
 
@@ -89,7 +90,7 @@ def complaint_case(complaint_id: int) -> Any:
         obj=complaint,
         person_id=complaint.person_id,
     )
-    session.commit()  # a GET that must leave a trace: who opened the complaint
+    edge.keep_trace()  # who opened the complaint
     return _page(complaint_id)
 
 

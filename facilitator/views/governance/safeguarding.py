@@ -16,6 +16,7 @@ from ...extensions import db, htmx, login_manager
 from ...forms.governance import SafetyDecisionForm
 from ...services import ServiceError, audit
 from ...services.governance import safeguarding, today
+from .. import edge
 from .common import done, step
 
 bp = Blueprint("safeguarding", __name__, url_prefix="/safeguarding")
@@ -66,7 +67,7 @@ def flag(flag_id: int) -> Any:
     audit.record(
         session, "safety_flag.viewed", actor=current_account(), obj=found, person_id=found.person_id
     )
-    session.commit()  # a GET that must leave a trace: who opened the flag
+    edge.keep_trace()  # who opened the flag
     return _page(flag_id)
 
 

@@ -84,7 +84,7 @@ def index() -> str:
     rows = [(item, ideas(item)) for item in items]
     audit.record(db.session, "you_said.shown_to_person", actor=current_account(), obj=review,
                  person_id=review.person_id)  # fmt: skip
-    db.session.commit()  # a GET that leaves a trace: the person was shown their actions
+    edge.keep_trace()  # the person was shown their actions
     return render_template("you_said/person.html", rows=rows, spoken=spoken, **_person_context())
 
 

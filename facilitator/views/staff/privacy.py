@@ -42,7 +42,7 @@ def subject_access(person_id: int) -> str:
         db.session, "person.subject_access_viewed", actor=current_account(),
         object_type="people", object_id=person.id, person_id=person.id,
     )  # fmt: skip
-    db.session.commit()  # a GET that must leave a trace: who saw what is held about the person
+    edge.keep_trace()  # who saw what is held about the person
     counts = [
         (name, len(rows), name in document["third_party_tables"])
         for name, rows in document["tables"].items()
@@ -65,7 +65,7 @@ def subject_access_zip(person_id: int) -> Response:
     """Everything held about the person: JSON, easy-read PDF and their files, in one ZIP."""
     person = privacy.get_person(db.session, person_id)
     data = export_zip(db.session, person, actor=current_account(), actor_label=None, how="web")
-    db.session.commit()  # a GET that must leave a trace: who downloaded everything held
+    edge.keep_trace()  # who downloaded everything held
     return Response(
         data, mimetype="application/zip",
         headers={

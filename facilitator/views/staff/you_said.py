@@ -21,6 +21,7 @@ from ...outputs import pdf
 from ...outputs.you_said import answer_label, fixed_texts, ideas
 from ...services import audit, people
 from ...services.reviews import you_said
+from .. import edge
 from ..lookup import review_or_404
 from .photos import photo_files, picture_context
 from .review_record import pictures_dir
@@ -57,7 +58,7 @@ def page(review_id: int) -> str:
     review = review_or_404(review_id)
     audit.record(db.session, "you_said.viewed", actor=current_account(), obj=review,
                  person_id=review.person_id)  # fmt: skip
-    db.session.commit()  # a GET that leaves a trace: who looked
+    edge.keep_trace()  # who looked
     return render_template("you_said/staff.html", **_staff_context(review))
 
 
@@ -80,7 +81,7 @@ def pdf_file(review_id: int) -> Response:
     context = _staff_context(review)
     audit.record(db.session, "you_said.pdf", actor=current_account(), obj=review,
                  person_id=review.person_id)  # fmt: skip
-    db.session.commit()  # a GET that leaves a trace: who made the PDF
+    edge.keep_trace()  # who made the PDF
     started = time.perf_counter()
     with force_locale(context["lang"]):
         data = easy_read_pdf(review, context["texts"], context["rows"])
