@@ -227,8 +227,7 @@ def overdue() -> str:
     review_ids = {a.review_id for a in rows}
     by_id = {r.id: r for r in (reviews.get_review(db.session, rid) for rid in sorted(review_ids))}
     figures = actions.figures_across(db.session)
-    # Keeps the figures of reviews counted just now (nothing else on this page writes).
-    db.session.commit()
+    edge.keep_trace()  # the figures of reviews counted just now are kept
     return render_template(
         "actions/overdue.html",
         rows=rows,

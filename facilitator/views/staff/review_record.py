@@ -30,6 +30,7 @@ from ...outputs.labels import (
 from ...prompts.library import load_library
 from ...services import audit, people
 from ...services.data import exports
+from .. import edge
 from ..lookup import review_or_404
 from .actions import action_status_label
 from .photos import photo_files, picture_context
@@ -68,7 +69,7 @@ def _record(review: Review, what: str) -> exports.ReviewRecord:
         db.session, f"review.record_{what}", actor=current_account(), obj=review,
         person_id=review.person_id,
     )  # fmt: skip
-    db.session.commit()  # a GET: opening the record is audited, so the edge would not
+    edge.keep_trace()  # opening the record is audited
     return exports.review_record(db.session, review)
 
 
@@ -137,7 +138,7 @@ def export(review_id: int) -> Response:
     """Everything about the review as JSON (see services.exports for the format)."""
     review = review_or_404(review_id)
     text = exports.export_json(db.session, review, actor=current_account())
-    db.session.commit()  # a GET: the export is audited, so the edge would not
+    edge.keep_trace()  # the export is audited
     disposition = "attachment" if request.args.get("download") else "inline"
     return Response(
         text, mimetype="application/json",

@@ -78,7 +78,7 @@ def person(person_id: int) -> str:
     audit.record(
         db.session, "person.viewed", actor=current_account(), obj=record, person_id=record.id
     )
-    db.session.commit()  # a GET: opening a person's record is audited, so the edge would not
+    edge.keep_trace()  # opening a person's record is audited
     return render_template(
         "staff/person.html",
         agreements_by_supporter=agreements.for_supporters(db.session, [s.id for s in supporters]),
@@ -140,7 +140,7 @@ def review(review_id: int) -> str:
     audit.record(
         db.session, "review.viewed", actor=current_account(), obj=record, person_id=record.person_id
     )
-    db.session.commit()  # a GET: opening a review is audited, so the edge would not
+    edge.keep_trace()  # opening a review is audited
     non_participation = db.session.scalars(
         select(NonParticipation)
         .where(NonParticipation.review_id == record.id)
