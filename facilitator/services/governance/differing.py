@@ -35,7 +35,7 @@ from ..reviews.person_first import require_person_first
 from . import choice, clean, today
 from .differing_parties import (
     Party,
-    check_open,
+    change_open,
     detail_for,
     materialise,
     parties,
@@ -167,14 +167,8 @@ def set_route(
     report_received_on: date | None = None,
 ) -> None:
     """Choose (or change) the route; the advocate's formal report needs a response date."""
-    with change(
-        session,
-        view,
-        version,
-        actor=actor,
-        action="differing_view.route_set",
-        person_id=review_of(session, view).person_id,
-        check=check_open,
+    with change_open(
+        session, view, version, actor=actor, action="differing_view.route_set"
     ) as step:
         chosen = choice(
             DifferingRoute, route, ServiceError(_l("Choose the route taken to resolve it."))
@@ -238,15 +232,7 @@ def resolve(
     decided_on: date | None,
 ) -> None:
     """Record the outcome, the reasoning, who decided and when."""
-    with change(
-        session,
-        view,
-        version,
-        actor=actor,
-        action="differing_view.resolved",
-        person_id=review_of(session, view).person_id,
-        check=check_open,
-    ) as step:
+    with change_open(session, view, version, actor=actor, action="differing_view.resolved") as step:
         detail = materialise(session, view)
         if view.route is None:
             raise ServiceError(_l("Choose the route taken before recording the outcome."))

@@ -10,6 +10,7 @@ ages) is ``differing.py``.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
@@ -32,7 +33,7 @@ from ...models import (
 )
 from .. import NotAllowed, NotFound, ServiceError
 from . import choice, clean
-from .versions import change
+from .versions import Step, change
 
 
 @dataclass
@@ -67,6 +68,22 @@ def check_open(view: DifferingView) -> None:
         raise ServiceError(
             _l("This differing view is resolved. Open a new one if views differ again.")
         )
+
+
+def change_open(
+    session: Session, view: DifferingView, version: int | str | None, *, actor: User, action: str
+) -> AbstractContextManager[Step]:
+    """:func:`versions.change` for a differing view that must still be open (audited against
+    the person the review is about)."""
+    return change(
+        session,
+        view,
+        version,
+        actor=actor,
+        action=action,
+        person_id=review_of(session, view).person_id,
+        check=check_open,
+    )
 
 
 def _party_rows(session: Session, view: DifferingView) -> list[DifferingViewParty]:
@@ -230,14 +247,8 @@ def add_party(
 ) -> DifferingViewParty:
     """Add a party with what they said (links to the person's responses or contributions)."""
     review = review_of(session, view)
-    with change(
-        session,
-        view,
-        version,
-        actor=actor,
-        action="differing_view.party_added",
-        person_id=review.person_id,
-        check=check_open,
+    with change_open(
+        session, view, version, actor=actor, action="differing_view.party_added"
     ) as step:
         party_kind = choice(PartyKind, kind, ServiceError(_l("Choose whose view this is.")))
         materialise(session, view)
@@ -283,14 +294,8 @@ def remove_party(
     session: Session, view: DifferingView, party_id: int, *, actor: User, version: int | str | None
 ) -> None:
     """Remove a party added by mistake; the person stays while it is about their wishes."""
-    with change(
-        session,
-        view,
-        version,
-        actor=actor,
-        action="differing_view.party_removed",
-        person_id=review_of(session, view).person_id,
-        check=check_open,
+    with change_open(
+        session, view, version, actor=actor, action="differing_view.party_removed"
     ) as step:
         detail = materialise(session, view)
         row = session.get(DifferingViewParty, party_id)
