@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import time
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Response, current_app, render_template, request
@@ -27,6 +26,7 @@ from ...outputs.labels import (
     author_description,
     format_date,
 )
+from ...outputs.pictures import pictures_dir
 from ...prompts.library import load_library
 from ...services import audit, people
 from ...services.data import exports
@@ -147,12 +147,6 @@ def export(review_id: int) -> Response:
             "Cache-Control": "no-store",
         },
     )  # fmt: skip
-
-
-def pictures_dir(high_contrast: bool = False) -> Path:
-    """Where the SVG pictures are (filled at set-up from npm)."""
-    folder = "hc" if high_contrast else "flat"
-    return Path(current_app.static_folder or "") / "vendor" / "pictures" / folder
 
 
 def _page_lang() -> str:

@@ -18,13 +18,13 @@ from ...auth import STAFF_ROLES, current_account, roles_required
 from ...extensions import db
 from ...models import Review
 from ...outputs import pdf
+from ...outputs.pictures import pictures_dir
 from ...outputs.you_said import answer_label, fixed_texts, ideas
 from ...services import audit, people
 from ...services.reviews import you_said
 from .. import edge
 from ..lookup import review_or_404
 from .photos import photo_files, picture_context
-from .review_record import pictures_dir
 
 bp = Blueprint("you_said", __name__, url_prefix="/staff/reviews/<int:review_id>/you-said")
 
