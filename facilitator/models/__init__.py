@@ -12,8 +12,18 @@ from .followups import ActionFollowUp, FollowUpAnswer
 from .governance import *  # noqa: F403  (governance records, issue 6)
 from .layers import Contribution, DifferingView
 from .media import Photo
-from .people import DEFAULT_SETTINGS, InvolvementAgreement, LegalAuthority, Person, Supporter
+from .messages import OutboxMessage, OutboxStatus
+from .notices import DueNotice, NoticeChoice, PasswordReset, PasswordResetRequest
+from .people import (
+    DEFAULT_SETTINGS,
+    InvolvementAgreement,
+    LegalAuthority,
+    Person,
+    Relationship,
+    Supporter,
+)
 from .reviews import NonParticipation, Response, Review, ReviewPrompt
+from .services import CoverGrant, PersonService, Service, ServiceKind, ServiceLead, StaffService
 from .tablet import TabletUnlockAttempt
 from .users import LoginAttempt, RecoveryCode, User, UserSession
 
@@ -26,22 +36,35 @@ __all__ = [
     "Complaint",
     "ConsentToShare",
     "Contribution",
+    "CoverGrant",
     "CustomPrompt",
     "DifferingView",
+    "DueNotice",
     "FamilySession",
     "InvitationLink",
     "InvolvementAgreement",
     "LegalAuthority",
     "LoginAttempt",
     "NonParticipation",
+    "NoticeChoice",
+    "OutboxMessage",
+    "OutboxStatus",
     "OutcomeAction",
+    "PasswordReset",
+    "PasswordResetRequest",
     "Person",
+    "PersonService",
+    "Relationship",
     "Photo",
     "RecoveryCode",
     "Response",
     "Review",
     "ReviewFigures",
     "ReviewPrompt",
+    "Service",
+    "ServiceKind",
+    "ServiceLead",
+    "StaffService",
     "Supporter",
     "TabletUnlockAttempt",
     "User",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text
@@ -66,6 +67,38 @@ class Person(Base):
         return (self.settings or {}).get(key, DEFAULT_SETTINGS.get(key))
 
 
+class Relationship(StrEnum):
+    """Who a supporter is to the person, from a list the product can translate: the tablet
+    reads it out to the person in their language. OTHER carries a note typed by staff."""
+
+    MOTHER = "mother"
+    FATHER = "father"
+    PARENT = "parent"
+    DAUGHTER = "daughter"
+    SON = "son"
+    CHILD = "child"
+    SISTER = "sister"
+    BROTHER = "brother"
+    WIFE = "wife"
+    HUSBAND = "husband"
+    PARTNER = "partner"
+    GRANDMOTHER = "grandmother"
+    GRANDFATHER = "grandfather"
+    GRANDCHILD = "grandchild"
+    AUNT = "aunt"
+    UNCLE = "uncle"
+    NIECE = "niece"
+    NEPHEW = "nephew"
+    COUSIN = "cousin"
+    FRIEND = "friend"
+    NEIGHBOUR = "neighbour"
+    CARER = "carer"
+    ADVOCATE = "advocate"
+    ATTORNEY = "attorney"
+    DEPUTY = "deputy"
+    OTHER = "other"
+
+
 class Supporter(Base):
     """Family, friend, carer, advocate, attorney or deputy of a person."""
 
@@ -74,16 +107,26 @@ class Supporter(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(160))
+    # A Relationship value (older rows that do not match one are shown as typed).
     relationship_to_person: Mapped[str] = mapped_column(String(80))
+    relationship_note: Mapped[str | None] = mapped_column(String(160))
     role: Mapped[SupporterRole] = mapped_column(str_enum(SupporterRole))
     email: Mapped[str | None] = mapped_column(String(254))
     phone: Mapped[str | None] = mapped_column(String(40))
+    # How the 6-digit code of a family link reaches them (issue 18): "sms" (to their mobile),
+    # "email" (a second email, apart from the link) or "phone" (staff read it out).
+    code_by: Mapped[str] = mapped_column(String(10), default="phone", server_default="phone")
     language: Mapped[str] = mapped_column(String(10), default="en")
     # The supporter's own communication needs are covered by the AIS too.
     communication_needs: Mapped[str | None] = mapped_column(Text)
     # An advocate's account, when the supporter is an advocate who signs in.
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Their involvement ended (``active`` is then False): when and why. What they contributed
+    # stays, shown as from someone no longer involved.
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    ended_reason: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     person: Mapped[Person] = relationship(back_populates="supporters")
@@ -105,6 +148,10 @@ class LegalAuthority(Base):
     registered_on: Mapped[date | None] = mapped_column(Date)
     checked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # An authority that no longer stands (revoked, the attorney died, the order ended).
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    ended_reason: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     supporter: Mapped[Supporter] = relationship(back_populates="authorities")

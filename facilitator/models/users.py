@@ -29,6 +29,9 @@ class User(Base):
     organisation: Mapped[str | None] = mapped_column(String(160))
     job_title: Mapped[str | None] = mapped_column(String(120))
     is_safeguarding_lead: Mapped[bool] = mapped_column(Boolean, default=False)
+    # May see every service (issue 25; given to managers): otherwise only the services in
+    # staff_services (models/services.py, rules in services/scope.py).
+    all_services: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Second factor (time-based one-time codes). The secret is set when set-up starts and
     # counts only once a code has confirmed it (``totp_enabled_at``).
@@ -39,6 +42,11 @@ class User(Base):
     # Staff and advocates: an administrator may switch the second factor off for one account,
     # with a reason (never for managers or administrators).
     two_factor_off_reason: Mapped[str | None] = mapped_column(String(300))
+    # An administrator reset the password: the account chooses a new one at its next sign-in
+    # before it may do anything else (issue 17).
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    # When the account last signed in (a whole sign-in, second step included).
+    last_signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     sessions: Mapped[list[UserSession]] = relationship(back_populates="user")
