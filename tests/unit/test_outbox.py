@@ -1,0 +1,60 @@
+"""The outbox (issue 18): a message is a row in the caller's transaction, once per key."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from facilitator.models import OutboxMessage, OutboxStatus
+from facilitator.services.messages import outbox
+
+
+def _enqueue(session: Session, key: str = "test:1", **extra: object) -> OutboxMessage | None:
+    fields: dict[str, object] = {
+        "kind": "test",
+        "channel": "email",
+        "to": "sam@example.org",
+        "language": "en",
+        "subject": "Hello",
+        "text": "Your link: https://x.example/f/{secret}",
+    }
+    fields.update(extra)
+    return outbox.enqueue(session, key=key, **fields)  # type: ignore[arg-type]
+
+
+def _count(session: Session) -> int:
+    return session.execute(select(func.count()).select_from(OutboxMessage)).scalar_one()
+
+
+@pytest.mark.db
+def test_enqueue_once_per_key(session: Session) -> None:
+    first = _enqueue(session, secret="tok-123")
+    assert first is not None and first.status == OutboxStatus.WAITING
+    assert first.secret == "tok-123" and "tok-123" not in first.text
+    assert _enqueue(session, secret="other") is None
+    assert _count(session) == 1
+    assert session.get(OutboxMessage, first.id).secret == "tok-123"  # type: ignore[union-attr]
+
+
+@pytest.mark.db
+def test_a_change_rolled_back_sends_nothing(session: Session) -> None:
+    savepoint = session.begin_nested()
+    _enqueue(session, key="rolled:1")
+    savepoint.rollback()
+    assert _count(session) == 0
+    # The key is free again: the event happening for real makes its message.
+    assert _enqueue(session, key="rolled:1") is not None
+
+
+def test_secret_needs_its_place_and_channel_is_checked(session: Session) -> None:
+    with pytest.raises(ValueError, match="placeholder"):
+        _enqueue(session, text="no place", secret="s")
+    with pytest.raises(ValueError, match="channel"):
+        _enqueue(session, channel="pigeon")
+
+
+def test_masking() -> None:
+    assert outbox.masked("a {secret} b") == "a [hidden] b"
+    assert outbox.filled("a {secret} b", "XYZ") == "a XYZ b"
+    assert outbox.hide("error near XYZ", "XYZ") == "error near [hidden]"
