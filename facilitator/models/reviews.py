@@ -37,6 +37,9 @@ class Review(Base):
         str_enum(ReviewStatus), default=ReviewStatus.PLANNED
     )
     scheduled_for: Mapped[date] = mapped_column(Date, index=True)
+    # The service the review was held in (issue 25): set when planned, kept when the person
+    # moves on (the review stays with the service it was held in).
+    service_id: Mapped[int | None] = mapped_column(ForeignKey("services.id"), index=True)
     facilitator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     person_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -21,7 +21,7 @@ from ..models import (
     User,
     utcnow,
 )
-from . import NotFound, ServiceError, StaleVersion, audit
+from . import NotFound, ServiceError, StaleVersion, audit, scope
 
 
 class VersionConflict(StaleVersion):
@@ -49,10 +49,16 @@ def create_person(
     settings: dict[str, Any] | None = None,
     service: str | None = None,
     date_of_birth: date | None = None,
+    service_id: int | None = None,
 ) -> Person:
-    """Record a person supported, with their communication needs (AIS: identify, record)."""
+    """Record a person supported, with their communication needs (AIS: identify, record).
+
+    The person is put in a service (issue 25, ``scope.service_for_new_person``): the one
+    chosen by id or name, else the actor's only service; a scoped actor only in their own.
+    """
     if not preferred_name.strip() or not full_name.strip():
         raise ServiceError(_l("Enter the person's preferred name and full name."))
+    placed_in = scope.service_for_new_person(session, actor, service, service_id)
     person = Person(
         preferred_name=preferred_name.strip(),
         full_name=full_name.strip(),
@@ -66,6 +72,8 @@ def create_person(
     )
     session.add(person)
     session.flush()
+    if placed_in is not None:
+        scope.place_person(session, person, placed_in)
     audit.record(session, "person.created", actor=actor, obj=person, person_id=person.id)
     return person
 

@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ...models import Person, Review, ReviewKind, ReviewPrompt, ReviewStatus, User
 from ...prompts.library import load_library
-from .. import NotFound, ServiceError, audit
+from .. import NotFound, ServiceError, audit, scope
 from ..media import custom_prompts
+from . import frozen  # noqa: F401  (registers the guard: a closed review refuses every write)
 
 
 def _library():  # type: ignore[no-untyped-def]
@@ -43,6 +44,9 @@ def plan_review(
         facilitator_id=facilitator.id if facilitator else None,
         created_by_id=actor.id if actor else None,
     )
+    # The service it is held in stays with it when the person moves on (issue 25).
+    held_in = scope.current_service(session, person.id)
+    review.service_id = held_in.id if held_in is not None else None
     session.add(review)
     session.flush()
     set_prompts(session, review, chosen, actor=actor, audit_it=False)
