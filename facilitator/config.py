@@ -99,8 +99,7 @@ def rate_limit_storage(instance_path: Path) -> str:
     """
     setting = "REDIS_URL" if os.environ.get("REDIS_URL") else "RATELIMIT_STORAGE_URI"
     uri = (
-        os.environ.get(setting)
-        or f"facilitator+sqlite:///{instance_path / 'rate-limits.sqlite3'}"
+        os.environ.get(setting) or f"facilitator+sqlite:///{instance_path / 'rate-limits.sqlite3'}"
     )
     if urlsplit(uri).scheme.startswith("redis") and find_spec("redis") is None:
         raise ConfigError(
@@ -123,6 +122,55 @@ def retention_years() -> int:
             f"RETENTION_YEARS must be a whole number of years from 1 to 100, not {value!r}."
         )
     return int(value)
+
+
+def review_interval_months() -> int:
+    """REVIEW_INTERVAL_MONTHS: months from one review to the next (default 12).
+
+    Twelve months is the Care Act statutory guidance's expectation (13.32); a person's own
+    interval, where staff set one, comes first.
+    """
+    value = os.environ.get("REVIEW_INTERVAL_MONTHS", "12").strip()
+    if not value.isdigit() or not 1 <= int(value) <= 36:
+        raise ConfigError(
+            f"REVIEW_INTERVAL_MONTHS must be a whole number of months from 1 to 36, not {value!r}."
+        )
+    return int(value)
+
+
+MAIL_SCHEMES = ("smtp", "smtps", "notify")
+
+
+def mail_url() -> str | None:
+    """MAIL_URL: where messages go (unset: .eml files under instance/outbox/); checked here.
+
+    smtp://user:password@host:587?starttls=true, smtps://user:password@host:465, or notify://
+    (GOV.UK Notify, with NOTIFY_API_KEY and the template ids). See the README, "Sending email".
+    """
+    url = os.environ.get("MAIL_URL", "").strip()
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in MAIL_SCHEMES:
+        raise ConfigError(
+            f"MAIL_URL has an unsupported scheme {parts.scheme!r}. Write "
+            "smtp://user:password@host:587?starttls=true, smtps://user:password@host:465 "
+            "or notify://, or leave it unset to write messages to instance/outbox/."
+        )
+    if parts.scheme != "notify" and not parts.hostname:
+        raise ConfigError("MAIL_URL has no host: smtp://user:password@mail.example.org:587")
+    if parts.scheme == "notify":
+        missing = [
+            name
+            for name in ("NOTIFY_API_KEY", "NOTIFY_EMAIL_TEMPLATE_ID", "NOTIFY_SMS_TEMPLATE_ID")
+            if not os.environ.get(name, "").strip()
+        ]
+        if missing:
+            raise ConfigError(
+                f"MAIL_URL is notify:// but {', '.join(missing)} is not set: copy the API key "
+                "and the ids of a generic email and text message template from GOV.UK Notify."
+            )
+    return url
 
 
 def load_config(instance_path: Path) -> dict[str, object]:
@@ -185,6 +233,8 @@ def load_config(instance_path: Path) -> dict[str, object]:
         "SERVICE_NAME": os.environ.get("SERVICE_NAME", "Facilitator"),
         # Records are erased this many years after care ends (`flask retention`).
         "RETENTION_YEARS": retention_years(),
+        # The next review is planned this many months after one closes (issue 17).
+        "REVIEW_INTERVAL_MONTHS": review_interval_months(),
         # Which Ombudsman complaints go to: england (LGSCO) or wales (PSOW).
         "PROVIDER_NATION": provider_nation(),
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
@@ -201,6 +251,20 @@ def load_config(instance_path: Path) -> dict[str, object]:
         "RATELIMIT_SIGN_IN": os.environ.get("RATELIMIT_SIGN_IN", "30 per minute"),
         "RATELIMIT_LINKS": os.environ.get("RATELIMIT_LINKS", "30 per minute"),
         "RATELIMIT_UPLOADS": os.environ.get("RATELIMIT_UPLOADS", "20 per 10 minutes"),
+        # Messages that leave the app (issue 18): MAIL_URL (unset: .eml files in MAIL_FOLDER),
+        # the sender's address, GOV.UK Notify's key, templates and address, and the worker's
+        # lease (a message claimed by a worker that died is tried again after it).
+        "MAIL_URL": mail_url(),
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "Facilitator <no-reply@localhost>"),
+        "MAIL_FOLDER": os.environ.get("MAIL_FOLDER", str(instance_path / "outbox")),
+        "MAIL_TIMEOUT_SECONDS": int(os.environ.get("MAIL_TIMEOUT_SECONDS", "20")),
+        "NOTIFY_API_KEY": os.environ.get("NOTIFY_API_KEY") or None,
+        "NOTIFY_EMAIL_TEMPLATE_ID": os.environ.get("NOTIFY_EMAIL_TEMPLATE_ID") or None,
+        "NOTIFY_SMS_TEMPLATE_ID": os.environ.get("NOTIFY_SMS_TEMPLATE_ID") or None,
+        "NOTIFY_BASE_URL": os.environ.get(
+            "NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk"
+        ),
+        "MESSAGES_LEASE_SECONDS": int(os.environ.get("MESSAGES_LEASE_SECONDS", "600")),
         # Photos: stored outside the static folder, served only to those allowed to see them.
         "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER", str(instance_path / "uploads")),
         "PHOTO_MAX_BYTES": int(os.environ.get("PHOTO_MAX_BYTES", 6 * 1024 * 1024)),

@@ -25,6 +25,7 @@ from ..services.reporting import figures
 from ..text import clean_text
 from .backup import backup_command, restore_command
 from .custom_prompts import custom_prompts_cli
+from .messages import messages_cli
 from .prompts import prompts_cli
 from .speech import speech_cli
 
@@ -235,6 +236,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(speech_cli)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(messages_cli)
 
 
 __all__ = ["ConfigError", "register_commands"]

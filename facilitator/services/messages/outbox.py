@@ -19,6 +19,7 @@ from .. import NotFound, ServiceError, audit
 
 CHANNELS = ("email", "sms")
 PLACEHOLDER = "{secret}"
+SECRET = PLACEHOLDER  # noqa: S105 - the placeholder's name callers use, not a secret
 # What the Messages page, the logs and an .eml written after sending show in place of a secret.
 MASK = "[hidden]"
 PAGE_SIZE = 50
