@@ -7,9 +7,11 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, EqualTo, Length, Optional
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
 from ..i18n import LANGUAGES
+from ..models import Role
+from ..services import ServiceError, accounts
 
 
 class CodeForm(FlaskForm):
@@ -91,3 +93,71 @@ class LanguageForm(FlaskForm):
         """The page to go back to, if it is on this site; ``default`` otherwise."""
         back = self.back.data or ""
         return back if back.startswith("/") and not back.startswith("//") else default
+
+
+ROLE_CHOICES = [
+    SelectChoice(Role.STAFF.value, _l("Staff")),
+    SelectChoice(Role.ADVOCATE.value, _l("Advocate")),
+    SelectChoice(Role.MANAGER.value, _l("Manager")),
+    SelectChoice(Role.ADMIN.value, _l("Administrator")),
+]
+
+
+class RoleForm(FlaskForm):
+    """An administrator changes an account's role."""
+
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES, validators=[DataRequired()])
+
+
+def _pin_rules(form: FlaskForm, field: StringField) -> None:
+    """The accounts service's PIN rules, so the form and the service never disagree."""
+    try:
+        accounts.check_pin_rules(field.data or "")
+    except ServiceError as error:
+        raise ValidationError(str(error)) from None
+
+
+_PIN_ATTRS = {
+    "inputmode": "numeric",
+    "autocomplete": "off",
+    "spellcheck": "false",
+    "class": "input input-code",
+}
+
+
+class PinForm(FlaskForm):
+    """An administrator sets or resets someone's tablet PIN."""
+
+    pin = PasswordField(
+        _l("New tablet PIN"),
+        validators=[DataRequired(_l("Enter a PIN of 4 to 8 digits.")), _pin_rules],
+        render_kw=_PIN_ATTRS,
+    )
+
+
+class OwnPinForm(FlaskForm):
+    """You change your own tablet PIN, with your password."""
+
+    new_pin = PasswordField(
+        _l("New tablet PIN"),
+        validators=[DataRequired(_l("Enter a PIN of 4 to 8 digits.")), _pin_rules],
+        render_kw=_PIN_ATTRS,
+    )
+    pin_password = PasswordField(
+        _l("Your password"),
+        validators=[DataRequired(_l("Type your password.")), Length(max=200)],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class TemporaryPasswordForm(FlaskForm):
+    """An administrator resets a password: the owner must choose a new one at next sign-in."""
+
+    temporary_password = PasswordField(
+        _l("Temporary password"),
+        validators=[
+            DataRequired(_l("Enter a password.")),
+            Length(min=12, max=200, message=_l("Use at least 12 characters.")),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )

@@ -17,6 +17,7 @@ from ..models import (
     AuthorityKind,
     CaptureMethod,
     NonParticipationReason,
+    Relationship,
     ReviewKind,
     ReviewStatus,
     Role,
@@ -90,12 +91,97 @@ NON_PARTICIPATION = {
     NonParticipationReason.OTHER: _l("another reason"),
 }
 
+# Who a supporter is to the person (Relationship), in the page's language. "Other" has the
+# note staff typed instead.
+RELATIONSHIP = {
+    Relationship.MOTHER: _l("mother"),
+    Relationship.FATHER: _l("father"),
+    Relationship.PARENT: _l("parent"),
+    Relationship.DAUGHTER: _l("daughter"),
+    Relationship.SON: _l("son"),
+    Relationship.CHILD: _l("child"),
+    Relationship.SISTER: _l("sister"),
+    Relationship.BROTHER: _l("brother"),
+    Relationship.WIFE: _l("wife"),
+    Relationship.HUSBAND: _l("husband"),
+    Relationship.PARTNER: _l("partner"),
+    Relationship.GRANDMOTHER: _l("grandmother"),
+    Relationship.GRANDFATHER: _l("grandfather"),
+    Relationship.GRANDCHILD: _l("grandchild"),
+    Relationship.AUNT: _l("aunt"),
+    Relationship.UNCLE: _l("uncle"),
+    Relationship.NIECE: _l("niece"),
+    Relationship.NEPHEW: _l("nephew"),
+    Relationship.COUSIN: _l("cousin"),
+    Relationship.FRIEND: _l("friend"),
+    Relationship.NEIGHBOUR: _l("neighbour"),
+    Relationship.CARER: _l("unpaid carer"),
+    Relationship.ADVOCATE: _l("advocate"),
+    Relationship.ATTORNEY: _l("attorney"),
+    Relationship.DEPUTY: _l("deputy"),
+    Relationship.OTHER: _l("other"),
+}
+# The whole sentence the tablet reads to the person, one per relationship, so that each
+# language can say it its own way (Welsh mutation, Polish cases).
+RELATIONSHIP_SENTENCE = {
+    Relationship.MOTHER: _l("%(name)s is your mother."),
+    Relationship.FATHER: _l("%(name)s is your father."),
+    Relationship.PARENT: _l("%(name)s is your parent."),
+    Relationship.DAUGHTER: _l("%(name)s is your daughter."),
+    Relationship.SON: _l("%(name)s is your son."),
+    Relationship.CHILD: _l("%(name)s is your child."),
+    Relationship.SISTER: _l("%(name)s is your sister."),
+    Relationship.BROTHER: _l("%(name)s is your brother."),
+    Relationship.WIFE: _l("%(name)s is your wife."),
+    Relationship.HUSBAND: _l("%(name)s is your husband."),
+    Relationship.PARTNER: _l("%(name)s is your partner."),
+    Relationship.GRANDMOTHER: _l("%(name)s is your grandmother."),
+    Relationship.GRANDFATHER: _l("%(name)s is your grandfather."),
+    Relationship.GRANDCHILD: _l("%(name)s is your grandchild."),
+    Relationship.AUNT: _l("%(name)s is your aunt."),
+    Relationship.UNCLE: _l("%(name)s is your uncle."),
+    Relationship.NIECE: _l("%(name)s is your niece."),
+    Relationship.NEPHEW: _l("%(name)s is your nephew."),
+    Relationship.COUSIN: _l("%(name)s is your cousin."),
+    Relationship.FRIEND: _l("%(name)s is your friend."),
+    Relationship.NEIGHBOUR: _l("%(name)s is your neighbour."),
+    Relationship.CARER: _l("%(name)s is your carer."),
+    Relationship.ADVOCATE: _l("%(name)s is your advocate."),
+    Relationship.ATTORNEY: _l("%(name)s is your attorney."),
+    Relationship.DEPUTY: _l("%(name)s is your deputy."),
+}
+
 
 def format_date(value: date | datetime | None) -> str:
     """A date in the page's language, like 12 March 2027."""
     if value is None:
         return ""
     return str(babel_format_date(value, "d MMMM y"))
+
+
+def relationship_words(code: str, note: str | None = None) -> str:
+    """A supporter's relationship in the page's language: from the list, the note for
+    "other", or (an older record not in the list) as it was typed."""
+    try:
+        relationship = Relationship(code)
+    except ValueError:
+        return code
+    if relationship == Relationship.OTHER:
+        return note or str(RELATIONSHIP[Relationship.OTHER])
+    return str(RELATIONSHIP[relationship])
+
+
+def relationship_sentence(name: str, code: str) -> str:
+    """What the tablet tells the person, like "Rhian is your daughter.", in their language.
+    Without a relationship from the list it says only that the supporter is someone they know,
+    never words typed in another language."""
+    try:
+        sentence = RELATIONSHIP_SENTENCE.get(Relationship(code))
+    except ValueError:
+        sentence = None
+    if sentence is None:
+        return _("%(name)s is someone in your life.", name=name)
+    return str(sentence) % {"name": name}
 
 
 def author_description(author: Author) -> str:
@@ -108,7 +194,7 @@ def author_description(author: Author) -> str:
         _(
             "%(name)s, %(relationship)s (%(role)s)",
             name=author.name,
-            relationship=author.relationship,
+            relationship=relationship_words(author.relationship, author.relationship_note),
             role=role_words,
         )
         if author.relationship
@@ -116,6 +202,8 @@ def author_description(author: Author) -> str:
     )
     if author.organisation:
         who = _("%(who)s, %(organisation)s", who=who, organisation=author.organisation)
+    if author.no_longer_involved:
+        who = _("%(who)s, no longer involved", who=who)
     if author.role in {r.value for r in ADVOCATE_ROLES}:
         return who
     return _("%(who)s: %(authority)s", who=who, authority=authority_words(author))
@@ -150,4 +238,7 @@ def register_labels(app: Flask) -> None:
         non_participation_label=lambda v: NON_PARTICIPATION.get(NonParticipationReason(v), v),
         language_name=lambda code: LANGUAGES.get(code, code),
         author_description=author_description,
+        relationship_label=relationship_words,
+        relationship_sentence=relationship_sentence,
+        relationship_choices=lambda: [(r.value, RELATIONSHIP[r]) for r in Relationship],
     )

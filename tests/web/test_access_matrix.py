@@ -4,6 +4,14 @@ Each endpoint belongs to one access class; each class says which visitors may us
 route whose endpoint is not classified here fails the test, so access is always decided on
 purpose. Refusal means a redirect to sign-in (or back to the locked person screen, or home),
 403 or 404, never the page.
+
+Need to know (issue 25): "staff of another service" (Nia Roberts, Tŷ Celyn only) and "manager
+of another service" (Carys Lloyd, Tŷ Celyn only) are walked over every route with the ids of
+real records of Sam, who lives at Oak House: his person, review, supporter, answers, actions,
+family link, contribution, differing view and its party, capacity assessment, complaint,
+safety flag, photo and custom prompt. Every route that names one of them is refused with 404
+(the page for "no such record": it says nothing); every other route is theirs as staff or
+manager. A URL parameter that names a record but has no record made here fails the test.
 """
 
 from __future__ import annotations
@@ -14,6 +22,8 @@ from urllib.parse import urlsplit
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+
+from facilitator.services import scope
 
 from ..conftest import csrf_from, sign_in
 from .test_family import _confirm, _issue, _open
@@ -27,19 +37,30 @@ ANON, PERSON, FAMILY, ADVOCATE, STAFF, MANAGER, ADMIN = (
     "manager",
     "admin",
 )
-VISITORS = [ANON, PERSON, FAMILY, ADVOCATE, STAFF, MANAGER, ADMIN]
+OTHER_STAFF, OTHER_MANAGER = "staff of another service", "manager of another service"
+VISITORS = [ANON, PERSON, FAMILY, ADVOCATE, STAFF, MANAGER, ADMIN, OTHER_STAFF, OTHER_MANAGER]
 EVERYONE = set(VISITORS)
-STAFFISH = {STAFF, MANAGER, ADMIN}
+STAFFISH = {STAFF, MANAGER, ADMIN, OTHER_STAFF, OTHER_MANAGER}
+# Signed in to an account that belongs to Tŷ Celyn only; the records walked are Oak House's.
+ELSEWHERE = {OTHER_STAFF, OTHER_MANAGER}
+SIGN_IN_AS = {
+    STAFF: "staff",
+    MANAGER: "manager",
+    ADMIN: "admin",
+    ADVOCATE: "advocate",
+    OTHER_STAFF: "tycelyn",
+    OTHER_MANAGER: "tycelyn.manager",
+}
 
 # Which visitors each class of endpoint admits.
 CLASSES: dict[str, set[str]] = {
     "open": EVERYONE,
     "public": EVERYONE - {PERSON},  # a locked tablet reaches nothing but its own review
-    "signed-in": {ADVOCATE, STAFF, MANAGER, ADMIN},
+    "signed-in": {ADVOCATE} | STAFFISH,
     "staff": STAFFISH,
     "advocate": {ADVOCATE},
-    "governance": {MANAGER, ADMIN},
-    "safeguarding": {MANAGER, ADMIN},  # and any account marked safeguarding lead
+    "governance": {MANAGER, ADMIN, OTHER_MANAGER},
+    "safeguarding": {MANAGER, ADMIN, OTHER_MANAGER},  # and any account marked safeguarding lead
     "admin": {ADMIN},
     "person": {PERSON},
     "family": {FAMILY},
@@ -68,6 +89,7 @@ PREFIXES: list[tuple[str, str]] = [
     ("auth.account", "signed-in"),
     ("auth.still_here", "signed-in"),
     ("auth.change_password", "signed-in"),
+    ("auth.change_pin", "signed-in"),  # one's own PIN, with one's password
     ("auth.new_recovery_codes", "signed-in"),
     ("auth.clear_failed_tries", "signed-in"),  # one's own account only
     ("person.start", "staff"),  # and assigned advocates, tested in test_person_mode
@@ -94,6 +116,8 @@ PREFIXES: list[tuple[str, str]] = [
     ("review_record.", "staff"),
     ("you_said.", "staff"),
     ("casework.", "staff"),
+    ("lifecycle.reopen", "governance"),  # reopening a closed review: a manager
+    ("lifecycle.", "staff"),
     ("advocate.", "advocate"),
     ("advocate_layer.", "advocate"),
     ("governance.", "governance"),
@@ -148,8 +172,8 @@ def _refused(response) -> bool:  # type: ignore[no-untyped-def]
 
 def _visitor_client(app: Flask, demo: dict, visitor: str) -> FlaskClient:
     client = app.test_client()
-    if visitor in (STAFF, MANAGER, ADMIN, ADVOCATE):
-        email = {STAFF: "staff", MANAGER: "manager", ADMIN: "admin", ADVOCATE: "advocate"}[visitor]
+    if visitor in SIGN_IN_AS:
+        email = SIGN_IN_AS[visitor]
         assert sign_in(client, f"{email}@demo.facilitator.test").status_code == 302
     elif visitor == PERSON:
         sign_in(client, "keyworker@demo.facilitator.test")
@@ -172,13 +196,15 @@ def test_each_visitor_reaches_only_their_routes(app: Flask, demo: dict, visitor:
         visitor, "/account/language"
     )
     token = csrf_from(client.get(start).get_data(as_text=True))
-    ids = {
+    ids: dict[str, object] = {
         "review_id": demo["reviews"]["Sam"],
         "person_id": 1,
         "supporter_id": 1,
         "number": 1,
         "position": 1,
     }
+    if visitor in ELSEWHERE:
+        ids = _oak_house_records(app, demo)
     problems: list[str] = []
     checked = 0
     for rule in app.url_map.iter_rules():
@@ -191,6 +217,7 @@ def test_each_visitor_reaches_only_their_routes(app: Flask, demo: dict, visitor:
             # ending a session mid-sweep would hide later checks; these are tested elsewhere
             continue
         allowed = visitor in CLASSES[name]
+        names_a_record = bool(_record_parameters(rule) & set(scope.PERSON_PARAMETERS))
         url = _url(rule, ids)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             data = {"csrf_token": token} if method == "POST" else None
@@ -204,6 +231,14 @@ def test_each_visitor_reaches_only_their_routes(app: Flask, demo: dict, visitor:
                 response = client.open(url, method=method, data=data)
             response.close()  # static files and PDFs are streamed from open files
             checked += 1
+            if visitor in ELSEWHERE and names_a_record and allowed:
+                # Another service's record: the same 404 as no such record, whatever the route.
+                if response.status_code != 404:
+                    problems.append(
+                        f"{visitor} got {response.status_code}, not 404, from {method} {url} "
+                        f"({rule.endpoint}): a record of a person of another service"
+                    )
+                continue
             if not allowed and not _refused(response):
                 problems.append(
                     f"{visitor} got {response.status_code} from {method} {url} ({rule.endpoint})"
@@ -224,6 +259,147 @@ def test_each_visitor_reaches_only_their_routes(app: Flask, demo: dict, visitor:
                 )
     assert checked > 100
     assert not problems, "\n".join(problems)
+
+
+def _record_parameters(rule: object) -> set[str]:
+    return {name for _converter, name in re.findall(r"<(?:(\w+):)?(\w+)>", rule.rule)}  # type: ignore[attr-defined]
+
+
+def _oak_house_records(app: Flask, demo: dict) -> dict[str, object]:
+    """Real records of Sam (Oak House), one for each URL parameter that names a record, made
+    through the services where they have a rule to satisfy: his answers, a contribution from
+    Alex and a family link, an action, a differing view with its party, a capacity assessment,
+    a safety flag, a photo and a custom prompt (the demo already has a complaint about him)."""
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from facilitator.extensions import db
+    from facilitator.models import (
+        CapacityAssessment,
+        Complaint,
+        CustomPrompt,
+        DifferingViewParty,
+        Photo,
+        Response,
+        Review,
+        Supporter,
+        User,
+    )
+    from facilitator.services.governance import capacity, differing, safeguarding
+    from facilitator.services.reviews import actions
+
+    from .test_layers import _sam_with_layers
+
+    review_id, contribution_id = _sam_with_layers(app, demo)
+    issued = _issue(app, demo)
+    with app.app_context():
+        review = db.session.get(Review, review_id)
+        assert review is not None
+        person_id = review.person_id
+        staff = db.session.scalars(
+            select(User).where(User.email == "staff@demo.facilitator.test")
+        ).one()
+        manager = db.session.scalars(
+            select(User).where(User.email == "manager@demo.facilitator.test")
+        ).one()
+        said = db.session.scalars(
+            select(Response).where(Response.review_id == review_id).order_by(Response.id)
+        ).first()
+        assert said is not None
+        action = actions.create_action(
+            db.session, review, actions.ActionInput(
+                statement_ids=[said.id], plain_text="Look at moving Sam's room downstairs.",
+                easy_read_text="We will look at a room downstairs.", owner_name=staff.name,
+                owner_user_id=staff.id, due_on=date.today(),
+            ), actor=staff,
+        )  # fmt: skip
+        view = differing.open_view(
+            db.session, review, actor=manager, summary="Alex worries about the stairs",
+            response_ids=[said.id],
+        )  # fmt: skip
+        db.session.flush()
+        party = db.session.scalars(
+            select(DifferingViewParty.id).where(DifferingViewParty.differing_view_id == view.id)
+        ).first()
+        assessment = capacity.assess(
+            db.session, review.person, actor=manager, decision="Whether to move room",
+            area="health-welfare", doubt_reason="Forgot the visit", steps_taken="Easy read",
+            findings={"understand": True, "retain": False, "use_or_weigh": True,
+                      "communicate": True},
+            notes={"retain": "Could not recall"}, impairment="Learning disability",
+            assessed_on=date.today(),
+        )  # fmt: skip
+        flag = safeguarding.flag_words(db.session, said, actor=staff)
+        photo = Photo(
+            person_id=person_id, public_id="oakhousephoto0000000000000000001",
+            alt_text="Sam's garden", label="My garden", width=400, height=300,
+            file_stem="oak-house-photo-stem-1",
+        )  # fmt: skip
+        db.session.add(photo)
+        db.session.flush()
+        prompt = CustomPrompt(
+            person_id=person_id, topic_id="where-i-live", answer_type="choose-one",
+            texts={"en": "Do you like your garden?"},
+        )  # fmt: skip
+        db.session.add(prompt)
+        db.session.flush()
+        complaint = db.session.scalars(
+            select(Complaint.id).where(Complaint.person_id == person_id)
+        ).first()
+        supporter = db.session.scalars(
+            select(Supporter.id).where(Supporter.person_id == person_id)
+        ).first()
+        assert db.session.get(CapacityAssessment, assessment.id) is not None
+        records: dict[str, object] = {
+            "person_id": person_id,
+            "review_id": review_id,
+            "supporter_id": supporter,
+            "response_id": said.id,
+            "action_id": action.id,
+            "contribution_id": contribution_id,
+            "link_id": issued.link_id,
+            "view_id": view.id,
+            "party_id": party,
+            "assessment_id": assessment.id,
+            "complaint_id": complaint,
+            "flag_id": flag.id,
+            "public_id": photo.public_id,
+            "prompt_id": prompt.id,
+            "number": 1,
+            "position": 1,
+        }
+        db.session.commit()
+    missing = [name for name, value in records.items() if value is None]
+    assert not missing, f"no record of Sam's made for {missing}"
+    return records
+
+
+def test_every_parameter_that_names_a_record_has_a_record_in_the_walk(
+    app: Flask, demo: dict
+) -> None:
+    """A new route naming a new kind of record fails here until the walk makes one (and the
+    scope decides whose it is)."""
+    records = _oak_house_records(app, demo)
+    named = set().union(*(_record_parameters(r) for r in app.url_map.iter_rules()))
+    unclassified = named - set(scope.PERSON_PARAMETERS) - scope.OTHER_PARAMETERS
+    assert not unclassified, f"URL parameters scope does not classify: {sorted(unclassified)}"
+    record_names = named & set(scope.PERSON_PARAMETERS)
+    assert record_names <= set(records), sorted(record_names - set(records))
+
+
+def test_staff_of_another_service_find_nothing_and_their_own_people_still(
+    app: Flask, demo: dict
+) -> None:
+    """The walk's other side: Nia and Carys reach Gwen's records (their own service), and
+    searching for Sam by name finds nothing and says nothing."""
+    for visitor in ELSEWHERE:
+        client = _visitor_client(app, demo, visitor)
+        assert client.get(f"/staff/reviews/{demo['reviews']['Gwen']}").status_code == 200
+        assert client.get(f"/staff/reviews/{demo['reviews']['Priya']}").status_code == 200
+        found = client.get("/staff/?q=Carter").get_data(as_text=True)
+        assert "Samuel" not in found and "Oak House" not in found
+        assert f"/staff/reviews/{demo['reviews']['Sam']}" not in found
 
 
 def test_advocate_refused_on_another_persons_review_but_not_their_own(

@@ -772,6 +772,12 @@ NOT_FREE_TEXT = {
     "CareEndedForm": "a date checked as YYYY-MM-DD (tests/web/test_privacy.py); 'clear' is read "
     "only as present or not",
     "MovePromptForm": "only 'up' or 'down', never shown",
+    "RoleForm": "a role from the list, never shown as typed (tests/web/test_account_admin.py)",
+    "PinForm": "a tablet PIN, digits only, hashed and never shown (test_account_admin.py)",
+    "OwnPinForm": "one's new PIN and password: checked, hashed, never shown "
+    "(tests/web/test_account_admin.py)",
+    "TemporaryPasswordForm": "a temporary password, hashed and never shown "
+    "(tests/web/test_account_admin.py)",
     "UnlockForm": "the facilitator's PIN or password and a code on a locked tablet: checked and "
     "never shown (tests/web/test_person_mode.py, test_tablet_unlock)",
     "person/_macros.html": "the code from the facilitator's app (or a recovery code) on a locked "

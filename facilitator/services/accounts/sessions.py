@@ -37,6 +37,7 @@ def start_session(session: Session, user: User) -> UserSession:
     """Open a server-side session (a fresh id on every sign-in) and audit the sign-in."""
     record = UserSession(public_id=secrets.token_urlsafe(32), user_id=user.id)
     session.add(record)
+    user.last_signed_in_at = utcnow()
     audit.record(session, "signin", actor=user, obj=user)
     return record
 

@@ -176,6 +176,8 @@ class Author:
     authorities: tuple[LegalAuthority, ...] = ()
     job_title: str | None = None
     organisation: str | None = None
+    relationship_note: str | None = None  # the words for an "other" relationship
+    no_longer_involved: bool = False  # the supporter's involvement has ended since
 
 
 @dataclass(frozen=True)
@@ -234,8 +236,10 @@ def _author(session: Session, contribution: Contribution, cache: dict[Any, Autho
             relationship=supporter.relationship_to_person,
             role=str(supporter.role),
             is_supporter=True,
-            authorities=tuple(supporter.authorities),
+            authorities=tuple(a for a in supporter.authorities if a.ended_on is None),
             organisation=user.organisation if user is not None else None,
+            relationship_note=supporter.relationship_note,
+            no_longer_involved=supporter.ended_on is not None,
         )
     elif user is not None:
         author = Author(

@@ -16,7 +16,14 @@ from werkzeug.wrappers import Response
 
 from ...auth import current_account, roles_required
 from ...extensions import db, limiter
-from ...forms.account import ConfirmForm, PasswordCheckForm, ReasonForm
+from ...forms.account import (
+    ConfirmForm,
+    PasswordCheckForm,
+    PinForm,
+    ReasonForm,
+    RoleForm,
+    TemporaryPasswordForm,
+)
 from ...forms.auth import CreateUserForm
 from ...models import Role, User, UserSession
 from ...services import ServiceError, accounts
@@ -46,6 +53,7 @@ def users() -> ResponseReturnValue:
         role=form.role.data or "staff",
         password=form.password.data or "",
         actor=current_account(),
+        must_change_password=True,
     )
     flash(_("The account has been created."), "success")
     return redirect(url_for("admin.users"))
@@ -68,6 +76,9 @@ def _account_page(
     reason_form: ReasonForm,
     status: int = 200,
     password_form: PasswordCheckForm | None = None,
+    role_form: RoleForm | None = None,
+    pin_form: PinForm | None = None,
+    temporary_form: TemporaryPasswordForm | None = None,
 ) -> tuple[str, int]:
     policy = throttle_policy()
     return (
@@ -76,6 +87,9 @@ def _account_page(
             account=user,
             reason_form=reason_form,
             password_form=password_form or PasswordCheckForm(formdata=None),
+            role_form=role_form or RoleForm(formdata=None, role=user.role.value),
+            pin_form=pin_form or PinForm(formdata=None),
+            temporary_form=temporary_form or TemporaryPasswordForm(formdata=None),
             own=user.id == current_account().id,
             tries=accounts.failed_tries(db.session, user, policy),
             window_hours=int(policy.window.total_seconds() // 3600),
@@ -222,3 +236,72 @@ def enable(user_id: int) -> Response:
         return _("%(name)s's account is enabled again.", name=account.name)
 
     return _act(user_id, on)
+
+
+@bp.route("/users/<int:user_id>/role", methods=["POST"])
+@roles_required(Role.ADMIN)
+def change_role(user_id: int) -> ResponseReturnValue:
+    """Change an account's role: it takes effect on the account's next request."""
+    account = _account_or_404(user_id)
+    form = RoleForm()
+    if not form.validate_on_submit():
+        return _account_page(account, ReasonForm(formdata=None), 400, role_form=form)
+
+    def refused(error: ServiceError) -> tuple[str, int]:
+        form.role.errors = [str(error)]
+        return _account_page(account, ReasonForm(formdata=None), 400, role_form=form)
+
+    edge.on_refusal(refused)
+    accounts.change_role(db.session, account, form.role.data or "", current_account())
+    flash(_("%(name)s's role is changed. It counts from their next click.", name=account.name),
+          "success")  # fmt: skip
+    return redirect(url_for("admin.user", user_id=user_id), code=303)
+
+
+@bp.route("/users/<int:user_id>/pin", methods=["POST"])
+@roles_required(Role.ADMIN)
+def set_pin(user_id: int) -> ResponseReturnValue:
+    """Set or reset an account's tablet PIN: the old PIN stops working at once."""
+    account = _account_or_404(user_id)
+    form = PinForm()
+    if not form.validate_on_submit():
+        return _account_page(account, ReasonForm(formdata=None), 400, pin_form=form)
+
+    def refused(error: ServiceError) -> tuple[str, int]:
+        form.pin.errors = [str(error)]
+        return _account_page(account, ReasonForm(formdata=None), 400, pin_form=form)
+
+    edge.on_refusal(refused)
+    accounts.set_pin(db.session, account, form.pin.data or "", actor=current_account())
+    flash(_("The tablet PIN for %(name)s is set. Tell them the new PIN in person.",
+            name=account.name), "success")  # fmt: skip
+    return redirect(url_for("admin.user", user_id=user_id), code=303)
+
+
+@bp.route("/users/<int:user_id>/password", methods=["POST"])
+@roles_required(Role.ADMIN)
+def reset_password(user_id: int) -> ResponseReturnValue:
+    """Give a temporary password: they are signed out everywhere and choose a new password
+    when they next sign in."""
+    account = _account_or_404(user_id)
+    form = TemporaryPasswordForm()
+    if not form.validate_on_submit():
+        return _account_page(account, ReasonForm(formdata=None), 400, temporary_form=form)
+
+    def refused(error: ServiceError) -> tuple[str, int]:
+        form.temporary_password.errors = [str(error)]
+        return _account_page(account, ReasonForm(formdata=None), 400, temporary_form=form)
+
+    edge.on_refusal(refused)
+    accounts.reset_password(
+        db.session, account, form.temporary_password.data or "", current_account()
+    )
+    flash(
+        _(
+            "The password for %(name)s is reset and they are signed out everywhere. They "
+            "choose a new password when they next sign in.",
+            name=account.name,
+        ),
+        "success",
+    )
+    return redirect(url_for("admin.user", user_id=user_id), code=303)

@@ -6,7 +6,7 @@ failed sign-in and is committed by the accounts service, whatever the answer.
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -14,16 +14,43 @@ from werkzeug.wrappers import Response
 
 from ...auth import current_account
 from ...extensions import db, limiter
-from ...forms.account import ChangePasswordForm, ConfirmForm, PasswordCheckForm
+from ...forms.account import ChangePasswordForm, ConfirmForm, OwnPinForm, PasswordCheckForm
+from ...security import STATIC_ENDPOINTS
 from ...services import ServiceError, accounts
 from .. import edge
 from .auth import bp, client_address, throttle_policy
+
+
+@bp.before_app_request
+def _choose_own_password() -> Response | None:
+    """After an administrator reset the password, the account may only choose a new one (or
+    sign out) until it has."""
+    if request.endpoint in STATIC_ENDPOINTS or request.endpoint in _WHILE_TEMPORARY:
+        return None
+    if not current_user.is_authenticated or current_user.person_mode_review_id:
+        return None
+    if not current_account().must_change_password:
+        return None
+    flash(_("Choose your own password before you go on."), "info")
+    return redirect(url_for("auth.account"))
+
+
+_WHILE_TEMPORARY = frozenset(
+    {
+        "auth.account",
+        "auth.change_password",
+        "auth.sign_out",
+        "auth.still_here",
+        "main.choose_language",
+    }
+)
 
 
 def _account_page(
     password_form: ChangePasswordForm,
     status: int = 200,
     codes_form: PasswordCheckForm | None = None,
+    pin_form: OwnPinForm | None = None,
 ) -> tuple[str, int]:
     user = current_account()
     return (
@@ -31,6 +58,7 @@ def _account_page(
             "auth/account.html",
             user=user,
             password_form=password_form,
+            pin_form=pin_form or OwnPinForm(formdata=None),
             codes_form=codes_form or PasswordCheckForm(formdata=None),
             enabled=accounts.second_factor_enabled(user),
             required=accounts.second_factor_required(user),
@@ -128,3 +156,35 @@ def clear_failed_tries() -> Response:
         accounts.clear_failed_tries(db.session, current_account(), current_account())
         flash(_("The pause is ended. Failed tries no longer count."), "success")
     return redirect(url_for("auth.account"))
+
+
+@bp.route("/account/pin", methods=["POST"])
+@login_required
+@limiter.limit(lambda: current_app.config["RATELIMIT_SIGN_IN"])
+def change_pin() -> ResponseReturnValue:
+    """Change your own tablet PIN, with your password (a wrong one counts as a failed try)."""
+    form = OwnPinForm()
+    if not form.validate_on_submit():
+        return _account_page(ChangePasswordForm(formdata=None), 400, pin_form=form)
+
+    def refused(error: ServiceError) -> ResponseReturnValue:
+        field = (
+            form.pin_password
+            if isinstance(error, accounts.SignInRefused | accounts.SignInThrottled)
+            else form.new_pin
+        )
+        field.errors = [str(error)]
+        status = 429 if isinstance(error, accounts.SignInThrottled) else 400
+        return _account_page(ChangePasswordForm(formdata=None), status, pin_form=form)
+
+    edge.on_refusal(refused)
+    accounts.change_own_pin(
+        db.session,
+        current_account(),
+        form.pin_password.data or "",
+        form.new_pin.data or "",
+        client_address(),
+        throttle_policy(),
+    )
+    flash(_("Your tablet PIN is changed."), "success")
+    return redirect(url_for("auth.account"), code=303)
