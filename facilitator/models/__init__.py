@@ -11,6 +11,7 @@ from .figures import ReviewFigures, invalidate_figures
 from .followups import ActionFollowUp, FollowUpAnswer
 from .governance import *  # noqa: F403  (governance records, issue 6)
 from .layers import Contribution, DifferingView
+from .lifecycle import LifecycleEvent, ReviewClosure
 from .media import Photo
 from .messages import OutboxMessage, OutboxStatus
 from .notices import DueNotice, NoticeChoice, PasswordReset, PasswordResetRequest
@@ -44,6 +45,7 @@ __all__ = [
     "InvitationLink",
     "InvolvementAgreement",
     "LegalAuthority",
+    "LifecycleEvent",
     "LoginAttempt",
     "NonParticipation",
     "NoticeChoice",
@@ -59,6 +61,7 @@ __all__ = [
     "RecoveryCode",
     "Response",
     "Review",
+    "ReviewClosure",
     "ReviewFigures",
     "ReviewPrompt",
     "Service",

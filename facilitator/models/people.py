@@ -57,6 +57,8 @@ class Person(Base):
     # Care Act s67: which of the four areas the person would have substantial difficulty with.
     substantial_difficulty: Mapped[list[str]] = mapped_column(JSON, default=list)
     care_ended_on: Mapped[date | None] = mapped_column(Date)
+    # Months from one review to the next for this person; None: the provider's interval.
+    review_interval_months: Mapped[int | None] = mapped_column(Integer)
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -21,6 +21,7 @@ from .staff import (
     casework,
     custom_prompts,
     layers,
+    lifecycle,
     links,
     people,
     photos,
@@ -41,6 +42,7 @@ BLUEPRINTS = (
     # staff
     staff.bp, people.bp, links.bp, layers.bp, actions.bp, actions.overview, review_record.bp,
     you_said.bp, casework.bp, privacy.bp, photos.bp, photos.files, custom_prompts.bp,
+    lifecycle.bp,
     # advocates
     advocate.bp, advocate_layer.bp,
     # governance

@@ -1,13 +1,23 @@
 """reviews that close and come round again (issue 17)
 
-(Placeholder: its issue's work fills it in. Until then it changes nothing.)
-
 Revision ID: 0018_review_lifecycle
 Revises: 0017_notices
 Create Date: 2026-12-07 17:30:00
+
+One new table, review_closures: each closing of a review (the summary of what was agreed, who
+agreed it, the reasons given for statements with no action and for "You said, we did" not
+shared, the SHA-256 of the record's content and the next review it planned) and each reopening
+(the manager's reason), never edited. One new column, people.review_interval_months: the months
+from one review to the next for this person (empty: the provider's interval, 12 by default).
+Written by hand to run the same on SQLite and PostgreSQL; existing rows need no change.
 """
 
 from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+import facilitator.models.base
 
 revision = "0018_review_lifecycle"
 down_revision = "0017_notices"
@@ -16,8 +26,56 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    op.create_table(
+        "review_closures",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("review_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "event",
+            sa.Enum(
+                "closed",
+                "reopened",
+                name="lifecycleevent",
+                native_enum=False,
+                create_constraint=False,
+                length=60,
+            ),
+            nullable=False,
+        ),  # fmt: skip
+        sa.Column("at", facilitator.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("actor_id", sa.Integer(), nullable=True),
+        sa.Column("summary", sa.Text(), nullable=True),
+        sa.Column("agreed_by", sa.Text(), nullable=True),
+        sa.Column("unanswered_reason", sa.Text(), nullable=True),
+        sa.Column("not_shared_reason", sa.Text(), nullable=True),
+        sa.Column("content_hash", sa.String(length=64), nullable=True),
+        sa.Column("next_review_id", sa.Integer(), nullable=True),
+        sa.Column("reason", sa.Text(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["review_id"],
+            ["reviews.id"],
+            name=op.f("fk_review_closures_review_id_reviews"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["actor_id"], ["users.id"], name=op.f("fk_review_closures_actor_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["next_review_id"],
+            ["reviews.id"],
+            name=op.f("fk_review_closures_next_review_id_reviews"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_review_closures")),
+    )
+    op.create_index(
+        "ix_review_closures_review_id_id", "review_closures", ["review_id", "id"], unique=False
+    )
+    op.add_column("people", sa.Column("review_interval_months", sa.Integer(), nullable=True))
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table("people") as batch:
+        batch.drop_column("review_interval_months")
+    op.drop_index("ix_review_closures_review_id_id", table_name="review_closures")
+    op.drop_table("review_closures")

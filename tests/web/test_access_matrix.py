@@ -118,6 +118,8 @@ PREFIXES: list[tuple[str, str]] = [
     ("casework.", "staff"),
     ("lifecycle.reopen", "governance"),  # reopening a closed review: a manager
     ("lifecycle.", "staff"),
+    ("lifecycle.reopen", "governance"),  # reopening a closed review: a manager
+    ("lifecycle.", "staff"),
     ("advocate.", "advocate"),
     ("advocate_layer.", "advocate"),
     ("governance.", "governance"),

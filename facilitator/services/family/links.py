@@ -275,13 +275,14 @@ def _person_id(session: Session, link: InvitationLink) -> int | None:
 
 
 def link_state(link: InvitationLink, now: datetime | None = None) -> LinkState:
-    """active, revoked, closed (the review has closed) or expired, in that order of precedence."""
-    if link.revoked_at is not None:
-        return "revoked"
+    """closed (the review has finished), revoked, expired or active, in that order of
+    precedence: closing a review revokes its links, and their holders hear that it finished."""
     owner = object_session(link)
     review = owner.get(Review, link.review_id) if owner is not None else None
     if not review_open(review):
         return "closed"
+    if link.revoked_at is not None:
+        return "revoked"
     if link.expires_at <= _now(now):
         return "expired"
     return "active"

@@ -30,6 +30,7 @@ from ...outputs.pictures import pictures_dir
 from ...prompts.library import load_library
 from ...services import audit, people
 from ...services.data import exports
+from ...services.reviews import lifecycle
 from .. import edge
 from ..lookup import review_or_404
 from .actions import action_status_label
@@ -85,6 +86,10 @@ def _context(record: exports.ReviewRecord) -> dict[str, Any]:
         "route_label": lambda v: str(ROUTES.get(DifferingRoute(v), v)) if v else "",
         "case_label": lambda v: str(CASE_STATUS.get(CaseStatus(v), v)),
         "today": date.today(),
+        # Each closing (with the record's content hash) and reopening, shown on the record.
+        "closures": (closures := lifecycle.history(db.session, record.review)),
+        "names": {c.actor_id: record.users[c.actor_id].name for c in closures
+                  if c.actor_id in record.users},  # fmt: skip
         # With the person's "photos" setting, their own photo where one stands for the key.
         **picture_context(record.person),
     }
@@ -113,7 +118,7 @@ def pdf_file(review_id: int) -> Response:
     record = _record(review_or_404(review_id), "pdf")
     started = time.perf_counter()
     data = pdf.render(
-        record_blocks(record),
+        lifecycle_blocks(record.review) + record_blocks(record),
         title=_("Review record: %(name)s, %(date)s", name=record.person.full_name,
                 date=_date(record.review.scheduled_for)),
         author=current_account().name,
@@ -159,6 +164,25 @@ def _date(value: Any) -> str:
 
 
 # --- the record as PDF blocks -----------------------------------------------------------------
+
+
+def lifecycle_blocks(review: Review) -> list[pdf.Block]:
+    """Whether the record is final (closed, with its content hash), and each reopening."""
+    blocks: list[pdf.Block] = []
+    final = lifecycle.final(db.session, review)
+    if final is not None:
+        blocks.append(pdf.Para(_("This record is final: the review was closed on %(date)s.",
+                                 date=_date(final.at)), "strong"))  # fmt: skip
+        blocks.append(pdf.Para(_("Content hash (SHA-256):"), "small"))
+        blocks.append(pdf.Para(final.content_hash or "", "small"))
+        blocks.append(pdf.Para(_("What was agreed: %(text)s", text=final.summary or "")))
+        blocks.append(pdf.Para(_("Who agreed it: %(text)s", text=final.agreed_by or "")))
+    for event in lifecycle.history(db.session, review):
+        if event.event == "reopened":
+            said = _("Reopened on %(date)s. Why: %(reason)s", date=_date(event.at),
+                     reason=event.reason or "")  # fmt: skip
+            blocks.append(pdf.Para(said, "muted"))
+    return blocks
 
 
 def _said_lines(record: exports.ReviewRecord, response: Any, lang: str) -> list[pdf.Para]:

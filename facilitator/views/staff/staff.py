@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -36,7 +37,7 @@ from ...models import (
 from ...prompts.library import load_library
 from ...services import StaleVersion, audit, people, reviews
 from ...services.governance import agreements, safeguarding
-from ...services.reviews import person_first, responses
+from ...services.reviews import lifecycle, person_first, responses
 from .. import edge
 from ..lookup import review_or_404
 from ..person import screens as person_screens
@@ -52,9 +53,14 @@ def home() -> str:
     search = request.args.get("q", "")[:80]
     page = max(1, request.args.get("page", 1, type=int) or 1)
     found, total = people.people_for_staff(db.session, search=search, page=page)
+    # Overdue or due in the next 8 weeks, soonest due first (the first page; the rest on
+    # lifecycle.due): closed reviews never fill it.
+    due, due_total = lifecycle.due_reviews(db.session, date.today())
     return render_template(
         "staff/home.html",
-        reviews=reviews.upcoming_reviews(db.session),
+        reviews=due,
+        reviews_due=due_total,
+        today=date.today(),
         people=found,
         people_total=total,
         search=search,
@@ -159,6 +165,7 @@ def review(review_id: int) -> str:
         answers=responses.answers_for_review(db.session, record),
         non_participation=non_participation,
         person_done=person_first.person_views_done(db.session, record),
+        stages=lifecycle.stages(db.session, record),
         reasons=list(NonParticipationReason),
         speech_status=speech.speech_status(),
         users={u.id: u for u in db.session.scalars(select(User))},
