@@ -1,4 +1,12 @@
-"""Realistic demo data, made through the services so that it carries its own audit trail."""
+"""Realistic demo data, made through the services so that it carries its own audit trail.
+
+Two services, so that need to know is visible at first sight (issue 25): Oak House supported
+living (Sam and Ellis) and Tŷ Celyn care home (Gwen and Priya). Dylan Price works only at Oak
+House and Nia Roberts only at Tŷ Celyn, whose manager Carys Lloyd sees only Tŷ Celyn; each finds
+only their own service's people. Morgan Evans, the manager, and the administrator see all
+services. Sian Jones (review coordinator) and Tom Okafor (key worker) work across both, as the
+accounts the rest of the demo and its tests act as.
+"""
 
 from __future__ import annotations
 
@@ -19,8 +27,10 @@ from ..models import (
     SupporterRole,
     User,
 )
+from ..models.services import ServiceKind
 from ..prompts.library import load_library
 from . import accounts, people, reviews
+from .accounts import service_admin
 from .governance import demo as governance_demo
 from .reviews import actions, person_session, responses
 
@@ -37,7 +47,33 @@ DEMO_ACCOUNTS: list[tuple[str, str, Role, dict[str, Any]]] = [
         Role.ADVOCATE,
         {"organisation": "Riverside Advocacy"},
     ),
+    # Staff of one service each, and a manager of one service (issue 25).
+    ("oak@demo.facilitator.test", "Dylan Price", Role.STAFF, {"job_title": "Key worker"}),
+    ("tycelyn@demo.facilitator.test", "Nia Roberts", Role.STAFF, {"job_title": "Senior carer"}),
+    ("tycelyn.manager@demo.facilitator.test", "Carys Lloyd", Role.MANAGER, {}),
 ]
+OAK_HOUSE = "Oak House supported living"
+TY_CELYN = "Tŷ Celyn care home"
+# The demo's services: name, kind, a CQC location id in the right shape (not a real one).
+DEMO_SERVICES = [
+    (OAK_HOUSE, ServiceKind.SUPPORTED_LIVING, "1-000000101"),
+    (TY_CELYN, ServiceKind.CARE_HOME, "1-000000102"),
+]
+# Who works where: "all" sees every service. Accounts not listed (the advocate) have none.
+DEMO_PLACES: dict[str, tuple[str, ...] | str] = {
+    "admin@demo.facilitator.test": "all",
+    "manager@demo.facilitator.test": "all",
+    "staff@demo.facilitator.test": (OAK_HOUSE, TY_CELYN),
+    "keyworker@demo.facilitator.test": (OAK_HOUSE, TY_CELYN),
+    "oak@demo.facilitator.test": (OAK_HOUSE,),
+    "tycelyn@demo.facilitator.test": (TY_CELYN,),
+    "tycelyn.manager@demo.facilitator.test": (TY_CELYN,),
+}
+# Each service's safeguarding leads (Morgan Evans leads both).
+DEMO_LEADS = {
+    OAK_HOUSE: ("manager@demo.facilitator.test",),
+    TY_CELYN: ("manager@demo.facilitator.test", "tycelyn.manager@demo.facilitator.test"),
+}
 
 
 def already_loaded(session: Session) -> bool:
@@ -66,6 +102,7 @@ def load(
     staff = users[Role.STAFF]
     keyworker = users["keyworker@demo.facilitator.test"]
     advocate = users[Role.ADVOCATE]
+    _services(session, users)
 
     sam = people.create_person(
         session,
@@ -75,7 +112,7 @@ def load(
         communication_needs="Easy read with pictures; speak slowly; give time to answer",
         preferred_formats=["easy read", "pictures", "spoken"],
         communication_review_on=today + timedelta(days=180),
-        service="Oak House supported living",
+        service=OAK_HOUSE,
         date_of_birth=date(1988, 5, 14),
         settings={"speech": "autoplay", "speech_rate": 110},
     )
@@ -118,7 +155,7 @@ def load(
         communication_needs="Autistic; uses pictures and a few words; needs a quiet room",
         preferred_formats=["pictures", "objects of reference"],
         communication_review_on=today + timedelta(days=90),
-        service="Oak House supported living",
+        service=OAK_HOUSE,
         settings={"choices_per_screen": 2, "reduced_motion": True, "high_contrast": True},
     )
     people.record_advocate_need(
@@ -151,7 +188,7 @@ def load(
         communication_needs="Welsh first language; dementia: one question at a time, large print",
         preferred_formats=["Welsh", "large print", "spoken"],
         communication_review_on=today + timedelta(days=120),
-        service="Tŷ Celyn care home",
+        service=TY_CELYN,
         settings={"text_size": "x-large", "speech_rate": 110},
     )
     people.add_supporter(
@@ -172,7 +209,7 @@ def load(
         full_name="Priya Shah",
         communication_needs="Uses a tablet to type; hears well",
         preferred_formats=["typed words"],
-        service="Community support",
+        service=TY_CELYN,
     )
     people.record_advocate_need(
         session,
@@ -207,6 +244,25 @@ def load(
     governance_demo.load(session, data)
     session.flush()
     return data
+
+
+def _services(session: Session, users: dict[Role | str, User]) -> None:
+    """The two services, who works in each, and their safeguarding leads (issue 25)."""
+    admin = users[Role.ADMIN]
+    made = {
+        name: service_admin.create_service(
+            session, admin, name=name, kind=kind, cqc_location_id=cqc
+        )
+        for name, kind, cqc in DEMO_SERVICES
+    }
+    session.flush()
+    for email, places in DEMO_PLACES.items():
+        ids = [] if places == "all" else [made[name].id for name in places]
+        service_admin.set_account_services(
+            session, admin, users[email], ids, all_services=places == "all"
+        )
+    for name, leads in DEMO_LEADS.items():
+        service_admin.set_leads(session, admin, made[name], [users[e].id for e in leads])
 
 
 def _held_today(session: Session, person: Person, facilitator: User, today: date) -> Review:
@@ -269,7 +325,9 @@ def sign_in_help() -> str:
         "Demo sign-ins (password for all: " + DEMO_PASSWORD + ", tablet PIN " + DEMO_PIN + "):"
     ]
     for email, name, role, _extra in DEMO_ACCOUNTS:
-        lines.append(f"  {role.value:<9} {email:<36} {name}")
+        places = DEMO_PLACES.get(email, ())
+        where = "all services" if places == "all" else ", ".join(places) or "their own people"
+        lines.append(f"  {role.value:<9} {email:<38} {name} ({where})")
     lines.append(
         "At first sign-in each account sets up its second step: scan the QR code (or type the "
         "key) with an authenticator app on your phone, then type its 6-digit code."
