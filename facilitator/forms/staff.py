@@ -24,6 +24,7 @@ from ..models import (
     AdvocateReason,
     AuthorityKind,
     NonParticipationReason,
+    Relationship,
     ReviewKind,
     SupporterRole,
 )
@@ -65,7 +66,8 @@ class NewPersonForm(FlaskForm):
     preferred_name = _text(80)
     full_name = _text(160)
     date_of_birth = IsoDate(message=REAL_DATE)
-    service = _text(160)
+    service = _text(160)  # a service's name (older pages typed it); service_id is chosen
+    service_id = WholeNumber(message=FROM_THE_LIST)
     communication_needs = _long_text(2000)
     preferred_formats = StringField(default="")  # "easy read, spoken": the service splits it
     communication_review_on = IsoDate(message=REAL_DATE)
@@ -81,7 +83,9 @@ class SupporterForm(FlaskForm):
         validators=[DataRequired(_l("Enter the supporter's name.")), within(160)],
     )
     user_id = WholeNumber()  # an advocate's account, or none
-    relationship = _text(80)
+    relationship = choice(Relationship, _l("Choose who they are to the person from the list."))
+    relationship_note = _text(160)
+    communication_needs = _long_text(2000)
     email = _text(254)
     phone = _text(40)
     language = RadioField(

@@ -16,6 +16,7 @@ from ..models import (
     AuthorityKind,
     LegalAuthority,
     Person,
+    Relationship,
     Supporter,
     SupporterRole,
     User,
@@ -107,6 +108,29 @@ def record_advocate_need(
     audit.record(session, "person.advocate_need", actor=actor, obj=person, person_id=person.id)
 
 
+def check_relationship(
+    relationship: str, note: str | None = None, *, strict: bool = False
+) -> tuple[str, str | None]:
+    """Who a supporter is to the person, as a value from the list (Relationship) and the note
+    that goes with "other". The tablet reads the relationship out in the person's language, so
+    it is never kept as typed words: with ``strict`` (a form's choice) anything off the list is
+    refused; otherwise (a command, the demo) words off the list become "other" with the words
+    as its note."""
+    typed = " ".join((relationship or "").split()).lower()
+    note = " ".join((note or "").split())[:160] or None
+    try:
+        code = Relationship(typed)
+    except ValueError:
+        if strict or not typed:
+            raise ServiceError(_l("Choose who they are to the person from the list.")) from None
+        return Relationship.OTHER.value, (note or typed[:160])
+    if code == Relationship.OTHER:
+        if not note:
+            raise ServiceError(_l("Say in a few words who they are to the person."))
+        return code.value, note
+    return code.value, None
+
+
 def add_supporter(
     session: Session,
     person: Person,
@@ -119,18 +143,24 @@ def add_supporter(
     phone: str | None = None,
     language: str = "en",
     user: User | None = None,
+    relationship_note: str | None = None,
+    communication_needs: str | None = None,
+    strict: bool = False,
 ) -> Supporter:
     """Add someone from the person's circle (family, friend, advocate, attorney ...)."""
     if user is not None and role not in ADVOCATE_ROLES:
         raise ServiceError(_l("Only an advocate is linked to a sign-in account."))
+    code, note = check_relationship(relationship, relationship_note, strict=strict)
     supporter = Supporter(
         person_id=person.id,
         name=name.strip(),
-        relationship_to_person=relationship.strip(),
+        relationship_to_person=code,
+        relationship_note=note,
         role=role,
         email=email,
         phone=phone,
         language=language,
+        communication_needs=(communication_needs or "").strip() or None,
         user_id=user.id if user else None,
     )
     session.add(supporter)
@@ -150,6 +180,8 @@ def add_authority(
     checked: bool = False,
 ) -> LegalAuthority:
     """Record an LPA or deputyship with its reference, and who checked it and when."""
+    if supporter.ended_on is not None:
+        raise ServiceError(_l("This supporter is no longer involved."))
     if not reference.strip():
         raise ServiceError(_l("Enter the reference of the LPA or court order."))
     authority = LegalAuthority(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import edge, governance, main
+from . import edge, governance, lookup, main, published
 from .account import admin, auth
 from .advocate import advocate
 from .advocate import layer as advocate_layer
@@ -12,6 +12,7 @@ from .family import family
 from .family import help as family_help
 from .governance import safeguarding
 from .person import help as person_help
+from .person import complain as person_complain  # noqa: F401  (routes on person_help.bp)
 from .person import person
 from .person import screen_cache as person_screen_cache
 from .person import sync as person_sync
@@ -19,6 +20,7 @@ from .person import you_said as person_you_said
 from .staff import (
     actions,
     casework,
+    cover,
     custom_prompts,
     layers,
     lifecycle,
@@ -26,6 +28,7 @@ from .staff import (
     people,
     photos,
     privacy,
+    records,
     review_record,
     staff,
     you_said,
@@ -34,7 +37,7 @@ from .staff import help as staff_help
 
 BLUEPRINTS = (
     # everyone
-    main.bp, auth.bp, admin.bp, staff_help.bp,
+    main.bp, auth.bp, admin.bp, staff_help.bp, published.bp, published.admin_bp,
     # the person, on the tablet
     person.bp, person_sync.bp, person_you_said.bp, person_help.bp,
     # family members and friends, through a link
@@ -42,7 +45,8 @@ BLUEPRINTS = (
     # staff
     staff.bp, people.bp, links.bp, layers.bp, actions.bp, actions.overview, review_record.bp,
     you_said.bp, casework.bp, privacy.bp, photos.bp, photos.files, custom_prompts.bp,
-    lifecycle.bp,
+    cover.bp,
+    lifecycle.bp, records.bp,
     # advocates
     advocate.bp, advocate_layer.bp,
     # governance
@@ -55,4 +59,5 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     person_screen_cache.init_app(app)
+    lookup.init_app(app)  # need to know (issue 25): before every view
     edge.init_app(app)

@@ -56,7 +56,9 @@ def upgrade() -> None:
                 "must_change_password", sa.Boolean(), nullable=False, server_default=sa.false()
             )
         )
-        batch_op.add_column(sa.Column("last_signed_in_at", sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(
+            sa.Column("last_signed_in_at", sa.DateTime(timezone=True), nullable=True)
+        )
     with op.batch_alter_table("supporters", schema=None) as batch_op:
         batch_op.add_column(sa.Column("relationship_note", sa.String(length=160), nullable=True))
         batch_op.add_column(sa.Column("ended_on", sa.Date(), nullable=True))

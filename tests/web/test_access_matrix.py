@@ -80,6 +80,10 @@ PREFIXES: list[tuple[str, str]] = [
     ("family.left", "public"),
     ("person_sync.service_worker", "open"),  # static code, no personal data
     ("help.public", "public"),
+    # Pages every provider publishes (issue 17): everyone but a locked tablet, which has the
+    # easy-read privacy notice and a way to complain in its own help (person_help.).
+    ("published.", "public"),
+    ("admin_pages.", "admin"),
     ("help.", "signed-in"),
     ("person_help.", "person"),
     ("family_help.", "family"),
@@ -102,6 +106,7 @@ PREFIXES: list[tuple[str, str]] = [
     ("privacy.ended", "staff"),
     ("privacy.", "governance"),  # subject access: managers and admins only
     ("staff_people.", "staff"),
+    ("staff_records.", "staff"),
     # Custom prompts and their recorded voices; a tablet hears its own person's recordings
     # through person.voice (tested in tests/web/test_custom_prompts.py).
     ("custom_prompts.", "staff"),
@@ -116,8 +121,6 @@ PREFIXES: list[tuple[str, str]] = [
     ("review_record.", "staff"),
     ("you_said.", "staff"),
     ("casework.", "staff"),
-    ("lifecycle.reopen", "governance"),  # reopening a closed review: a manager
-    ("lifecycle.", "staff"),
     ("lifecycle.reopen", "governance"),  # reopening a closed review: a manager
     ("lifecycle.", "staff"),
     ("advocate.", "advocate"),

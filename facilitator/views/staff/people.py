@@ -20,7 +20,7 @@ from ...models import (
     SupporterRole,
     User,
 )
-from ...services import ServiceError, people
+from ...services import ServiceError, people, scope
 from ...services.people import SUBSTANTIAL_DIFFICULTY_AREAS
 from .. import edge
 
@@ -34,7 +34,13 @@ def new_person() -> ResponseReturnValue:
     form = NewPersonForm()
 
     def page(error: str | None) -> str:
-        return render_template("staff/person_new.html", error=error, languages=LANGUAGES, form=form)
+        return render_template(
+            "staff/person_new.html",
+            error=error,
+            languages=LANGUAGES,
+            form=form,
+            services=scope.services_for(db.session, current_account()),
+        )
 
     edge.on_refusal(lambda refusal: page(str(refusal)))
     if sent(form):
@@ -45,6 +51,7 @@ def new_person() -> ResponseReturnValue:
             full_name=form.full_name.data,
             date_of_birth=form.date_of_birth.data,
             service=form.service.data or None,
+            service_id=form.service_id.data,
             language=form.language.data,
             communication_needs=form.communication_needs.data or None,
             preferred_formats=form.preferred_formats.data.split(","),
@@ -96,7 +103,10 @@ def new_supporter(person_id: int) -> ResponseReturnValue:
             person,
             actor=current_account(),
             name=form.name.data,
-            relationship=form.relationship.data or str(role.value),
+            relationship=form.relationship.data,
+            relationship_note=form.relationship_note.data,
+            communication_needs=form.communication_needs.data,
+            strict=True,
             role=role,
             email=form.email.data or None,
             phone=form.phone.data or None,
