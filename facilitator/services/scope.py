@@ -214,6 +214,7 @@ PERSON_PARAMETERS: dict[str, Callable[[Session, Any], int | None]] = {
 # same route: a party through its differing view, a prompt through its person).
 OTHER_PARAMETERS = frozenset(
     {"filename", "number", "position", "size", "token", "user_id", "party_id", "prompt_id"}
+    | {"message_id"}  # an outbox message: administrators only
 )
 
 

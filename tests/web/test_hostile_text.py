@@ -881,6 +881,8 @@ NOT_FREE_TEXT = {
     "MovePromptForm": "only 'up' or 'down', never shown",
     "MessagesFilterForm": "a status from a list and a page number, read from the address; "
     "anything else is said kindly and never shown (tests/web/test_messages_page.py)",
+    "MessagesFilterForm": "a status from a list and a page number, read from the address; "
+    "anything else is said kindly and never shown (tests/web/test_messages_page.py)",
     "AccountServicesForm": "ticked services' ids and one tick for all services, each checked "
     "against the services there are (tests/unit/test_service_admin.py)",
     "LeadsForm": "ticked accounts' ids, each checked against who may lead the service "

@@ -1,6 +1,7 @@
 """Signing in (``auth.py``), one's own account (``your_account.py``, on the same blueprint),
-and administration (``admin.py``)."""
+and administration (``admin.py``, with the Messages page in ``messages.py`` on the same
+blueprint)."""
 
-from . import admin, auth, your_account
+from . import admin, auth, messages, your_account
 
-__all__ = ["admin", "auth", "your_account"]
+__all__ = ["admin", "auth", "messages", "your_account"]
