@@ -250,3 +250,20 @@ def test_the_tablet_says_who_a_supporter_is_in_welsh(
 ) -> None:
     page = _welsh_share_page(app, client, demo)
     assert "Alex Carter yw eich brawd." in page
+
+
+def test_a_contribution_from_someone_no_longer_involved_says_so(app: Flask) -> None:
+    from facilitator.outputs.labels import author_description
+    from facilitator.services.reviews.layers import Author
+
+    with app.test_request_context():
+        words = author_description(
+            Author(name="Alex Carter", relationship="brother", role="family", is_supporter=True,
+                   no_longer_involved=True)
+        )  # fmt: skip
+        assert words.startswith("Alex Carter, brother (family member), no longer involved")
+        other = author_description(
+            Author(name="Huw", relationship="other", relationship_note="step-son", role="family",
+                   is_supporter=True)
+        )  # fmt: skip
+        assert other.startswith("Huw, step-son (family member)")
