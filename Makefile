@@ -14,8 +14,8 @@ run: setup
 	@$(FLASK) init-db
 	@$(FLASK) speech render || echo "Speech was not rendered; the browser's own voice will be used."
 	@$(FLASK) demo
-	@echo "Facilitator is starting on http://$(HOST):$(PORT)  (stop it with Ctrl+C)"
-	@HOST=$(HOST) PORT=$(PORT) WORKERS=$(WORKERS) WORKER_CLASS=$(WORKER_CLASS) THREADS=$(THREADS) exec $(VENV)/bin/gunicorn --config gunicorn.conf.py 'facilitator:create_app()'
+	@echo "Facilitator is starting on http://$(HOST):$(PORT), with the message worker  (stop both with Ctrl+C)"
+	@HOST=$(HOST) PORT=$(PORT) WORKERS=$(WORKERS) WORKER_CLASS=$(WORKER_CLASS) THREADS=$(THREADS) VENV=$(VENV) exec scripts/serve.sh
 
 setup:
 	@scripts/setup.sh run
