@@ -42,6 +42,7 @@ from ...models import (
 )
 from .. import NotAllowed, ServiceError, audit
 from ..accounts import normalise_email
+from ..messages import notices
 from ..reviews.person_first import require_person_first
 
 TOKEN_BYTES = 32  # 256 bits
@@ -96,6 +97,8 @@ class IssuedLink:
     code: str | None
     verifier: Verifier
     link: InvitationLink
+    # How it reaches the supporter (issue 18): emailed or not, and the code sent or for staff.
+    delivery: notices.LinkDelivery = notices.LinkDelivery(emailed=False, code_by=None)
 
 
 @dataclass(frozen=True)
@@ -196,7 +199,8 @@ def issue_link(
             "replaces": [old.id for old in replaced],
         },
     )
-    return IssuedLink(token=token, code=code, verifier=verifier, link=link)
+    delivery = notices.family_link_issued(session, link, token, code, supporter, review, actor)
+    return IssuedLink(token=token, code=code, verifier=verifier, link=link, delivery=delivery)
 
 
 def revoke_link(

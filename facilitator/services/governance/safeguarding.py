@@ -33,6 +33,7 @@ from ...models import (
 )
 from ...prompts.library import load_library
 from .. import NotAllowed, NotFound, ServiceError, audit
+from ..messages import notices
 from ..reviews.person_session import may_facilitate
 from . import choice, clean, today
 from .versions import change
@@ -112,6 +113,7 @@ def _raise(
         person_id=review.person_id,
         detail={"review_id": review.id, "response_id": response.id, "source": str(source)},
     )
+    notices.safety_flag_raised(session, flag)  # at once, in this transaction (issue 18)
     return flag
 
 

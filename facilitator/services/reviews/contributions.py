@@ -41,6 +41,7 @@ from ...models import (
 )
 from ...text import clean_text
 from .. import NotAllowed, ServiceError, audit
+from ..messages import notices
 from .current import is_superseded
 from .layers import (
     Author,
@@ -308,6 +309,7 @@ def submit_family(
         _audit_contribution(
             session, "contribution.submitted", draft, review, actor_label=_family_label(supporter)
         )
+    notices.views_received(session, review, key=f"contribution:{drafts[0].id}")
     return drafts
 
 
@@ -406,6 +408,9 @@ def add_advocate_layer(
     session.add(contribution)
     _audit_contribution(
         session, "contribution.submitted", contribution, review, actor=advocate_user
+    )
+    notices.views_received(
+        session, review, key=f"contribution:{contribution.id}", from_advocate=True
     )
     return contribution
 
