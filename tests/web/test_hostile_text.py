@@ -863,6 +863,28 @@ SCENARIOS += [
 ]
 
 
+# Closing and reopening a review (issue 17): each refused here (a newly planned review cannot
+# close before the person is heard, nor reopen when it is not closed), the typed text kept.
+SCENARIOS += [
+    Scenario(
+        "close a review",
+        "staff",
+        lambda ids: f"/staff/reviews/{ids['close_review']}/close",
+        r"/close$",
+        ("lifecycle/close.html", "CloseReviewForm"),
+        prepare=lambda world: _new_review(world, "close_review"),
+    ),
+    Scenario(
+        "reopen a review",
+        "manager",
+        lambda ids: f"/staff/reviews/{ids['reopen_review']}/reopen",
+        r"/reopen$",
+        ("lifecycle/reopen.html", "ReopenReviewForm"),
+        prepare=lambda world: _new_review(world, "reopen_review"),
+    ),
+]
+
+
 BY_NAME = {s.name: s for s in SCENARIOS}
 
 # Inputs that take text but never carry anyone's words, with the reason.

@@ -182,8 +182,11 @@ def content_hash(session: Session, review: Review, closing: Closing | None = Non
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _text(value: str | None, message: Any) -> str:
-    cleaned = clean(value, required=ServiceError(message), limit=4000)
+TEXT_LIMIT = 4000
+
+
+def _text(value: str | None, message: Any, what: Any) -> str:
+    cleaned = clean(value, required=ServiceError(message), limit=TEXT_LIMIT, what=what)
     assert cleaned is not None
     return cleaned
 
@@ -199,18 +202,21 @@ def close_review(
     """Close the review, or refuse saying what is missing first. Plans the next review."""
     if actor.role not in CLOSERS:
         raise NotAllowed(_l("Only staff can close a review."))
+    # What was typed is read first, so a text over its limit hears about the limit.
+    summary = _text(data.summary, _l("Write a summary of what was agreed."), _l("summary"))
+    agreed_by = _text(data.agreed_by, _l("Write who agreed it."), _l("list of who agreed it"))
+    unanswered_reason = clean(data.unanswered_reason, limit=TEXT_LIMIT, what=_l("reason"))
+    not_shared_reason = clean(data.not_shared_reason, limit=TEXT_LIMIT, what=_l("reason"))
     if review.status == ReviewStatus.CLOSED:
         raise ServiceError(_l("This review is already closed."))
     ready = readiness(session, review)
     if not ready.person_done:
         raise ServiceError(
-            _l("The person's own views come first: capture them, or record why they could not "
-               "take part, before the review is closed.")
-        )  # fmt: skip
-    summary = _text(data.summary, _l("Write a summary of what was agreed."))
-    agreed_by = _text(data.agreed_by, _l("Write who agreed it."))
-    unanswered_reason = clean(data.unanswered_reason, limit=4000)
-    not_shared_reason = clean(data.not_shared_reason, limit=4000)
+            _l(
+                "The person's own views come first: capture them, or record why they could not "
+                "take part, before the review is closed."
+            )
+        )
     if ready.unanswered and not unanswered_reason:
         raise ServiceError(
             _l("Some of the person's statements have no action. Write an action for each, or "
@@ -317,9 +323,9 @@ def reopen_review(
     """Reopen a closed review: a manager, with a reason. Links stay revoked (issue new ones)."""
     if actor.role not in REOPENERS:
         raise NotAllowed(_l("Only a manager can reopen a review."))
+    why = _text(reason, _l("Write why the review is being reopened."), _l("reason"))
     if review.status != ReviewStatus.CLOSED:
         raise ServiceError(_l("This review is not closed."))
-    why = _text(reason, _l("Write why the review is being reopened."))
     with frozen.changing(session, review):
         review.status = ReviewStatus.PERSON_DONE
         review.closed_at = None
