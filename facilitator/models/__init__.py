@@ -23,8 +23,10 @@ from .people import (
     Relationship,
     Supporter,
 )
+from .published import ComplaintSource, PublishedPage
 from .reviews import NonParticipation, Response, Review, ReviewPrompt
 from .services import CoverGrant, PersonService, Service, ServiceKind, ServiceLead, StaffService
+from .stored_files import StoredFile
 from .tablet import TabletUnlockAttempt
 from .users import LoginAttempt, RecoveryCode, User, UserSession
 
@@ -35,6 +37,7 @@ __all__ = [
     "AuditEvent",
     "AuditHead",
     "Complaint",
+    "ComplaintSource",
     "ConsentToShare",
     "Contribution",
     "CoverGrant",
@@ -58,6 +61,7 @@ __all__ = [
     "PersonService",
     "Relationship",
     "Photo",
+    "PublishedPage",
     "RecoveryCode",
     "Response",
     "Review",
@@ -68,6 +72,7 @@ __all__ = [
     "ServiceKind",
     "ServiceLead",
     "StaffService",
+    "StoredFile",
     "Supporter",
     "TabletUnlockAttempt",
     "User",

@@ -31,16 +31,21 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, false, func, or_, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, event, false, func, or_, select, true
+from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
 from ..models import (
+    AuditEvent,
+    BestInterestsRecord,
     CapacityAssessment,
+    Communication,
     Complaint,
     Contribution,
     CoverGrant,
+    CustomPrompt,
     DifferingView,
     InvitationLink,
+    LegalAuthority,
     OutcomeAction,
     Person,
     PersonService,
@@ -62,6 +67,10 @@ from . import NotFound, ServiceError, audit
 SCOPED_ROLES = frozenset({Role.STAFF, Role.MANAGER, Role.ADMIN})
 DEFAULT_COVER_HOURS = 12
 MAX_COVER_HOURS = 72
+# An execution option: this query is not limited to the viewer's people (the scope's own
+# look-ups, cover, the audit chain's verification). ``.execution_options(all_people=True)``.
+ALL_PEOPLE = "all_people"
+_VIEWER = "scope.people"  # session.info: the select of the viewer's people, while limited
 
 
 # --- who may see what -------------------------------------------------------------------------
@@ -169,9 +178,10 @@ def require_review(
 def _via_review(model: Any) -> Callable[[Session, Any], int | None]:
     def find(session: Session, value: Any) -> int | None:
         return session.scalar(
-            select(Review.person_id).join(model, model.review_id == Review.id).where(
-                model.id == value
-            )
+            select(Review.person_id)
+            .join(model, model.review_id == Review.id)
+            .where(model.id == value)
+            .execution_options(all_people=True)
         )
 
     return find
@@ -180,16 +190,33 @@ def _via_review(model: Any) -> Callable[[Session, Any], int | None]:
 def _direct(model: Any, key: Any = None) -> Callable[[Session, Any], int | None]:
     def find(session: Session, value: Any) -> int | None:
         column = key if key is not None else model.id
-        return session.scalar(select(model.person_id).where(column == value))
+        return session.scalar(
+            select(model.person_id).where(column == value).execution_options(all_people=True)
+        )
 
     return find
 
 
+def _authority(session: Session, value: Any) -> int | None:
+    return session.scalar(
+        select(Supporter.person_id)
+        .join(LegalAuthority, LegalAuthority.supporter_id == Supporter.id)
+        .where(LegalAuthority.id == value)
+        .execution_options(all_people=True)
+    )
+
+
 def _public_id(session: Session, value: Any) -> int | None:
-    found = session.scalar(select(Photo.person_id).where(Photo.public_id == value))
+    found = session.scalar(
+        select(Photo.person_id)
+        .where(Photo.public_id == value)
+        .execution_options(all_people=True)
+    )
     if found is None:
         found = session.scalar(
-            select(VoiceRecording.person_id).where(VoiceRecording.public_id == value)
+            select(VoiceRecording.person_id)
+            .where(VoiceRecording.public_id == value)
+            .execution_options(all_people=True)
         )
     return found
 
@@ -208,13 +235,27 @@ PERSON_PARAMETERS: dict[str, Callable[[Session, Any], int | None]] = {
     "complaint_id": _direct(Complaint),
     "flag_id": _direct(SafetyFlag),
     "supporter_id": _direct(Supporter),
+    "authority_id": _authority,
     "public_id": _public_id,
 }
 # URL parameters that name no person's record (or one found through another parameter of the
 # same route: a party through its differing view, a prompt through its person).
 OTHER_PARAMETERS = frozenset(
-    {"filename", "number", "position", "size", "token", "user_id", "party_id", "prompt_id"}
-    | {"message_id"}  # an outbox message: administrators only
+    {
+        "filename",
+        "number",
+        "position",
+        "size",
+        "token",
+        "user_id",
+        "service_id",
+        "party_id",
+        "authority_id",  # a legal authority, through its supporter_id in the same route
+        "prompt_id",
+        "message_id",  # an outbox message: administrators only
+        "slug",  # a published page (issue 17): administrators only
+        "lang",
+    }
 )
 
 
@@ -333,8 +374,9 @@ def service_for_new_person(
 ) -> Service | None:
     """The service a new person is put in: the one chosen (by id, or by name: a name that is
     not yet a service becomes one, as the free-text field did), or, when none is given and the
-    actor belongs to exactly one service, that one. A scoped actor may add people only to
-    their own services."""
+    actor belongs to exactly one service, that one; else none (the person is then seen only
+    by those who see all services until they are moved into one). A person put in a service
+    that is not the actor's is out of the actor's sight from then on (their page says so)."""
     service: Service | None = None
     if service_id is not None:
         service = session.get(Service, service_id)
@@ -351,9 +393,9 @@ def service_for_new_person(
     if service is None:
         if ids is not None and len(ids) == 1:
             service = session.get(Service, next(iter(ids)))
+        elif ids:
+            raise ServiceError(_l("Choose the service that supports them."))
         return service
-    if ids is not None and service.id not in ids:
-        raise ServiceError(_l("You can add people only to your own services."))
     if not service.active:
         raise ServiceError(_l("That service is closed. Choose another."))
     return service
@@ -427,7 +469,7 @@ def grant_cover(
         raise ServiceError(_l("Say why you need to open this person's record."))
     if actor.role not in SCOPED_ROLES:
         raise ServiceError(_l("Only staff and managers can cover another service."))
-    person = session.get(Person, person_id)
+    person = session.get(Person, person_id, execution_options={ALL_PEOPLE: True})
     if person is None:
         raise NotFound(_l("We could not find that person."))
     moment = now or utcnow()
@@ -473,6 +515,7 @@ def find_for_cover(session: Session, service_id: int, full_name: str) -> Person:
                 Person.care_ended_on.is_(None),
             )
             .limit(2)
+            .execution_options(all_people=True)
         )
     )
     if len(found) != 1:
@@ -508,12 +551,14 @@ def cover_grants(
     viewer: User | None,
     *,
     active_only: bool = False,
+    given_to: User | None = None,
     now: datetime | None = None,
     limit: int = 200,
 ) -> list[tuple[CoverGrant, Person, User, Service | None]]:
     """Access outside own service, newest first: each grant with its person, who was given it,
     and the person's current service. A viewer sees the grants to people of their services
-    (a manager sees who opened their people) and their own."""
+    (a manager sees who opened their people) and their own; ``given_to``: only that
+    account's grants."""
     moment = now or utcnow()
     query = (
         select(CoverGrant, Person, User, Service)
@@ -529,14 +574,98 @@ def cover_grants(
     )
     if active_only:
         query = query.where(CoverGrant.ends_at > moment)
+    if given_to is not None:
+        query = query.where(CoverGrant.user_id == given_to.id)
     ids = service_ids_for(session, viewer)
     if ids is not None:
         mine = CoverGrant.user_id == viewer.id if viewer is not None else false()
         query = query.where(or_(PersonService.service_id.in_(ids or {-1}), mine))
-    return [tuple(row) for row in session.execute(query)]  # type: ignore[misc]
+    rows = session.execute(query.execution_options(all_people=True))
+    return [tuple(row) for row in rows]  # type: ignore[misc]
 
 
 def is_active(grant: CoverGrant, now: datetime | None = None) -> bool:
     """Whether the grant is in force now."""
     moment = now or utcnow()
     return grant.starts_at <= moment < grant.ends_at
+
+
+# --- one place for every list, search, figure and export ---------------------------------------
+
+
+def _people_select(user: User, service_ids: set[int], now: datetime) -> Any:
+    """The viewer's people, built without a query (the ORM hook below must not recurse)."""
+    covered = select(CoverGrant.person_id).where(
+        CoverGrant.user_id == user.id, CoverGrant.starts_at <= now, CoverGrant.ends_at > now
+    )
+    return current_people_of(service_ids).union(covered)
+
+
+def limit_session(session: Session, user: User | None, *, now: datetime | None = None) -> None:
+    """From now on, every ORM query in ``session`` finds only ``user``'s people and their
+    records (people, reviews, actions, links, photos, recordings, governance records, audit
+    entries about a person): lists, search, figures and exports all at once. Nothing is
+    limited for accounts that see every service, advocates (their views apply their own rule)
+    or ``user`` None. ``views/lookup.py`` calls it for every signed-in request and
+    :func:`unlimit_session` after it. A query marked ``execution_options(all_people=True)``
+    is not limited."""
+    session.info.pop(_VIEWER, None)
+    if user is None or user.role not in SCOPED_ROLES:
+        return
+    ids = service_ids_for(session, user)
+    if ids is None:
+        return
+    session.info[_VIEWER] = _people_select(user, ids, now or utcnow())
+
+
+def unlimit_session(session: Session) -> None:
+    """Stop limiting ``session`` (the end of a request)."""
+    session.info.pop(_VIEWER, None)
+
+
+def is_limited(session: Session) -> bool:
+    """Whether ``session`` is limited to one viewer's people."""
+    return _VIEWER in session.info
+
+
+_BY_PERSON = (
+    Review,
+    Supporter,
+    SafetyFlag,
+    CapacityAssessment,
+    BestInterestsRecord,
+    Communication,
+    Photo,
+    VoiceRecording,
+    CustomPrompt,
+)
+_BY_PERSON_IF_ANY = (Complaint, AuditEvent)
+_BY_REVIEW = (OutcomeAction, Contribution, DifferingView, InvitationLink)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _only_their_people(state: ORMExecuteState) -> None:
+    people_ids = state.session.info.get(_VIEWER)
+    if people_ids is None or not state.is_select or state.execution_options.get(ALL_PEOPLE):
+        return
+    their_reviews = select(Review.id).where(Review.person_id.in_(people_ids))
+    options: list[Any] = [
+        with_loader_criteria(Person, Person.id.in_(people_ids), include_aliases=True)
+    ]
+    options += [
+        with_loader_criteria(model, model.person_id.in_(people_ids), include_aliases=True)
+        for model in _BY_PERSON
+    ]
+    options += [
+        with_loader_criteria(
+            model,
+            or_(model.person_id.is_(None), model.person_id.in_(people_ids)),
+            include_aliases=True,
+        )
+        for model in _BY_PERSON_IF_ANY
+    ]
+    options += [
+        with_loader_criteria(model, model.review_id.in_(their_reviews), include_aliases=True)
+        for model in _BY_REVIEW
+    ]
+    state.statement = state.statement.options(*options)

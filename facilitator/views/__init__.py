@@ -11,8 +11,8 @@ from .advocate import layer as advocate_layer
 from .family import family
 from .family import help as family_help
 from .governance import safeguarding
-from .person import help as person_help
 from .person import complain as person_complain  # noqa: F401  (routes on person_help.bp)
+from .person import help as person_help
 from .person import person
 from .person import screen_cache as person_screen_cache
 from .person import sync as person_sync

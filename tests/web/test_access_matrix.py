@@ -121,6 +121,7 @@ PREFIXES: list[tuple[str, str]] = [
     ("review_record.", "staff"),
     ("you_said.", "staff"),
     ("casework.", "staff"),
+    ("cover.", "staff"),  # covering another service; a person's service and moves (issue 25)
     ("lifecycle.reopen", "governance"),  # reopening a closed review: a manager
     ("lifecycle.", "staff"),
     ("advocate.", "advocate"),
@@ -274,7 +275,8 @@ def _oak_house_records(app: Flask, demo: dict) -> dict[str, object]:
     """Real records of Sam (Oak House), one for each URL parameter that names a record, made
     through the services where they have a rule to satisfy: his answers, a contribution from
     Alex and a family link, an action, a differing view with its party, a capacity assessment,
-    a safety flag, a photo and a custom prompt (the demo already has a complaint about him)."""
+    a safety flag, a photo and a custom prompt (the demo already has a complaint about him, and
+    Mary's Lasting Power of Attorney)."""
     from datetime import date
 
     from sqlalchemy import select
@@ -285,6 +287,7 @@ def _oak_house_records(app: Flask, demo: dict) -> dict[str, object]:
         Complaint,
         CustomPrompt,
         DifferingViewParty,
+        LegalAuthority,
         Photo,
         Response,
         Review,
@@ -352,14 +355,19 @@ def _oak_house_records(app: Flask, demo: dict) -> dict[str, object]:
         complaint = db.session.scalars(
             select(Complaint.id).where(Complaint.person_id == person_id)
         ).first()
-        supporter = db.session.scalars(
-            select(Supporter.id).where(Supporter.person_id == person_id)
-        ).first()
+        # Mary's Lasting Power of Attorney, and Mary: the supporter and authority routes name
+        # both, so the supporter walked is the one the authority belongs to.
+        authority, supporter = db.session.execute(
+            select(LegalAuthority.id, Supporter.id)
+            .join(Supporter, Supporter.id == LegalAuthority.supporter_id)
+            .where(Supporter.person_id == person_id)
+        ).first() or (None, None)
         assert db.session.get(CapacityAssessment, assessment.id) is not None
         records: dict[str, object] = {
             "person_id": person_id,
             "review_id": review_id,
             "supporter_id": supporter,
+            "authority_id": authority,
             "response_id": said.id,
             "action_id": action.id,
             "contribution_id": contribution_id,

@@ -26,7 +26,6 @@ import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -38,6 +37,7 @@ from ...db import Base
 from ...models import AuditEvent, InvitationLink, Person, User, utcnow
 from .. import NotFound, audit
 from ..family.links import link_state
+from ..media import storage
 
 FORMAT = "facilitator.subject-access"
 FORMAT_VERSION = 1
@@ -80,6 +80,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("action_followups"),
     Kind("complaints", third_party=True),
     Kind("complaint_details"),
+    Kind("complaint_sources", hidden=frozenset({"client_token"})),
     Kind("capacity_assessments"),
     Kind("best_interests_records"),
     Kind("best_interests_wishes"),
@@ -182,11 +183,12 @@ def holdings(session: Session, person_id: int) -> Holdings:
     return held
 
 
-def files_for(held: Holdings, upload_folder: Path | None) -> list[dict[str, Any]]:
-    """The uploaded files (photos, recordings) that belong to the person's rows."""
-    if upload_folder is None or not Path(upload_folder).is_dir():
-        return []
-    root = Path(upload_folder).resolve()
+# Where the file store keeps each kind of file: photos at the top, recordings in voices/.
+FILE_PREFIXES = ("", "voices/")
+
+
+def files_for(session: Session, held: Holdings) -> list[dict[str, Any]]:
+    """The stored files (photos, recordings) that belong to the person's rows."""
     listed = []
     for table, rows in held.rows.items():
         for row in rows:
@@ -194,16 +196,15 @@ def files_for(held: Holdings, upload_folder: Path | None) -> list[dict[str, Any]
                 stem = row.get(column)
                 if not isinstance(stem, str) or not _SAFE_STEM.match(stem):
                     continue
-                paths = sorted(
-                    p
-                    for p in root.rglob(f"{stem}*")
-                    if p.is_file() and p.resolve().is_relative_to(root)
-                )
-                if paths:
+                keys = sorted(
+                    key for prefix in FILE_PREFIXES
+                    for key in storage.keys_starting(session, prefix + stem)
+                )  # fmt: skip
+                if keys:
+                    found = [storage.info(session, key) for key in keys]
                     listed.append({
-                        "table": table, "row_id": row.get("id"),
-                        "files": [str(p.relative_to(root)) for p in paths],
-                        "bytes": sum(p.stat().st_size for p in paths),
+                        "table": table, "row_id": row.get("id"), "files": keys,
+                        "bytes": sum(f.byte_size for f in found if f is not None),
                     })  # fmt: skip
     return listed
 
@@ -267,7 +268,6 @@ def export_document(
     session: Session,
     person_id: int,
     *,
-    upload_folder: Path | None = None,
     held: Holdings | None = None,
 ) -> dict[str, Any]:
     """Everything held about the person, as a JSON-ready dict (nothing recorded here)."""
@@ -307,7 +307,7 @@ def export_document(
         "tables": tables,
         "third_party_tables": [k.table for k in kinds() if k.third_party],
         "hidden_columns": {k.table: sorted(k.hidden) for k in kinds() if k.hidden},
-        "files": files_for(held, upload_folder),
+        "files": files_for(session, held),
         "accounts": [
             {"id": u.id, "name": u.name, "role": str(u.role), "job_title": u.job_title}
             for u in sorted(accounts.values(), key=lambda u: u.id)
@@ -352,9 +352,7 @@ def export_json(document: dict[str, Any]) -> str:
     return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True, default=str)
 
 
-def build_zip(
-    document: dict[str, Any], summary_pdf: bytes | None, upload_folder: Path | None
-) -> bytes:
+def build_zip(session: Session, document: dict[str, Any], summary_pdf: bytes | None) -> bytes:
     """One ZIP: the JSON, the easy-read summary and copies of the person's uploaded files."""
     person_id = document["person_id"]
     buffer = io.BytesIO()
@@ -362,13 +360,11 @@ def build_zip(
         archive.writestr(f"person-{person_id}.json", export_json(document))
         if summary_pdf is not None:
             archive.writestr(f"person-{person_id}-summary.pdf", summary_pdf)
-        if upload_folder is not None:
-            root = Path(upload_folder).resolve()
-            for entry in document["files"]:
-                for name in entry["files"]:
-                    path = (root / name).resolve()
-                    if path.is_relative_to(root) and path.is_file():
-                        archive.write(path, f"files/{name}")
+        for entry in document["files"]:
+            for name in entry["files"]:
+                blob = storage.get(session, name)
+                if blob is not None:
+                    archive.writestr(f"files/{name}", blob.body)
     return buffer.getvalue()
 
 

@@ -112,7 +112,7 @@ def overdue(complaint: Complaint, detail: ComplaintDetail, as_of: date | None = 
 def receive(
     session: Session,
     *,
-    actor: User,
+    actor: User | None,
     raised_by: str | None,
     raised_by_role: str | None,
     about: str | None,
@@ -121,8 +121,12 @@ def receive(
     person: Person | None = None,
     review: Review | None = None,
     response_due_on: date | None = None,
+    actor_label: str | None = None,
 ) -> Complaint:
-    """Record a complaint; the acknowledgement is due 3 working days after receipt."""
+    """Record a complaint; the acknowledgement is due 3 working days after receipt.
+
+    ``actor`` is the member of staff who recorded it; a complaint the person or a family member
+    sent themselves (``complaints_sent``) has none, and ``actor_label`` says who sent it."""
     if received_on is None or received_on > today():
         raise ServiceError(_l("Enter the date the complaint was received (not in the future)."))
     if review is not None and (person is None or review.person_id != person.id):
@@ -155,13 +159,14 @@ def receive(
                 ComplaintTopic, topic, ServiceError(_l("Choose what the complaint is about."))
             ),
             response_due_on=due,
-            recorded_by_id=actor.id,
+            recorded_by_id=actor.id if actor is not None else None,
         )
     )
     audit.record(
         session,
         "complaint.received",
         actor=actor,
+        actor_label=actor_label,
         obj=complaint,
         person_id=complaint.person_id,
         detail={"topic": str(topic)},
