@@ -26,7 +26,6 @@ class ServiceForm(FlaskForm):
 
     name = StringField(
         _l("Name of the service"),
-        filters=[strip],
         validators=[
             DataRequired(_l("Write the service's name.")),
             Length(max=160, message=_l("Write the service's name in 2 to 160 characters.")),

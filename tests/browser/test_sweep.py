@@ -1,7 +1,8 @@
 """The whole application, swept: every page each kind of user can reach, in Chromium.
 
 For each kind of user (the person on a locked tablet, a family member on their link, an
-advocate, staff, a manager, an administrator) the sweep starts at that user's home and follows
+advocate, staff, a manager, an administrator, and staff and a manager of each demo service,
+who reach only their own service's people) the sweep starts at that user's home and follows
 every same-origin GET link, breadth first. Nothing is listed by hand, so a page added later is
 swept too. Left out: signing out and leaving person mode (forms, never links), downloads (PDF,
 CSV, JSON, audio) and anything that is not an HTML page.
@@ -203,6 +204,49 @@ def test_sweep_signed_in(context: Any, live_server: Any, kind: str, email: str) 
     assert "/sign-in" not in page.url, f"{kind} could not sign in"
     visited, problems = sweep(page, live_server.url, "/home")
     assert len(visited) >= 3
+    if kind == "admin":  # the services pages (issue 25) are reached from the menu
+        paths = {urlsplit(u).path for u in visited}
+        assert "/admin/services" in paths and "/admin/services/1" in paths, sorted(paths)
+        assert any(p.endswith("/services") and p.startswith("/admin/users/") for p in paths)
+    _report(kind, visited, problems, started)
+
+
+# The demo's people by service (issue 25): reviews 1 and 2 are Sam's and Ellis's at Oak House,
+# 3 and 4 Gwen's and Priya's at Tŷ Celyn.
+OAK_HOUSE_REVIEWS, TY_CELYN_REVIEWS = ("1", "2"), ("3", "4")
+
+
+@pytest.mark.parametrize(
+    ("kind", "email", "theirs", "not_theirs"),
+    [
+        ("staff of Oak House", "oak@demo.facilitator.test", OAK_HOUSE_REVIEWS, TY_CELYN_REVIEWS),
+        ("staff of Ty Celyn", "tycelyn@demo.facilitator.test", TY_CELYN_REVIEWS,
+         OAK_HOUSE_REVIEWS),
+        ("manager of Ty Celyn", "tycelyn.manager@demo.facilitator.test", TY_CELYN_REVIEWS,
+         OAK_HOUSE_REVIEWS),
+    ],
+    ids=["oak-house-staff", "ty-celyn-staff", "ty-celyn-manager"],
+)  # fmt: skip
+def test_sweep_staff_of_one_service(
+    context: Any,
+    live_server: Any,
+    kind: str,
+    email: str,
+    theirs: tuple[str, ...],
+    not_theirs: tuple[str, ...],
+) -> None:
+    """Staff and a manager of one demo service: every page they reach passes, the reviews of
+    their own service's people are among them, and no link leads to another service's."""
+    started = time.monotonic()
+    page = context.new_page()
+    sign_in_page(page, live_server.url, email)
+    assert "/sign-in" not in page.url, f"{kind} could not sign in"
+    visited, problems = sweep(page, live_server.url, "/home")
+    paths = {urlsplit(u).path for u in visited}
+    for review in theirs:
+        assert f"/staff/reviews/{review}" in paths, (kind, review, sorted(paths))
+    reached = {re.sub(r"^/staff/reviews/(\d+).*", r"\1", p) for p in paths}
+    assert not reached & set(not_theirs), (kind, sorted(paths))
     _report(kind, visited, problems, started)
 
 

@@ -75,6 +75,10 @@ PREFIXES: list[tuple[str, str]] = [
     ("auth.second_step", "public"),  # only after a right password (tested in test_two_factor)
     ("auth.set_up", "public"),
     ("auth.signed_out", "public"),
+    # A forgotten password (issue 18): asking, the link from the email, the new password.
+    ("auth.forgotten", "public"),
+    ("auth.new_password_link", "public"),
+    ("auth.new_password", "public"),
     ("family.open_link", "public"),
     ("family.continue_link", "public"),
     ("family.left", "public"),
@@ -91,6 +95,7 @@ PREFIXES: list[tuple[str, str]] = [
     ("main.", "signed-in"),
     ("auth.sign_out", "signed-in"),
     ("auth.account", "signed-in"),
+    ("auth.notice_choices", "signed-in"),  # one's own notices (issue 18)
     ("auth.still_here", "signed-in"),
     ("auth.change_password", "signed-in"),
     ("auth.change_pin", "signed-in"),  # one's own PIN, with one's password
