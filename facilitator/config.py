@@ -265,8 +265,19 @@ def load_config(instance_path: Path) -> dict[str, object]:
             "NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk"
         ),
         "MESSAGES_LEASE_SECONDS": int(os.environ.get("MESSAGES_LEASE_SECONDS", "600")),
-        # Photos: stored outside the static folder, served only to those allowed to see them.
+        # What goes out, and when (issue 18, services/messages/notices.py and schedule.py): the
+        # address people reach the app at, for links in messages (unset: the request's host,
+        # else http://localhost:5000); how long an unopened safety flag waits before the second
+        # alert; how long a link to set a new password works.
+        "PUBLIC_URL": os.environ.get("PUBLIC_URL") or None,
+        "SAFETY_ALERT_ESCALATE_HOURS": float(os.environ.get("SAFETY_ALERT_ESCALATE_HOURS", "4")),
+        "PASSWORD_RESET_MINUTES": int(os.environ.get("PASSWORD_RESET_MINUTES", "60")),
+        # Photos and recordings live in the file store (the database, issue 19). This folder is
+        # only where migration 0021 finds the files kept on disk before, and where its
+        # downgrade writes them back.
         "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER", str(instance_path / "uploads")),
         "PHOTO_MAX_BYTES": int(os.environ.get("PHOTO_MAX_BYTES", 6 * 1024 * 1024)),
         "PHOTO_MAX_PIXELS": int(os.environ.get("PHOTO_MAX_PIXELS", 25_000_000)),
+        # Covering another service opens one person there for this long (issue 25).
+        "COVER_HOURS": int(os.environ.get("COVER_HOURS", "12")),
     }

@@ -1,6 +1,7 @@
 """Family link tokens kept out of every log: one rule, used by the app and by gunicorn.
 
-A family link carries a secret token in its address (``/family/link/<token>``). The app never
+A family link carries a secret token in its address (``/family/link/<token>``), and so does a
+link to set a new password (``/sign-in/new-password/<token>``, issue 18). The app never
 logs a path, but servers do: gunicorn's access log (read from the request environ) and its
 error log (which quotes a malformed request line or header in full), and the development
 server's request log. Everything here replaces the token with ``[token]``.
@@ -18,7 +19,12 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 MARK = "/family/link/"
-TOKEN_IN_PATH = re.compile(r"(/family/link/)[^/?#\s\"']+")
+MARKS = (MARK, "/sign-in/new-password/")
+TOKEN_IN_PATH = re.compile(r"(/family/link/|/sign-in/new-password/)[^/?#\s\"']+")
+
+
+def _marked(text: str) -> bool:
+    return any(mark in text for mark in MARKS)
 
 
 def redact(text: str) -> str:
@@ -31,11 +37,11 @@ class RedactTokens(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        if MARK in message:
+        if _marked(message):
             record.msg, record.args = redact(message), None
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
-        if record.exc_text and MARK in record.exc_text:
+        if record.exc_text and _marked(record.exc_text):
             record.exc_text = redact(record.exc_text)
         return True
 
@@ -61,5 +67,5 @@ class RedactEnviron:
         finally:
             for key in self.KEYS:
                 value = environ.get(key)
-                if isinstance(value, str) and MARK in value:
+                if isinstance(value, str) and _marked(value):
                     environ[key] = redact(value)

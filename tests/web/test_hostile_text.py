@@ -945,12 +945,12 @@ SCENARIOS += [
     Scenario(
         "published page",
         "admin",
-        lambda ids: "/admin/pages/privacy/en",
-        r"/admin/pages/privacy/en$",
+        lambda ids: "/admin/pages/privacy?lang=en",
+        r"/admin/pages/privacy$",
         ("PageForm",),
         # The edit page shows the text exactly; the public page reads its lines as headings,
         # lists and paragraphs (escaped, checked here too).
-        shows=lambda ids: ["/admin/pages/privacy/en", "/about/privacy"],
+        shows=lambda ids: ["/admin/pages/privacy?lang=en", "/about/privacy"],
     ),
     Scenario(
         "person complaint",
