@@ -44,7 +44,7 @@ PG_ADMIN_URL = os.environ.get(
 STAFF = "keyworker@demo.facilitator.test"
 MANAGER = "manager@demo.facilitator.test"
 SECRET = "bench-" + "s" * 40
-PARTS = ("throughput", "load", "page_weight", "lighthouse", "speech", "scale")
+PARTS = ("throughput", "load", "page_weight", "lighthouse", "speech", "scale", "messages")
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 ANSWER = re.compile(r'name="answer" value="([^"]+)"')
 
@@ -870,7 +870,7 @@ def main() -> int:
         "prompt_screen_ratio": None, "answer_post_ratio": None, "load_p95_ms": None,
         "load_p99_ms": None, "load_errors": None, "first_prompt_kib": None,
         "first_prompt_js_kib": None, "audio_kib_max": None, "lighthouse": {}, "scale": {},
-        "throughput": {}, "load": {}, "speech": {}, "page_weight": {}}
+        "throughput": {}, "load": {}, "speech": {}, "page_weight": {}, "messages": {}}
 
     # Throughput first, on every database, each on a fresh database and server: it is the figure
     # most sensitive to what ran before it (after Lighthouse and the 200-tablet load test, the
@@ -923,6 +923,13 @@ def main() -> int:
         print("speech ...", flush=True)
         result["speech"] = speech(None)
         result["audio_kib_max"] = result["speech"].get("audio_kib_max")
+    if "messages" in parts:
+        from messages import deliver_rate  # lazy: bench/messages.py, only when this part runs
+
+        for kind in kinds:
+            print(f"messages on {kind} ...", flush=True)
+            with database(kind, "messages") as url:
+                result["messages"][kind] = deliver_rate(url, 200 if quick else 1000)
     if "scale" in parts:
         for kind in kinds:
             print(f"scale on {kind} ...", flush=True)
@@ -956,6 +963,8 @@ def table(r: dict[str, Any]) -> str:
     add("Largest prompt audio", r["audio_kib_max"] and f"{r['audio_kib_max']} KiB", "< 40 KiB")
     for page, scores in r["lighthouse"].items():
         add(f"Lighthouse mobile: {page}", ", ".join(f"{k} {v}" for k, v in scores.items() if k != "final_url"), "a11y 100, perf >= 95")
+    for kind, m in (r.get("messages") or {}).items():
+        add(f"Messages delivered {kind}: {m['messages']} to loopback SMTP (STARTTLS, AUTH)", f"{m['messages_per_second']} messages/s, all {m['arrived_at_server']} arrived", "")
     s = r.get("speech") or {}
     if "one_prompt_ms" in s:
         add("Speech: one prompt", f"{s['one_prompt_ms']} ms", "")
