@@ -45,6 +45,9 @@ class SupporterDetailsForm(FlaskForm):
     relationship_note = _text(160)
     email = _text(254)
     phone = _text(40)
+    # How the code of a family link reaches them (issue 18): a text message, a second email,
+    # or staff by phone. The service checks it (people.CODE_BY).
+    code_by = RadioField(validate_choice=False, default="phone")
     language = RadioField(
         choices=[SelectChoice(code, name) for code, name in LANGUAGES.items()],
         validate_choice=False,

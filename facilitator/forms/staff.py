@@ -88,6 +88,9 @@ class SupporterForm(FlaskForm):
     communication_needs = _long_text(2000)
     email = _text(254)
     phone = _text(40)
+    # How the code of a family link reaches them (issue 18): a text message, a second email,
+    # or staff by phone. The service checks it (people.CODE_BY).
+    code_by = RadioField(validate_choice=False, default="phone")
     language = RadioField(
         choices=[SelectChoice(code, name) for code, name in LANGUAGES.items()],
         validate_choice=False,

@@ -131,6 +131,17 @@ def check_relationship(
     return code.value, None
 
 
+# How the code of a family link reaches a supporter (issue 18): a text message to their
+# mobile, a second email, or staff read it out by phone.
+CODE_BY = ("sms", "email", "phone")
+
+
+def check_code_by(code_by: str) -> None:
+    """Refuse a way of sending the code that is not on the list."""
+    if code_by not in CODE_BY:
+        raise ServiceError(_l("Choose how they get the code from the list."))
+
+
 def add_supporter(
     session: Session,
     person: Person,
@@ -146,10 +157,12 @@ def add_supporter(
     relationship_note: str | None = None,
     communication_needs: str | None = None,
     strict: bool = False,
+    code_by: str = "phone",
 ) -> Supporter:
     """Add someone from the person's circle (family, friend, advocate, attorney ...)."""
     if user is not None and role not in ADVOCATE_ROLES:
         raise ServiceError(_l("Only an advocate is linked to a sign-in account."))
+    check_code_by(code_by)
     code, note = check_relationship(relationship, relationship_note, strict=strict)
     supporter = Supporter(
         person_id=person.id,
@@ -160,6 +173,7 @@ def add_supporter(
         email=email,
         phone=phone,
         language=language,
+        code_by=code_by,
         communication_needs=(communication_needs or "").strip() or None,
         user_id=user.id if user else None,
     )

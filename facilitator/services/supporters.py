@@ -31,7 +31,7 @@ from ..text import clean_text
 from . import NotFound, ServiceError
 from .family.links import revoke_link
 from .governance.versions import change
-from .people import VersionConflict, check_relationship
+from .people import VersionConflict, check_code_by, check_relationship
 
 BOTH_SHOWN = _l(
     "Someone else changed these details while you were editing. Both versions are shown: "
@@ -115,6 +115,7 @@ def update_supporter(
     phone: str | None,
     language: str,
     communication_needs: str | None,
+    code_by: str | None = None,
 ) -> None:
     """Edit a supporter's name, who they are to the person, contact, language and their own
     communication needs (the Accessible Information Standard covers them too)."""
@@ -144,6 +145,9 @@ def update_supporter(
             "language": language,
             "communication_needs": _text(communication_needs, 2000),
         }
+        if code_by is not None:  # how the code of a family link reaches them (issue 18)
+            check_code_by(code_by)
+            new["code_by"] = code_by
         step.detail["changed"] = [k for k, v in new.items() if getattr(supporter, k) != v]
         for key, value in new.items():
             setattr(supporter, key, value)

@@ -110,6 +110,7 @@ def new_supporter(person_id: int) -> ResponseReturnValue:
             role=role,
             email=form.email.data or None,
             phone=form.phone.data or None,
+            code_by=form.code_by.data or "phone",
             language=form.language_code(),
             user=account if role in ADVOCATE_ROLES else None,
         )

@@ -83,6 +83,7 @@ def _supporter_data(supporter: Supporter) -> dict[str, object]:
         "relationship_note": supporter.relationship_note or "",
         "email": supporter.email or "",
         "phone": supporter.phone or "",
+        "code_by": supporter.code_by,
         "language": supporter.language,
         "communication_needs": supporter.communication_needs or "",
     }
@@ -142,6 +143,7 @@ def supporter(person_id: int, supporter_id: int) -> ResponseReturnValue:
             relationship_note=form.relationship_note.data,
             email=form.email.data,
             phone=form.phone.data,
+            code_by=form.code_by.data or None,  # not sent: unchanged
             language=form.language_code(),
             communication_needs=form.communication_needs.data,
         )
