@@ -59,7 +59,7 @@ def work(once: bool, interval: float, batch: int) -> None:
             click.echo(f"The database could not be reached: {type(error.orig).__name__}", err=True)
             done = delivery.Round()
         finally:
-            db.session.remove()
+            db.scoped.remove()
         if done.claimed:
             click.echo(
                 f"Sent {done.sent}, to try again {done.retrying}, failed {done.failed}.",

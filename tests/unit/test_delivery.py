@@ -15,6 +15,7 @@ import jwt
 import pytest
 from sqlalchemy.orm import Session
 
+from facilitator import config
 from facilitator.models import OutboxMessage, OutboxStatus, utcnow
 from facilitator.services.messages import delivery, outbox, transports
 from tests.mail_server import MailServer, free_port
@@ -295,3 +296,47 @@ def test_a_notify_error_is_retried_then_shown_as_failed(
     row = session.get(OutboxMessage, message.id)
     assert row is not None and row.status == OutboxStatus.FAILED and row.attempts == 3
     assert row.last_error == "GOV.UK Notify answered 500."
+
+
+@pytest.mark.db
+def test_a_change_rolled_back_sends_nothing_to_the_server(
+    session: Session, mail: MailServer
+) -> None:
+    savepoint = session.begin_nested()
+    outbox.enqueue(
+        session, key="undone:1", kind="views-received", channel="email", to="co@example.org",
+        language="en", subject="Views received", text="Someone sent their views.",
+    )  # fmt: skip
+    savepoint.rollback()
+    kept = _enqueue(session, "kept:1")
+    done = delivery.deliver(session, _smtp(mail))
+    assert done.sent == 1 and mail.subjects() == [kept.subject]
+
+
+@pytest.mark.db
+def test_no_secret_reaches_the_log(
+    session: Session, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("DEBUG")
+    server = MailServer(tmp_path)  # down: the failure is logged
+    _enqueue(session, "log:1")
+    delivery.deliver(session, _smtp(server))
+    assert "not sent" in caplog.text
+    assert SECRET not in caplog.text and "sam@example.org" not in caplog.text
+
+
+def test_mail_url_is_checked_at_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MAIL_URL", "smtp://user:pass@mail.example.org:587?starttls=true")
+    assert config.mail_url() == "smtp://user:pass@mail.example.org:587?starttls=true"
+    monkeypatch.setenv("MAIL_URL", "pigeon://loft")
+    with pytest.raises(config.ConfigError, match="unsupported scheme"):
+        config.mail_url()
+    monkeypatch.setenv("MAIL_URL", "smtp://")
+    with pytest.raises(config.ConfigError, match="no host"):
+        config.mail_url()
+    monkeypatch.setenv("MAIL_URL", "notify://")
+    monkeypatch.delenv("NOTIFY_API_KEY", raising=False)
+    with pytest.raises(config.ConfigError, match="NOTIFY_API_KEY"):
+        config.mail_url()
+    monkeypatch.delenv("MAIL_URL")
+    assert config.mail_url() is None

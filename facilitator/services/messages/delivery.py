@@ -24,7 +24,7 @@ import socket
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from ...models import OutboxMessage, OutboxStatus, utcnow
@@ -63,7 +63,7 @@ class Round:
     errors: list[str] = field(default_factory=list)
 
 
-def _due(now: datetime) -> object:
+def _due(now: datetime) -> ColumnElement[bool]:
     return or_(
         and_(OutboxMessage.status == OutboxStatus.WAITING, OutboxMessage.next_attempt_at <= now),
         and_(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.claimed_until < now),
