@@ -208,9 +208,7 @@ def _authority(session: Session, value: Any) -> int | None:
 
 def _public_id(session: Session, value: Any) -> int | None:
     found = session.scalar(
-        select(Photo.person_id)
-        .where(Photo.public_id == value)
-        .execution_options(all_people=True)
+        select(Photo.person_id).where(Photo.public_id == value).execution_options(all_people=True)
     )
     if found is None:
         found = session.scalar(
@@ -255,6 +253,7 @@ OTHER_PARAMETERS = frozenset(
         "message_id",  # an outbox message: administrators only
         "slug",  # a published page (issue 17): administrators only
         "lang",
+        "who",  # an invitee of a review's meeting, through its review_id in the same route
     }
 )
 
@@ -618,6 +617,28 @@ def limit_session(session: Session, user: User | None, *, now: datetime | None =
     session.info[_VIEWER] = _people_select(user, ids, now or utcnow())
 
 
+def people_select(session: Session, user: User | None, *, now: datetime | None = None) -> Any:
+    """The select :func:`limit_session` limits to, or None when ``user`` is not limited."""
+    if user is None or user.role not in SCOPED_ROLES:
+        return None
+    ids = service_ids_for(session, user)
+    if ids is None:
+        return None
+    return _people_select(user, ids, now or utcnow())
+
+
+_source: Callable[[], Any] | None = None
+
+
+def limit_by(source: Callable[[], Any] | None) -> None:
+    """Where the limit of every session comes from besides ``session.info``: a callable
+    returning the select of :func:`people_select` (or None). ``views/lookup.py`` gives one
+    that reads the request's app context, so that a streamed export (whose session is a new
+    one, made after the request's teardown) is limited like the page that started it."""
+    global _source  # noqa: PLW0603 - one hook for the process, set once by the app factory
+    _source = source
+
+
 def unlimit_session(session: Session) -> None:
     """Stop limiting ``session`` (the end of a request)."""
     session.info.pop(_VIEWER, None)
@@ -645,8 +666,12 @@ _BY_REVIEW = (OutcomeAction, Contribution, DifferingView, InvitationLink)
 
 @event.listens_for(Session, "do_orm_execute")
 def _only_their_people(state: ORMExecuteState) -> None:
+    if not state.is_select or state.execution_options.get(ALL_PEOPLE):
+        return
     people_ids = state.session.info.get(_VIEWER)
-    if people_ids is None or not state.is_select or state.execution_options.get(ALL_PEOPLE):
+    if people_ids is None and _source is not None:
+        people_ids = _source()
+    if people_ids is None:
         return
     their_reviews = select(Review.id).where(Review.person_id.in_(people_ids))
     options: list[Any] = [

@@ -43,9 +43,7 @@ depends_on = None
 NOT_RECORDED = "Service not recorded"
 STAFF_ROLES = ("staff", "manager", "admin")
 
-people = sa.table(
-    "people", sa.column("id", sa.Integer), sa.column("service", sa.String)
-)
+people = sa.table("people", sa.column("id", sa.Integer), sa.column("service", sa.String))
 reviews = sa.table("reviews", sa.column("id", sa.Integer), sa.column("person_id", sa.Integer))
 users = sa.table(
     "users",
@@ -202,9 +200,7 @@ def _fill(connection: Any) -> None:
     service_ids = sorted(by_key.values())
     accounts = list(
         connection.execute(
-            sa.select(users.c.id, users.c.is_safeguarding_lead).where(
-                users.c.role.in_(STAFF_ROLES)
-            )
+            sa.select(users.c.id, users.c.is_safeguarding_lead).where(users.c.role.in_(STAFF_ROLES))
         )
     )
     if service_ids and accounts:

@@ -99,7 +99,7 @@ def governance_urls(ids: dict[str, Any]) -> list[str]:
         f"/governance/differing-views/new?review_id={ids['r1']}", f"/governance/differing-views/{ids['view']}",  # noqa: E501
         "/governance/capacity", f"/governance/capacity/new?person_id={ids['sam']}",
         f"/governance/capacity/{ids['assessment']}", "/governance/complaints", "/governance/complaints/new",  # noqa: E501
-        f"/governance/complaints/{ids['complaint']}",
+        f"/governance/complaints/{ids['complaint']}", "/governance/cover",
     ]  # fmt: skip
 
 

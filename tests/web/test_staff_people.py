@@ -31,6 +31,7 @@ def test_record_a_person_then_supporter_with_authority_then_advocacy(
             "csrf_token": token,
             "preferred_name": "Dee",
             "full_name": "Deirdre Owen",
+            "service": "Oak House supported living",  # staff@ works in two services (issue 25)
             "language": "cy",
             "communication_needs": "Short sentences",
             "preferred_formats": "easy read, spoken",

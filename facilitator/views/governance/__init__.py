@@ -40,4 +40,4 @@ def _governance_words() -> dict[str, Any]:
     }
 
 
-from . import agreements, audit_log, capacity, complaints, dashboard, differing  # noqa: E402,F401
+from . import agreements, audit_log, capacity, complaints, cover, dashboard, differing  # noqa: E402,F401
