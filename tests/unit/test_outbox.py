@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from facilitator.models import OutboxMessage, OutboxStatus
+from facilitator.services import ServiceError
 from facilitator.services.messages import outbox
 
 
@@ -58,3 +59,17 @@ def test_masking() -> None:
     assert outbox.masked("a {secret} b") == "a [hidden] b"
     assert outbox.filled("a {secret} b", "XYZ") == "a XYZ b"
     assert outbox.hide("error near XYZ", "XYZ") == "error near [hidden]"
+
+
+@pytest.mark.db
+def test_listing_newest_first_paged_and_by_status(session: Session) -> None:
+    for i in range(outbox.PAGE_SIZE + 5):
+        _enqueue(session, key=f"list:{i}", subject=f"Message {i}", text="hello", secret=None)
+    first, total = outbox.listing(session)
+    assert total == outbox.PAGE_SIZE + 5 and len(first) == outbox.PAGE_SIZE
+    assert first[0].subject == f"Message {outbox.PAGE_SIZE + 4}"  # newest first
+    second, _ = outbox.listing(session, page=2)
+    assert [m.subject for m in second][-1] == "Message 0" and len(second) == 5
+    assert outbox.listing(session, status="failed") == ([], 0)
+    with pytest.raises(ServiceError):
+        outbox.listing(session, status="lost")
