@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, TextAreaField
+from wtforms import HiddenField, SelectField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 
+from ..i18n import LANGUAGES
 from ..services.governance.complaints_sent import WORDS_LIMIT
 from ..services.published import BODY_LIMIT
 from .fields import choice, within
@@ -23,6 +25,20 @@ class PageForm(FlaskForm):
         render_kw={"rows": 24, "maxlength": BODY_LIMIT, "spellcheck": "true"},
     )
     version = HiddenField()
+
+
+class PageLanguageForm(FlaskForm):
+    """Read from the address (a GET, and the POST's own address): which language's text."""
+
+    class Meta:
+        # A query string carries no token; the POST it belongs to is checked as ever.
+        csrf = False
+
+    lang = SelectField(
+        _l("Language of the text"),
+        choices=[SelectChoice(code, name) for code, name in LANGUAGES.items()],
+        validate_choice=True,
+    )
 
 
 class PersonComplaintForm(FlaskForm):

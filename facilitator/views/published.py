@@ -12,14 +12,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from ..auth import current_account, roles_required
 from ..extensions import db
-from ..forms.published import PageForm
+from ..forms.published import PageForm, PageLanguageForm
 from ..i18n import LANGUAGES
 from ..models import Role
 from ..services import ServiceError, StaleVersion, published
@@ -103,7 +103,11 @@ def index() -> str:
 
 
 def _edit_page(
-    slug: str, lang: str, form: PageForm, error: ServiceError | None = None
+    slug: str,
+    lang: str,
+    form: PageForm,
+    error: ServiceError | None = None,
+    choose: PageLanguageForm | None = None,
 ) -> tuple[str, int]:
     current = published.page(db.session, slug, lang, facts())
     stale = isinstance(error, StaleVersion)
@@ -117,6 +121,7 @@ def _edit_page(
     page = render_template(
         "published/admin_edit.html",
         form=form,
+        choose=choose,
         current=current,
         stale=stale,
         sent_body=form.body.data if stale else None,
@@ -133,18 +138,27 @@ def _edit_page(
     return page, 409 if stale else (400 if error is not None else 200)
 
 
-@admin_bp.route("/<slug>/<lang>", methods=["GET", "POST"])
+@admin_bp.route("/<slug>", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
-def edit(slug: str, lang: str) -> ResponseReturnValue:
-    """One page's text in one language."""
-    published.stored(db.session, slug, lang)  # NotFound for a page or language that is not
+def edit(slug: str) -> ResponseReturnValue:
+    """One page's text in one language (``?lang=``; the page's own language by default).
+
+    The languages are chosen with a small form rather than a link each, so that one page is
+    one address to sweep."""
+    choose = PageLanguageForm(formdata=request.args if "lang" in request.args else None)
+    if "lang" not in request.args:
+        choose.lang.data = language()
+    elif not choose.validate():
+        published.stored(db.session, slug, "")  # NotFound: no such language
+    lang = str(choose.lang.data)
+    published.stored(db.session, slug, lang)  # NotFound for a page that is not
     form = PageForm()
-    edge.on_refusal(lambda error: _edit_page(slug, lang, form, error))
+    edge.on_refusal(lambda error: _edit_page(slug, lang, form, error, choose))
     if not form.is_submitted():
-        return _edit_page(slug, lang, form)
+        return _edit_page(slug, lang, form, choose=choose)
     if not form.validate():
         first = next((str(e[0]) for e in form.errors.values() if e), "")
-        return _edit_page(slug, lang, form, ServiceError(first))
+        return _edit_page(slug, lang, form, ServiceError(first), choose)
     published.save(
         db.session,
         slug,

@@ -436,7 +436,8 @@ SCENARIOS: list[Scenario] = [
         r"^/staff/people/new$",
         ("staff/person_new.html", "NewPersonForm"),
         shows=lambda ids: ["/staff/"],
-        fixed=lambda ids: {"language": "en"},
+        # The service chosen by name (staff@ works in two services: one must be chosen).
+        fixed=lambda ids: {"language": "en", "service": "Oak House supported living"},
         verbatim=True,
     ),
     Scenario(
@@ -991,6 +992,8 @@ NOT_FREE_TEXT = {
     "CareEndedForm": "a date checked as YYYY-MM-DD (tests/web/test_privacy.py); 'clear' is read "
     "only as present or not",
     "MovePromptForm": "only 'up' or 'down', never shown",
+    "MoveServiceForm": "a service's id from a list and a date checked as YYYY-MM-DD, never shown "
+    "as typed (tests/web/test_need_to_know.py)",
     "MessagesFilterForm": "a status from a list and a page number, read from the address; "
     "anything else is said kindly and never shown (tests/web/test_messages_page.py)",
     "AccountServicesForm": "ticked services' ids and one tick for all services, each checked "
@@ -1014,7 +1017,13 @@ NOT_FREE_TEXT = {
 }
 # Free-text fields not yet fed hostile text here: each one is a gap, listed so that it is seen.
 # The text still goes through the one cleaning rule (facilitator/text.py) and autoescaping.
-NOT_YET_COVERED: dict[str, str] = {}
+NOT_YET_COVERED: dict[str, str] = {
+    # Issue 25: the cover form's full name is only compared (never kept) and its reason is kept
+    # and shown escaped on /staff/cover and /governance/cover; a scenario needs an account of
+    # one service covering another (tests/web/test_need_to_know.py fills it with plain text).
+    "CoverForm": "issue 25 cover form: reason kept and shown, not yet fed hostile text",
+    "staff/cover.html": "issue 25 cover form: reason kept and shown, not yet fed hostile text",
+}
 
 
 # --- the driver ---------------------------------------------------------------------------------
