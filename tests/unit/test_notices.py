@@ -387,3 +387,9 @@ def test_nothing_goes_out_for_a_change_rolled_back(session: Session) -> None:
     links.issue_link(session, w.review, w.brother, w.planner)
     savepoint.rollback()
     assert _messages(session) == []
+
+
+def test_a_due_notice_is_claimed_once(session: Session) -> None:
+    now = utcnow()
+    assert schedule._claim(session, "test:1", "test", 1, now)  # noqa: SLF001
+    assert not schedule._claim(session, "test:1", "test", 1, now)  # noqa: SLF001

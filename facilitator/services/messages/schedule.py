@@ -45,6 +45,7 @@ from ...models import (
     Supporter,
     User,
 )
+from ...models.figures import dialect_insert
 from .. import audit
 from ..governance import agreements
 from . import compose, notices, outbox
@@ -78,9 +79,20 @@ def _done(session: Session, key: str) -> bool:
     return session.get(DueNotice, key) is not None
 
 
-def _mark(session: Session, key: str, kind: str, object_id: int | None, now: datetime) -> None:
-    session.add(DueNotice(key=key, kind=kind, object_id=object_id, created_at=now))
-    session.flush()
+def _claim(session: Session, key: str, kind: str, object_id: int | None, now: datetime) -> bool:
+    """Mark a notice as done, once: False when it already was (by this worker or another).
+
+    ON CONFLICT DO NOTHING, so two workers ticking at once never both send it: on PostgreSQL
+    the second waits for the first's transaction and then finds the key taken.
+    """
+    table = DueNotice.__table__
+    inserted = session.execute(
+        dialect_insert(session)(table)
+        .values(key=key, kind=kind, object_id=object_id, created_at=now)
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(table.c.key)
+    ).scalar_one_or_none()
+    return inserted is not None
 
 
 def _managers(session: Session) -> list[User]:
@@ -123,6 +135,8 @@ def link_reminders(session: Session, now: datetime) -> int:
         key = f"link-reminder:{link.id}"
         if _done(session, key) or not supporter.email:
             continue
+        if not _claim(session, key, "link-reminder", link.id, now):
+            continue
         sender = session.get(User, link.created_by_id) if link.created_by_id else None
         message = compose.compose(
             "link-reminder",
@@ -144,7 +158,6 @@ def link_reminders(session: Session, now: datetime) -> int:
             text=message.text,
             html=message.html,
         )
-        _mark(session, key, "link-reminder", link.id, now)
         added += queued is not None
     return added
 
@@ -171,7 +184,7 @@ def safety_escalations(session: Session, now: datetime) -> int:
     added = 0
     for flag in flags:
         key = f"safety-escalation:{flag.id}"
-        if _done(session, key):
+        if _done(session, key) or not _claim(session, key, "safety-escalation", flag.id, now):
             continue
         recipients = notices.escalation_recipients(session, notices.safeguarding_leads(session))
         told = 0
@@ -184,7 +197,6 @@ def safety_escalations(session: Session, now: datetime) -> int:
                 raised_at=flag.raised_at,
                 url=compose.public_url("safeguarding.flag", flag_id=flag.id),
             )
-        _mark(session, key, "safety-escalation", flag.id, now)
         audit.record(
             session,
             "safety_flag.escalated",
@@ -217,7 +229,7 @@ def complaint_acknowledgements(session: Session, now: datetime) -> int:
     added = 0
     for complaint, recorded_by_id in rows:
         key = f"complaint-ack-due:{complaint.id}"
-        if _done(session, key):
+        if _done(session, key) or not _claim(session, key, "complaint-ack-due", complaint.id, now):
             continue
         recorder = session.get(User, recorded_by_id) if recorded_by_id else None
         recipients = [recorder] if recorder is not None and recorder.active else []
@@ -231,7 +243,6 @@ def complaint_acknowledgements(session: Session, now: datetime) -> int:
                 due_on=complaint.acknowledge_by,
                 url=compose.public_url("governance.complaint_case", complaint_id=complaint.id),
             )
-        _mark(session, key, "complaint-ack-due", complaint.id, now)
     return added
 
 
@@ -267,7 +278,7 @@ def action_digests(session: Session, now: datetime) -> int:
     added = 0
     for owner_id, owned in sorted(by_owner.items()):
         key = f"actions-digest:{owner_id}:{year}-W{week:02d}"
-        if _done(session, key):
+        if _done(session, key) or not _claim(session, key, "actions-digest", owner_id, now):
             continue
         user = session.get(User, owner_id)
         if user is not None:
@@ -281,7 +292,6 @@ def action_digests(session: Session, now: datetime) -> int:
                 due=[_action(a) for a in owned if a.due_on >= today],  # type: ignore[operator]
                 url=compose.public_url("actions_overview.overdue"),
             )
-        _mark(session, key, "actions-digest", owner_id, now)
     return added
 
 
@@ -310,7 +320,9 @@ def agreement_reviews(session: Session, now: datetime) -> int:
         ):
             continue
         key = f"agreement-review:{agreement.id}:{agreement.review_on.isoformat()}"
-        if _done(session, key):
+        if _done(session, key) or not _claim(
+            session, key, "agreement-review-due", agreement.id, now
+        ):
             continue
         for user in _managers(session):
             added += notices.to_user(
@@ -322,5 +334,4 @@ def agreement_reviews(session: Session, now: datetime) -> int:
                 review_on=agreement.review_on,
                 url=compose.public_url("governance.agreements_due"),
             )
-        _mark(session, key, "agreement-review-due", agreement.id, now)
     return added
