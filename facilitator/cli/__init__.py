@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import sys
 from datetime import date
-from pathlib import Path
 from typing import TextIO
 
 import click
@@ -175,13 +174,10 @@ def export_person(person_id: int, output: str | None) -> None:
 def retention_command(erase: bool, confirm: bool, person_id: int | None) -> None:
     """List the people whose records are due for erasure (dry run), or erase them."""
     years = int(current_app.config["RETENTION_YEARS"])
-    folder = Path(current_app.config["UPLOAD_FOLDER"])
     today = date.today()
     if erase and not confirm:
         raise click.ClickException("Erasing cannot be undone: add --confirm to erase.")
-    found = retention.due(
-        db.session, years=years, today=today, upload_folder=folder, person_id=person_id
-    )
+    found = retention.due(db.session, years=years, today=today, person_id=person_id)
     click.echo(f"Rule: {retention.RULE.format(years=years)} (RETENTION_YEARS={years}).")
     if not found:
         click.echo("Nothing is due for erasure.")
@@ -201,7 +197,7 @@ def retention_command(erase: bool, confirm: bool, person_id: int | None) -> None
             continue
         retention.erase_person(
             db.session, item, years=years, today=today, actor=None,
-            actor_label="command line", upload_folder=folder,
+            actor_label="command line",
             speech_files=speech_files_for(db.session, item.person_id),
         )  # fmt: skip
         db.session.commit()

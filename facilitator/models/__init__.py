@@ -11,7 +11,7 @@ from .figures import ReviewFigures, invalidate_figures
 from .followups import ActionFollowUp, FollowUpAnswer
 from .governance import *  # noqa: F403  (governance records, issue 6)
 from .layers import Contribution, DifferingView
-from .lifecycle import LifecycleEvent, ReviewClosure
+from .lifecycle import LifecycleEvent, ReviewClosure, ReviewMeeting
 from .media import Photo
 from .messages import OutboxMessage, OutboxStatus
 from .notices import DueNotice, NoticeChoice, PasswordReset, PasswordResetRequest
@@ -66,6 +66,7 @@ __all__ = [
     "Response",
     "Review",
     "ReviewClosure",
+    "ReviewMeeting",
     "ReviewFigures",
     "ReviewPrompt",
     "Service",

@@ -191,12 +191,15 @@ def _paragraph(block: Heading | Para, styles: dict[str, ParagraphStyle]) -> Para
 
 
 def _idea(block: Idea, styles: dict[str, ParagraphStyle], look: Look, pictures: Path,
-          width: float, photos: Mapping[str, Path] | None = None) -> Flowable:  # fmt: skip
+          width: float, photos: Mapping[str, bytes] | None = None) -> Flowable:  # fmt: skip
     picture: Flowable = Spacer(look.picture, look.picture)
     photo = (photos or {}).get(block.picture or "")
-    if photo is not None and photo.is_file():
-        # The person's own photo (a re-encoded JPEG) in place of the picture it stands for.
-        picture = Image(str(photo), width=look.picture, height=look.picture, kind="proportional")
+    if photo:
+        # The person's own photo (a re-encoded JPEG, from the file store) in place of the
+        # picture it stands for.
+        picture = Image(
+            io.BytesIO(photo), width=look.picture, height=look.picture, kind="proportional"
+        )
     elif block.picture and (pictures / f"{block.picture}.svg").is_file():
         picture = Picture(block.picture, pictures / f"{block.picture}.svg", look.picture)
     text = [_paragraph(line, styles) for line in block.lines]
@@ -235,11 +238,11 @@ def render(
     pictures_dir: Path,
     easy_read: bool = False,
     footer: str | None = None,
-    photos: Mapping[str, Path] | None = None,
+    photos: Mapping[str, bytes] | None = None,
 ) -> bytes:
     """The PDF for ``blocks``: A4, large type and big pictures when ``easy_read``.
 
-    ``photos`` maps picture keys to the person's own photo files, drawn instead of those
+    ``photos`` maps picture keys to the person's own photos (JPEG bytes), drawn instead of those
     pictures (only ever the photos of the person the document is about).
     """
     look = EASY_READ if easy_read else RECORD

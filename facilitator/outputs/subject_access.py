@@ -4,7 +4,7 @@ a PDF), the complete ZIP, and the rendered audio that carries something of the p
 The manager's page (``views/staff/privacy.py``) and the command line (``flask export-person``,
 ``flask retention``) both use these; what is held about a person, and where, is
 :mod:`facilitator.services.data.privacy`. Call in an app context (the settings are read from
-the app: RETENTION_YEARS, UPLOAD_FOLDER, SPEECH_CACHE_DIR).
+the app: RETENTION_YEARS, SPEECH_CACHE_DIR; photos and recordings come from the file store).
 """
 
 from __future__ import annotations
@@ -24,13 +24,6 @@ from ..services.reviews import you_said
 from . import pdf
 from .pictures import pictures_dir
 from .you_said import spoken_texts_for
-
-
-def upload_folder() -> Path | None:
-    """Where the person's photos and recordings are (None when the app keeps no uploads)."""
-    folder = current_app.config.get("UPLOAD_FOLDER")
-    return Path(folder) if folder else None
-
 
 # --- the easy-read summary (in the person's language: call inside force_locale) ------------------
 
@@ -142,11 +135,10 @@ def export_zip(
     """The complete export as a ZIP, recorded in the audit log (the caller commits).
 
     Call in a request context (the PDF's words are put into the person's language)."""
-    folder = upload_folder()
-    document = privacy.export_document(session, person.id, upload_folder=folder)
+    document = privacy.export_document(session, person.id)
     privacy.record_export(session, person.id, actor=actor, actor_label=actor_label, how=how)
     author = actor.name if actor is not None else (actor_label or "Facilitator")
-    return privacy.build_zip(document, summary_pdf(document, person, author), folder)
+    return privacy.build_zip(session, document, summary_pdf(document, person, author))
 
 
 # --- spoken sentences about the person, in the speech cache ------------------------------------

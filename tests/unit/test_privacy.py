@@ -51,6 +51,7 @@ from facilitator.models.base import UTCDateTime
 from facilitator.services import NotFound, ServiceError, audit, people
 from facilitator.services.data import privacy, retention
 from facilitator.services.family import links
+from facilitator.services.media import storage
 
 from .factories import cid, person, review, signed_in, user
 
@@ -172,22 +173,19 @@ def _held_ids(session: Session, made: dict[str, list[dict[str, Any]]]) -> dict[s
 
 
 @pytest.fixture
-def two_people(session: Session, tmp_path: Path) -> dict[str, Any]:
+def two_people(session: Session) -> dict[str, Any]:
     staff = user(session, Role.MANAGER)
     ann = person(session, staff, "Ann")
     bob = person(session, staff, "Bob")
     mine = fill(session, ann.id, staff.id)
     theirs = fill(session, bob.id, staff.id)
-    folder = tmp_path / "uploads"
-    folder.mkdir()
     for made in (mine, theirs):
         for rows in made.values():
             for row in rows:
                 for column in privacy.FILE_COLUMNS:
                     if row.get(column):
-                        (folder / f"{row[column]}-thumb.jpg").write_bytes(b"jpeg")
-    return {"staff": staff, "ann": ann, "bob": bob, "mine": mine, "theirs": theirs,
-            "folder": folder}  # fmt: skip
+                        storage.put(session, f"{row[column]}-thumb.jpg", b"jpeg", "image/jpeg")
+    return {"staff": staff, "ann": ann, "bob": bob, "mine": mine, "theirs": theirs}
 
 
 @pytest.mark.db
@@ -195,7 +193,7 @@ def test_export_holds_every_row_about_the_person_and_nothing_about_another(
     session: Session, two_people: dict[str, Any]
 ) -> None:
     ann, mine, theirs = two_people["ann"], two_people["mine"], two_people["theirs"]
-    document = privacy.export_document(session, ann.id, upload_folder=two_people["folder"])
+    document = privacy.export_document(session, ann.id)
     assert document["person"]["id"] == ann.id and document["person"]["preferred_name"] == "Ann"
     for name, rows in mine.items():
         if name == "people":
@@ -215,7 +213,7 @@ def test_export_holds_every_row_about_the_person_and_nothing_about_another(
 def test_erasure_removes_every_row_and_file_and_leaves_another_person_alone(
     session: Session, two_people: dict[str, Any]
 ) -> None:
-    ann, bob, staff, folder = (two_people[k] for k in ("ann", "bob", "staff", "folder"))
+    ann, bob, staff = (two_people[k] for k in ("ann", "bob", "staff"))
     for who in (ann, bob):
         who.care_ended_on = date(2026, 1, 31)
     review_id = two_people["mine"]["reviews"][0]["id"]
@@ -224,12 +222,11 @@ def test_erasure_removes_every_row_and_file_and_leaves_another_person_alone(
     audit.record(session, "person.viewed", actor=staff, person_id=ann.id)
     session.flush()
     _close_cases(session, (ann.id, bob.id))
-    before = len(list(folder.iterdir()))
+    before = len(storage.keys_starting(session, ""))
 
     # Not yet due the day before the eighth anniversary; due on it. A dry run erases nothing.
     assert retention.due(session, years=8, today=date(2034, 1, 30)) == []
-    found = retention.due(session, years=8, today=date(2034, 1, 31), upload_folder=folder,
-                          person_id=ann.id)  # fmt: skip
+    found = retention.due(session, years=8, today=date(2034, 1, 31), person_id=ann.id)
     assert [(d.person_id, d.due_on, d.held_because) for d in found] == [
         (ann.id, date(2034, 1, 31), None)
     ]
@@ -237,17 +234,18 @@ def test_erasure_removes_every_row_and_file_and_leaves_another_person_alone(
     assert all(
         v == len(two_people["mine"][k]) for k, v in _held_ids(session, two_people["mine"]).items()
     )
-    assert len(list(folder.iterdir())) == before
+    assert len(storage.keys_starting(session, "")) == before
 
     erased = retention.erase_person(session, found[0], years=8, today=TODAY, actor=None,
-                                    actor_label="command line", upload_folder=folder)  # fmt: skip
+                                    actor_label="command line")  # fmt: skip
     session.flush()
     left = {k: v for k, v in _held_ids(session, two_people["mine"]).items() if v}
     assert left == {}, f"rows left after erasure: {left}"
     assert all(v == 1 for v in _held_ids(session, two_people["theirs"]).values())
-    assert len(list(folder.iterdir())) == before - erased.files
+    assert len(storage.keys_starting(session, "")) == before - erased.files
     assert all(
-        name.name.split("-")[0] not in _stems(two_people["mine"]) for name in folder.iterdir()
+        key.split("-")[0] not in _stems(two_people["mine"])
+        for key in storage.keys_starting(session, "")
     )
     assert session.get(UserSession, tablet.id).person_mode_review_id is None  # type: ignore[union-attr]
     assert session.get(Person, bob.id) is not None

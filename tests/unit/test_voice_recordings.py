@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import struct
-from pathlib import Path
 
 import pytest
 from mutagen.id3 import ID3, TIT2
 from sqlalchemy.orm import Session
 
+from facilitator.services.media import storage
 from facilitator.services.media import voice_recordings as voices
 from facilitator.services.media.voice_recordings import AudioProblem
 
@@ -124,21 +125,21 @@ def test_files_that_are_recordings_only_in_part_are_refused(data: bytes, message
 
 
 @pytest.mark.db
-def test_saved_under_a_random_name_outside_static(session: Session, tmp_path: Path) -> None:
+def test_saved_under_a_random_name_in_the_file_store(session: Session) -> None:
     staff = user(session)
     sam = person(session, staff)
     ellis = person(session, staff, "Ellis")
-    recording = voices.save(
-        session, sam, samples.wav(1.0), actor=staff, upload_folder=tmp_path, speaker=" Mum "
-    )
-    path = voices.path_for(tmp_path, recording)
-    assert path.read_bytes() == samples.wav(1.0)
-    assert path.parent == tmp_path / "voices" and path.suffix == ".wav"
-    assert len(path.stem) == 40 and recording.public_id not in path.name
-    assert oct(path.stat().st_mode & 0o777) == "0o600"
+    recording = voices.save(session, sam, samples.wav(1.0), actor=staff, speaker=" Mum ")
+    key = voices.key_for(recording)
+    stored = storage.get(session, key)
+    assert stored is not None and stored.body == samples.wav(1.0)
+    assert stored.content_type == "audio/wav"
+    assert stored.sha256 == hashlib.sha256(samples.wav(1.0)).hexdigest()
+    assert key.startswith("voices/") and key.endswith(".wav")
+    assert len(recording.file_name) == 44 and recording.public_id not in key
     assert recording.speaker == "Mum" and recording.duration_ms == 1000
     assert voices.find(session, sam, recording.public_id) is recording
     assert voices.find(session, ellis, recording.public_id) is None  # only Sam's
     with pytest.raises(AudioProblem):
-        voices.save(session, sam, HTML, actor=staff, upload_folder=tmp_path)
-    assert sorted(p.name for p in (tmp_path / "voices").iterdir()) == [path.name]
+        voices.save(session, sam, HTML, actor=staff)
+    assert storage.keys_starting(session, "voices/") == [key]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import re
-from pathlib import Path
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -15,6 +14,7 @@ from werkzeug.test import encode_multipart
 
 from facilitator.extensions import db
 from facilitator.models import CustomPrompt, Response, Review, ReviewPrompt, VoiceRecording
+from facilitator.services.media import storage, voice_recordings
 
 from ..conftest import csrf_from, sign_in
 from ..unit import audio_samples as samples
@@ -108,11 +108,8 @@ def test_staff_write_a_prompt_with_a_recorded_voice(
     with app.app_context():
         recording = db.session.scalar(select(VoiceRecording))
         assert recording is not None
-        stored = Path(
-            app.config["UPLOAD_FOLDER"] if app.config.get("UPLOAD_FOLDER") else app.instance_path
-        )
-        files = [p for p in stored.rglob("*") if p.is_file() and p.name == recording.file_name]
-        assert len(files) == 1 and "static" not in files[0].parts
+        stored = storage.get(db.session, voice_recordings.key_for(recording))
+        assert stored is not None and stored.body == samples.wav(1.5)
         assert "mums-voice" not in recording.file_name
     # In the review's prompts, after the library's "where I live" prompt.
     review_page = client.get(f"/staff/reviews/{review_id}").get_data(as_text=True)

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from facilitator.extensions import db
 from facilitator.models import AuditEvent, Photo, Review
+from facilitator.services.media import storage
 
 from ..conftest import csrf_from, make_test_app, sign_in
 from .test_family import _confirm, _issue, _open
@@ -104,10 +105,11 @@ def test_upload_list_and_serve(app: Flask, staff: FlaskClient, demo: dict) -> No
     with Image.open(io.BytesIO(served.data)) as stored:
         assert stored.getexif().get_ifd(0x8825) == {} and len(stored.getexif()) == 0
     served.close()
-    # The file lives in the upload folder under the instance, never under static.
-    folder = Path(app.config["UPLOAD_FOLDER"])
-    assert (folder / f"{photo.file_stem}-large.jpg").is_file()
-    assert "static" not in folder.parts
+    # The file lives in the file store (the database), never under static.
+    with app.app_context():
+        assert storage.keys_starting(db.session, photo.file_stem) == [
+            f"{photo.file_stem}-{size}.jpg" for size in ("large", "prompt", "thumb")
+        ]
     assert staff.get(f"/photos/{photo.public_id}/huge.jpg").status_code == 404
 
 
@@ -167,7 +169,8 @@ def test_bad_files_are_refused_kindly_never_a_crash(
     assert 'value="My flat"' in body and "Sam&#39;s front door, painted blue" in body
     with app.app_context():
         assert db.session.scalar(select(Photo)) is None
-    assert not list(Path(app.config["UPLOAD_FOLDER"]).glob("*"))
+    with app.app_context():
+        assert storage.keys_starting(db.session, "") == []
 
 
 @pytest.mark.parametrize(
@@ -258,7 +261,8 @@ def test_removal_is_audited_and_the_file_goes(app: Flask, staff: FlaskClient, de
     after = staff.get(f"/staff/people/{sam}/photos/").get_data(as_text=True)
     assert "The photo is removed." in after and "No photos yet." in after
     assert staff.get(f"/photos/{photo.public_id}/thumb.jpg").status_code == 404
-    assert not list(Path(app.config["UPLOAD_FOLDER"]).glob(f"{photo.file_stem}*"))
+    with app.app_context():
+        assert storage.keys_starting(db.session, photo.file_stem) == []
     with app.app_context():
         kept = db.session.get(Photo, photo.id)
         assert kept is not None and kept.removed_at is not None

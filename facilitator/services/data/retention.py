@@ -33,6 +33,7 @@ from ...models.complaints import Complaint
 from ...models.enums import CaseStatus
 from ...models.governance import FlagStatus, SafetyFlag
 from .. import ServiceError, audit
+from ..media import storage
 from . import privacy
 from .privacy import _owning_columns, _table
 
@@ -80,8 +81,7 @@ def _hold(session: Session, person_id: int) -> str | None:
 
 
 def due(
-    session: Session, *, years: int, today: date, upload_folder: Path | None = None,
-    person_id: int | None = None,
+    session: Session, *, years: int, today: date, person_id: int | None = None,
 ) -> list[Due]:  # fmt: skip
     """Everyone whose care ended at least ``years`` years before ``today``."""
     if years < 1:
@@ -96,7 +96,7 @@ def due(
         if due_on > today:
             continue
         held = privacy.holdings(session, pid)
-        files = privacy.files_for(held, upload_folder)
+        files = privacy.files_for(session, held)
         found.append(Due(
             pid, ended, due_on, _hold(session, pid), held.counts(),
             sum(len(f["files"]) for f in files),
@@ -113,14 +113,12 @@ class Erased:
 
 def erase_person(
     session: Session, item: Due, *, years: int, today: date, actor: User | None,
-    actor_label: str | None = None, upload_folder: Path | None = None,
-    speech_files: list[Path] | None = None,
+    actor_label: str | None = None, speech_files: list[Path] | None = None,
 ) -> Erased:  # fmt: skip
     """Erase every row and file about one person; the caller commits straight after.
 
-    The files go once the rows are deleted in this transaction, before the commit: if the
-    commit failed, the rows (still due) would come back without their files and the next run
-    would finish the job. The other order could leave files that no row leads to any more.
+    The stored files (photos, recordings) are deleted in the same transaction as the rows: a
+    failed commit keeps both.
     ``speech_files``: rendered audio of sentences about the person (the views find them).
     """
     if item.held_because:
@@ -128,7 +126,7 @@ def erase_person(
             _l("Person %(id)s is held: %(reason)s.", id=item.person_id, reason=item.held_because)
         )
     held = privacy.holdings(session, item.person_id)
-    files = privacy.files_for(held, upload_folder)
+    files = privacy.files_for(session, held)
     # A staff session that was locked to one of the reviews forgets which one.
     review_ids = held.ids("reviews")
     if review_ids:
@@ -173,21 +171,10 @@ def erase_person(
         },
     )  # fmt: skip
     session.flush()
-    _remove_files(files, upload_folder)
+    storage.delete_files(session, [str(n) for f in files for n in f["files"]])
     for path in speech_files or []:
         Path(path).unlink(missing_ok=True)
     return Erased(item.person_id, counts, sum(len(f["files"]) for f in files))
-
-
-def _remove_files(files: list[dict[str, object]], upload_folder: Path | None) -> None:
-    if upload_folder is None:
-        return
-    root = Path(upload_folder).resolve()
-    for entry in files:
-        for name in entry["files"]:  # type: ignore[attr-defined]
-            path = (root / str(name)).resolve()
-            if path.is_relative_to(root):
-                path.unlink(missing_ok=True)
 
 
 def record_care_ended(

@@ -6,8 +6,8 @@ might sniff), its pixel count checked from the header before any decoding, decom
 warnings turned into errors, and truncated files refused. What is kept is not the upload: the
 picture is turned upright (EXIF orientation), flattened to RGB and re-encoded as new JPEG files
 at the sizes the pages use, with no metadata at all (no EXIF, GPS, ICC, XMP or comments). The
-files sit in UPLOAD_FOLDER, outside the static folder, under a random name; the views serve
-them only to those allowed to see the person.
+files are kept in the file store (``storage.py``: the database by default) under a random name;
+the views serve them only to those allowed to see the person.
 
 Every refusal is a :class:`PhotoRefused` whose message says which limit and what to do.
 """
@@ -15,12 +15,10 @@ Every refusal is a :class:`PhotoRefused` whose message says which limit and what
 from __future__ import annotations
 
 import io
-import os
 import secrets
 import threading
 import warnings
 from dataclasses import dataclass
-from pathlib import Path
 from typing import IO
 
 from flask_babel import lazy_gettext as _l
@@ -56,12 +54,13 @@ class PhotoRefused(ServiceError):
 
 @dataclass(frozen=True)
 class CleanPhoto:
-    """The re-encoded files of one upload, written to the folder, not yet in the database."""
+    """The re-encoded files of one upload (size -> JPEG bytes), not yet stored."""
 
     file_stem: str
     width: int
     height: int
     byte_size: int
+    files: dict[str, bytes]
 
 
 # --- reading the upload, within limits ----------------------------------------------------------
@@ -271,12 +270,11 @@ def _fit(size: tuple[int, int], longest: int) -> tuple[int, int]:
 
 def clean_upload(
     stream: IO[bytes],
-    folder: Path,
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
     max_pixels: int = DEFAULT_MAX_PIXELS,
 ) -> CleanPhoto:
-    """Check and re-encode an upload, and write its sizes to ``folder`` under a random stem."""
+    """Check and re-encode an upload: its sizes under a random stem, ready to store."""
     data = read_limited(stream, max_bytes)
     with ONE_AT_A_TIME:
         image = open_checked(data, max_pixels)
@@ -290,36 +288,16 @@ def clean_upload(
     with Image.open(io.BytesIO(encoded["large"])) as large:
         width, height = large.size
     stem = secrets.token_hex(16)
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    written: list[Path] = []
-    try:
-        for size, body in encoded.items():
-            written.append(_write(file_path(folder, stem, size), body))
-    except OSError:
-        for path in written:
-            path.unlink(missing_ok=True)
-        raise
-    return CleanPhoto(stem, width, height, sum(len(b) for b in encoded.values()))
+    return CleanPhoto(stem, width, height, sum(len(b) for b in encoded.values()), encoded)
 
 
-def _write(path: Path, body: bytes) -> Path:
-    """Write atomically (a half-written file is never served) and readable by us only."""
-    partial = path.with_name(path.name + ".part")
-    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(body)
-    os.replace(partial, path)
-    return path
-
-
-def file_path(folder: Path, stem: str, size: str) -> Path:
-    """Where one stored size of a photo lives."""
+def file_key(stem: str, size: str) -> str:
+    """The name of one stored size of a photo in the file store."""
     if size not in SIZES:
         raise ValueError(f"unknown photo size {size!r}")
-    return folder / f"{stem}-{size}.jpg"
+    return f"{stem}-{size}.jpg"
 
 
-def delete_files(folder: Path, stem: str) -> None:
-    """Remove every stored size of a photo (missing files are fine)."""
-    for size in SIZES:
-        file_path(folder, stem, size).unlink(missing_ok=True)
+def file_keys(stem: str) -> list[str]:
+    """The names of every stored size of a photo."""
+    return [file_key(stem, size) for size in SIZES]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
-from pathlib import Path
 from typing import IO
 
 from flask_babel import lazy_gettext as _l
@@ -21,7 +20,14 @@ from sqlalchemy.orm import Session
 
 from ...models import ADVOCATE_ROLES, Person, Photo, Role, Supporter, User, utcnow
 from .. import NotFound, ServiceError, audit
-from .photo_files import DEFAULT_MAX_BYTES, DEFAULT_MAX_PIXELS, clean_upload, delete_files
+from . import storage
+from .photo_files import (
+    DEFAULT_MAX_BYTES,
+    DEFAULT_MAX_PIXELS,
+    clean_upload,
+    file_key,
+    file_keys,
+)
 
 MAX_ALT = 300
 MAX_LABEL = 120
@@ -52,7 +58,6 @@ def add_photo(
     session: Session,
     person: Person,
     stream: IO[bytes],
-    folder: Path,
     *,
     actor: User,
     alt_text: str,
@@ -63,8 +68,9 @@ def add_photo(
 ) -> Photo:
     """Check the words, clean the file, store both; audited. The caller commits.
 
-    The words are checked before the file is read, so a missing alt text costs no work. If the
-    caller's commit fails, it should call :func:`delete_files` with the photo's stem.
+    The words are checked before the file is read, so a missing alt text costs no work. The
+    files go into the file store in the same transaction as the row: a failed commit keeps
+    neither.
     """
     alt = _text(
         alt_text, MAX_ALT,
@@ -90,7 +96,9 @@ def add_photo(
     key = (stands_for or "").strip() or None
     if key is not None and key not in STANDS_FOR_KEYS:
         raise ServiceError(_l("Choose what the photo stands for from the list, or 'Nothing'."))
-    clean = clean_upload(stream, folder, max_bytes=max_bytes, max_pixels=max_pixels)
+    clean = clean_upload(stream, max_bytes=max_bytes, max_pixels=max_pixels)
+    for size, body in clean.files.items():
+        storage.put(session, file_key(clean.file_stem, size), body, "image/jpeg")
     photo = Photo(
         person_id=person.id,
         public_id=secrets.token_urlsafe(18),
@@ -133,7 +141,7 @@ def get_photo(session: Session, public_id: str, person_id: int | None = None) ->
     return photo
 
 
-def remove_photo(session: Session, photo: Photo, folder: Path, *, actor: User) -> None:
+def remove_photo(session: Session, photo: Photo, *, actor: User) -> None:
     """Soft-remove: the record stays (who added and removed it, when), the image files go."""
     if photo.removed:
         raise ServiceError(_l("That photo has already been removed."))
@@ -144,15 +152,15 @@ def remove_photo(session: Session, photo: Photo, folder: Path, *, actor: User) -
         detail={"stands_for": photo.stands_for},
     )  # fmt: skip
     session.flush()
-    delete_files(folder, photo.file_stem)
+    storage.delete_files(session, file_keys(photo.file_stem))
 
 
-def erase_files_for_person(session: Session, person_id: int, folder: Path) -> int:
+def erase_files_for_person(session: Session, person_id: int) -> int:
     """Delete every image file of a person (for erasure at the end of retention); returns how
     many photos had files. The rows go with the person (ON DELETE CASCADE)."""
     stems = session.scalars(select(Photo.file_stem).where(Photo.person_id == person_id)).all()
     for stem in stems:
-        delete_files(folder, stem)
+        storage.delete_files(session, file_keys(stem))
     return len(stems)
 
 

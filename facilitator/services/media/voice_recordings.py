@@ -3,18 +3,16 @@
 A file is accepted only when its own bytes are a complete WAV, MP3, Ogg/Opus or WebM/Opus
 recording (the name and the browser's content type are never trusted), within a size and a
 length limit. The formats are read by ``audio_formats`` (mutagen) and ``webm``. A file is
-refused, never re-encoded. It is stored in the upload folder, outside the static folder, under
-a random name, and served only to those allowed to see the person (see the views).
+refused, never re-encoded. It is kept in the file store (``storage.py``: the database by
+default) under a random name, in the same transaction as its row, and served only to those
+allowed to see the person (see the views).
 """
 
 from __future__ import annotations
 
-import os
 import secrets
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -22,10 +20,11 @@ from sqlalchemy.orm import Session
 
 from ...models import Person, User, VoiceRecording
 from .. import audit
+from . import storage
 from .audio_formats import AudioProblem, CommonProblem, mp3_ms, ogg_opus_ms, wav_ms
 from .webm import webm_opus_ms
 
-__all__ = ["AudioInfo", "AudioProblem", "find", "inspect", "path_for", "save"]
+__all__ = ["AudioInfo", "AudioProblem", "find", "inspect", "key_for", "save"]
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_SECONDS = 30
@@ -96,14 +95,9 @@ def inspect(data: bytes) -> AudioInfo:
 # --- storing -------------------------------------------------------------------------------------
 
 
-def folder_for(upload_folder: Path) -> Path:
-    """Where recordings are kept: a folder of the upload folder (outside the static folder)."""
-    return Path(upload_folder) / SUBFOLDER
-
-
-def path_for(upload_folder: Path, recording: VoiceRecording) -> Path:
-    """The file of a recording."""
-    return folder_for(upload_folder) / recording.file_name
+def key_for(recording: VoiceRecording) -> str:
+    """The name of a recording in the file store."""
+    return f"{SUBFOLDER}/{recording.file_name}"
 
 
 def save(
@@ -112,26 +106,12 @@ def save(
     data: bytes,
     *,
     actor: User,
-    upload_folder: Path,
     speaker: str | None = None,
 ) -> VoiceRecording:
     """Check a recording by its content and keep it under a random name for ``person``."""
     info = inspect(data)
     speaker = (speaker or "").strip()[:SPEAKER_LIMIT] or None
-    folder = folder_for(upload_folder)
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     file_name = f"{secrets.token_hex(20)}.{info.audio_format}"
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, folder / file_name)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     recording = VoiceRecording(
         person_id=person.id,
         public_id=secrets.token_urlsafe(18),
@@ -143,6 +123,7 @@ def save(
         created_by_id=actor.id,
     )
     session.add(recording)
+    storage.put(session, key_for(recording), data, info.mimetype)
     session.flush()
     audit.record(
         session,

@@ -24,7 +24,7 @@ from ...services import people
 from ...services.media import custom_prompts, voice_recordings
 from ...services.media.prompt_input import language_for
 from .. import edge
-from .uploads import send_private, upload_folder, upload_limit, uploader_key
+from .uploads import send_private, upload_limit, uploader_key
 
 bp = Blueprint("custom_prompts", __name__, url_prefix="/staff/people/<int:person_id>/prompts")
 
@@ -59,11 +59,10 @@ def send_recording(person: Person, public_id: str) -> WerkzeugResponse:
     recording = voice_recordings.find(db.session, person, public_id)
     if recording is None:
         abort(404)
-    path = voice_recordings.path_for(upload_folder(), recording)
-    if not path.is_file():
-        abort(404)
     return send_private(
-        path, voice_recordings.MIMETYPES[recording.audio_format], f"voice.{recording.audio_format}"
+        voice_recordings.key_for(recording),
+        voice_recordings.MIMETYPES[recording.audio_format],
+        f"voice.{recording.audio_format}",
     )
 
 
@@ -138,7 +137,6 @@ def _recording(person: Person, form: CustomPromptForm) -> VoiceRecording | None:
             person,
             form.recording.data.stream.read(voice_recordings.MAX_BYTES + 1),
             actor=current_account(),
-            upload_folder=upload_folder(),
             speaker=form.speaker.data,
         )
         db.session.commit()  # kept even if the prompt is refused (see above)

@@ -13,7 +13,6 @@ family's pages keep the pictograms.
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from flask import (
@@ -40,10 +39,10 @@ from ...forms.fields import Unreadable
 from ...forms.media import PhotoForm
 from ...models import Person, Photo
 from ...services import ServiceError, people
-from ...services.media import photos
-from ...services.media.photo_files import SIZES, delete_files, file_path
+from ...services.media import photos, storage
+from ...services.media.photo_files import SIZES, file_key
 from .. import edge
-from .uploads import send_private, upload_folder, upload_limit, uploader_key
+from .uploads import send_private, upload_limit, uploader_key
 
 bp = Blueprint("photos", __name__, url_prefix="/staff/people/<int:person_id>/photos")
 files = Blueprint("photo_files", __name__, url_prefix="/photos")
@@ -138,24 +137,22 @@ def picture_context(person: Person, size: str = "thumb") -> dict[str, Any]:
     return {"picture": picture, "picture_alt": picture_alt}
 
 
-def photo_files(person: Person, size: str = "prompt") -> dict[str, Path]:
-    """Picture key -> the file of the person's photo standing for it (for PDFs), when their
+def photo_files(person: Person, size: str = "prompt") -> dict[str, bytes]:
+    """Picture key -> the JPEG of the person's photo standing for it (for PDFs), when their
     setting is "photos"."""
-    folder = upload_folder()
-    return {
-        key: file_path(folder, photo.file_stem, size)
-        for key, photo in photos.standing_photos(db.session, person).items()
-    }
+    found = {}
+    for key, photo in photos.standing_photos(db.session, person).items():
+        blob = storage.get(db.session, file_key(photo.file_stem, size))
+        if blob is not None:
+            found[key] = blob.body
+    return found
 
 
 def send_photo(photo: Photo, size: str) -> Response:
     """One stored size of a photo (404 for a size that is not kept)."""
     if size not in SIZES:
         abort(404)
-    path = file_path(upload_folder(), photo.file_stem, size)
-    if not path.is_file():
-        abort(404)
-    return send_private(path, "image/jpeg", "photo.jpg")
+    return send_private(file_key(photo.file_stem, size), "image/jpeg", "photo.jpg")
 
 
 @files.route("/<public_id>/<size>.jpg")
@@ -209,21 +206,13 @@ def upload(person_id: int) -> Response:
     edge.on_refusal(refused)
     if not form.validate():
         raise Unreadable(form)
-    folder = upload_folder()
-    photo = photos.add_photo(
-        db.session, person, form.photo.data.stream, folder, actor=current_account(),
+    photos.add_photo(
+        db.session, person, form.photo.data.stream, actor=current_account(),
         alt_text=form.alt_text.data or "", label=form.label.data or "",
         stands_for=form.stands_for.data or None,
         max_bytes=int(current_app.config["PHOTO_MAX_BYTES"]),
         max_pixels=int(current_app.config["PHOTO_MAX_PIXELS"]),
     )  # fmt: skip
-    # Committed here, not at the edge: the files are written already and are no part of the
-    # transaction, so a commit that fails must delete them (the edge then rolls back).
-    try:
-        db.session.commit()
-    except Exception:
-        delete_files(folder, photo.file_stem)
-        raise
     flash(_("The photo is added."), "success")
     return redirect(url_for("photos.index", person_id=person.id), code=303)
 
@@ -251,6 +240,6 @@ def remove(person_id: int, public_id: str) -> Response:
     person = people.get_person(db.session, person_id)
     photo = photos.get_photo(db.session, public_id, person.id)
     edge.refusal_returns_to(url_for("photos.index", person_id=person.id))
-    photos.remove_photo(db.session, photo, upload_folder(), actor=current_account())
+    photos.remove_photo(db.session, photo, actor=current_account())
     flash(_("The photo is removed."), "success")
     return redirect(url_for("photos.index", person_id=person.id), code=303)

@@ -20,7 +20,7 @@ from ...extensions import db
 from ...forms.privacy import CareEndedForm
 from ...models import Person
 from ...outputs.labels import format_date
-from ...outputs.subject_access import export_zip, summary, upload_folder
+from ...outputs.subject_access import export_zip, summary
 from ...services import audit
 from ...services.data import privacy, retention
 from .. import edge
@@ -37,7 +37,7 @@ bp = Blueprint("privacy", __name__, url_prefix="/staff/people")
 def subject_access(person_id: int) -> str:
     """What is held about the person, in easy read, with the complete download."""
     person = privacy.get_person(db.session, person_id)
-    document = privacy.export_document(db.session, person.id, upload_folder=upload_folder())
+    document = privacy.export_document(db.session, person.id)
     audit.record(
         db.session, "person.subject_access_viewed", actor=current_account(),
         object_type="people", object_id=person.id, person_id=person.id,
