@@ -4,9 +4,9 @@ and reopening it (who, why), one row per event, never edited (issue 17)."""
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import datetime, time
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, Time
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base
@@ -44,3 +44,28 @@ class ReviewClosure(Base):
         ForeignKey("reviews.id", ondelete="SET NULL")
     )
     reason: Mapped[str | None] = mapped_column(Text)
+
+
+class ReviewMeeting(Base):
+    """When and where a review's meeting is held, and who is invited (one per review).
+
+    ``invitees`` are keys: "person", "supporter:<id>" or "user:<id>". A reschedule or a
+    cancellation keeps its reason here (the latest) and in the audit log (each one).
+    """
+
+    __tablename__ = "review_meetings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(
+        ForeignKey("reviews.id", ondelete="CASCADE"), unique=True
+    )
+    starts_at: Mapped[time] = mapped_column(Time)
+    minutes: Mapped[int] = mapped_column(Integer, default=90)
+    at_home: Mapped[bool] = mapped_column(Boolean, default=False)
+    place: Mapped[str | None] = mapped_column(Text)
+    invitees: Mapped[list[str]] = mapped_column(JSON, default=list)
+    change_reason: Mapped[str | None] = mapped_column(Text)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    version: Mapped[int] = mapped_column(Integer, default=1)

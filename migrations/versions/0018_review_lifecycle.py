@@ -9,7 +9,9 @@ agreed it, the reasons given for statements with no action and for "You said, we
 shared, the SHA-256 of the record's content and the next review it planned) and each reopening
 (the manager's reason), never edited. One new column, people.review_interval_months: the months
 from one review to the next for this person (empty: the provider's interval, 12 by default).
-Written by hand to run the same on SQLite and PostgreSQL; existing rows need no change.
+And review_meetings: when
+and where each review's meeting is held (a time, a place or "at home"), who is invited, and the
+latest reason it was moved or cancelled. Written by hand to run the same on SQLite and PostgreSQL; existing rows need no change.
 """
 
 from __future__ import annotations
@@ -72,9 +74,38 @@ def upgrade() -> None:
         "ix_review_closures_review_id_id", "review_closures", ["review_id", "id"], unique=False
     )
     op.add_column("people", sa.Column("review_interval_months", sa.Integer(), nullable=True))
+    op.create_table(
+        "review_meetings",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("review_id", sa.Integer(), nullable=False),
+        sa.Column("starts_at", sa.Time(), nullable=False),
+        sa.Column("minutes", sa.Integer(), nullable=False),
+        sa.Column("at_home", sa.Boolean(), nullable=False),
+        sa.Column("place", sa.Text(), nullable=True),
+        sa.Column("invitees", sa.JSON(), nullable=False),
+        sa.Column("change_reason", sa.Text(), nullable=True),
+        sa.Column(
+            "cancelled_at", facilitator.models.base.UTCDateTime(timezone=True), nullable=True
+        ),
+        sa.Column("cancel_reason", sa.Text(), nullable=True),
+        sa.Column("updated_by_id", sa.Integer(), nullable=True),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["review_id"],
+            ["reviews.id"],
+            name=op.f("fk_review_meetings_review_id_reviews"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["updated_by_id"], ["users.id"], name=op.f("fk_review_meetings_updated_by_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_review_meetings")),
+        sa.UniqueConstraint("review_id", name=op.f("uq_review_meetings_review_id")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("review_meetings")
     with op.batch_alter_table("people") as batch:
         batch.drop_column("review_interval_months")
     op.drop_index("ix_review_closures_review_id_id", table_name="review_closures")

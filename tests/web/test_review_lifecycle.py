@@ -302,3 +302,24 @@ def test_reviews_due_soonest_first_and_paged(app: Flask, client: FlaskClient, de
     assert f"{total} reviews are overdue or due in the next 8 weeks" in first
     second = client.get("/staff/reviews/due?page=2")
     assert second.status_code == 200 and "Previous page" in second.get_data(as_text=True)
+
+
+def test_a_meeting_arranged_moved_and_its_calendar_file(
+    app: Flask, client: FlaskClient, demo: dict
+) -> None:
+    sam = demo["reviews"]["Sam"]
+    sign_in(client, STAFF)
+    url = f"/staff/reviews/{sam}/meeting"
+    data = _form(client, url, on="2027-05-03", starts_at="10:30", place="The day centre")
+    assert client.post(url, data=data).status_code == 303
+    ics = client.get(f"{url}/calendar/person.ics")
+    assert ics.status_code == 200 and ics.mimetype == "text/calendar"
+    assert b"DTSTART:20270503T103000" in ics.data and b"The day centre" in ics.data
+    data = _form(client, url, on="2027-05-10", starts_at="10:30", at_home="y")
+    refused = client.post(url, data=data)
+    assert refused.status_code == 400 and "being moved" in refused.get_data(as_text=True)
+    data["reason"] = "The day centre is closed that week"
+    assert client.post(url, data=data).status_code == 303
+    page = client.get(url).get_data(as_text=True)
+    assert "At home" in page and "The day centre is closed that week" in page
+    assert client.get(f"{url}/calendar/user-999999.ics").status_code == 404

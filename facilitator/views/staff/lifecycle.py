@@ -8,17 +8,26 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from ...auth import GOVERNANCE_ROLES, STAFF_ROLES, current_account, roles_required
 from ...extensions import db
 from ...forms.fields import sent
-from ...forms.lifecycle import CloseReviewForm, ReopenReviewForm
+from ...forms.lifecycle import CancelMeetingForm, CloseReviewForm, MeetingForm, ReopenReviewForm
 from ...models import Review, User
 from ...services import people
-from ...services.reviews import lifecycle
+from ...services.reviews import lifecycle, meetings
 from .. import edge
 from ..lookup import review_or_404
 
@@ -104,3 +113,86 @@ def due() -> str:
         page=page,
         pages=max(1, -(-total // lifecycle.PAGE_SIZE)),
     )
+
+
+def _meeting_page(
+    review: Review,
+    form: MeetingForm,
+    error: str | None = None,
+    cancel_form: CancelMeetingForm | None = None,
+) -> str:
+    invitable = meetings.may_invite(db.session, review)
+    return render_template(
+        "lifecycle/meeting.html",
+        review=review,
+        person=review.person,
+        meeting=meetings.meeting_for(db.session, review),
+        may_invite=invitable,
+        names={i.key: i.name for i in invitable},
+        form=form,
+        cancel_form=cancel_form or CancelMeetingForm(formdata=None),
+        error=error,
+    )
+
+
+@bp.route("/reviews/<int:review_id>/meeting", methods=["GET", "POST"])
+@roles_required(*STAFF_ROLES)
+def meeting(review_id: int) -> ResponseReturnValue:
+    """Arrange the review's meeting (day, time, place or at home, who is invited) or move it."""
+    review = review_or_404(review_id)
+    current = meetings.meeting_for(db.session, review)
+    form = MeetingForm(
+        data={"on": review.scheduled_for, "starts_at": current.starts_at if current else None,
+              "at_home": current.at_home if current else False,
+              "place": current.place if current else "",
+              "invitees": current.invitees if current else ["person"]}
+    )  # fmt: skip
+    edge.on_refusal(lambda refusal: _meeting_page(review, form, str(refusal)))
+    if sent(form):
+        meetings.arrange(
+            db.session,
+            review,
+            current_account(),
+            meetings.Arrangement(
+                on=form.on.data,
+                starts_at=form.starts_at.data,
+                at_home=bool(form.at_home.data),
+                place=form.place.data,
+                invitees=list(form.invitees.data or []),
+                reason=form.reason.data,
+            ),
+        )
+        flash(_("The meeting is saved."), "success")
+        return redirect(url_for(".meeting", review_id=review.id), code=303)
+    return _meeting_page(review, form)
+
+
+@bp.route("/reviews/<int:review_id>/meeting/cancel", methods=["POST"])
+@roles_required(*STAFF_ROLES)
+def cancel_meeting(review_id: int) -> ResponseReturnValue:
+    """Cancel the review's meeting, with a reason."""
+    review = review_or_404(review_id)
+    form = CancelMeetingForm()
+    edge.on_refusal(
+        lambda refusal: _meeting_page(review, MeetingForm(formdata=None), str(refusal), form)
+    )
+    if sent(form):
+        meetings.cancel(db.session, review, current_account(), form.reason.data)
+        flash(_("The meeting is cancelled."), "success")
+    return redirect(url_for(".meeting", review_id=review.id), code=303)
+
+
+@bp.route("/reviews/<int:review_id>/meeting/calendar/<who>.ics")
+@roles_required(*STAFF_ROLES)
+def calendar(review_id: int, who: str) -> Response:
+    """The meeting as a calendar file for one invitee, to send them or add to a calendar."""
+    review = review_or_404(review_id)
+    data = meetings.calendar_file(
+        db.session, review, who.replace("-", ":", 1),
+        _("%(name)s's review meeting", name=review.person.preferred_name),
+    )  # fmt: skip
+    return Response(
+        data, mimetype="text/calendar",
+        headers={"Content-Disposition": f'attachment; filename="review-{review.id}-{who}.ics"',
+                 "Cache-Control": "no-store"},
+    )  # fmt: skip
