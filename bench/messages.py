@@ -91,9 +91,83 @@ def main() -> int:
             continue
         with run.database(kind, "messages") as url:
             results[kind] = deliver_rate(url, args.count)
+        with run.database(kind, "alert") as url:
+            results[kind]["flag_to_alert"] = flag_to_alert(url)
         print(kind, json.dumps(results[kind]))
     return 0
 
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def flag_to_alert(url: str, trials: int = 3, interval: float = 0.5) -> dict[str, Any]:
+    """The delay from a safety flag committed to its alert accepted by the SMTP server.
+
+    The demo data in a fresh database; a real worker process (``flask messages work``, polling
+    every ``interval`` seconds) sends to aiosmtpd on loopback; a facilitator flags one of the
+    person's answers ``trials`` times (the demo's held review has 3), a few seconds apart; the
+    time is to the first lead's alert.
+    """
+    import os
+    import signal
+    import statistics
+    import subprocess
+
+    from sqlalchemy import select
+
+    from facilitator import create_app
+    from facilitator.extensions import db
+    from facilitator.models import Response, SafetyFlag, User
+    from facilitator.services import demo
+    from facilitator.services.governance import safeguarding
+
+    secret_key = "bench-" + "m" * 40
+    with tempfile.TemporaryDirectory(prefix="bench-alert-") as folder:
+        server = MailServer(Path(folder)).start()
+        app = create_app(
+            {"DATABASE_URL": url, "SECRET_KEY": secret_key, "INSTANCE_PATH": folder}
+        )
+        with app.app_context():
+            demo.load(db.session, hold_a_review=True)  # a review held today: answers to flag
+            db.session.commit()
+        env = {**os.environ, "DATABASE_URL": url, "MAIL_URL": server.url,
+               "SECRET_KEY": secret_key}  # fmt: skip
+        worker = subprocess.Popen(  # noqa: S603 - our own command
+            [sys.executable, "-m", "flask", "--app", "facilitator", "messages", "work",
+             "--interval", str(interval)],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        delays: list[float] = []
+        try:
+            time.sleep(8)  # the worker starts and sends what the demo data put in the outbox
+            with app.app_context():
+                flagged = select(SafetyFlag.response_id)
+                answers = db.session.scalars(
+                    select(Response)
+                    .where(Response.id.not_in(flagged), Response.skipped.is_(False))
+                    .order_by(Response.id)
+                    .limit(trials)
+                ).all()
+                staff = db.session.scalar(
+                    select(User).where(User.email == "manager@demo.facilitator.test")
+                )
+                for answer in answers:
+                    before = server.count()
+                    safeguarding.flag_words(db.session, answer, actor=staff)  # type: ignore[arg-type]
+                    db.session.commit()
+                    started = time.perf_counter()
+                    if server.wait_for(before + 1, timeout=30):
+                        delays.append(time.perf_counter() - started)
+                    time.sleep(1.3)
+        finally:
+            worker.send_signal(signal.SIGTERM)
+            worker.wait(timeout=30)
+            server.stop()
+    return {
+        "trials": trials,
+        "arrived": len(delays),
+        "worker_interval_s": interval,
+        "median_s": round(statistics.median(delays), 2) if delays else None,
+        "max_s": round(max(delays), 2) if delays else None,
+    }

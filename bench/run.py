@@ -924,12 +924,14 @@ def main() -> int:
         result["speech"] = speech(None)
         result["audio_kib_max"] = result["speech"].get("audio_kib_max")
     if "messages" in parts:
-        from messages import deliver_rate  # lazy: bench/messages.py, only when this part runs
+        from messages import deliver_rate, flag_to_alert  # lazy: only when this part runs
 
         for kind in kinds:
             print(f"messages on {kind} ...", flush=True)
             with database(kind, "messages") as url:
                 result["messages"][kind] = deliver_rate(url, 200 if quick else 1000)
+            with database(kind, "alert") as url:
+                result["messages"][kind]["flag_to_alert"] = flag_to_alert(url)
     if "scale" in parts:
         for kind in kinds:
             print(f"scale on {kind} ...", flush=True)
@@ -965,6 +967,9 @@ def table(r: dict[str, Any]) -> str:
         add(f"Lighthouse mobile: {page}", ", ".join(f"{k} {v}" for k, v in scores.items() if k != "final_url"), "a11y 100, perf >= 95")
     for kind, m in (r.get("messages") or {}).items():
         add(f"Messages delivered {kind}: {m['messages']} to loopback SMTP (STARTTLS, AUTH)", f"{m['messages_per_second']} messages/s, all {m['arrived_at_server']} arrived", "")
+        if m.get("flag_to_alert"):
+            a = m["flag_to_alert"]
+            add(f"Safety flag to alert {kind} (worker every {a['worker_interval_s']} s)", f"median {a['median_s']} s, max {a['max_s']} s, {a['arrived']} of {a['trials']} arrived", "")
     s = r.get("speech") or {}
     if "one_prompt_ms" in s:
         add("Speech: one prompt", f"{s['one_prompt_ms']} ms", "")

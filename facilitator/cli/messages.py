@@ -37,7 +37,7 @@ class _Stop:
 @messages_cli.command("work")
 @click.option("--once", is_flag=True, help="One round (notices, then one batch), then stop.")
 @click.option(
-    "--interval", default=5.0, show_default=True, help="Seconds to wait when nothing is due."
+    "--interval", default=2.0, show_default=True, help="Seconds to wait when nothing is due."
 )
 @click.option("--batch", default=delivery.DEFAULT_BATCH, show_default=True)
 def work(once: bool, interval: float, batch: int) -> None:
