@@ -323,21 +323,26 @@ def history(session: Session, person_id: int) -> list[PersonService]:
     )
 
 
+def named_leads(session: Session, person_id: int) -> list[User]:
+    """The active safeguarding leads named for the person's current service (maybe none)."""
+    service = current_service(session, person_id)
+    if service is None:
+        return []
+    return list(
+        session.scalars(
+            select(User)
+            .join(ServiceLead, ServiceLead.user_id == User.id)
+            .where(ServiceLead.service_id == service.id, User.active.is_(True))
+            .order_by(User.name)
+        )
+    )
+
+
 def leads_for_person(session: Session, person_id: int) -> list[User]:
     """Who a safety alert about this person goes to: the active safeguarding leads of the
     person's current service; if that service names none (or the person has none), the
     accounts marked as safeguarding leads, so an alert always reaches someone."""
-    service = current_service(session, person_id)
-    leads: list[User] = []
-    if service is not None:
-        leads = list(
-            session.scalars(
-                select(User)
-                .join(ServiceLead, ServiceLead.user_id == User.id)
-                .where(ServiceLead.service_id == service.id, User.active.is_(True))
-                .order_by(User.name)
-            )
-        )
+    leads = named_leads(session, person_id)
     if not leads:
         leads = list(
             session.scalars(

@@ -20,6 +20,7 @@ from facilitator.models import (
     User,
 )
 from facilitator.services import NotFound, ServiceError, audit, people, scope
+from facilitator.services.messages import notices
 
 from . import factories
 
@@ -205,6 +206,10 @@ def test_safety_alerts_go_to_the_lead_of_the_persons_service(session: Session, t
     assert scope.leads_for_person(session, two["gwen"].id) == [lead]
     # A service with no lead named: the provider's safeguarding leads, so it reaches someone.
     assert scope.leads_for_person(session, two["sam"].id) == [anyone]
+    # The safety alert (services/messages/notices.py) goes to the lead of the person's service.
+    assert notices.safeguarding_leads(session, two["gwen"].id) == [lead]
+    assert anyone in notices.safeguarding_leads(session, two["sam"].id)
+    assert lead not in notices.safeguarding_leads(session, two["sam"].id)
 
 
 def test_new_people_go_in_a_service(session: Session, two: dict) -> None:
@@ -247,3 +252,121 @@ def test_every_route_parameter_is_classified(app) -> None:  # type: ignore[no-un
         if name not in known
     }
     assert not unknown, f"route parameters not classified in services/scope.py: {unknown}"
+
+
+def _check_services_upgrade(url: str) -> None:
+    """0014 -> 0015: free-text services become records, each person a current placement, each
+    review its person's service, every staff/manager/administrator in every service (leads
+    leading every service); downgrade writes the names back."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from facilitator.db import alembic_config, make_engine, upgrade
+
+    engine = make_engine(url)
+    now = "2026-01-01 00:00:00+00:00"
+    with engine.begin() as conn:
+        for name, service in (
+            ("Sam", "Oak House supported living"),
+            ("Ellis", "oak house  supported living"),  # the same, typed differently
+            ("Gwen", "Ty Celyn"),
+            ("Noor", None),
+        ):
+            conn.execute(
+                text(
+                    "INSERT INTO people (preferred_name, full_name, service, language, "
+                    "preferred_formats, settings, advocate_needed, substantial_difficulty, "
+                    "version, created_at) VALUES (:n, :n, :s, 'en', '[]', '{}', false, '[]', 1, "
+                    ":at)"
+                ),
+                {"n": name, "s": service, "at": now},
+            )
+        for email, role, lead in (
+            ("s@x.org", "staff", False),
+            ("m@x.org", "manager", True),
+            ("a@x.org", "admin", False),
+            ("v@x.org", "advocate", False),
+        ):
+            conn.execute(
+                text(
+                    "INSERT INTO users (email, name, role, password_hash, language, "
+                    "is_safeguarding_lead, active, created_at) VALUES (:e, :e, :r, 'x', 'en', "
+                    ":lead, true, :at)"
+                ),
+                {"e": email, "r": role, "lead": lead, "at": now},
+            )
+        sam = conn.execute(text("SELECT id FROM people WHERE preferred_name = 'Sam'")).scalar()
+        conn.execute(
+            text(
+                "INSERT INTO reviews (person_id, kind, status, scheduled_for, created_at, version) "
+                "VALUES (:p, 'planned', 'planned', '2026-02-01', :at, 1)"
+            ),
+            {"p": sam, "at": now},
+        )
+    upgrade(url, "0015_services")
+    with engine.connect() as conn:
+        services = dict(conn.execute(text("SELECT name, kind FROM services")).all())
+        assert services == {
+            "Oak House supported living": "supported_living",
+            "Ty Celyn": "care_home",
+            "Service not recorded": "care_home",
+        }
+        placed = dict(
+            conn.execute(
+                text(
+                    "SELECT p.preferred_name, s.name FROM person_services ps JOIN people p ON "
+                    "p.id = ps.person_id JOIN services s ON s.id = ps.service_id "
+                    "WHERE ps.ended_on IS NULL"
+                )
+            ).all()
+        )
+        assert placed == {
+            "Sam": "Oak House supported living",
+            "Ellis": "Oak House supported living",
+            "Gwen": "Ty Celyn",
+            "Noor": "Service not recorded",
+        }
+        held = conn.execute(
+            text("SELECT s.name FROM reviews r JOIN services s ON s.id = r.service_id")
+        ).scalar()
+        assert held == "Oak House supported living"
+        staffed = conn.execute(
+            text(
+                "SELECT u.email, count(*) FROM staff_services ss JOIN users u ON u.id = ss.user_id "
+                "GROUP BY u.email"
+            )
+        ).all()
+        assert dict(staffed) == {"s@x.org": 3, "m@x.org": 3, "a@x.org": 3}  # not the advocate
+        leads = conn.execute(text("SELECT count(*) FROM service_leads")).scalar()
+        assert leads == 3  # the one safeguarding lead leads every service
+        assert not any(conn.execute(text("SELECT all_services FROM users")).scalars())
+    command.downgrade(alembic_config(url), "0014_person_pacing")
+    with engine.connect() as conn:
+        back = dict(conn.execute(text("SELECT preferred_name, service FROM people")).all())
+        assert back == {
+            "Sam": "Oak House supported living",
+            "Ellis": "Oak House supported living",
+            "Gwen": "Ty Celyn",
+            "Noor": None,
+        }
+    engine.dispose()
+
+
+def test_upgrade_turns_free_text_services_into_records(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from facilitator.db import upgrade
+
+    url = f"sqlite:///{tmp_path / 'services.sqlite3'}"
+    upgrade(url, "0014_person_pacing")
+    _check_services_upgrade(url)
+
+
+def test_upgrade_of_services_on_postgresql() -> None:
+    from alembic import command
+
+    from facilitator.db import alembic_config
+
+    from ..conftest import own_postgres_database
+
+    with own_postgres_database("services") as url:
+        command.downgrade(alembic_config(url), "0014_person_pacing")
+        _check_services_upgrade(url)

@@ -44,7 +44,7 @@ from ...models import (
     User,
     utcnow,
 )
-from .. import ServiceError, audit
+from .. import ServiceError, audit, scope
 from . import compose, outbox
 from .compose import OPTIONAL, SECRET
 
@@ -171,8 +171,11 @@ def coordinator(session: Session, review: Review) -> User | None:
     return None
 
 
-def safeguarding_leads(session: Session) -> list[User]:
-    """Who a safety alert goes to first: the leads, else the managers, else administrators."""
+def safeguarding_leads(session: Session, person_id: int | None = None) -> list[User]:
+    """Who a safety alert goes to first: the safeguarding leads named for the person's service
+    (issue 25, ``scope.named_leads``), else the leads, else the managers, else administrators."""
+    if person_id is not None and (named := scope.named_leads(session, person_id)):
+        return named
     return (
         _active(session, User.is_safeguarding_lead.is_(True))
         or _active(session, User.role == Role.MANAGER)
@@ -310,7 +313,7 @@ def safety_flag_raised(session: Session, flag: SafetyFlag) -> int:
     told = 0
     if not can_compose("safety-alert"):
         return told
-    for user in safeguarding_leads(session):
+    for user in safeguarding_leads(session, flag.person_id):
         told += to_user(
             session,
             user,
