@@ -27,6 +27,7 @@ from facilitator.models import (
     SafetyFlag,
     Supporter,
 )
+from facilitator.models.services import Service, StaffService
 from facilitator.services import accounts, audit
 from facilitator.services.governance import agreements, capacity, today
 
@@ -44,7 +45,7 @@ def data(app: Flask, demo: dict) -> dict[str, Any]:
     """The demo accounts, a staff safeguarding lead, and the dashboard's known data set."""
     with app.app_context():
         session = db.session
-        accounts.create_user(
+        lead = accounts.create_user(
             session,
             email=LEAD,
             name="Lee Lead",
@@ -53,6 +54,8 @@ def data(app: Flask, demo: dict) -> dict[str, Any]:
             is_safeguarding_lead=True,
         )
         made = known_data(session)
+        # A lead works in the services whose people they keep safe (issue 25): here, all.
+        session.add_all(StaffService(user_id=lead.id, service_id=s) for s in _service_ids())
         manager = made["manager"]
         assessment = capacity.assess(
             session,
@@ -90,6 +93,10 @@ def data(app: Flask, demo: dict) -> dict[str, Any]:
             select(func.min(Response.id)).where(Response.review_id == ids["r1"])
         )
     return ids
+
+
+def _service_ids() -> list[int]:
+    return list(db.session.scalars(select(Service.id)))
 
 
 def governance_urls(ids: dict[str, Any]) -> list[str]:

@@ -124,6 +124,7 @@ def test_staff_home_pages_and_searches_people(app: Flask, client: FlaskClient, d
                 actor=None,
                 preferred_name=f"Zed {n:02d}",
                 full_name=f"Zed Person {n:02d}",
+                service="Oak House supported living",  # a demo service staff@ works in
             )
         db.session.commit()
     sign_in(client, "staff@demo.facilitator.test")
