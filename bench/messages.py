@@ -125,9 +125,7 @@ def flag_to_alert(url: str, trials: int = 3, interval: float = 0.5) -> dict[str,
     secret_key = "bench-" + "m" * 40
     with tempfile.TemporaryDirectory(prefix="bench-alert-") as folder:
         server = MailServer(Path(folder)).start()
-        app = create_app(
-            {"DATABASE_URL": url, "SECRET_KEY": secret_key, "INSTANCE_PATH": folder}
-        )
+        app = create_app({"DATABASE_URL": url, "SECRET_KEY": secret_key, "INSTANCE_PATH": folder})
         with app.app_context():
             demo.load(db.session, hold_a_review=True)  # a review held today: answers to flag
             db.session.commit()
