@@ -242,7 +242,9 @@ def _given_by(row: dict[str, Any], supporters: dict[int, dict[str, Any]],
     supporter = supporters.get(row.get("supporter_id") or 0)
     if supporter is not None:
         role = _value_out(supporter["role"])
-        return f"{supporter['name']} ({supporter['relationship_to_person']}, {role})"
+        # "other" has its words in the note (issue 17)
+        relationship = supporter.get("relationship_note") or supporter["relationship_to_person"]
+        return f"{supporter['name']} ({relationship}, {role})"
     for column in ("author_user_id", "user_id", "recorded_by_id", "opened_by_id"):
         account = accounts.get(row.get(column) or 0)
         if account is not None:
