@@ -167,9 +167,7 @@ def test_a_user_changes_their_own_pin_with_their_password(app: Flask, demo: dict
         staff, "/account", "/account/pin", {"new_pin": "5830", "pin_password": "not-mine"}
     )
     assert wrong.status_code == 400
-    simple = _post(
-        staff, "/account", "/account/pin", {"new_pin": "9876", "pin_password": PASSWORD}
-    )
+    simple = _post(staff, "/account", "/account/pin", {"new_pin": "9876", "pin_password": PASSWORD})
     assert simple.status_code == 400 and "too easy to guess" in simple.get_data(as_text=True)
     done = _post(staff, "/account", "/account/pin", {"new_pin": "5830", "pin_password": PASSWORD})
     assert done.status_code == 303
