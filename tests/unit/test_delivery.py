@@ -340,3 +340,16 @@ def test_mail_url_is_checked_at_start(monkeypatch: pytest.MonkeyPatch) -> None:
         config.mail_url()
     monkeypatch.delenv("MAIL_URL")
     assert config.mail_url() is None
+
+
+@pytest.mark.db
+def test_a_claim_that_ran_out_is_left_for_the_next_round(
+    session: Session, mail: MailServer
+) -> None:
+    message = _enqueue(session, "lease:1")
+    done = delivery.deliver(session, _smtp(mail), lease=timedelta(0))
+    assert (done.claimed, done.sent, done.lost_claim) == (1, 0, 1) and mail.count() == 0
+    session.expire_all()
+    row = session.get(OutboxMessage, message.id)
+    assert row is not None and row.status == OutboxStatus.SENDING  # claimed, lease over
+    assert delivery.deliver(session, _smtp(mail)).sent == 1 and mail.count() == 1

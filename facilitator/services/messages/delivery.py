@@ -165,6 +165,11 @@ def _send_one(
     if message is None or message.claimed_by != worker:
         result.lost_claim += 1
         return
+    if message.claimed_until is not None and utcnow() > message.claimed_until:
+        # The lease ran out while earlier messages of the batch were sent: another worker may
+        # have it now, so this one leaves it rather than risk sending it twice.
+        result.lost_claim += 1
+        return
     attempts = message.attempts + 1
     secret = message.secret
     try:
