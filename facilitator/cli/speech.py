@@ -24,8 +24,9 @@ from ..accessible.speech import (
     render_many,
     speech_status,
 )
-from ..outputs.spoken import spoken_help_texts
+from ..outputs.spoken import spoken_complaint_texts, spoken_help_texts
 from ..prompts.library import all_spoken_texts
+from ..services import published
 
 speech_cli = AppGroup("speech", help="Spoken prompts: render audio with eSpeak NG.")
 
@@ -46,6 +47,12 @@ def _library_by_language() -> dict[str, list[tuple[str, str]]]:
     # an app with Flask-Babel), in each language of the library.
     if "babel" in current_app.extensions:
         for text, lang in spoken_help_texts(sorted(by_lang)):
+            by_lang[lang].append((text, lang))
+        facts = published.Facts(
+            service_name=str(current_app.config.get("SERVICE_NAME", "Facilitator")),
+            retention_years=int(current_app.config.get("RETENTION_YEARS", 8)),
+        )
+        for text, lang in spoken_complaint_texts(sorted(by_lang), facts):
             by_lang[lang].append((text, lang))
     return dict(by_lang)
 

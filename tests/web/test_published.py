@@ -355,3 +355,17 @@ def test_a_family_complaint_with_no_words_is_refused_kindly(app: Flask, demo: di
 
 def test_the_family_complaint_page_needs_the_link(client: FlaskClient, demo: dict) -> None:
     assert client.get("/family/complain").status_code == 403
+
+
+def test_the_tablet_sentences_are_part_of_what_speech_render_makes(app: Flask) -> None:
+    from facilitator.cli.speech import _library_by_language
+    from facilitator.outputs.spoken import spoken_complaint_texts
+
+    with app.app_context():
+        spoken = list(spoken_complaint_texts(["en"], published.Facts(retention_years=8)))
+        by_lang = _library_by_language()
+    assert ("What is wrong?", "en") in spoken
+    assert ("We write down what you tell us in your review.", "en") in spoken
+    assert ("When your support ends, we keep it for 8 years. Then we delete it.", "en") in spoken
+    for text, lang in spoken:
+        assert (text, lang) in by_lang[lang]

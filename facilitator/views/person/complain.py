@@ -16,28 +16,18 @@ from typing import Any
 
 from flask import g, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ...extensions import db
 from ...forms.fields import sent
 from ...forms.published import PersonComplaintForm
+from ...outputs import spoken
 from ...services import ServiceError, published
 from ...services.governance import complaints_sent
 from .. import edge
 from .. import published as published_views
 from . import screens
 from .help import bp
-
-WHO_CAN_HELP = (
-    ("staff", _l("Staff you trust can help you say it.")),
-    ("people", _l("Your advocate can help you.")),
-    ("family", _l("Your family or friends can help you.")),
-)
-WHAT_HAPPENS = (
-    ("letters", _l("We will tell you we have it within 3 working days.")),
-    ("speech-bubble", _l("Then someone will talk to you about it.")),
-)
 
 
 def _context(**extra: Any) -> dict[str, Any]:
@@ -57,11 +47,11 @@ def _complain_page(form: PersonComplaintForm, error: ServiceError | None = None)
         "published/person_complain.html",
         form=form,
         error=str(error) if error is not None else None,
-        question=say(str(_l("What is wrong?"))),
+        question=say(str(spoken.COMPLAINT_QUESTION)),
         choices=choices,
-        helpers=[{"picture": k, "speech": say(str(t))} for k, t in WHO_CAN_HELP],
-        helpers_title=say(str(_l("Who can help"))),
-        send=say(str(_l("Send"))),
+        helpers=[{"picture": k, "speech": say(str(t))} for k, t in spoken.WHO_CAN_HELP],
+        helpers_title=say(str(spoken.COMPLAINT_HELPERS_TITLE)),
+        send=say(str(spoken.COMPLAINT_SEND)),
         **context,
     )
 
@@ -91,8 +81,8 @@ def complaint_sent() -> str:
     say = context["say"]
     return render_template(
         "published/person_sent.html",
-        thanks=say(str(_l("Thank you. We have your complaint."))),
-        steps=[{"picture": k, "speech": say(str(t))} for k, t in WHAT_HAPPENS],
+        thanks=say(str(spoken.COMPLAINT_THANKS)),
+        steps=[{"picture": k, "speech": say(str(t))} for k, t in spoken.WHAT_HAPPENS],
         **context,
     )
 
