@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, TextAreaField
 
-from .fields import IsoDate, _OneValue, picked
+from .fields import IsoDate, WholeNumber, _OneValue, picked
 
 
 class CloseReviewForm(FlaskForm):
@@ -58,3 +58,9 @@ class CancelMeetingForm(FlaskForm):
     """Why a review's meeting is cancelled."""
 
     reason = TextAreaField(default="")
+
+
+class IntervalForm(FlaskForm):
+    """Months from one review to the next for this person (empty: the provider's interval)."""
+
+    months = WholeNumber(message=_l("Enter the number of months as a whole number."))

@@ -133,6 +133,7 @@ STILL_ALLOWED = {
     "actions.advice": "easy-read advice on text being typed: writes nothing",
     "casework.flag_response": "a safeguarding concern is never blocked by a review closing",
     "links.revoke": "closing revoked the link already: revoking it again changes nothing",
+    "lifecycle.interval": "the person's months between reviews, for later reviews: not this record",
 }
 NAMES_A_REVIEW = {"review_id", "response_id", "action_id", "contribution_id", "link_id"}
 FIELDS = {
@@ -323,3 +324,25 @@ def test_a_meeting_arranged_moved_and_its_calendar_file(
     page = client.get(url).get_data(as_text=True)
     assert "At home" in page and "The day centre is closed that week" in page
     assert client.get(f"{url}/calendar/user-999999.ics").status_code == 404
+
+
+def test_the_persons_own_interval_plans_the_next_review(
+    app: Flask, client: FlaskClient, demo: dict
+) -> None:
+    sam = demo["reviews"]["Sam"]
+    _make_ready(app, sam)
+    sign_in(client, STAFF)
+    url = f"/staff/reviews/{sam}/close"
+    refused = client.post(f"/staff/reviews/{sam}/interval", data=_form(client, url, months="99"))
+    assert refused.status_code == 303
+    assert "1 to 36 months" in client.get(url).get_data(as_text=True)
+    saved = client.post(f"/staff/reviews/{sam}/interval", data=_form(client, url, months="6"))
+    assert saved.status_code == 303
+    _close(app, sam)
+    with app.app_context():
+        review = db.session.get(Review, sam)
+        assert review is not None
+        row = lifecycle.final(db.session, review)
+        nxt = db.session.get(Review, row.next_review_id)  # type: ignore[union-attr]
+        assert nxt is not None
+        assert nxt.scheduled_for == lifecycle.add_months(review.scheduled_for, 6)

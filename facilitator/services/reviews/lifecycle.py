@@ -33,6 +33,7 @@ from ...models import (
     LifecycleEvent,
     NonParticipation,
     OutcomeAction,
+    Person,
     RecipientKind,
     Response,
     Review,
@@ -387,3 +388,18 @@ def due_reviews(
         .limit(page_size)
     )
     return list(found), total
+
+
+def set_interval(session: Session, person: Person, actor: User, months: int | None) -> None:
+    """The person's own months from one review to the next (None: the provider's); audited."""
+    if actor.role not in CLOSERS:
+        raise NotAllowed(_l("Only staff can set when a person's reviews come round."))
+    if months is not None and not 1 <= months <= 36:
+        raise ServiceError(_l("Choose from 1 to 36 months, or leave it empty for the usual."))
+    was = person.review_interval_months
+    person.review_interval_months = months
+    person.version = (person.version or 1) + 1
+    audit.record(
+        session, "person.review_interval_set", actor=actor, obj=person, person_id=person.id,
+        detail={"was": was, "now": months},
+    )  # fmt: skip

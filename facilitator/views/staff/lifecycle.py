@@ -24,7 +24,13 @@ from flask_babel import gettext as _
 from ...auth import GOVERNANCE_ROLES, STAFF_ROLES, current_account, roles_required
 from ...extensions import db
 from ...forms.fields import sent
-from ...forms.lifecycle import CancelMeetingForm, CloseReviewForm, MeetingForm, ReopenReviewForm
+from ...forms.lifecycle import (
+    CancelMeetingForm,
+    CloseReviewForm,
+    IntervalForm,
+    MeetingForm,
+    ReopenReviewForm,
+)
 from ...models import Review, User
 from ...services import people
 from ...services.reviews import lifecycle, meetings
@@ -46,6 +52,7 @@ def _close_page(review: Review, form: CloseReviewForm, error: str | None = None)
         ready=lifecycle.readiness(db.session, review),
         closures=closures,
         names={u.id: u.name for u in (db.session.get(User, i) for i in actors) if u},
+        provider_months=int(current_app.config.get("REVIEW_INTERVAL_MONTHS", 12)),
         form=form,
         error=error,
     )
@@ -196,3 +203,17 @@ def calendar(review_id: int, who: str) -> Response:
         headers={"Content-Disposition": f'attachment; filename="review-{review.id}-{who}.ics"',
                  "Cache-Control": "no-store"},
     )  # fmt: skip
+
+
+@bp.route("/reviews/<int:review_id>/interval", methods=["POST"])
+@roles_required(*STAFF_ROLES)
+def interval(review_id: int) -> ResponseReturnValue:
+    """Set the months from one review to the next for this review's person."""
+    review = review_or_404(review_id)
+    form = IntervalForm()
+    back = url_for(".close", review_id=review.id)
+    edge.refusal_returns_to(back)
+    if sent(form):
+        lifecycle.set_interval(db.session, review.person, current_account(), form.months.data)
+        flash(_("Saved."), "success")
+    return redirect(back, code=303)
