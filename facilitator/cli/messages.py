@@ -1,6 +1,7 @@
 """``flask messages work``: the message worker (issue 18).
 
-Each round puts the notices that have fallen due in the outbox (``schedule.tick``), then
+Once an hour it blanks the words and address of messages sent long enough ago
+(``outbox.forget_old``). Each round puts the notices that have fallen due in the outbox (``schedule.tick``), then
 delivers what is due (``delivery.deliver``) through the transport MAIL_URL names. It stops
 cleanly on SIGTERM or SIGINT (Ctrl+C), after the message it is sending.
 """
@@ -19,7 +20,10 @@ from sqlalchemy.exc import OperationalError
 
 from ..extensions import db
 from ..models import utcnow
-from ..services.messages import delivery, schedule, transports
+from ..services.messages import delivery, outbox, schedule, transports
+
+# Sent messages' words are blanked after a while (outbox.forget_old); checked once an hour.
+FORGET_EVERY_SECONDS = 3600
 
 messages_cli = AppGroup("messages", help="Send the messages in the outbox.")
 
@@ -49,8 +53,13 @@ def work(once: bool, interval: float, batch: int) -> None:
     lease = timedelta(seconds=int(current_app.config.get("MESSAGES_LEASE_SECONDS", 600)))
     worker = delivery.worker_name()
     click.echo(f"Message worker {worker} started: sending by {transport.name}.")
+    forgotten_at = 0.0
     while not stop.asked:
         try:
+            if time.monotonic() - forgotten_at > FORGET_EVERY_SECONDS:
+                outbox.forget_old(db.session, utcnow())
+                db.session.commit()
+                forgotten_at = time.monotonic()
             schedule.tick(db.session, utcnow())
             db.session.commit()
             done = delivery.deliver(db.session, transport, worker=worker, batch=batch, lease=lease)

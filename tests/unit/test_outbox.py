@@ -73,3 +73,34 @@ def test_listing_newest_first_paged_and_by_status(session: Session) -> None:
     assert outbox.listing(session, status="failed") == ([], 0)
     with pytest.raises(ServiceError):
         outbox.listing(session, status="lost")
+
+
+@pytest.mark.db
+def test_old_messages_words_and_address_are_forgotten_but_their_key_stays(
+    session: Session,
+) -> None:
+    from datetime import timedelta
+
+    from facilitator.models import utcnow
+
+    now = utcnow()
+    old_sent = _enqueue(session, key="old-sent", text="About Sam Jones")
+    new_sent = _enqueue(session, key="new-sent", text="About Sam Jones")
+    old_failed = _enqueue(session, key="old-failed", text="About Sam Jones")
+    waiting = _enqueue(session, key="waiting", text="About Sam Jones")
+    assert old_sent and new_sent and old_failed and waiting
+    old_sent.status, old_sent.sent_at = OutboxStatus.SENT, now - timedelta(days=31)
+    new_sent.status, new_sent.sent_at = OutboxStatus.SENT, now - timedelta(days=29)
+    old_failed.status, old_failed.created_at = OutboxStatus.FAILED, now - timedelta(days=91)
+    waiting.created_at = now - timedelta(days=200)
+    session.flush()
+
+    assert outbox.forget_old(session, now) == 2
+    session.expire_all()
+    assert old_sent.to == outbox.FORGOTTEN and old_sent.text == outbox.FORGOTTEN
+    assert old_sent.html is None and old_sent.subject == outbox.FORGOTTEN
+    assert old_failed.to == outbox.FORGOTTEN
+    assert new_sent.text == "About Sam Jones" and waiting.text == "About Sam Jones"
+    assert old_sent.status == OutboxStatus.SENT  # still counted as sent
+    assert _enqueue(session, key="old-sent") is None  # its key still stops a repeat
+    assert outbox.forget_old(session, now) == 0  # once only

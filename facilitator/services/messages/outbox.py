@@ -7,10 +7,10 @@ says is decided by its caller; this module only keeps it.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from ...models import OutboxMessage, OutboxStatus, User, utcnow
@@ -23,6 +23,11 @@ SECRET = PLACEHOLDER  # noqa: S105 - the placeholder's name callers use, not a s
 # What the Messages page, the logs and an .eml written after sending show in place of a secret.
 MASK = "[hidden]"
 PAGE_SIZE = 50
+# How long a message's words and address are kept once it is sent, or once it failed; then only
+# what it was (kind, channel, key, times, status) stays, so its key still stops a repeat.
+KEEP_SENT_DAYS = 30
+KEEP_FAILED_DAYS = 90
+FORGOTTEN = "-"
 
 
 def enqueue(
@@ -167,3 +172,37 @@ def send_again(session: Session, message_id: int, actor: User, now: datetime | N
         obj=message,
         detail={"kind": message.kind, "channel": message.channel},
     )
+
+
+def forget_old(
+    session: Session,
+    now: datetime,
+    *,
+    sent_days: int = KEEP_SENT_DAYS,
+    failed_days: int = KEEP_FAILED_DAYS,
+) -> int:
+    """Blank the recipient, subject and words of messages sent (or failed) long enough ago.
+
+    A message names the person it is about (a family link's email does) and its recipient's
+    address; once it has done its work that is kept no longer than needed (UK GDPR storage
+    limitation). The row stays, with its key, kind, channel, status and times, so the Messages
+    page can still count it and a retried event still finds its key and adds nothing.
+    Returns how many messages were blanked.
+    """
+    sent_before = now - timedelta(days=sent_days)
+    failed_before = now - timedelta(days=failed_days)
+    result = session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.to != FORGOTTEN,
+            or_(
+                (OutboxMessage.status == OutboxStatus.SENT)
+                & (OutboxMessage.sent_at < sent_before),
+                (OutboxMessage.status == OutboxStatus.FAILED)
+                & (OutboxMessage.created_at < failed_before),
+            ),
+        )
+        .values(to=FORGOTTEN, subject=FORGOTTEN, text=FORGOTTEN, html=None, secret=None)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)
