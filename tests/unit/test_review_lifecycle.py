@@ -264,3 +264,19 @@ def test_closures_are_kept_and_counted(session: Session, world) -> None:  # type
     rows = session.scalars(select(ReviewClosure)).all()
     assert len(rows) == 1 and rows[0].summary == CLOSING.summary
     assert lifecycle.final(session, world.review) is rows[0]
+
+
+def test_a_closed_review_exports_and_imports_whole(session: Session, world) -> None:  # type: ignore[no-untyped-def]
+    from facilitator.services.data import exports
+
+    _ready(session, world)
+    lifecycle.close_review(session, world.review, world.staff, CLOSING)
+    document = exports.export_review(session, world.review, actor=world.staff)
+    report = exports.import_review(session, document, actor=world.staff)
+    assert report.review.status == ReviewStatus.CLOSED
+    assert len(actions.actions_for_review(session, report.review)) == 1
+    with pytest.raises(ReviewClosed):
+        actions.create_action(
+            session, report.review, _input(no_link_reason="A legal duty"), actor=world.staff
+        )
+        session.flush()

@@ -75,6 +75,16 @@ def changing(session: Session, review: Review) -> Iterator[None]:
         allowed.discard(review.id)
 
 
+def allow(session: Session, review: Review) -> None:
+    """Let this session write a whole review that arrives closed (an import), until
+    :func:`release`; a session ends with its request, and the allowance with it."""
+    session.info.setdefault(_KEY, set()).add(review.id)
+
+
+def release(session: Session, review: Review) -> None:
+    session.info.get(_KEY, set()).discard(review.id)
+
+
 def _closed(review: Review | None) -> bool:
     if review is None:
         return False

@@ -31,6 +31,7 @@ from ....models import (
     User,
 )
 from ... import ServiceError, audit
+from ...reviews import frozen
 from .rows import FORMAT, FORMAT_VERSION, USER_COLUMNS, row_from
 
 
@@ -137,6 +138,7 @@ def import_review(
             supporter_id=ids.need("supporters", row["supporter_id"]),
         )
     review = add("reviews", Review, document["review"], person_id=person.id)
+    frozen.allow(session, review)  # a closed review is imported whole, then it is frozen again
     _import_custom_prompts(session, document.get("custom_prompts", []), person, review, ids, add)
     for row in document.get("prompts", []):
         custom = ids.get("custom_prompts", row.get("custom_prompt_id"))
@@ -224,6 +226,7 @@ def import_review(
         person_id=person.id,
         detail={"from_review_id": document["review"]["id"], "unmatched_users": len(unmatched)},
     )
+    frozen.release(session, review)
     return ImportReport(review, person, unmatched, skipped)
 
 
