@@ -23,7 +23,9 @@ workers = int(os.environ.get("WORKERS", "2"))
 # connections"). The app keeps nothing per thread that is not locked or thread-local.
 worker_class = os.environ.get("WORKER_CLASS", "gthread")
 threads = int(os.environ.get("THREADS", "8"))
-accesslog = "-"
+# With LOG_FORMAT=json the app writes one JSON line per request itself (with the request id:
+# facilitator/observability.py), so gunicorn's text access log is turned off.
+accesslog = None if os.environ.get("LOG_FORMAT", "").strip().lower() == "json" else "-"
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 control_socket_disable = True
 
@@ -52,3 +54,11 @@ class RedactingLogger(Logger):
 
 
 logger_class = RedactingLogger
+
+
+def child_exit(server: Any, worker: Any) -> None:
+    """With PROMETHEUS_MULTIPROC_DIR, a worker that exits stops counting in /metrics' sums."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess  # lazy: only with multiprocess metrics
+
+        multiprocess.mark_process_dead(worker.pid)

@@ -272,6 +272,13 @@ def load_config(instance_path: Path) -> dict[str, object]:
         "PUBLIC_URL": os.environ.get("PUBLIC_URL") or None,
         "SAFETY_ALERT_ESCALATE_HOURS": float(os.environ.get("SAFETY_ALERT_ESCALATE_HOURS", "4")),
         "PASSWORD_RESET_MINUTES": int(os.environ.get("PASSWORD_RESET_MINUTES", "60")),
+        # Operations (issue 19): "json" logs one JSON object a line (facilitator/observability.py);
+        # /metrics answers only a scraper presenting this token (unset: no /metrics at all);
+        # /readyz waits for the speech cache only when speech is required.
+        "LOG_FORMAT": os.environ.get("LOG_FORMAT", "text").strip().lower() or "text",
+        "METRICS_TOKEN": os.environ.get("METRICS_TOKEN") or None,
+        "READY_REQUIRES_SPEECH": os.environ.get("READY_REQUIRES_SPEECH", "").strip().lower()
+        in ("1", "true", "yes"),
         # Photos and recordings live in the file store (the database, issue 19). This folder is
         # only where migration 0021 finds the files kept on disk before, and where its
         # downgrade writes them back.

@@ -19,6 +19,7 @@ from .config import ConfigError, load_config
 from .errors import register_error_handlers
 from .extensions import babel, compress, csrf, db, htmx, limiter, login_manager
 from .i18n import register_i18n, select_locale
+from .observability import register_observability
 from .outputs.labels import register_labels
 from .prompts.library import use_custom_prompts
 from .routing import register_converters
@@ -75,6 +76,7 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_hooks(app: Flask) -> None:
+    register_observability(app)  # first: the request id is set before any other hook logs
     install_text_cleaning(app)
     register_security(app)
     register_error_handlers(app)

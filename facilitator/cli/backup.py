@@ -1,9 +1,11 @@
-"""``flask backup PATH`` and ``flask restore PATH``: the SQLite database, copied and checked
-(the copying and the checks are ``services/data/backup.py``). PostgreSQL is backed up with its
-own tools (the commands say how)."""
+"""``flask backup PATH`` and ``flask restore PATH``: one verified archive of the database, which
+holds the photos and recordings too (``services/data/archive.py``: SQLite through its online
+backup API, PostgreSQL through ``pg_dump --format=custom``, with a manifest of checksums). A
+plain SQLite file made by an older ``flask backup`` can still be restored."""
 
 from __future__ import annotations
 
+import tarfile
 from pathlib import Path
 
 import click
@@ -12,7 +14,8 @@ from flask.cli import with_appcontext
 
 from ..extensions import db
 from ..services import audit
-from ..services.data.backup import BackupError, backup, inspect, restore, sqlite_path
+from ..services.data.archive import check_archive, make_archive, restore_archive
+from ..services.data.backup import BackupError, inspect, restore, sqlite_path
 
 
 def _size(n: int) -> str:
@@ -24,15 +27,59 @@ def _size(n: int) -> str:
 @click.option("--force", is_flag=True, help="Replace PATH if it already exists.")
 @with_appcontext
 def backup_command(path: Path, force: bool) -> None:
-    """Write a consistent backup of the SQLite database to PATH (safe while the app runs)."""
+    """Write one verified archive of the database and its stored files to PATH (safe while
+    the app runs)."""
     try:
-        report = backup(str(current_app.config["DATABASE_URL"]), path, overwrite=force)
+        manifest = make_archive(str(current_app.config["DATABASE_URL"]), path, overwrite=force)
     except BackupError as error:
         raise click.ClickException(str(error)) from error
     click.echo(
-        f"Backed up to {report.path} ({_size(report.size)}): integrity ok, migration "
-        f"{report.revision}, audit trail intact ({report.audit_entries} entries).\n"
-        f"sha256 {report.sha256}"
+        f"Backed up to {path.resolve()} ({_size(path.stat().st_size)}): {manifest.kind} "
+        f"database, integrity ok, migration {manifest.revision}, audit trail intact "
+        f"({manifest.audit_entries} entries), {len(manifest.files)} stored files with their "
+        f"checksums; the archive was read back and matches its manifest.\n"
+        f"database sha256 {manifest.database_sha256}"
+    )
+
+
+def _restore_archive(url: str, path: Path, yes: bool) -> None:
+    try:
+        manifest = check_archive(path)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(
+        f"The archive {path} ({_size(path.stat().st_size)}) matches its manifest: "
+        f"{manifest.kind} database from {manifest.created_at}, migration {manifest.revision}, "
+        f"{manifest.audit_entries} audit entries, {len(manifest.files)} stored files."
+    )
+    if not yes:
+        click.confirm(
+            "Replace the current database with it? (a backup of the current one is kept)",
+            abort=True,
+        )
+    safety_folder = Path(current_app.instance_path) / "backups"
+    try:
+        done = restore_archive(url, path, safety_folder)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    db.scoped.remove()
+    audit.record(
+        db.session,
+        "database.restored",
+        actor_label="command line",
+        detail={
+            "backup": path.name,
+            "sha256": manifest.database_sha256,
+            "safety_copy": done.safety_copy.name if done.safety_copy else None,
+            "files": done.files_checked,
+        },
+    )
+    db.session.commit()
+    if done.safety_copy:
+        click.echo(f"The database before the restore is kept at {done.safety_copy}.")
+    click.echo(
+        f"Restored. The audit trail is intact ({done.audit_entries + 1} entries, with this "
+        f"restore recorded) and all {done.files_checked} stored files match their checksums."
     )
 
 
@@ -41,8 +88,12 @@ def backup_command(path: Path, force: bool) -> None:
 @click.option("--yes", is_flag=True, help="Replace the current database without asking.")
 @with_appcontext
 def restore_command(path: Path, yes: bool) -> None:
-    """Restore the SQLite database from a backup at PATH, after checking it."""
+    """Restore the database from a backup archive at PATH (or an older plain SQLite backup),
+    after checking it."""
     url = str(current_app.config["DATABASE_URL"])
+    if path.is_file() and tarfile.is_tarfile(path):
+        _restore_archive(url, path, yes)
+        return
     try:
         target = sqlite_path(url)
         checked = inspect(path, url)

@@ -1,7 +1,12 @@
-"""Home (by role), the language chosen (for this browser, or for one's account) and a health
-check. The edge commits an account's language with the redirect."""
+"""Home (by role), the language chosen (for this browser, or for one's account), and the
+operator's addresses: ``/healthz`` (alive), ``/readyz`` (ready for traffic) and ``/metrics``
+(Prometheus, with METRICS_TOKEN only). The edge commits an account's language with the
+redirect."""
 
 from __future__ import annotations
+
+import hmac
+from pathlib import Path
 
 from flask import (
     Blueprint,
@@ -10,6 +15,7 @@ from flask import (
     flash,
     redirect,
     render_template,
+    request,
     session,
     url_for,
 )
@@ -17,10 +23,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from .. import observability
 from ..extensions import db
 from ..forms.account import LanguageForm
 from ..models import Role
 from ..services import audit
+from ..services.data import readiness
 
 bp = Blueprint("main", __name__)
 
@@ -93,3 +101,39 @@ def health() -> tuple[dict[str, str], int]:
     """For load balancers: is the app up and the database reachable?"""
     db.ping()
     return {"status": "ok"}, 200
+
+
+@bp.route("/readyz")
+def ready() -> tuple[dict[str, object], int]:
+    """For load balancers: send this instance traffic? 200, or 503 with the reason."""
+    speech = None
+    if current_app.config.get("READY_REQUIRES_SPEECH"):
+        speech = Path(current_app.config["SPEECH_CACHE_DIR"])
+    found = readiness.check(
+        db.session,
+        database_url=str(current_app.config["DATABASE_URL"]),
+        speech_cache=speech,
+        speech_rate=int(current_app.config.get("SPEECH_DEFAULT_RATE", 135)),
+    )
+    if found.ready:
+        return {"status": "ready", "checks": found.checks}, 200
+    return {"status": "not ready", "reason": found.reason, "checks": found.checks}, 503
+
+
+@bp.route("/metrics")
+def metrics() -> Response:
+    """Request counts and latencies for Prometheus, only with ``Authorization: Bearer
+    <METRICS_TOKEN>``; without the setting there is no such page."""
+    token = current_app.config.get("METRICS_TOKEN")
+    if not token:
+        abort(404)
+    given = request.headers.get("Authorization", "")
+    if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+        return Response(
+            "A metrics token is needed.\n",
+            status=401,
+            mimetype="text/plain",
+            headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
+        )
+    body, content_type = observability.exposition()
+    return Response(body, content_type=content_type)

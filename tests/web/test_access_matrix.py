@@ -64,12 +64,16 @@ CLASSES: dict[str, set[str]] = {
     "admin": {ADMIN},
     "person": {PERSON},
     "family": {FAMILY},
+    "token": set(),  # only with a token no visitor has
 }
 PREFIXES: list[tuple[str, str]] = [
     ("static", "open"),
     ("main.favicon", "open"),
     ("main.index", "public"),
     ("main.health", "open"),
+    ("main.ready", "open"),  # readiness for load balancers: no personal data (issue 19)
+    # Prometheus metrics: nobody without METRICS_TOKEN (tests/web/test_operations.py).
+    ("main.metrics", "token"),
     ("main.choose_language", "open"),
     ("auth.sign_in", "public"),
     ("auth.second_step", "public"),  # only after a right password (tested in test_two_factor)
