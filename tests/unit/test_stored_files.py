@@ -4,11 +4,16 @@ migration 0021 moving the files an upload folder held into it (and back on a dow
 from __future__ import annotations
 
 import hashlib
+import os
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 from alembic import command
-from sqlalchemy import text
+from sqlalchemy import inspect
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from facilitator.db import alembic_config, make_engine, upgrade
@@ -37,8 +42,29 @@ def test_put_info_get_delete_in_the_callers_transaction(session: Session) -> Non
     assert storage.keys_starting(session, "") == ["abc123-thumb.jpg", "voices/abc123.wav"]
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database: a SQLite file, or a PostgreSQL database made for the test."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'm.sqlite3'}"
+        return
+    admin = os.environ.get("TEST_DATABASE_URL", "")
+    if not admin.startswith("postgresql"):
+        pytest.skip("TEST_DATABASE_URL is not PostgreSQL")
+    base = make_url(admin)
+    name = f"h19m_{uuid.uuid4().hex[:10]}"
+    plain = base.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(plain, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(plain, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def test_migration_moves_files_on_disk_into_the_store_and_back(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, empty_database: str
 ) -> None:
     folder = tmp_path / "uploads"
     (folder / "voices").mkdir(parents=True)
@@ -51,7 +77,7 @@ def test_migration_moves_files_on_disk_into_the_store_and_back(
     for name, body in files.items():
         (folder / name).write_bytes(body)
     (folder / ".half.jpg.part").write_bytes(b"half")  # a partial write is left behind
-    url = f"sqlite:///{tmp_path / 'm.sqlite3'}"
+    url = empty_database
     monkeypatch.setenv("UPLOAD_FOLDER", str(folder))
     upgrade(url, "0020_account_records")
     upgrade(url)
@@ -81,7 +107,6 @@ def test_migration_moves_files_on_disk_into_the_store_and_back(
     engine = make_engine(url)
     try:
         with engine.connect() as connection:
-            tables = connection.execute(text("SELECT name FROM sqlite_master")).scalars().all()
-            assert "stored_files" not in tables
+            assert "stored_files" not in inspect(connection).get_table_names()
     finally:
         engine.dispose()
