@@ -30,6 +30,7 @@ from ...outputs.pictures import pictures_dir
 from ...prompts.library import load_library
 from ...services import audit, people
 from ...services.data import exports
+from ...services.data.exports import fhir
 from ...services.reviews import lifecycle
 from .. import edge
 from ..lookup import review_or_404
@@ -88,8 +89,11 @@ def _context(record: exports.ReviewRecord) -> dict[str, Any]:
         "today": date.today(),
         # Each closing (with the record's content hash) and reopening, shown on the record.
         "closures": (closures := lifecycle.history(db.session, record.review)),
-        "names": {c.actor_id: record.users[c.actor_id].name for c in closures
-                  if c.actor_id in record.users},  # fmt: skip
+        "names": {
+            c.actor_id: record.users[c.actor_id].name
+            for c in closures
+            if c.actor_id in record.users
+        },  # fmt: skip
         # With the person's "photos" setting, their own photo where one stands for the key.
         **picture_context(record.person),
     }
@@ -152,6 +156,39 @@ def export(review_id: int) -> Response:
             "Cache-Control": "no-store",
         },
     )  # fmt: skip
+
+
+def _fhir_response(document: dict[str, Any], name: str) -> Response:
+    edge.keep_trace()  # the export is audited
+    disposition = "attachment" if request.args.get("download") else "inline"
+    return Response(
+        fhir.as_json(document), mimetype="application/fhir+json",
+        headers={"Content-Disposition": f'{disposition}; filename="{name}"',
+                 "Cache-Control": "no-store"},
+    )  # fmt: skip
+
+
+@bp.route("/fhir-answers.json")
+@roles_required(*STAFF_ROLES)
+def fhir_answers(review_id: int) -> Response:
+    """The person's own answers as a FHIR R4 QuestionnaireResponse (services/data/exports/fhir)."""
+    review = review_or_404(review_id)
+    document = fhir.export_questionnaire_response(db.session, review, actor=current_account())
+    return _fhir_response(document, f"review-{review.id}-answers.fhir.json")
+
+
+@bp.route("/fhir-bundle.json")
+@roles_required(*STAFF_ROLES)
+def fhir_bundle(review_id: int) -> Response:
+    """The review record as a FHIR R4 Bundle; ``?supporter=<id>``: the one for that supporter,
+    holding only what the person agreed they may see."""
+    review = review_or_404(review_id)
+    supporter_id = request.args.get("supporter", type=int)
+    document = fhir.bundle_for(
+        db.session, review, actor=current_account(), supporter_id=supporter_id
+    )
+    suffix = f"-for-supporter-{supporter_id}" if supporter_id else ""
+    return _fhir_response(document, f"review-{review.id}{suffix}.fhir.json")
 
 
 def _page_lang() -> str:
