@@ -22,6 +22,7 @@ from datetime import date, datetime
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _ln
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -315,12 +316,16 @@ def _privacy(facts: Facts) -> str:
         _l("We do not sell your information or use it for advertising."),
         "",
         _l("## How long we keep it"),
-        _l(
-            "We keep the records for %(years)s years after the person's care and support ends, "
+        _ln(
+            "We keep the records for %(num)d year after the person's care and support ends, "
             "then they are deleted. We keep them longer only while a complaint or a safety "
             "concern about them is still open. The audit log is kept, but it holds no names or "
             "words.",
-            years=facts.retention_years,
+            "We keep the records for %(num)d years after the person's care and support ends, "
+            "then they are deleted. We keep them longer only while a complaint or a safety "
+            "concern about them is still open. The audit log is kept, but it holds no names or "
+            "words.",
+            facts.retention_years,
         ),
         "",
         _l("## How we keep it safe"),
@@ -349,9 +354,10 @@ def _privacy_easy_read(facts: Facts) -> str:
         _l("[staff] Staff who support you can see it."),
         _l("[family] Your family and friends only see what you say they can see."),
         _l("[locked] We keep it safe."),
-        _l(
-            "[calendar] When your support ends, we keep it for %(years)s years. Then we delete it.",
-            years=facts.retention_years,
+        _ln(
+            "[calendar] When your support ends, we keep it for %(num)d year. Then we delete it.",
+            "[calendar] When your support ends, we keep it for %(num)d years. Then we delete it.",
+            facts.retention_years,
         ),
         _l("[summary] You can ask to see everything we keep about you."),
         _l("[change] You can ask us to change something that is wrong."),
