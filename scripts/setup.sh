@@ -15,6 +15,8 @@ hash_of() { sha256sum "$@" | sha256sum | cut -c1-16; }
 # 1. Debian packages (only when we are root and apt is present; the app runs without them).
 debian_packages=(libespeak-ng1 espeak-ng)
 [ "$MODE" = test ] && debian_packages+=(chromium)
+# pg_dump and pg_restore: flask backup / restore on PostgreSQL (issue 19).
+[ "$MODE" = test ] && debian_packages+=(postgresql-client-15)
 missing=()
 for pkg in "${debian_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
