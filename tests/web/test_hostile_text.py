@@ -1001,6 +1001,10 @@ NOT_FREE_TEXT = {
     "LeadsForm": "ticked accounts' ids, each checked against who may lead the service "
     "(tests/unit/test_service_admin.py)",
     "RoleForm": "a role from the list, never shown as typed (tests/web/test_account_admin.py)",
+    "PeopleImportForm": "a CSV file, not typed text: its cells are shown escaped in the preview "
+    "and stored as written (tests/web/test_people_import.py::test_hostile_text_in_a_file_is_"
+    "shown_as_text)",
+    "ConfirmImportForm": "the kept file's number, a hidden integer, never shown",
     "PinForm": "a tablet PIN, digits only, hashed and never shown (test_account_admin.py)",
     "OwnPinForm": "one's new PIN and password: checked, hashed, never shown "
     "(tests/web/test_account_admin.py)",
