@@ -33,7 +33,7 @@ def test_an_administrator_creates_a_service_and_it_is_audited(session: Session) 
     made = service_admin.create_service(
         session,
         admin,
-        name="  Oak   House ",
+        name="  Oak House ",
         kind="supported_living",
         cqc_location_id="1-123 456 789",
     )
