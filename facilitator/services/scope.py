@@ -248,7 +248,6 @@ OTHER_PARAMETERS = frozenset(
         "user_id",
         "service_id",
         "party_id",
-        "authority_id",  # a legal authority, through its supporter_id in the same route
         "prompt_id",
         "message_id",  # an outbox message: administrators only
         "slug",  # a published page (issue 17): administrators only
