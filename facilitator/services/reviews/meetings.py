@@ -83,9 +83,7 @@ def meeting_for(session: Session, review: Review) -> ReviewMeeting | None:
     return session.scalar(select(ReviewMeeting).where(ReviewMeeting.review_id == review.id))
 
 
-def arrange(
-    session: Session, review: Review, actor: User, data: Arrangement
-) -> ReviewMeeting:
+def arrange(session: Session, review: Review, actor: User, data: Arrangement) -> ReviewMeeting:
     """Arrange the meeting, or move it (a reason needed); audited either way."""
     if actor.role not in ARRANGERS:
         raise NotAllowed(_l("Only staff can arrange a review meeting."))
@@ -94,7 +92,7 @@ def arrange(
     if data.on is None or data.starts_at is None:
         raise ServiceError(_l("Enter the day and the time of the meeting."))
     if not data.at_home and not place:
-        raise ServiceError(_l("Write where the meeting is, or choose \"at home\"."))
+        raise ServiceError(_l('Write where the meeting is, or choose "at home".'))
     allowed = {i.key for i in may_invite(session, review)}
     chosen = list(dict.fromkeys(["person", *data.invitees]))  # the person is always invited
     if set(chosen) - allowed:
