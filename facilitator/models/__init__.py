@@ -10,6 +10,7 @@ from .family import ConsentToShare, FamilySession, InvitationLink
 from .figures import ReviewFigures, invalidate_figures
 from .followups import ActionFollowUp, FollowUpAnswer
 from .governance import *  # noqa: F403  (governance records, issue 6)
+from .imports import PeopleImport
 from .layers import Contribution, DifferingView
 from .lifecycle import LifecycleEvent, ReviewClosure, ReviewMeeting
 from .media import Photo
@@ -57,6 +58,7 @@ __all__ = [
     "OutcomeAction",
     "PasswordReset",
     "PasswordResetRequest",
+    "PeopleImport",
     "Person",
     "PersonService",
     "Relationship",

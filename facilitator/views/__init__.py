@@ -26,6 +26,7 @@ from .staff import (
     lifecycle,
     links,
     people,
+    people_import,
     photos,
     privacy,
     records,
@@ -45,7 +46,7 @@ BLUEPRINTS = (
     # staff
     staff.bp, people.bp, links.bp, layers.bp, actions.bp, actions.overview, review_record.bp,
     you_said.bp, casework.bp, privacy.bp, photos.bp, photos.files, custom_prompts.bp,
-    cover.bp,
+    cover.bp, people_import.bp,
     lifecycle.bp, records.bp,
     # advocates
     advocate.bp, advocate_layer.bp,

@@ -114,6 +114,7 @@ PREFIXES: list[tuple[str, str]] = [
     ("privacy.care_ended", "staff"),
     ("privacy.ended", "staff"),
     ("privacy.", "governance"),  # subject access: managers and admins only
+    ("people_import.", "governance"),  # CSV import of people: managers and admins (issue 20)
     ("staff_people.", "staff"),
     ("staff_records.", "staff"),
     # Custom prompts and their recorded voices; a tablet hears its own person's recordings
