@@ -1,9 +1,10 @@
 """``flask messages work``: the message worker (issue 18).
 
-Once an hour it blanks the words and address of messages sent long enough ago
-(``outbox.forget_old``). Each round puts the notices that have fallen due in the outbox (``schedule.tick``), then
-delivers what is due (``delivery.deliver``) through the transport MAIL_URL names. It stops
-cleanly on SIGTERM or SIGINT (Ctrl+C), after the message it is sending.
+Each round puts the notices that have fallen due in the outbox (``schedule.tick``), then
+delivers what is due (``delivery.deliver``) through the transport MAIL_URL names. Once an
+hour it blanks the words and address of messages sent long enough ago
+(``outbox.forget_old``). It stops cleanly on SIGTERM or SIGINT (Ctrl+C), after the message it
+is sending.
 """
 
 from __future__ import annotations
