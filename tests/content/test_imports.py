@@ -25,6 +25,7 @@ LAZY: dict[str, list[str]] = {
     ],
 }
 
+
 def imports_in_functions(root: Path = PACKAGE) -> list[tuple[str, int, str, bool]]:
     """(path, line, statement, marked) for each import inside a function or method."""
     found = []

@@ -40,7 +40,7 @@ def test_no_script_loads_another_by_its_address(script: Path) -> None:
 def test_every_script_tag_has_a_hashed_source_and_no_inline_code() -> None:
     for tag in SCRIPT_TAG.findall(_templates()):
         assert "static_url(" in tag or "url_for('static'" in tag, tag  # the CSP: 'self' only
-        assert "type=\"module\"" not in tag, tag
+        assert 'type="module"' not in tag, tag
 
 
 def test_every_script_is_loaded_by_a_page_and_every_loaded_script_exists() -> None:

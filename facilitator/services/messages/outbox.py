@@ -196,8 +196,7 @@ def forget_old(
         .where(
             OutboxMessage.to != FORGOTTEN,
             or_(
-                (OutboxMessage.status == OutboxStatus.SENT)
-                & (OutboxMessage.sent_at < sent_before),
+                (OutboxMessage.status == OutboxStatus.SENT) & (OutboxMessage.sent_at < sent_before),
                 (OutboxMessage.status == OutboxStatus.FAILED)
                 & (OutboxMessage.created_at < failed_before),
             ),
