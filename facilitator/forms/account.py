@@ -7,11 +7,10 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from ..i18n import LANGUAGES
 from ..models import Role
-from ..services import ServiceError, accounts
 
 
 class CodeForm(FlaskForm):
@@ -109,14 +108,6 @@ class RoleForm(FlaskForm):
     role = SelectField(_l("Role"), choices=ROLE_CHOICES, validators=[DataRequired()])
 
 
-def _pin_rules(form: FlaskForm, field: StringField) -> None:
-    """The accounts service's PIN rules, so the form and the service never disagree."""
-    try:
-        accounts.check_pin_rules(field.data or "")
-    except ServiceError as error:
-        raise ValidationError(str(error)) from None
-
-
 _PIN_ATTRS = {
     "inputmode": "numeric",
     "autocomplete": "off",
@@ -130,7 +121,7 @@ class PinForm(FlaskForm):
 
     pin = PasswordField(
         _l("New tablet PIN"),
-        validators=[DataRequired(_l("Enter a PIN of 4 to 8 digits.")), _pin_rules],
+        validators=[DataRequired(_l("Enter a PIN of 4 to 8 digits."))],
         render_kw=_PIN_ATTRS,
     )
 
@@ -140,7 +131,7 @@ class OwnPinForm(FlaskForm):
 
     new_pin = PasswordField(
         _l("New tablet PIN"),
-        validators=[DataRequired(_l("Enter a PIN of 4 to 8 digits.")), _pin_rules],
+        validators=[DataRequired(_l("Enter a PIN of 4 to 8 digits."))],
         render_kw=_PIN_ATTRS,
     )
     pin_password = PasswordField(

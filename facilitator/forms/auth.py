@@ -6,10 +6,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.validators import DataRequired, Length
 
 from ..models import Role
-from ..services import ServiceError, accounts
 
 
 class SignInForm(FlaskForm):
@@ -25,15 +24,6 @@ class SignInForm(FlaskForm):
     )
 
 
-def email_rule(form: FlaskForm, field: EmailField) -> None:
-    """The one rule for an account's email (accounts.check_email), shared with
-    `flask users create`."""
-    try:
-        accounts.check_email(field.data or "")
-    except ServiceError as error:
-        raise ValidationError(str(error)) from None
-
-
 class CreateUserForm(FlaskForm):
     name = StringField(
         _l("Full name"), validators=[DataRequired(_l("Enter a name.")), Length(max=120)]
@@ -43,7 +33,6 @@ class CreateUserForm(FlaskForm):
         validators=[
             DataRequired(_l("Enter an email address.")),
             Length(max=254),
-            email_rule,
         ],
         render_kw={"spellcheck": "false", "autocapitalize": "off"},
     )

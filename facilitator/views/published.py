@@ -156,9 +156,9 @@ def edit(slug: str) -> ResponseReturnValue:
     edge.on_refusal(lambda error: _edit_page(slug, lang, form, error, choose))
     if not form.is_submitted():
         return _edit_page(slug, lang, form, choose=choose)
-    if not form.validate():
-        first = next((str(e[0]) for e in form.errors.values() if e), "")
-        return _edit_page(slug, lang, form, ServiceError(first), choose)
+    if not form.validate():  # the form shows its own messages beside its fields
+        page, _status = _edit_page(slug, lang, form, choose=choose)
+        return page, 400
     published.save(
         db.session,
         slug,

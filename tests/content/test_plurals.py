@@ -21,6 +21,7 @@ WORDS = {
     "name", "supporter", "person", "staff", "service", "me", "kind", "language", "date",
     "start", "end", "when", "reason", "title", "text", "what", "who", "relationship", "role",
     "answer", "tried", "route", "status", "needs", "prompt", "topic", "label", "email",
+    "sender", "number",
 }  # fmt: skip
 # Ranges of decimal seconds ("from 1.5 to 15 seconds") are a setting's bounds, not a count.
 NOT_A_COUNT = {"low", "high"}

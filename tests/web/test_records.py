@@ -5,7 +5,6 @@ who a supporter is in the person's language."""
 
 from __future__ import annotations
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -241,10 +240,6 @@ def test_the_tablet_never_reads_english_relationship_words_in_welsh(
     assert "yw eich brother" not in page  # the bug: an English word in a Welsh sentence
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the new whole-sentence msgids are translated by the lead at the end (issue 17)",
-)
 def test_the_tablet_says_who_a_supporter_is_in_welsh(
     app: Flask, client: FlaskClient, demo: dict
 ) -> None:

@@ -14,7 +14,6 @@ from flask_babel import gettext as _
 
 from ...extensions import db, limiter
 from ...forms.password_reset import ForgottenPasswordForm, NewPasswordForm
-from ...services import ServiceError
 from ...services.accounts import password_reset
 from .. import edge
 from .auth import bp, client_address
@@ -43,15 +42,13 @@ def forgotten() -> ResponseReturnValue:
 def new_password_link(token: str) -> ResponseReturnValue:
     """The link from the email: keep its token in the session, move to a plain address."""
     session.pop(TOKEN, None)
-    try:
-        password_reset.check_token(db.session, token)
-    except ServiceError as problem:
-        return _link_problem(problem)
+    edge.on_refusal(_link_problem)
+    password_reset.check_token(db.session, token)
     session[TOKEN] = token
     return redirect(url_for("auth.new_password"), code=303)
 
 
-def _link_problem(problem: ServiceError) -> tuple[str, int]:
+def _link_problem(problem: object) -> tuple[str, int]:
     return render_template("auth/reset_link_problem.html", problem=str(problem)), 410
 
 
@@ -68,13 +65,11 @@ def new_password() -> ResponseReturnValue:
     """Choose the new password; every session of the account then ends."""
     token = session.get(TOKEN)
     if not isinstance(token, str):
-        return _link_problem(ServiceError(password_reset.LINK_PROBLEM))
+        return _link_problem(password_reset.LINK_PROBLEM)
     form = NewPasswordForm()
     if not form.validate_on_submit():
-        try:
-            password_reset.check_token(db.session, token)
-        except ServiceError as problem:
-            return _link_problem(problem)
+        edge.on_refusal(_link_problem)
+        password_reset.check_token(db.session, token)
         return _new_password_page(form)
     edge.on_refusal(
         lambda problem: (

@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from ...auth import STAFF_ROLES, current_account, roles_required
 from ...extensions import db
@@ -51,7 +52,14 @@ def cover() -> ResponseReturnValue:
             reason=form.reason.data,
             hours=hours,
         )
-        flash(_("You can open this person's record for %(hours)d hours.", hours=hours), "success")
+        flash(
+            ngettext(
+                "You can open this person's record for %(num)d hour.",
+                "You can open this person's record for %(num)d hours.",
+                hours,
+            ),
+            "success",
+        )
         return redirect(url_for("staff.person", person_id=grant.person_id), code=303)
     return page()
 
