@@ -74,12 +74,31 @@ def demo(force: bool) -> None:
 @click.option("--name", prompt=True)
 @click.option("--role", type=click.Choice(["admin", "manager", "staff", "advocate"]), prompt=True)
 @click.password_option()
-def create_user(email: str, name: str, role: str, password: str) -> None:
+@click.option(
+    "--all-services/--own-services",
+    default=None,
+    help="See the people of every service (the default for an administrator; a manager may "
+    "be given it). Otherwise an administrator ticks the account's services in the browser.",
+)
+def create_user(email: str, name: str, role: str, password: str, all_services: bool | None) -> None:
     """Create an account from the command line."""
+    if all_services is None:
+        all_services = role == "admin"
+    if all_services and role not in ("admin", "manager"):
+        raise click.ClickException("Only a manager or an administrator can see all services.")
     try:
         user = accounts.create_user(
             db.session, email=clean_text(email), name=clean_text(name), role=role, password=password
         )
+        if all_services:
+            user.all_services = True
+            audit.record(
+                db.session,
+                "user.services_changed",
+                actor_label="flask users create",
+                obj=user,
+                detail={"added": [], "removed": [], "all_services": True, "by": "command"},
+            )
         db.session.commit()
     except ServiceError as error:
         db.session.rollback()

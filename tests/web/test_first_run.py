@@ -70,3 +70,21 @@ def test_from_an_empty_database_to_a_team_and_a_person_recorded(app: Flask) -> N
     with app.app_context():
         made_person = db.session.scalars(select(Person)).one()
         assert made_person.preferred_name == "Gwen" and made_person.language == "cy"
+
+
+def test_the_first_administrator_sees_every_service_and_staff_only_their_own(app: Flask) -> None:
+    assert _create(app, ADMIN).exit_code == 0
+    made = app.test_cli_runner().invoke(
+        args=["users", "create", "--email", "sian@care.local", "--name", "Sian Jones",
+              "--role", "staff", "--password", "a-long-first-password"]
+    )  # fmt: skip
+    assert made.exit_code == 0, made.output
+    refused = app.test_cli_runner().invoke(
+        args=["users", "create", "--email", "tom@care.local", "--name", "Tom Okafor",
+              "--role", "staff", "--all-services", "--password", "a-long-first-password"]
+    )  # fmt: skip
+    assert refused.exit_code != 0 and "Only a manager or an administrator" in refused.output
+    with app.app_context():
+        admin = db.session.scalars(select(User).where(User.email == ADMIN)).one()
+        sian = db.session.scalars(select(User).where(User.email == "sian@care.local")).one()
+        assert admin.all_services and not sian.all_services
