@@ -11,6 +11,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
@@ -18,9 +19,10 @@ from wtforms.fields.choices import SelectChoice
 from ...auth import current_account, roles_required
 from ...extensions import db
 from ...forms.family import AdvocateLayerForm
-from ...models import Review, Role, Supporter
+from ...models import CaseStatus, DifferingRoute, Review, Role, Supporter
 from ...prompts.library import load_library
 from ...services import audit, people, reviews
+from ...services.governance import advocate_outcomes
 from ...services.reviews import consent, contributions
 from ...services.reviews.person_first import person_views_done
 from .. import edge
@@ -28,6 +30,19 @@ from .. import edge
 bp = Blueprint("advocate_layer", __name__, url_prefix="/advocate/reviews")
 
 WHOLE_REVIEW = "whole-review"
+ROUTES = {
+    DifferingRoute.DISCUSSION: _l("discussion"),
+    DifferingRoute.JOINT_MEETING: _l("joint problem-solving meeting"),
+    DifferingRoute.BEST_INTERESTS: _l("best-interests process"),
+    DifferingRoute.MANAGER_ESCALATION: _l("escalated to a manager"),
+    DifferingRoute.ADVOCATE_REPORT: _l("advocate's report"),
+    DifferingRoute.SAFEGUARDING: _l("safeguarding"),
+}
+CASE_STATUS = {
+    CaseStatus.OPEN: _l("open"),
+    CaseStatus.RESOLVED: _l("resolved"),
+    CaseStatus.CLOSED: _l("closed"),
+}
 
 
 def _assigned_review(review_id: int) -> tuple[Review, Supporter]:
@@ -114,3 +129,23 @@ def review(review_id: int) -> ResponseReturnValue:
     )
     edge.keep_trace()  # opening a review is audited
     return page()
+
+
+@bp.route("/<int:review_id>/outcomes")
+@roles_required(Role.ADVOCATE)
+def outcomes(review_id: int) -> str:
+    """What came of the review: actions, "You said, we did" and the advocate's differing views."""
+    record = reviews.get_review(db.session, review_id)  # NotFound: a 404 at the edge
+    found = advocate_outcomes.outcomes_for_advocate(
+        db.session, record, current_account(), lang=str(get_locale() or "en")
+    )
+    edge.keep_trace()  # opening a review's outcomes is audited
+    return render_template(
+        "advocate_layer/outcomes.html",
+        found=found,
+        review=record,
+        person=found.person,
+        flag=people.communication_flag(found.person),
+        routes=ROUTES,
+        case_status=CASE_STATUS,
+    )
