@@ -49,6 +49,10 @@ class OutboxMessage(Base):
     text: Mapped[str] = mapped_column(Text)
     html: Mapped[str | None] = mapped_column(Text)
     secret: Mapped[str | None] = mapped_column(String(500))
+    # One file sent with an email (a review meeting's calendar file); a text message has none.
+    attachment: Mapped[str | None] = mapped_column(Text)
+    attachment_name: Mapped[str | None] = mapped_column(String(100))
+    attachment_type: Mapped[str | None] = mapped_column(String(100))
     status: Mapped[OutboxStatus] = mapped_column(
         str_enum(OutboxStatus), default=OutboxStatus.WAITING
     )

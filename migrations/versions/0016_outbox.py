@@ -8,7 +8,8 @@ One new table, written by hand to run the same on SQLite and PostgreSQL: every e
 message that leaves Facilitator is a row here first, written in the transaction of the change
 that causes it, and delivered by the message worker (``flask messages work``). ``key`` is unique
 so a retried event makes one message; ``secret`` holds a link token or code apart from the body
-until the message is sent. It starts empty.
+until the message is sent; ``attachment`` (with its file name and type) holds one file sent with
+an email, such as a review meeting's calendar file. It starts empty.
 """
 
 from __future__ import annotations
@@ -40,6 +41,9 @@ def upgrade() -> None:
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("html", sa.Text(), nullable=True),
         sa.Column("secret", sa.String(length=500), nullable=True),
+        sa.Column("attachment", sa.Text(), nullable=True),
+        sa.Column("attachment_name", sa.String(length=100), nullable=True),
+        sa.Column("attachment_type", sa.String(length=100), nullable=True),
         sa.Column("status", sa.String(length=60), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("next_attempt_at", UTC(timezone=True), nullable=False),

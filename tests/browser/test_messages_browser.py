@@ -61,6 +61,20 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "minutes": 60,
         "url": "https://x/sign-in/new-password/{secret}",
     },
+    **{
+        f"meeting-{change}": {
+            "change": change,
+            "staff": change != "arranged",
+            "name": "Sam",
+            "on": date(2027, 3, 12),
+            "at": "10:00",
+            "at_home": change == "moved",
+            "place": "The day centre",
+            "arranged_by": "Sian Jones",
+            "url": "https://x/staff/reviews/7",
+        }
+        for change in ("arranged", "moved", "cancelled")
+    },
 }
 
 

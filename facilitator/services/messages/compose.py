@@ -41,6 +41,9 @@ SUBJECTS = {
     "actions-digest": _l("Your actions due this week and overdue"),
     "agreement-review-due": _l("An involvement agreement is due for review"),
     "password-reset": _l("Set a new password for Facilitator"),
+    "meeting-arranged": _l("A review meeting for %(name)s is arranged"),
+    "meeting-moved": _l("Review meeting for %(name)s has moved"),
+    "meeting-cancelled": _l("Review meeting for %(name)s is cancelled"),
 }
 # Kinds a member of staff may choose not to get (their account page). Safety alerts and
 # password resets are never optional; messages to supporters follow what staff recorded.

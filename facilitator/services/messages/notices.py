@@ -26,10 +26,12 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask import has_app_context
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -38,6 +40,7 @@ from ...models import (
     InvitationLink,
     NoticeChoice,
     Review,
+    ReviewMeeting,
     Role,
     SafetyFlag,
     Supporter,
@@ -323,3 +326,104 @@ def safety_flag_raised(session: Session, flag: SafetyFlag) -> int:
             url=compose.public_url("safeguarding.flag", flag_id=flag.id),
         )
     return told
+
+
+# --- review meetings ---------------------------------------------------------------------------
+
+MEETING_KINDS = {
+    "arranged": "meeting-arranged",
+    "moved": "meeting-moved",
+    "cancelled": "meeting-cancelled",
+}
+MEETING_TITLE = _l("Review meeting for %(name)s")
+
+
+def meeting_changed(
+    session: Session,
+    review: Review,
+    meeting: ReviewMeeting,
+    actor: User,
+    change: str,
+    invitees: Iterable[str],
+    calendar: Callable[[str, str], bytes],
+) -> int:
+    """Email each invitee with an address about a meeting arranged, moved or cancelled, in
+    their language, with the calendar file (``calendar(key, title)``); returns how many.
+
+    Supporters and advocates with an email on record, and active staff accounts; never the
+    person (staff tell them, as before). The person is named by first name only. A move's or a
+    cancellation's reason may hold personal details: staff are told it is on the review page
+    (behind sign-in), supporters only that the meeting moved or is cancelled.
+    """
+    kind = MEETING_KINDS[change]
+    if not can_compose(kind):
+        return 0
+    starts = datetime.combine(review.scheduled_for, meeting.starts_at)  # type: ignore[arg-type]
+    common = {
+        "name": review.person.preferred_name,
+        "on": starts.date(),
+        "at": starts.strftime("%H:%M"),
+        "at_home": meeting.at_home,
+        "place": meeting.place,
+        "arranged_by": actor.name,
+    }
+    method = "CANCEL" if change == "cancelled" else "REQUEST"
+    told = 0
+    for key in dict.fromkeys(invitees):
+        found = _meeting_recipient(session, review, key)
+        if found is None:
+            continue
+        address, language, user, staff = found
+        lang = compose.language_of(language)
+        message = compose.compose(
+            kind,
+            lang,
+            staff=staff,
+            change=change,
+            url=compose.public_url("staff.review", review_id=review.id) if staff else None,
+            **common,
+        )
+        with force_locale(lang):
+            title = str(MEETING_TITLE % {"name": common["name"]})
+        ics = calendar(key, title).decode("utf-8")
+        told += (
+            outbox.enqueue(
+                session,
+                key=f"meeting:{meeting.id}:{meeting.version or 1}:{key}",
+                kind=kind,
+                channel="email",
+                to=address,
+                language=message.language,
+                subject=message.subject,
+                text=message.text,
+                html=message.html,
+                user_id=user.id if user is not None else None,
+                attachment=outbox.Attachment(
+                    name="review-meeting.ics",
+                    content_type=f"text/calendar; method={method}",
+                    content=ics,
+                ),
+            )
+            is not None
+        )
+    return told
+
+
+def _meeting_recipient(
+    session: Session, review: Review, key: str
+) -> tuple[str, str | None, User | None, bool] | None:
+    """(address, language, account, is staff) for one invitee, or None: not by email."""
+    what, _, ident = key.partition(":")
+    if what == "supporter" and ident.isdigit():
+        supporter = session.get(Supporter, int(ident))
+        if supporter is None or supporter.person_id != review.person_id:
+            return None
+        if not supporter.active or not supporter.email:
+            return None
+        return supporter.email, supporter.language, None, False
+    if what == "user" and ident.isdigit():
+        user = session.get(User, int(ident))
+        if user is None or not user.active or not user.email:
+            return None
+        return user.email, user.language, user, user.role in STAFF_ROLES
+    return None  # the person: staff tell them

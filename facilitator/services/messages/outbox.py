@@ -7,6 +7,7 @@ says is decided by its caller; this module only keeps it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
@@ -30,6 +31,15 @@ KEEP_FAILED_DAYS = 90
 FORGOTTEN = "-"
 
 
+@dataclass(frozen=True)
+class Attachment:
+    """One file sent with an email: its name, its MIME type (with parameters) and its text."""
+
+    name: str  # e.g. "review-meeting.ics"
+    content_type: str  # e.g. "text/calendar; method=REQUEST"
+    content: str
+
+
 def enqueue(
     session: Session,
     *,
@@ -43,6 +53,7 @@ def enqueue(
     html: str | None = None,
     secret: str | None = None,
     user_id: int | None = None,
+    attachment: Attachment | None = None,
 ) -> OutboxMessage | None:
     """Put one message in the outbox, in the caller's session and transaction.
 
@@ -57,6 +68,9 @@ def enqueue(
       send time and sets the column to NULL once sent. Nothing else in the body is
       substituted, so other braces are safe. The secret never reaches a log, the Messages page
       or an .eml file (they show ``[hidden]``).
+    - ``attachment`` (email only) is one file sent with the message: SMTP and ``.eml`` files
+      attach it; GOV.UK Notify cannot, so there the email goes without it (its text must
+      say what matters anyway).
     - Nothing is sent until the caller's transaction commits; if it rolls back, the message is
       gone with it.
     """
@@ -66,6 +80,8 @@ def enqueue(
         raise ValueError("key must be 1 to 200 characters")
     if secret is not None and PLACEHOLDER not in text and (html is None or PLACEHOLDER not in html):
         raise ValueError("a secret was given but the body has no {secret} placeholder")
+    if attachment is not None and channel != "email":
+        raise ValueError("only an email can carry an attachment")
     now = utcnow()
     row = {
         "key": key,
@@ -78,6 +94,9 @@ def enqueue(
         "text": text,
         "html": html,
         "secret": secret,
+        "attachment": attachment.content if attachment else None,
+        "attachment_name": attachment.name if attachment else None,
+        "attachment_type": attachment.content_type if attachment else None,
         "status": OutboxStatus.WAITING,
         "attempts": 0,
         "next_attempt_at": now,
@@ -201,7 +220,16 @@ def forget_old(
                 & (OutboxMessage.created_at < failed_before),
             ),
         )
-        .values(to=FORGOTTEN, subject=FORGOTTEN, text=FORGOTTEN, html=None, secret=None)
+        .values(
+            to=FORGOTTEN,
+            subject=FORGOTTEN,
+            text=FORGOTTEN,
+            html=None,
+            secret=None,
+            attachment=None,
+            attachment_name=None,
+            attachment_type=None,
+        )
         .execution_options(synchronize_session=False)
     )
     return int(result.rowcount or 0)

@@ -16,6 +16,7 @@ its message never carries the secret, which the caller also masks.
 
 from __future__ import annotations
 
+import logging
 import smtplib
 import ssl
 from collections.abc import Mapping
@@ -30,6 +31,8 @@ from notifications_python_client.notifications import NotificationsAPIClient
 
 from ...models import OutboxMessage, utcnow
 from .outbox import filled, masked
+
+LOG = logging.getLogger(__name__)
 
 
 class TransportError(Exception):
@@ -64,9 +67,30 @@ def email_for(message: OutboxMessage, sender: str, *, hide_secret: bool) -> Emai
     if message.html:
         body = masked(message.html) if hide_secret else filled(message.html, secret)
         email.add_alternative(body or "", subtype="html")
+    if message.attachment is not None:
+        attach(email, message)
     # After the content: setting the content clears every Content-* header.
     email["Content-Language"] = message.language
     return email
+
+
+def attach(email: EmailMessage, message: OutboxMessage) -> None:
+    """Add the message's file (e.g. ``text/calendar; method=REQUEST``) to the email."""
+    kind, _, rest = (message.attachment_type or "application/octet-stream").partition(";")
+    maintype, _, subtype = kind.strip().partition("/")
+    params = {}
+    for part in rest.split(";"):
+        name, equals, value = part.strip().partition("=")
+        if equals:
+            params[name.strip().lower()] = value.strip()
+    data = (message.attachment or "").encode("utf-8")
+    email.add_attachment(
+        data,
+        maintype=maintype or "application",
+        subtype=subtype or "octet-stream",
+        filename=message.attachment_name or "attachment",
+        params=params,
+    )
 
 
 class FileTransport:
@@ -178,7 +202,11 @@ def _smtp_reason(error: Exception) -> str:
 
 
 class NotifyTransport:
-    """GOV.UK Notify: one generic email template and one text template (subject, body)."""
+    """GOV.UK Notify: one generic email template and one text template (subject, body).
+
+    Notify's generic template cannot carry a file: an email with an attachment (a meeting's
+    calendar file) is sent without it; its text already says the day, time and place.
+    """
 
     name = "notify"
 
@@ -196,6 +224,9 @@ class NotifyTransport:
 
     def send(self, message: OutboxMessage) -> str | None:
         body = filled(message.text, message.secret)
+        if message.attachment is not None:
+            LOG.info("GOV.UK Notify cannot attach files: message %s sent without its %s",
+                     message.id, message.attachment_name)  # fmt: skip
         try:
             if message.channel == "sms":
                 answer = self.client.send_sms_notification(

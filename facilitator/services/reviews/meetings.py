@@ -5,10 +5,16 @@ Invited: the person always; supporters as their involvement agreement says (invo
 reviews) and advocates; staff. Arranging it first needs no reason; moving it (a new date, time
 or place) or cancelling it needs one. Every change is audited. A closed review's meeting
 cannot change (``frozen.py``).
+
+Each change is emailed to the invitees with an address, with the calendar file
+(``notices.meeting_changed``, issue 18): METHOD:REQUEST when arranged or moved, METHOD:CANCEL
+when cancelled, one UID per meeting and invitee, SEQUENCE the meeting's version. Saving it
+again with nothing moved tells only those newly invited.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -30,6 +36,7 @@ from ...models import (
 )
 from .. import NotAllowed, NotFound, ServiceError, audit
 from ..governance import agreements, clean
+from ..messages import notices
 
 ARRANGERS = frozenset({Role.STAFF, Role.MANAGER, Role.ADMIN})
 TEXT_LIMIT = 500
@@ -107,6 +114,7 @@ def arrange(session: Session, review: Review, actor: User, data: Arrangement) ->
     if review.status == ReviewStatus.CLOSED:
         raise ServiceError(_l("This review is closed, so its meeting cannot change."))
     first = meeting is None
+    before = [] if meeting is None or meeting.cancelled_at is not None else list(meeting.invitees)
     if meeting is None:
         meeting = ReviewMeeting(review_id=review.id, starts_at=data.starts_at, invitees=[])
         session.add(meeting)
@@ -129,6 +137,11 @@ def arrange(session: Session, review: Review, actor: User, data: Arrangement) ->
         detail.update(reason=reason, was=was.isoformat(), now=data.on.isoformat())
     audit.record(session, action, actor=actor, obj=review, person_id=review.person_id,
                  detail=detail)  # fmt: skip
+    change = "moved" if moved else "arranged"
+    told = chosen if moved else [key for key in chosen if key not in before]
+    notices.meeting_changed(
+        session, review, meeting, actor, change, told, _ics(session, review, meeting)
+    )
     return meeting
 
 
@@ -148,6 +161,8 @@ def cancel(session: Session, review: Review, actor: User, reason: str | None) ->
     session.flush()
     audit.record(session, "review.meeting_cancelled", actor=actor, obj=review,
                  person_id=review.person_id, detail={"reason": why})  # fmt: skip
+    notices.meeting_changed(session, review, meeting, actor, "cancelled", list(meeting.invitees),
+                            _ics(session, review, meeting, "CANCEL"))  # fmt: skip
     return meeting
 
 
@@ -156,6 +171,22 @@ def calendar_file(session: Session, review: Review, key: str, title: str) -> byt
     meeting = meeting_for(session, review)
     if meeting is None or meeting.cancelled_at is not None or key not in meeting.invitees:
         raise NotFound(_l("We could not find that meeting."))
+    return calendar(session, review, meeting, key, title)
+
+
+def _ics(
+    session: Session, review: Review, meeting: ReviewMeeting, method: str = "REQUEST"
+) -> Callable[[str, str], bytes]:
+    """What the notices call for each invitee's calendar file (key, title in their words)."""
+    return lambda key, title: calendar(session, review, meeting, key, title, method=method)
+
+
+def calendar(
+    session: Session, review: Review, meeting: ReviewMeeting, key: str, title: str,
+    *, method: str | None = None,
+) -> bytes:  # fmt: skip
+    """The calendar file for one invitee. ``method`` "REQUEST" (arranged or moved) or "CANCEL"
+    for an email; the UID is the same for every version, SEQUENCE is the meeting's version."""
     names = {i.key: i.name for i in may_invite(session, review)}
     start = datetime.combine(review.scheduled_for, meeting.starts_at)
     event = Event()
@@ -165,6 +196,8 @@ def calendar_file(session: Session, review: Review, key: str, title: str) -> byt
     event.add("dtend", start + timedelta(minutes=meeting.minutes or 90))
     event.add("summary", title)
     event.add("sequence", meeting.version or 1)
+    if method == "CANCEL":
+        event.add("status", "CANCELLED")
     if meeting.place:
         event.add("location", meeting.place)
     if key in names:
@@ -172,5 +205,7 @@ def calendar_file(session: Session, review: Review, key: str, title: str) -> byt
     cal = Calendar()
     cal.add("prodid", "-//Facilitator//Review meetings//EN")
     cal.add("version", "2.0")
+    if method:
+        cal.add("method", method)
     cal.add_component(event)
     return bytes(cal.to_ical())
