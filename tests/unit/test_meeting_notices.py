@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import json
 from collections.abc import Iterator
 from datetime import date, time
 from pathlib import Path
@@ -23,6 +24,7 @@ from facilitator.services.governance import agreements
 from facilitator.services.messages import delivery, transports
 from facilitator.services.reviews.meetings import Arrangement, arrange, cancel
 from tests.mail_server import MailServer
+from tests.unit.test_delivery import FakeNotify, _notify  # Notify's API on loopback
 
 from .factories import user
 
@@ -186,3 +188,21 @@ def test_an_eml_file_carries_the_calendar_file(session: Session, world, tmp_path
             found.append((part.get_filename(), part.get_param("method")))
             assert "METHOD:CANCEL" in part.get_content()
     assert found == [("review-meeting.ics", "CANCEL")] * 2
+
+
+def test_notify_sends_the_email_without_the_file(session: Session, world) -> None:  # type: ignore[no-untyped-def]
+    rev, staff = world.review, world.staff
+    _sister, colleague, arrangement = _setup(session, world)
+    arrange(session, rev, staff, arrangement)
+    session.commit()
+    fake = FakeNotify()
+    try:
+        done = delivery.deliver(session, _notify(fake))
+        assert done.sent == 2, done.errors
+        assert fake.problems == []
+        bodies = {r["body"]["email_address"]: r["body"] for r in fake.requests}
+        sent = bodies[colleague.email]
+        assert "The day centre, room 2" in sent["personalisation"]["body"]
+        assert "BEGIN:VCALENDAR" not in json.dumps(sent)  # Notify cannot attach it
+    finally:
+        fake.close()
