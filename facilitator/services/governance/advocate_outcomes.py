@@ -30,9 +30,9 @@ from ...models import (
     User,
 )
 from .. import NotFound, audit
-from . import today
 from ..reviews import consent, contributions
 from ..reviews.you_said import Item, items_for_review
+from . import today
 from .differing import report_overdue
 from .differing_parties import detail_for, parties
 
