@@ -255,3 +255,40 @@ def test_a_family_link_issued_before_a_move_still_works(app: Flask, demo: dict) 
 @pytest.mark.parametrize("email", [OAK, TY])
 def test_staff_of_each_service_see_their_home(app: Flask, demo: dict, email: str) -> None:
     assert _signed_in(app, email).get("/staff/").status_code == 200
+
+
+def _first_option(html: str) -> str:
+    import re
+
+    found = re.search(
+        r'<select id="service" name="service">\s*<option value="">([^<]*)</option>', html
+    )
+    assert found, "the dashboard has no service choice"
+    return found.group(1)
+
+
+def test_the_dashboard_offers_all_services_only_to_those_who_see_them(
+    app: Flask, demo: dict
+) -> None:
+    """A manager of one service is offered that service's figures by its name, never "All
+    services"; a manager who sees every service is offered all of them (issue 25)."""
+    one = _signed_in(app, TY_MANAGER).get("/governance/").get_data(as_text=True)
+    assert "All services" not in one
+    assert _first_option(one) == "Tŷ Celyn care home"
+    assert "Oak House supported living" not in one
+    every = _signed_in(app, "manager@demo.facilitator.test").get("/governance/")
+    html = every.get_data(as_text=True)
+    assert _first_option(html) == "All services"
+    assert "Oak House supported living" in html and "Tŷ Celyn care home" in html
+
+
+def test_the_dashboard_says_your_services_for_several_but_not_all(app: Flask, demo: dict) -> None:
+    ids = _ids(app, demo)
+    with app.app_context():
+        carys = db.session.scalars(select(User).where(User.email == TY_MANAGER)).one()
+        db.session.add(StaffService(user_id=carys.id, service_id=ids["Oak House supported living"]))
+        db.session.commit()
+        assert not scope.sees_all(db.session, carys)
+    html = _signed_in(app, TY_MANAGER).get("/governance/").get_data(as_text=True)
+    assert _first_option(html) == "Your services" and "All services" not in html
+    assert "Oak House supported living" in html and "Tŷ Celyn care home" in html

@@ -15,7 +15,7 @@ from ...forms.governance import FiguresExportForm, PeriodForm
 from ...models import CaptureMethod
 from ...outputs.charts import Chart, Series, bar_chart
 from ...outputs.labels import CAPTURE
-from ...services import ServiceError, audit
+from ...services import ServiceError, audit, scope
 from ...services.audit.browse import csv_safe
 from ...services.governance import safeguarding
 from ...services.reporting import dashboard as figures
@@ -88,12 +88,21 @@ def dashboard() -> Any:
 def _dashboard(period: figures.Period, error: ServiceError | None = None) -> Any:
     session = db.session
     d = figures.build(session, period)
+    services = figures.services(session)
+    # "All services" only for those who see every service (issue 25); others see theirs.
+    if scope.sees_all(session, current_account()):
+        everyone = _("All services")
+    elif len(services) == 1:
+        everyone, services = services[0], []  # one service: offered once, by its name
+    else:
+        everyone = _("Your services")
     return render_template(
         "governance/dashboard.html",
         d=d,
         period=period,
         error=error,
-        services=figures.services(session),
+        services=services,
+        everyone=everyone,
         charts=_charts(d),
         open_flags=safeguarding.open_flags(session, service=period.service),
         query={
