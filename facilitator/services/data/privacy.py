@@ -57,6 +57,8 @@ class Kind:
 # Rows are found (and erased) in the schema's dependency order, not this one.
 KINDS: tuple[Kind, ...] = (
     Kind("people"),
+    Kind("person_services"),
+    Kind("cover_grants", third_party=True),
     Kind("supporters", third_party=True),
     Kind("legal_authorities", third_party=True),
     Kind("involvement_agreements", third_party=True),
@@ -66,6 +68,8 @@ KINDS: tuple[Kind, ...] = (
     Kind("voice_recordings", third_party=True),
     Kind("reviews"),
     Kind("review_prompts"),
+    Kind("review_closures", third_party=True),
+    Kind("review_meetings", third_party=True),
     Kind("non_participation"),
     Kind("responses"),
     Kind("contributions", third_party=True),
