@@ -48,6 +48,11 @@ def _need_to_know() -> None:
         return
     user = current_user.user
     scope.require_route(db.session, user, dict(request.view_args or {}))
+    if current_user.person_mode_review_id is not None:
+        # A tablet locked to one person's review (opened by this account, in scope then)
+        # shows only that review: its pages read it by the lock, never by a list, so a limit
+        # on every query would cost the person's every tap and hide nothing.
+        return
     g.scope_people = scope.people_select(db.session, user)
 
 
