@@ -32,7 +32,16 @@ from werkzeug.serving import make_server
 
 from facilitator.db import make_engine
 from facilitator.extensions import db
-from facilitator.models import AuditEvent, ConsentDecision, Review, Role, Supporter, User
+from facilitator.models import (
+    AuditEvent,
+    ConsentDecision,
+    Review,
+    Role,
+    Service,
+    StaffService,
+    Supporter,
+    User,
+)
 from facilitator.services import accounts
 from facilitator.services.family import links
 from facilitator.services.reviews import consent
@@ -170,6 +179,8 @@ def test_no_secret_or_view_in_any_log(app: Flask, demo: dict, captured: Capture)
             db.session, email=EMAIL, name="Logs Tester", role=Role.STAFF, password=PASSWORD
         )
         accounts.set_pin(db.session, staff, PIN)
+        for service_id in db.session.scalars(select(Service.id)):  # works where Sam lives
+            db.session.add(StaffService(user_id=staff.id, service_id=service_id))
         review = db.session.get(Review, review_id)
         assert review is not None
         review.facilitator_id = staff.id
