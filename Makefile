@@ -24,7 +24,7 @@ setup-test:
 	@scripts/setup.sh test
 
 test: setup-test
-	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+	@VENV=$(VENV) scripts/test.sh $(PYTEST_ARGS)
 
 lint: setup
 	$(VENV)/bin/ruff check facilitator tests scripts

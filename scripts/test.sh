@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# `make test`: every test. With no arguments, two pytest processes share the machine's two
+# cores: the browser, unit and content tests in one, the web tests in the other (each has its
+# own databases, temporary folder and browser, as two runs side by side always have). Both
+# outputs are shown; it fails if either fails. With arguments: one pytest, with those.
+set -u
+PY="${VENV:-.venv}/bin/python"
+if [ "$#" -gt 0 ]; then
+  exec "$PY" -m pytest "$@"
+fi
+work=$(mktemp -d)
+"$PY" -m pytest tests/browser tests/unit tests/content --basetemp="$work/first" >"$work/first.log" 2>&1 &
+first=$!
+"$PY" -m pytest tests/web --basetemp="$work/second"
+second=$?
+wait "$first"
+first_status=$?
+echo
+echo "==> The browser, unit and content tests (run beside the web tests above):"
+cat "$work/first.log"
+rm -rf "$work"
+if [ "$first_status" -ne 0 ] || [ "$second" -ne 0 ]; then
+  exit 1
+fi
