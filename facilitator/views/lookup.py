@@ -44,6 +44,8 @@ def _limit() -> Any:
 def _need_to_know() -> None:
     """Refuse a route naming someone out of scope; limit every query to the viewer's people."""
     g.pop("scope_people", None)
+    if request.endpoint in (None, "static"):  # files of the app itself name nobody
+        return
     if not current_user.is_authenticated:
         return
     user = current_user.user
