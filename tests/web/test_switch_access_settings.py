@@ -355,7 +355,10 @@ def test_upgrade_of_the_pacing_settings_on_postgresql() -> None:
 def _check_pacing_upgrade(url: str) -> None:
     """On only by default becomes off; on by a recorded staff choice stays on (with the
     shortest new delay); each change is audited; downgrade restores the old default."""
+    import json
+
     from alembic import command
+    from sqlalchemy import MetaData, text
     from sqlalchemy.orm import Session
 
     from facilitator.db import alembic_config, make_engine, upgrade
@@ -364,27 +367,40 @@ def _check_pacing_upgrade(url: str) -> None:
     engine = make_engine(url)
     old = {"text_size": "large", "speech": "on"}
     with Session(engine) as session:
+        # People as that revision had them (today's model has columns 0013 did not).
+        tables = MetaData()
+        tables.reflect(session.connection(), only=["people"])
+        people_table = tables.tables["people"]
         on, off = {**old, "auto_advance": True}, {**old, "auto_advance": False}
-        made = {
-            key: Person(preferred_name=key, full_name=key, settings=value)
-            for key, value in (("default", on), ("chosen", on), ("off", off), ("unset", old))
-        }
-        session.add_all(made.values())
-        session.flush()
+        ids = {}
+        for key, value in (("default", on), ("chosen", on), ("off", off), ("unset", old)):
+            row = {"preferred_name": key, "full_name": key, "settings": value}
+            for column in people_table.columns:
+                if column.name not in row and not column.nullable and not column.primary_key:
+                    default = Person.__table__.c[column.name].default
+                    assert default is not None, column.name
+                    arg = default.arg  # type: ignore[attr-defined]
+                    row[column.name] = arg(None) if callable(arg) else arg
+            ids[key] = session.execute(people_table.insert().values(**row)).inserted_primary_key[0]
         for key in ("chosen", "off"):  # staff changed it: B back on after a while off, C off
             audit.record(
                 session,
                 "person.settings_changed",
                 actor_label="Tom Okafor (staff)",
-                person_id=made[key].id,
+                person_id=ids[key],
                 detail={"changed": ["auto_advance", "text_size"]},
             )
         session.commit()
-        ids = {key: person.id for key, person in made.items()}
 
     def settings() -> dict[str, dict]:
         with Session(engine) as session:
-            return {key: dict(session.get(Person, pid).settings) for key, pid in ids.items()}  # type: ignore[union-attr]
+            found = {}
+            for key, pid in ids.items():
+                raw = session.execute(
+                    text("SELECT settings FROM people WHERE id = :id"), {"id": pid}
+                ).scalar_one()
+                found[key] = dict(json.loads(raw) if isinstance(raw, str) else raw)
+            return found
 
     def entries() -> list[AuditEvent]:
         with Session(engine) as session:
@@ -395,7 +411,7 @@ def _check_pacing_upgrade(url: str) -> None:
             session.expunge_all()
             return list(found)
 
-    upgrade(url)
+    upgrade(url, "0014_person_pacing")
     after = settings()
     assert after["default"]["auto_advance"] is False and after["unset"]["auto_advance"] is False
     assert after["chosen"]["auto_advance"] is True and after["chosen"]["advance_delay_ms"] == 3000
