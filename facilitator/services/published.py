@@ -30,7 +30,7 @@ from ..i18n import LANGUAGES
 from ..models import PublishedPage, User, utcnow
 from ..text import clean_text
 from . import NotFound, ServiceError, audit
-from .governance.versions import StaleRecord, sent_version
+from .governance.versions import STALE_MESSAGE, StaleRecord, sent_version
 
 ACCESSIBILITY, PRIVACY, PRIVACY_EASY_READ, CONTACT = (
     "accessibility",
@@ -410,10 +410,7 @@ def save(
     sent = sent_version(version)
     if sent != current:
         raise StaleRecord(
-            _l(
-                "Someone else changed this record while you were editing. Your changes were not "
-                "saved: reload the page to see theirs, then make your changes again."
-            ),
+            STALE_MESSAGE,
             stored=current,
             sent=sent,
         )

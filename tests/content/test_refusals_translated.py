@@ -272,6 +272,13 @@ class Checker:
         for scope in self.module.scopes(at):
             function = isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef))
             body = list(ast.walk(scope) if function else scope.body)  # type: ignore[attr-defined]
+            imported = None if function else self._imported(body, name)
+            if imported is not None:  # ``from .versions import STALE_MESSAGE``: read it there
+                module, original = imported
+                where = f"{module.path}:{original}"  # the name there; an import cycle stops
+                if where in seen:
+                    return False
+                return self.reading(module)._bound(original, module.tree, seen - {name} | {where})
             values, unknown = _bindings(body, name)
             parameter = function and name in _parameters(scope)  # type: ignore[arg-type]
             if values or unknown or parameter:
@@ -281,6 +288,32 @@ class Checker:
                     and (not parameter or self._passed(scope, name, seen))  # type: ignore[arg-type]
                 )
         return False
+
+    def _imported(self, body: list[ast.AST], name: str) -> tuple[Module, str] | None:
+        """The module of this code that a module-level ``from ... import`` takes ``name`` from,
+        and the name it has there (None: not imported so, or from outside the code)."""
+        for node in body:
+            if not isinstance(node, ast.ImportFrom):
+                continue
+            for alias in node.names:
+                if (alias.asname or alias.name) != name:
+                    continue
+                if node.level:
+                    base = self.module.path.parent
+                    for _up in range(node.level - 1):
+                        base = base.parent
+                else:
+                    if not (node.module or "").startswith("facilitator"):
+                        return None
+                    base = ROOT
+                parts = (node.module or "").split(".") if node.module else []
+                target = base.joinpath(*parts)
+                for path in (target.with_suffix(".py"), target / "__init__.py"):
+                    found = next((m for m in _modules() if m.path == path), None)
+                    if found is not None:
+                        return found, alias.name
+                return None
+        return None
 
     def _passed(self, function: ast.FunctionDef, name: str, seen: frozenset[str]) -> bool:
         """What every call of ``function`` in this module gives its parameter ``name``."""
