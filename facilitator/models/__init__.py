@@ -24,6 +24,7 @@ from .people import (
     Relationship,
     Supporter,
 )
+from .person_recordings import PersonRecording, RecordingConsent
 from .published import ComplaintSource, PublishedPage
 from .reviews import NonParticipation, Response, Review, ReviewPrompt
 from .services import CoverGrant, PersonService, Service, ServiceKind, ServiceLead, StaffService
@@ -60,9 +61,11 @@ __all__ = [
     "PasswordResetRequest",
     "PeopleImport",
     "Person",
+    "PersonRecording",
     "PersonService",
     "Relationship",
     "Photo",
+    "RecordingConsent",
     "PublishedPage",
     "RecoveryCode",
     "Response",
