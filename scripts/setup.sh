@@ -17,6 +17,9 @@ debian_packages=(libespeak-ng1 espeak-ng)
 [ "$MODE" = test ] && debian_packages+=(chromium)
 # pg_dump and pg_restore: flask backup / restore on PostgreSQL (issue 19).
 [ "$MODE" = test ] && debian_packages+=(postgresql-client-15)
+# nginx: the deploy/ site is tested in front of two instances (tests/browser/test_nginx_two_instances.py,
+# issue 19). The test starts its own nginx as a non-root process; the system service is never started.
+[ "$MODE" = test ] && debian_packages+=(nginx)
 missing=()
 for pkg in "${debian_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
@@ -25,7 +28,15 @@ if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     say "Installing Debian packages: ${missing[*]}"
     apt-get update -qq
+    # Installing nginx would start the system service (port 80) where nothing forbids it: a
+    # policy-rc.d that denies every start, only while installing and only if there is none.
+    no_start=""
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+      printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d
+      no_start=/usr/sbin/policy-rc.d
+    fi
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    [ -n "$no_start" ] && rm -f "$no_start"
   else
     warn "Not installed: ${missing[*]}. Install them with: sudo apt-get install ${missing[*]}"
     warn "Without espeak-ng the app uses the browser's own voice; without chromium browser tests skip."
