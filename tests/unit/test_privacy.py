@@ -20,7 +20,6 @@ from sqlalchemy import (
     Boolean,
     Column,
     Date,
-    DateTime,
     ForeignKey,
     Integer,
     MetaData,
@@ -56,6 +55,7 @@ from facilitator.services.data import privacy, retention
 from facilitator.services.family import links
 from facilitator.services.media import storage
 
+from .. import old_revision
 from .factories import cid, person, review, signed_in, user
 
 TODAY = date(2035, 6, 1)
@@ -434,34 +434,11 @@ def test_migration_keeps_the_audit_chain_and_its_guard(tmp_path: Path) -> None:
     engine = make_engine(url)
     with Session(engine) as before:
         # Rows as that revision had them (today's models have columns 0007 did not).
-        tables = MetaData()
-        tables.reflect(before.connection(), only=["users", "people"])
-
-        def row(table: Any, **given: Any) -> dict[str, Any]:
-            values = dict(given)
-            for column in table.columns:
-                if column.nullable or column.primary_key or column.name in values:
-                    continue
-                kind = column.type
-                if isinstance(kind, JSON):
-                    values[column.name] = {}
-                elif isinstance(kind, DateTime):
-                    values[column.name] = utcnow()
-                elif isinstance(kind, Boolean):
-                    values[column.name] = True
-                elif isinstance(kind, Integer):
-                    values[column.name] = 1
-                else:
-                    values[column.name] = uuid.uuid4().hex[:16]
-            return values
-
-        users, people_table = tables.tables["users"], tables.tables["people"]
-        staff_id = before.execute(
-            insert(users).values(**row(users, role="staff", email="sian@example.org"))
-        ).inserted_primary_key[0]
-        ann_id = before.execute(
-            insert(people_table).values(**row(people_table, preferred_name="Ann"))
-        ).inserted_primary_key[0]
+        tables = old_revision.tables(before, "users", "people")
+        staff_id = old_revision.insert(
+            before, tables["users"], role="staff", email="sian@example.org"
+        )
+        ann_id = old_revision.insert(before, tables["people"], preferred_name="Ann")
         audit.record(
             before, "person.viewed", actor_label=f"user {staff_id}", person_id=ann_id,
             detail={"n": 1},

@@ -358,30 +358,25 @@ def _check_pacing_upgrade(url: str) -> None:
     import json
 
     from alembic import command
-    from sqlalchemy import MetaData, text
+    from sqlalchemy import text
     from sqlalchemy.orm import Session
 
     from facilitator.db import alembic_config, make_engine, upgrade
     from facilitator.services import audit
 
+    from .. import old_revision
+
     engine = make_engine(url)
     old = {"text_size": "large", "speech": "on"}
     with Session(engine) as session:
         # People as that revision had them (today's model has columns 0013 did not).
-        tables = MetaData()
-        tables.reflect(session.connection(), only=["people"])
-        people_table = tables.tables["people"]
+        people_table = old_revision.tables(session, "people")["people"]
         on, off = {**old, "auto_advance": True}, {**old, "auto_advance": False}
         ids = {}
         for key, value in (("default", on), ("chosen", on), ("off", off), ("unset", old)):
-            row = {"preferred_name": key, "full_name": key, "settings": value}
-            for column in people_table.columns:
-                if column.name not in row and not column.nullable and not column.primary_key:
-                    default = Person.__table__.c[column.name].default
-                    assert default is not None, column.name
-                    arg = default.arg  # type: ignore[attr-defined]
-                    row[column.name] = arg(None) if callable(arg) else arg
-            ids[key] = session.execute(people_table.insert().values(**row)).inserted_primary_key[0]
+            ids[key] = old_revision.insert(
+                session, people_table, preferred_name=key, full_name=key, settings=value
+            )
         for key in ("chosen", "off"):  # staff changed it: B back on after a while off, C off
             audit.record(
                 session,
