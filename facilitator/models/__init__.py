@@ -1,6 +1,7 @@
 """SQLAlchemy 2.0 typed models for the whole domain."""
 
 from .actions import OutcomeAction, action_responses
+from .advocate_reports import AdvocateReport, AdvocateReportResponse
 from .audit import AuditEvent, AuditHead
 from .base import utcnow
 from .complaints import Complaint
@@ -11,6 +12,14 @@ from .figures import ReviewFigures, invalidate_figures
 from .followups import ActionFollowUp, FollowUpAnswer
 from .governance import *  # noqa: F403  (governance records, issue 6)
 from .imports import PeopleImport
+from .joint_meetings import (
+    JointMeeting,
+    JointMeetingNote,
+    JointMeetingOption,
+    JointMeetingView,
+    MeetingStatus,
+    joint_meeting_actions,
+)
 from .layers import Contribution, DifferingView
 from .lifecycle import LifecycleEvent, ReviewClosure, ReviewMeeting
 from .media import Photo
@@ -26,6 +35,14 @@ from .people import (
 )
 from .person_recordings import PersonRecording, RecordingConsent
 from .published import ComplaintSource, PublishedPage
+from .record_audits import (
+    AuditAnswer,
+    FindingStatus,
+    RecordAudit,
+    RecordAuditAnswer,
+    RecordAuditCheck,
+    RecordAuditFinding,
+)
 from .reviews import NonParticipation, Response, Review, ReviewPrompt
 from .services import CoverGrant, PersonService, Service, ServiceKind, ServiceLead, StaffService
 from .stored_files import StoredFile
@@ -33,6 +50,8 @@ from .tablet import TabletUnlockAttempt
 from .users import LoginAttempt, RecoveryCode, User, UserSession
 
 __all__ = [
+    "AdvocateReport",
+    "AdvocateReportResponse",
     "ActionFollowUp",
     "FollowUpAnswer",
     "DEFAULT_SETTINGS",
@@ -49,9 +68,14 @@ __all__ = [
     "FamilySession",
     "InvitationLink",
     "InvolvementAgreement",
+    "JointMeeting",
+    "JointMeetingNote",
+    "JointMeetingOption",
+    "JointMeetingView",
     "LegalAuthority",
     "LifecycleEvent",
     "LoginAttempt",
+    "MeetingStatus",
     "NonParticipation",
     "NoticeChoice",
     "OutboxMessage",
@@ -64,6 +88,12 @@ __all__ = [
     "PersonRecording",
     "PersonService",
     "Relationship",
+    "AuditAnswer",
+    "FindingStatus",
+    "RecordAudit",
+    "RecordAuditAnswer",
+    "RecordAuditCheck",
+    "RecordAuditFinding",
     "Photo",
     "RecordingConsent",
     "PublishedPage",
@@ -85,6 +115,7 @@ __all__ = [
     "UserSession",
     "VoiceRecording",
     "action_responses",
+    "joint_meeting_actions",
     "invalidate_figures",
     "utcnow",
 ]
