@@ -45,6 +45,7 @@ from ..models import (
     CustomPrompt,
     DifferingView,
     InvitationLink,
+    JointMeeting,
     LegalAuthority,
     OutcomeAction,
     Person,
@@ -235,6 +236,7 @@ PERSON_PARAMETERS: dict[str, Callable[[Session, Any], int | None]] = {
     "supporter_id": _direct(Supporter),
     "authority_id": _authority,
     "public_id": _public_id,
+    "meeting_id": _direct(JointMeeting),  # a joint problem-solving meeting (issue 17)
 }
 # URL parameters that name no person's record (or one found through another parameter of the
 # same route: a party through its differing view, a prompt through its person).
@@ -663,6 +665,7 @@ _BY_PERSON = (
     Photo,
     VoiceRecording,
     CustomPrompt,
+    JointMeeting,
 )
 _BY_PERSON_IF_ANY = (Complaint, AuditEvent)
 _BY_REVIEW = (OutcomeAction, Contribution, DifferingView, InvitationLink)
