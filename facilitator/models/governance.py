@@ -35,6 +35,24 @@ class PartyKind(enum.StrEnum):
     STAFF = "staff"
 
 
+class OutcomeCode(enum.StrEnum):
+    """How a differing view ended, coded beside the written outcome (issue 20).
+
+    Only ``BEST_INTERESTS_AGAINST`` and ``SUPPORTER_FOLLOWED`` went against the person's stated
+    view; ``UNRESOLVED`` and ``ESCALATED`` are not a decision about it either way.
+    """
+
+    PERSON_FOLLOWED = "person-followed"  # the person's view was followed
+    AGREED_WAY = "agreed-way"  # a way was found that the person agreed to
+    BEST_INTERESTS_AGAINST = "best-interests-against"  # with the capacity record
+    SUPPORTER_FOLLOWED = "supporter-followed"  # a supporter's view over the person's
+    UNRESOLVED = "unresolved"
+    ESCALATED = "escalated"
+
+
+AGAINST_PERSON = frozenset({OutcomeCode.BEST_INTERESTS_AGAINST, OutcomeCode.SUPPORTER_FOLLOWED})
+
+
 class DecisionArea(enum.StrEnum):
     """Which kind of Lasting Power of Attorney or deputyship a decision falls under."""
 
@@ -145,6 +163,12 @@ class DifferingViewDetail(Base):
     report_received_on: Mapped[date | None] = mapped_column(Date)
     written_response_on: Mapped[date | None] = mapped_column(Date)
     route_set_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The outcome coded (issue 20); rows resolved before it stay NULL ("not coded").
+    outcome_code: Mapped[OutcomeCode | None] = mapped_column(str_enum(OutcomeCode))
+    # SUPPORTER_FOLLOWED: the supporter (a party to the view) whose view was followed.
+    followed_supporter_id: Mapped[int | None] = mapped_column(ForeignKey("supporters.id"))
+    # BEST_INTERESTS_AGAINST: the capacity assessment (lacks capacity) the decision rests on.
+    assessment_id: Mapped[int | None] = mapped_column(ForeignKey("capacity_assessments.id"))
 
 
 class DifferingViewParty(Base):
@@ -333,6 +357,7 @@ class ComplaintDetail(Base):
 
 
 __all__ = [
+    "AGAINST_PERSON",
     "AgreementAnswer",
     "BestInterestsConsultee",
     "BestInterestsRecord",
@@ -351,6 +376,7 @@ __all__ = [
     "DifferingViewStatement",
     "FlagSource",
     "FlagStatus",
+    "OutcomeCode",
     "PartyKind",
     "RecipientKind",
     "SafetyAction",
