@@ -29,6 +29,21 @@ def _person_page(person: Person) -> str:
     return url_for("staff.person", person_id=person.id)
 
 
+def _record_page(
+    template: str, person: Person, error: ServiceError | None, **context: object
+) -> str:
+    """A record page of the person, shown again after a refusal: the refusal's words, and
+    whether it was someone else's newer save (both versions are then shown)."""
+    return render_template(
+        template,
+        person=person,
+        error=str(error) if error else None,
+        conflict=isinstance(error, StaleVersion),
+        flag=people.communication_flag(person),
+        **context,
+    )
+
+
 @bp.route("/<int:person_id>/details", methods=["GET", "POST"])
 @roles_required(*STAFF_ROLES)
 def details(person_id: int) -> ResponseReturnValue:
@@ -44,14 +59,7 @@ def details(person_id: int) -> ResponseReturnValue:
     )
 
     def page(error: ServiceError | None = None) -> str:
-        return render_template(
-            "staff/person_details.html",
-            person=person,
-            form=form,
-            error=str(error) if error else None,
-            conflict=isinstance(error, StaleVersion),
-            flag=people.communication_flag(person),
-        )
+        return _record_page("staff/person_details.html", person, error, form=form)
 
     edge.on_refusal(page)
     if sent(form):
@@ -108,19 +116,17 @@ def _supporter_page(
     error: ServiceError | None = None,
     typed: str = "",
 ) -> str:
-    return render_template(
+    return _record_page(
         "staff/supporter.html",
-        person=person,
+        person,
+        error,
         supporter=supporter,
         form=form,
         end_form=end_form,
         typed=typed if error is not None else "",
-        error=str(error) if error else None,
-        conflict=isinstance(error, StaleVersion),
         relationships=list(Relationship),
         languages=LANGUAGES,
         today=date.today().isoformat(),
-        flag=people.communication_flag(person),
     )
 
 
@@ -186,22 +192,20 @@ def _authority_page(
     error: ServiceError | None = None,
     typed: str = "",
 ) -> str:
-    return render_template(
+    return _record_page(
         "staff/authority.html",
-        person=person,
+        person,
+        error,
         supporter=supporter,
         authority=authority,
         form=form,
         end_form=end_form,
         typed=typed if error is not None else "",
-        error=str(error) if error else None,
-        conflict=isinstance(error, StaleVersion),
         kinds=list(AuthorityKind),
         checker=db.session.get(User, authority.checked_by_id)
         if authority is not None and authority.checked_by_id
         else None,
         today=date.today().isoformat(),
-        flag=people.communication_flag(person),
     )
 
 
