@@ -9,12 +9,16 @@ if [ "$#" -gt 0 ]; then
   exec "$PY" -m pytest "$@"
 fi
 work=$(mktemp -d)
-"$PY" -m pytest tests/browser tests/unit tests/content --basetemp="$work/first" >"$work/first.log" 2>&1 &
+start=$(date +%s)
+# --durations: each run names its slowest tests, so the next split can be chosen from figures.
+"$PY" -m pytest tests/browser tests/unit tests/content --basetemp="$work/first" --durations=15 >"$work/first.log" 2>&1 &
 first=$!
-"$PY" -m pytest tests/web --basetemp="$work/second"
+"$PY" -m pytest tests/web --basetemp="$work/second" --durations=15
 second=$?
+echo "==> The web tests took $(( $(date +%s) - start )) s."
 wait "$first"
 first_status=$?
+echo "==> Both ended after $(( $(date +%s) - start )) s."
 echo
 echo "==> The browser, unit and content tests (run beside the web tests above):"
 cat "$work/first.log"
