@@ -1,7 +1,6 @@
 """SQLAlchemy 2.0 typed models for the whole domain."""
 
 from .actions import OutcomeAction, action_responses
-from .advocate_reports import AdvocateReport, AdvocateReportResponse
 from .audit import AuditEvent, AuditHead
 from .base import utcnow
 from .complaints import Complaint
@@ -12,14 +11,6 @@ from .figures import ReviewFigures, invalidate_figures
 from .followups import ActionFollowUp, FollowUpAnswer
 from .governance import *  # noqa: F403  (governance records, issue 6)
 from .imports import PeopleImport
-from .joint_meetings import (
-    JointMeeting,
-    JointMeetingNote,
-    JointMeetingOption,
-    JointMeetingView,
-    MeetingStatus,
-    joint_meeting_actions,
-)
 from .layers import Contribution, DifferingView
 from .lifecycle import LifecycleEvent, ReviewClosure, ReviewMeeting
 from .media import Photo
@@ -50,8 +41,6 @@ from .tablet import TabletUnlockAttempt
 from .users import LoginAttempt, RecoveryCode, User, UserSession
 
 __all__ = [
-    "AdvocateReport",
-    "AdvocateReportResponse",
     "ActionFollowUp",
     "FollowUpAnswer",
     "DEFAULT_SETTINGS",
@@ -68,14 +57,9 @@ __all__ = [
     "FamilySession",
     "InvitationLink",
     "InvolvementAgreement",
-    "JointMeeting",
-    "JointMeetingNote",
-    "JointMeetingOption",
-    "JointMeetingView",
     "LegalAuthority",
     "LifecycleEvent",
     "LoginAttempt",
-    "MeetingStatus",
     "NonParticipation",
     "NoticeChoice",
     "OutboxMessage",
@@ -115,7 +99,6 @@ __all__ = [
     "UserSession",
     "VoiceRecording",
     "action_responses",
-    "joint_meeting_actions",
     "invalidate_figures",
     "utcnow",
 ]

@@ -115,6 +115,19 @@ NOT_HELD: dict[str, str] = {
         "from the rows exported here and kept only to make the overdue actions page quick. "
         "Erasure deletes them with the reviews."
     ),
+    "record_audit_checks": (
+        "a review drawn for the provider's monthly record audit and who checked it (issue 20): "
+        "a quality check of the provider's record keeping, not part of the person's record. "
+        "Erasure deletes it with the review (the foreign key cascades)."
+    ),
+    "record_audit_answers": (
+        "a manager's met / not met / not applicable for one checklist item of a record audit, "
+        "with a note about the record keeping. Erasure deletes it with the review (cascade)."
+    ),
+    "record_audit_findings": (
+        "what a record audit found missing in the record keeping, its owner and due date. "
+        "Erasure deletes it with the review (cascade); the audit's counts stay in the audit log."
+    ),
     "audit_events": (
         "the append-only audit log: exported in its own section and kept after erasure "
         "(its entries hold ids and event names, never names or what anyone said)"
