@@ -289,8 +289,12 @@ class WrittenResponseForm(VersionForm):
 
 
 class OutcomeForm(VersionForm):
-    """How a differing view was resolved."""
+    """How a differing view was resolved: coded (a choice, with the supporter or capacity
+    assessment the code names) as well as written."""
 
+    outcome_code = Chosen()
+    followed_supporter_id = WholeNumberField()
+    assessment_id = WholeNumberField()
     outcome = StringField()
     reasoning = StringField()
     decision_maker = StringField()

@@ -343,6 +343,7 @@ def test_register_rules(session: Session, world) -> None:  # type: ignore[no-unt
         outcome="Sam stays",
         reasoning="It is Sam's decision and Sam has capacity for it",
         decision_maker="Sam",
+        outcome_code="person-followed",
         decided_on=today(),
     )
     assert view.status == CaseStatus.RESOLVED and view.resolved_at is not None

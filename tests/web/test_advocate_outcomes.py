@@ -113,6 +113,7 @@ def _ellis_outcomes(app: Flask, demo: dict) -> dict[str, int]:
             outcome="OUTCOME-AGREED allotment weekly",
             reasoning="REASONING-TEXT",
             decision_maker="Team manager",
+            outcome_code="agreed-way",
             decided_on=today,
         )
         other = differing.open_view(

@@ -477,6 +477,7 @@ def test_differing_view_from_the_register_to_its_outcome(
             "outcome": "Sam stays",
             "reasoning": "Sam's wish",
             "decision_maker": "Sam, with Jo",
+            "outcome_code": "person-followed",
             "decided_on": today().isoformat(),
         },
         follow_redirects=True,

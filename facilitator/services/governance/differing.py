@@ -18,12 +18,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...models import (
+    CapacityAssessment,
+    CapacityOutcome,
     CaseStatus,
     DifferingRoute,
     DifferingView,
     DifferingViewDetail,
     DifferingViewParty,
     DifferingViewStatement,
+    OutcomeCode,
     PartyKind,
     Person,
     Review,
@@ -230,8 +233,17 @@ def resolve(
     reasoning: str | None,
     decision_maker: str | None,
     decided_on: date | None,
+    outcome_code: str | None = None,
+    followed_supporter_id: int | None = None,
+    assessment_id: int | None = None,
 ) -> None:
-    """Record the outcome, the reasoning, who decided and when."""
+    """Record the outcome, coded as well as written, the reasoning, who decided and when.
+
+    The code is required (:class:`OutcomeCode`). A supporter's view followed over the
+    person's names that supporter, who must be one of the parties; a best-interests decision
+    against the person's stated wish names the capacity assessment it rests on: one of this
+    person's, finding that they lack capacity for the decision.
+    """
     with change_open(session, view, version, actor=actor, action="differing_view.resolved") as step:
         detail = materialise(session, view)
         if view.route is None:
@@ -263,10 +275,68 @@ def resolve(
                 _l("The decision cannot be dated before the differing view was opened.")
             )
         detail.decided_on = decided_on
+        _code(session, view, detail, outcome_code, followed_supporter_id, assessment_id)
         view.decided_by_id = actor.id
         view.status = CaseStatus.RESOLVED
         view.resolved_at = utcnow()
         step.detail["route"] = str(view.route)
+        step.detail["outcome_code"] = str(detail.outcome_code)
+        if detail.followed_supporter_id is not None:
+            step.detail["followed_supporter_id"] = detail.followed_supporter_id
+        if detail.assessment_id is not None:
+            step.detail["assessment_id"] = detail.assessment_id
+
+
+def _code(
+    session: Session,
+    view: DifferingView,
+    detail: DifferingViewDetail,
+    outcome_code: str | None,
+    followed_supporter_id: int | None,
+    assessment_id: int | None,
+) -> None:
+    """Check and store the outcome's code and what it names (the rules of :func:`resolve`)."""
+    code = choice(
+        OutcomeCode,
+        outcome_code,
+        ServiceError(_l("Choose how it ended from the list of outcomes.")),
+    )
+    detail.outcome_code = code
+    detail.followed_supporter_id = None
+    detail.assessment_id = None
+    if code == OutcomeCode.SUPPORTER_FOLLOWED:
+        supporters = {
+            p.row.supporter_id
+            for p in parties(session, view)
+            if p.row.kind == PartyKind.SUPPORTER and p.row.supporter_id is not None
+        }
+        if followed_supporter_id is None or followed_supporter_id not in supporters:
+            raise ServiceError(
+                _l(
+                    "Choose the supporter whose view was followed. They must be one of the "
+                    "parties: add them first."
+                )
+            )
+        detail.followed_supporter_id = followed_supporter_id
+    elif code == OutcomeCode.BEST_INTERESTS_AGAINST:
+        if assessment_id is None:
+            raise ServiceError(
+                _l(
+                    "A best-interests decision needs the capacity assessment it rests on. "
+                    "Record the assessment first, then choose it."
+                )
+            )
+        assessment = session.get(CapacityAssessment, assessment_id)
+        if assessment is None or assessment.person_id != review_of(session, view).person_id:
+            raise ServiceError(_l("Choose one of this person's capacity assessments."))
+        if assessment.outcome != CapacityOutcome.LACKS_CAPACITY:
+            raise ServiceError(
+                _l(
+                    "That assessment found the person has capacity for the decision, so it "
+                    "is theirs to make: a best-interests decision cannot go against it."
+                )
+            )
+        detail.assessment_id = assessment.id
 
 
 def case(session: Session, view: DifferingView, as_of: date | None = None) -> Case:

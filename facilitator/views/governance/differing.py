@@ -20,10 +20,12 @@ from ...forms.governance import (
     WrittenResponseForm,
 )
 from ...models import (
+    CapacityAssessment,
     CaseStatus,
     Contribution,
     ContributionStatus,
     DifferingRoute,
+    OutcomeCode,
     PartyKind,
     Response,
     Review,
@@ -138,6 +140,14 @@ def _case_page(view_id: int, error: ServiceError | None = None) -> Any:
         )
     )
     in_parties = {(p.row.kind, p.row.supporter_id, p.row.user_id) for p in case.parties}
+    # For the coded outcome: the supporters among the parties, the person's assessments.
+    assessments = list(
+        session.scalars(
+            select(CapacityAssessment)
+            .where(CapacityAssessment.person_id == case.person.id)
+            .order_by(CapacityAssessment.assessed_on.desc(), CapacityAssessment.id.desc())
+        )
+    )
     return render_template(
         "governance/differing_case.html",
         case=case,
@@ -151,6 +161,10 @@ def _case_page(view_id: int, error: ServiceError | None = None) -> Any:
         people={u.id: u for u in staff},
         error=error,
         PartyKind=PartyKind,
+        outcome_codes=[c.value for c in OutcomeCode],
+        party_supporters=[p.supporter for p in case.parties if p.supporter is not None],
+        assessments=assessments,
+        assessment_by_id={a.id: a for a in assessments},
     )
 
 

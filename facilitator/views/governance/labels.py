@@ -53,6 +53,15 @@ LABELS: dict[str, dict[str, Any]] = {
         "4-to-8-weeks": _l("4 to 8 weeks"),
         "over-8-weeks": _l("over 8 weeks"),
     },
+    "outcome-code": {
+        "person-followed": _l("the person's view was followed"),
+        "agreed-way": _l("a way was found that the person agreed to"),
+        "best-interests-against": _l("a best-interests decision against the person's stated wish"),
+        "supporter-followed": _l("a supporter's view was followed over the person's"),
+        "unresolved": _l("unresolved"),
+        "escalated": _l("escalated"),
+        "none": _l("not coded"),
+    },
     "party": {
         "person": _l("the person"),
         "supporter": _l("supporter"),
