@@ -1,6 +1,7 @@
 """SQLAlchemy 2.0 typed models for the whole domain."""
 
 from .actions import OutcomeAction, action_responses
+from .advocate_reports import AdvocateReport, AdvocateReportResponse
 from .audit import AuditEvent, AuditHead
 from .base import utcnow
 from .complaints import Complaint
@@ -41,6 +42,8 @@ from .tablet import TabletUnlockAttempt
 from .users import LoginAttempt, RecoveryCode, User, UserSession
 
 __all__ = [
+    "AdvocateReport",
+    "AdvocateReportResponse",
     "ActionFollowUp",
     "FollowUpAnswer",
     "DEFAULT_SETTINGS",

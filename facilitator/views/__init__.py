@@ -8,6 +8,7 @@ from . import edge, governance, lookup, main, published
 from .account import admin, auth
 from .advocate import advocate
 from .advocate import layer as advocate_layer
+from .advocate import reports as advocate_reports_filed  # noqa: F401  (on advocate_layer.bp)
 from .family import family
 from .family import help as family_help
 from .governance import safeguarding
@@ -16,9 +17,11 @@ from .person import help as person_help
 from .person import person
 from .person import screen_cache as person_screen_cache
 from .person import sync as person_sync
+from .person import voice as person_voice  # noqa: F401  (routes on person.bp, issue 24)
 from .person import you_said as person_you_said
 from .staff import (
     actions,
+    advocate_reports,
     casework,
     cover,
     custom_prompts,
@@ -35,6 +38,7 @@ from .staff import (
     you_said,
 )
 from .staff import help as staff_help
+from .staff import recordings as staff_recordings  # noqa: F401  (routes on staff.bp, issue 24)
 
 BLUEPRINTS = (
     # everyone
@@ -47,7 +51,7 @@ BLUEPRINTS = (
     staff.bp, people.bp, links.bp, layers.bp, actions.bp, actions.overview, review_record.bp,
     you_said.bp, casework.bp, privacy.bp, photos.bp, photos.files, custom_prompts.bp,
     cover.bp, people_import.bp,
-    lifecycle.bp, records.bp,
+    lifecycle.bp, records.bp, advocate_reports.bp,
     # advocates
     advocate.bp, advocate_layer.bp,
     # governance

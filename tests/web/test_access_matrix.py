@@ -134,6 +134,9 @@ PREFIXES: list[tuple[str, str]] = [
     ("cover.", "staff"),  # covering another service; a person's service and moves (issue 25)
     ("lifecycle.reopen", "governance"),  # reopening a closed review: a manager
     ("lifecycle.", "staff"),
+    # Advocates' formal reports waiting, and staff's written response (issue 17); the
+    # advocate files theirs on advocate_layer. (tests/web/test_advocate_reports.py)
+    ("advocate_reports.", "staff"),
     ("advocate.", "advocate"),
     ("advocate_layer.", "advocate"),
     ("governance.", "governance"),

@@ -92,6 +92,8 @@ KINDS: tuple[Kind, ...] = (
     Kind("safety_flags"),
     Kind("safety_decisions"),
     Kind("communications", third_party=True),
+    Kind("advocate_reports", third_party=True),  # an advocate's formal report (issue 17)
+    Kind("advocate_report_responses", third_party=True),
 )
 
 # Tables with a foreign key to a person's rows that are deliberately not part of the record.

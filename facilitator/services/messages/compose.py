@@ -44,6 +44,8 @@ SUBJECTS = {
     "meeting-arranged": _l("A review meeting for %(name)s is arranged"),
     "meeting-moved": _l("Review meeting for %(name)s has moved"),
     "meeting-cancelled": _l("Review meeting for %(name)s is cancelled"),
+    "advocate-report-filed": _l("An advocate has filed a formal report"),
+    "advocate-report-answered": _l("The written response to your report is ready"),
 }
 # Kinds a member of staff may choose not to get (their account page). Safety alerts and
 # password resets are never optional; messages to supporters follow what staff recorded.

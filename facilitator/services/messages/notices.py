@@ -37,12 +37,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...models import (
+    AdvocateReport,
     InvitationLink,
     NoticeChoice,
     Review,
     ReviewMeeting,
     Role,
     SafetyFlag,
+    StaffService,
     Supporter,
     User,
     utcnow,
@@ -427,3 +429,67 @@ def _meeting_recipient(
             return None
         return user.email, user.language, user, user.role in STAFF_ROLES
     return None  # the person: staff tell them
+
+
+# --- advocates' formal reports (issue 17) -----------------------------------------------------
+
+
+def service_managers(session: Session, person_id: int) -> list[User]:
+    """The active managers of the person's current service (maybe none)."""
+    service = scope.current_service(session, person_id)
+    if service is None:
+        return []
+    return _active(
+        session,
+        User.role == Role.MANAGER,
+        User.id.in_(
+            select(StaffService.user_id).where(StaffService.service_id == service.id)
+        ),
+    )
+
+
+def advocate_report_filed(session: Session, review: Review, report: AdvocateReport) -> int:
+    """Tell the review's coordinator and the managers of the person's service that an advocate
+    filed a formal report (or an addendum): where to read it and when the response is due,
+    never what it says. Returns how many were told."""
+    if not can_compose("advocate-report-filed"):
+        return 0
+    recipients: dict[int, User] = {}
+    first = coordinator(session, review)
+    for user in ([first] if first else []) + service_managers(session, review.person_id):
+        recipients.setdefault(user.id, user)
+    due = report.response_due_on
+    if report.addendum_to_id is not None:
+        root = session.get(AdvocateReport, report.addendum_to_id)
+        due = root.response_due_on if root is not None else None
+    told = 0
+    for user in recipients.values():
+        told += to_user(
+            session,
+            user,
+            "advocate-report-filed",
+            f"advocate-report-filed:{report.id}:{user.id}",
+            review_id=review.id,
+            addendum=report.addendum_to_id is not None,
+            due=due,
+            url=compose.public_url("advocate_reports.review", review_id=review.id),
+        )
+    return told
+
+
+def advocate_report_answered(session: Session, review: Review, report: AdvocateReport) -> bool:
+    """Tell the advocate who filed the report that the written response is written (where to
+    read it, never what it says)."""
+    if report.author_user_id is None or not can_compose("advocate-report-answered"):
+        return False
+    user = session.get(User, report.author_user_id)
+    if user is None:
+        return False
+    return to_user(
+        session,
+        user,
+        "advocate-report-answered",
+        f"advocate-report-answered:{report.id}:{user.id}",
+        review_id=review.id,
+        url=compose.public_url("advocate_layer.outcomes", review_id=review.id),
+    )

@@ -9,9 +9,9 @@ answers with its kind message and a rollback. Only closing and reopening
 
 Left out on purpose: the audit log (opening a closed record is audited), the figures cache,
 safeguarding flags and decisions (a concern is never blocked), complaints (a complaint about a
-finished review must still be heard), the next review's "did it happen?" answers about a
-closed review's actions (they belong to the later review) and rows of a review that is itself
-being erased.
+finished review must still be heard), an advocate's formal report about it and its response
+(likewise), the next review's "did it happen?" answers about a closed review's actions (they
+belong to the later review) and rows of a review that is itself being erased.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from ...models import (
     ActionFollowUp,
+    AdvocateReport,
     AuditEvent,
     AuditHead,
     Complaint,
@@ -41,6 +42,7 @@ from .. import ServiceError
 # Rows that name a review but are not part of what closing freezes (see the module's note).
 NOT_FROZEN: tuple[type, ...] = (
     ActionFollowUp,
+    AdvocateReport,  # an advocate's formal report is governance about the review (issue 17)
     AuditEvent,
     AuditHead,
     Complaint,

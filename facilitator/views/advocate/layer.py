@@ -22,7 +22,7 @@ from ...forms.family import AdvocateLayerForm
 from ...models import CaseStatus, DifferingRoute, Review, Role, Supporter
 from ...prompts.library import load_library
 from ...services import audit, people, reviews
-from ...services.governance import advocate_outcomes
+from ...services.governance import advocate_outcomes, advocate_reports
 from ...services.reviews import consent, contributions
 from ...services.reviews.person_first import person_views_done
 from .. import edge
@@ -148,4 +148,5 @@ def outcomes(review_id: int) -> str:
         flag=people.communication_flag(found.person),
         routes=ROUTES,
         case_status=CASE_STATUS,
+        reports=advocate_reports.for_advocate(db.session, record, current_account()),
     )
