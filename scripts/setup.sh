@@ -14,6 +14,8 @@ hash_of() { sha256sum "$@" | sha256sum | cut -c1-16; }
 
 # 1. Debian packages (only when we are root and apt is present; the app runs without them).
 debian_packages=(libespeak-ng1 espeak-ng)
+# WeasyPrint's text layout and fonts: the evidence pack's tagged PDF (issue 20).
+debian_packages+=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core)
 [ "$MODE" = test ] && debian_packages+=(chromium)
 # pg_dump and pg_restore: flask backup / restore on PostgreSQL (issue 19).
 [ "$MODE" = test ] && debian_packages+=(postgresql-client-15)

@@ -41,3 +41,4 @@ def _governance_words() -> dict[str, Any]:
 
 
 from . import agreements, audit_log, capacity, complaints, cover, dashboard, differing  # noqa: E402,F401
+from . import evidence  # noqa: E402,F401  (the evidence pack, issue 20)
