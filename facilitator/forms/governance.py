@@ -135,6 +135,14 @@ class PeriodForm(GovernanceForm):
     service = Chosen()
 
 
+class OutcomesForm(GovernanceForm):
+    """The outcome figures' period and service (a service by its id)."""
+
+    start = IsoDateField()
+    end = IsoDateField()
+    service = WholeNumberField()
+
+
 class FiguresExportForm(PeriodForm):
     """The figures to export: the period and service, and one figure or every one."""
 

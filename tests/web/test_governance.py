@@ -107,6 +107,7 @@ def governance_urls(ids: dict[str, Any]) -> list[str]:
         "/governance/capacity", f"/governance/capacity/new?person_id={ids['sam']}",
         f"/governance/capacity/{ids['assessment']}", "/governance/complaints", "/governance/complaints/new",  # noqa: E501
         f"/governance/complaints/{ids['complaint']}", "/governance/cover",
+        "/governance/outcomes",
     ]  # fmt: skip
 
 

@@ -40,5 +40,13 @@ def _governance_words() -> dict[str, Any]:
     }
 
 
-from . import agreements, audit_log, capacity, complaints, cover, dashboard, differing  # noqa: E402,F401
-from . import evidence  # noqa: E402,F401  (the evidence pack, issue 20)
+from . import (  # noqa: E402,F401
+    agreements,
+    audit_log,
+    capacity,
+    complaints,
+    cover,
+    dashboard,
+    differing,
+    outcomes,  # outcome figures (issue 20)
+)

@@ -62,6 +62,18 @@ LABELS: dict[str, dict[str, Any]] = {
         "escalated": _l("escalated"),
         "none": _l("not coded"),
     },
+    "followup": {
+        "yes": _l("happened"),
+        "partly": _l("partly happened"),
+        "no": _l("did not happen"),
+        "not-sure": _l("not sure"),
+    },
+    "action-status": {
+        "planned": _l("planned"),
+        "in-progress": _l("in progress"),
+        "done": _l("done"),
+        "not-done": _l("not done"),
+    },
     "party": {
         "person": _l("the person"),
         "supporter": _l("supporter"),
