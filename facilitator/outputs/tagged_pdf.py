@@ -14,8 +14,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PIL import ImageFile
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
+
+# WeasyPrint turns Pillow's LOAD_TRUNCATED_IMAGES on for the whole process when it is
+# imported; photo uploads must refuse truncated data (services/media/photo_files.py refuses
+# every upload while it is on), so it is turned off again here.
+ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 PDF_VARIANT = "pdf/ua-1"
 
