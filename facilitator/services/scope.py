@@ -255,6 +255,10 @@ OTHER_PARAMETERS = frozenset(
         "slug",  # a published page (issue 17): administrators only
         "lang",
         "who",  # an invitee of a review's meeting, through its review_id in the same route
+        # A record audit (issue 20): seen by those who see all its services
+        # (services/governance/record_audit.get), and a finding through its record_audit_id.
+        "record_audit_id",
+        "finding_id",
     }
 )
 

@@ -10,7 +10,8 @@ answers with its kind message and a rollback. Only closing and reopening
 Left out on purpose: the audit log (opening a closed record is audited), the figures cache,
 safeguarding flags and decisions (a concern is never blocked), complaints (a complaint about a
 finished review must still be heard), an advocate's formal report about it and its response
-(likewise), the next review's "did it happen?" answers about a closed review's actions (they
+(likewise), a record audit's check of it (issue 20: checking a record changes nothing
+in it), the next review's "did it happen?" answers about a closed review's actions (they
 belong to the later review) and rows of a review that is itself being erased.
 """
 
@@ -32,6 +33,7 @@ from ...models import (
     Complaint,
     DifferingView,
     DifferingViewParty,
+    RecordAuditCheck,
     Review,
     ReviewFigures,
     ReviewStatus,
@@ -46,6 +48,7 @@ NOT_FROZEN: tuple[type, ...] = (
     AuditEvent,
     AuditHead,
     Complaint,
+    RecordAuditCheck,  # a record audit's check of a closed review (issue 20)
     ReviewFigures,
     SafetyDecision,
     SafetyFlag,

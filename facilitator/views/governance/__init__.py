@@ -49,4 +49,5 @@ from . import (  # noqa: E402,F401
     dashboard,
     differing,
     outcomes,  # outcome figures (issue 20)
+    record_audits,  # the monthly record audit (issue 20)
 )

@@ -17,7 +17,7 @@ from ...outputs.charts import Chart, Series, bar_chart
 from ...outputs.labels import CAPTURE
 from ...services import ServiceError, audit, scope
 from ...services.audit.browse import csv_safe
-from ...services.governance import safeguarding
+from ...services.governance import record_audit, safeguarding
 from ...services.reporting import dashboard as figures
 from .. import edge
 from . import bp
@@ -105,6 +105,9 @@ def _dashboard(period: figures.Period, error: ServiceError | None = None) -> Any
         everyone=everyone,
         charts=_charts(d),
         open_flags=safeguarding.open_flags(session, service=period.service),
+        record_audits=record_audit.dashboard_figures(
+            session, current_account(), start=period.start, end=period.end, service=period.service
+        ),
         query={
             "start": period.start.isoformat(),
             "end": period.end.isoformat(),
