@@ -11,6 +11,7 @@ from .advocate import layer as advocate_layer
 from .advocate import reports as advocate_reports_filed  # noqa: F401  (on advocate_layer.bp)
 from .family import family
 from .family import help as family_help
+from .family import voice as family_voice  # noqa: F401  (routes on family.bp, issue 24)
 from .governance import safeguarding
 from .person import complain as person_complain  # noqa: F401  (routes on person_help.bp)
 from .person import help as person_help
