@@ -600,8 +600,8 @@ def governance_section(ctx: PackContext) -> PackSection:
 SECTION_BUILDERS: list[Builder] = [
     reviews_section,
     involvement_section,
-    differing_section,
     complaints_section,
+    differing_section,
     safeguarding_section,
     actions_section,
     governance_section,
