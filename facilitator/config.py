@@ -248,6 +248,9 @@ def load_config(instance_path: Path) -> dict[str, object]:
         # (a test) would otherwise leave them off for every app made after it in the process.
         "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "true").lower() != "false",
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Several Facilitator sites sharing one Redis keep their counts apart by a prefix
+        # (Flask-Limiter's own setting; empty by default).
+        "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX", "").strip(),
         "RATELIMIT_SIGN_IN": os.environ.get("RATELIMIT_SIGN_IN", "30 per minute"),
         "RATELIMIT_LINKS": os.environ.get("RATELIMIT_LINKS", "30 per minute"),
         "RATELIMIT_UPLOADS": os.environ.get("RATELIMIT_UPLOADS", "20 per 10 minutes"),
