@@ -49,8 +49,10 @@ from ..models import (
     LegalAuthority,
     OutcomeAction,
     Person,
+    PersonRecording,
     PersonService,
     Photo,
+    RecordingConsent,
     Response,
     Review,
     Role,
@@ -215,6 +217,12 @@ def _public_id(session: Session, value: Any) -> int | None:
         found = session.scalar(
             select(VoiceRecording.person_id)
             .where(VoiceRecording.public_id == value)
+            .execution_options(all_people=True)
+        )
+    if found is None:  # the person's own voice (issue 24)
+        found = session.scalar(
+            select(PersonRecording.person_id)
+            .where(PersonRecording.public_id == value)
             .execution_options(all_people=True)
         )
     return found
@@ -670,6 +678,8 @@ _BY_PERSON = (
     VoiceRecording,
     CustomPrompt,
     JointMeeting,
+    PersonRecording,  # the person's own voice (issue 24)
+    RecordingConsent,
 )
 _BY_PERSON_IF_ANY = (Complaint, AuditEvent)
 _BY_REVIEW = (OutcomeAction, Contribution, DifferingView, InvitationLink)

@@ -253,3 +253,19 @@ def test_staff_of_another_service_never_get_it(app: Flask, demo: dict) -> None:
     sign_in(other, "tycelyn@demo.facilitator.test")
     review_id = demo["reviews"]["Sam"]
     assert other.get(f"/staff/reviews/{review_id}/recordings/{public_id}").status_code == 404
+
+
+def test_subject_access_and_erasure_cover_the_recording(app: Flask, demo: dict) -> None:
+    from facilitator.services.data import privacy
+
+    public_id, _tablet = _kept_recording(app, demo, {1: "yes"})
+    with app.app_context():
+        row = db.session.scalars(select(PersonRecording)).one()
+        held = privacy.holdings(db.session, row.person_id)
+        assert [r["public_id"] for r in held.rows["person_recordings"]] == [public_id]
+        assert len(held.rows["recording_consents"]) >= 1
+        files = privacy.files_for(db.session, held)
+        assert {"table": "person_recordings", "row_id": row.id,
+                "files": [f"person-voices/{row.file_name}"], "bytes": row.byte_size} in files  # fmt: skip
+        document = privacy.export_document(db.session, row.person_id, held=held)
+        assert document["tables"]["person_recordings"][0]["public_id"] == public_id

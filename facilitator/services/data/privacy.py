@@ -72,6 +72,9 @@ KINDS: tuple[Kind, ...] = (
     Kind("review_meetings", third_party=True),
     Kind("non_participation"),
     Kind("responses"),
+    # The person's own voice (issue 24); a transcript in it is a facilitator's, with their id.
+    Kind("recording_consents"),
+    Kind("person_recordings"),
     Kind("contributions", third_party=True),
     Kind("consents"),
     Kind("invitation_links", hidden=frozenset({"token_hash", "verifier_hash"})),
@@ -203,7 +206,7 @@ def holdings(session: Session, person_id: int) -> Holdings:
 
 
 # Where the file store keeps each kind of file: photos at the top, recordings in voices/.
-FILE_PREFIXES = ("", "voices/")
+FILE_PREFIXES = ("", "voices/", "person-voices/")
 
 
 def files_for(session: Session, held: Holdings) -> list[dict[str, Any]]:
@@ -404,7 +407,11 @@ class SummaryLine:
 # Which tables make each line of the easy-read summary (the wording is in the views).
 SUMMARY_GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("reviews", "calendar", ("reviews",)),
-    ("answers", "speech-bubble", ("responses", "action_followups", "agreement_answers")),
+    (
+        "answers",
+        "speech-bubble",
+        ("responses", "action_followups", "agreement_answers", "person_recordings"),
+    ),
     ("supporters", "people", ("supporters", "legal_authorities", "involvement_agreements")),
     ("others_said", "family", ("contributions", "best_interests_consultees")),
     ("actions", "tick", ("outcome_actions",)),
@@ -416,6 +423,7 @@ SUMMARY_GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
             "capacity_assessments",
             "best_interests_records",
             "consents",
+            "recording_consents",
         ),
     ),  # fmt: skip
     ("safety", "shield", ("safety_flags", "safety_decisions")),
