@@ -421,6 +421,10 @@ def against_persons_view(
         chosen = supporters.get(followed.get(view_id) or 0)
         if chosen is not None and str(chosen.role) == role:
             group.followed_ids.append(view_id)
+    for row in [*per_supporter.values(), *per_role.values()]:
+        row.view_ids.sort()
+        row.against_ids.sort()
+        row.followed_ids.sort()
     result.by_role = sorted(per_role.values(), key=lambda r: r.role)
     result.by_supporter = sorted(
         per_supporter.values(),
