@@ -41,7 +41,9 @@ def webm_with_metadata() -> bytes:
         + _el(0x4D80, b"SecretMuxer")
         + _el(0x7BA9, b"Home of Sam"),
     )
-    tags = _el(0x1254C367, _el(0x7373, _el(0x67C8, _el(0x45A3, b"LOCATION") + _el(0x4487, b"51.5"))))
+    tags = _el(
+        0x1254C367, _el(0x7373, _el(0x67C8, _el(0x45A3, b"LOCATION") + _el(0x4487, b"51.5")))
+    )
     rest = plain[plain.index(bytes.fromhex("1654AE6B")) :]
     return header + _el(0x18538067, info + tags + rest, unknown=True)
 

@@ -54,8 +54,15 @@ def _agree(client: FlaskClient, hear: dict[int, str] | None = None, back: int = 
     assert response.headers["Location"].endswith(f"/person/q/{back}/say")
 
 
-def _send(client: FlaskClient, review_id: int, body: bytes, client_id: str | None = None,
-          position: int = 1, name: str = "recording.webm", mimetype: str = "audio/webm"):  # type: ignore[no-untyped-def]
+def _send(
+    client: FlaskClient,
+    review_id: int,
+    body: bytes,
+    client_id: str | None = None,
+    position: int = 1,
+    name: str = "recording.webm",
+    mimetype: str = "audio/webm",
+):  # type: ignore[no-untyped-def]
     data = {
         "client_id": client_id or uuid.uuid4().hex,
         "review_id": str(review_id),
@@ -76,9 +83,7 @@ def _count(app: Flask) -> int:
         return len(db.session.scalars(select(PersonRecording)).all())
 
 
-def test_say_it_asks_first_then_keeps_once_and_the_person_hears_it(
-    app: Flask, demo: dict
-) -> None:
+def test_say_it_asks_first_then_keeps_once_and_the_person_hears_it(app: Flask, demo: dict) -> None:
     review_id = demo["reviews"]["Sam"]
     tablet = app.test_client()
     start_session(tablet, review_id)
@@ -137,11 +142,17 @@ def test_no_leaves_every_other_way_of_answering(app: Flask, demo: dict) -> None:
 
 
 BAD = {
-    "not audio (a web page)": (b"<!doctype html><script>alert(1)</script>", "not a sound recording"),
+    "not audio (a web page)": (
+        b"<!doctype html><script>alert(1)</script>",
+        "not a sound recording",
+    ),
     "empty": (b"", "The recording is empty"),
     "wav, not the tablet's": (samples.wav(1.0), "not a recording the tablet made"),
     "truncated": (samples.webm_opus(3.0)[:-7], "cut short"),
-    "video sent as audio": (samples.webm_opus(2.0, track_type=1, codec=b"V_VP8"), "not a sound-only"),
+    "video sent as audio": (
+        samples.webm_opus(2.0, track_type=1, codec=b"V_VP8"),
+        "not a sound-only",
+    ),
     "over-size": (b"\x1a\x45\xdf\xa3" + b"\0" * (4 * 1024 * 1024 + 10), "too big"),
 }
 
@@ -265,7 +276,47 @@ def test_subject_access_and_erasure_cover_the_recording(app: Flask, demo: dict) 
         assert [r["public_id"] for r in held.rows["person_recordings"]] == [public_id]
         assert len(held.rows["recording_consents"]) >= 1
         files = privacy.files_for(db.session, held)
-        assert {"table": "person_recordings", "row_id": row.id,
-                "files": [f"person-voices/{row.file_name}"], "bytes": row.byte_size} in files  # fmt: skip
+        key = f"person-voices/{row.file_name}"
+        found = {"table": "person_recordings", "row_id": row.id, "files": [key]}
+        assert {**found, "bytes": row.byte_size} in files
         document = privacy.export_document(db.session, row.person_id, held=held)
         assert document["tables"]["person_recordings"][0]["public_id"] == public_id
+
+
+def _family_client(app: Flask, demo: dict) -> FlaskClient:
+    family = app.test_client()
+    _in(family, _issue(app, demo))  # Alex Carter, who may see Sam's answers
+    return family
+
+
+def _alex_number(app: Flask, demo: dict) -> int:
+    names = [s.name for s in _supporters(app, demo)]
+    return names.index("Alex Carter") + 1
+
+
+def test_a_family_member_the_person_did_not_choose_never_gets_the_recording(
+    app: Flask, demo: dict
+) -> None:
+    public_id, _tablet = _kept_recording(app, demo, {_alex_number(app, demo): "no"})
+    family = _family_client(app, demo)
+    assert family.get(f"/family/recordings/{public_id}").status_code == 404
+    page = family.get("/family/review").get_data(as_text=True)
+    assert public_id not in page and "recorded (" not in page
+
+
+def test_a_family_member_the_person_chose_hears_it(app: Flask, demo: dict) -> None:
+    public_id, _tablet = _kept_recording(app, demo, {_alex_number(app, demo): "yes"})
+    family = _family_client(app, demo)
+    heard = family.get(f"/family/recordings/{public_id}")
+    assert heard.status_code == 200 and heard.mimetype == "audio/webm"
+    assert "no-store" in heard.headers["Cache-Control"]
+    assert heard.headers["X-Content-Type-Options"] == "nosniff"
+    # A different person's supporter, or no session at all, gets nothing.
+    assert app.test_client().get(f"/family/recordings/{public_id}").status_code != 200
+    with app.app_context():
+        assert (
+            db.session.scalars(
+                select(AuditEvent).where(AuditEvent.action == "person_recording.heard")
+            ).first()
+            is not None
+        )
