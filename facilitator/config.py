@@ -282,6 +282,12 @@ def load_config(instance_path: Path) -> dict[str, object]:
         "METRICS_TOKEN": os.environ.get("METRICS_TOKEN") or None,
         "READY_REQUIRES_SPEECH": os.environ.get("READY_REQUIRES_SPEECH", "").strip().lower()
         in ("1", "true", "yes"),
+        # Each instance renders the speech it lacks in a background thread: the library at
+        # start-up, and any text a screen asked for (accessible/speech_cache.py).
+        "SPEECH_RENDER_IN_BACKGROUND": os.environ.get("SPEECH_RENDER_IN_BACKGROUND", "")
+        .strip()
+        .lower()
+        in ("1", "true", "yes"),
         # Photos and recordings live in the file store (the database, issue 19). This folder is
         # only where migration 0021 finds the files kept on disk before, and where its
         # downgrade writes them back.

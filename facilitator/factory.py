@@ -14,6 +14,7 @@ from typing import Any
 from flask import Flask
 
 from . import auth  # noqa: F401  (registers the user loader)
+from .accessible.speech_cache import register_speech_cache
 from .cli import register_commands
 from .config import ConfigError, load_config
 from .errors import register_error_handlers
@@ -40,6 +41,7 @@ def build_app(test_config: dict[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
     _register_hooks(app)
     register_commands(app)
+    register_speech_cache(app)
     return app
 
 

@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy.orm import Session
 
-from ...accessible import speech
+from ...accessible import speech, speech_cache
 from ...i18n import LANGUAGES
 from ...models import CaptureMethod, Person, Review, ReviewPrompt, User
 from ...prompts.library import Library, load_library
@@ -105,7 +105,10 @@ def audio_url(text: str, lang: str, rate: int) -> str | None:
         )
     except ValueError:
         return None
-    return url_for("person.audio", filename=path.name) if path else None
+    if path is None:
+        speech_cache.render_later(text, lang, rate)  # outside this request; browser voice now
+        return None
+    return url_for("person.audio", filename=path.name)
 
 
 def speech_rate(person: Person) -> int:
