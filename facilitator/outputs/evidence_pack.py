@@ -17,7 +17,8 @@ from flask_babel import gettext as _
 
 from ..services.audit.browse import csv_safe
 from ..services.reporting import small_numbers
-from ..services.reporting.evidence_pack import Pack, PackFigure, PersonReview
+from ..services.reporting.evidence_pack import Pack, PackFigure
+from ..services.reporting.person_pack import PersonReview
 from . import tagged_pdf
 from .pictures import pictures_dir
 

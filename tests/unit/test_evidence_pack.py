@@ -20,7 +20,7 @@ from facilitator.models import AuditEvent, Person, SafetyAction, SafetyDecision,
 from facilitator.outputs import evidence_pack as written
 from facilitator.services import ServiceError
 from facilitator.services.governance import today
-from facilitator.services.reporting import dashboard, evidence_pack, small_numbers
+from facilitator.services.reporting import dashboard, evidence_pack, person_pack, small_numbers
 
 from .test_governance_dashboard import OAK, known_data
 
@@ -284,14 +284,14 @@ def test_the_pdf_is_tagged_with_headings_and_language(
 def test_the_persons_own_pack_is_tagged_easy_read(app: Flask, session: Session) -> None:
     data = known_data(session)
     sam = data["sam"]
-    reviews = evidence_pack.person_reviews(session, sam)
+    reviews = person_pack.person_reviews(session, sam)
     assert [(r.review.id, r.things_said, r.actions, r.actions_from_words) for r in reviews] == [
         (data["reviews"]["r4"].id, 1, 0, 0),
         (data["reviews"]["r1"].id, 3, 2, 1),
         (reviews[2].review.id, 1, 1, 0),  # r6, long ago
     ]
     assert reviews[1].spoke_first and reviews[1].family_views == 1
-    helpers = evidence_pack.supporter_count(session, sam)
+    helpers = person_pack.supporter_count(session, sam)
     assert helpers == {"family-and-friends": 1, "advocates": 1}
     with app.test_request_context(), force_locale("en"):
         pdf = written.person_pdf(sam, reviews, helpers, "en", author="Sian Jones")

@@ -10,6 +10,10 @@ can check every true figure.
 Sections are built by :data:`SECTION_BUILDERS`, a list of functions from a :class:`PackContext`
 to a :class:`PackSection` (or None to leave the section out): adding a section is one function
 and one line in that list.
+
+One module over 400 lines because it is one thing: the pack's sections, each a short function
+reading the same context, with the figures' words beside them (as ``dashboard.py`` is for the
+dashboard). The person's own pack is ``person_pack.py``.
 """
 
 from __future__ import annotations
@@ -27,22 +31,15 @@ from sqlalchemy.orm import Session
 
 from ...models import (
     ADVOCATE_ROLES,
-    ActionStatus,
     Complaint,
     Contribution,
     ContributionStatus,
     Layer,
-    NonParticipation,
-    OutcomeAction,
     Person,
-    Response,
-    Review,
     SafetyDecision,
     SafetyFlag,
     Service,
-    Supporter,
     SupporterRole,
-    action_responses,
 )
 from .. import ServiceError
 from ..governance import today
@@ -220,7 +217,7 @@ ROLE_GROUPS: dict[str, tuple[Any, frozenset[SupporterRole]]] = {
 }
 
 
-def _role_group(role: SupporterRole | str) -> str:
+def role_group(role: SupporterRole | str) -> str:
     for key, (_words, roles) in ROLE_GROUPS.items():
         if role in roles:
             return key
@@ -322,7 +319,7 @@ def involvement_section(ctx: PackContext) -> PackSection:
     contributions: Counter[str] = Counter()
     differing: Counter[str] = Counter()
     for p in d.supporters:
-        group = _role_group(p.supporter.role)
+        group = role_group(p.supporter.role)
         supporters[group] += 1 if p.contributions else 0
         contributions[group] += p.contributions
         differing[group] += p.differing
@@ -632,103 +629,6 @@ def build(
     )
     sections = [s for b in (builders or SECTION_BUILDERS) if (s := b(ctx)) is not None]
     return Pack(period, period.service, ctx.as_of, datetime.now(UTC), sections)
-
-
-# --- one person's own pack ----------------------------------------------------------------------
-
-
-@dataclass
-class PersonReview:
-    """One of the person's reviews, in their own pack."""
-
-    review: Review
-    held_on: date | None
-    took_part: bool
-    spoke_first: bool
-    things_said: int
-    actions: int
-    actions_from_words: int
-    actions_done: int
-    family_views: int
-    advocate_views: int
-
-
-def person_reviews(session: Session, person: Person) -> list[PersonReview]:
-    """The person's reviews held so far, newest first, with what came of each."""
-    out: list[PersonReview] = []
-    reviews = session.scalars(
-        select(Review).where(Review.person_id == person.id).order_by(Review.id.desc())
-    )
-    for review in reviews:
-        not_taking_part = session.scalar(
-            select(func.min(NonParticipation.recorded_at)).where(
-                NonParticipation.review_id == review.id
-            )
-        )
-        started = review.person_started_at or not_taking_part
-        if started is None:
-            continue  # still to come
-        first_other = session.scalar(
-            select(func.min(Contribution.created_at)).where(Contribution.review_id == review.id)
-        )
-        confirmed = review.person_confirmed_at
-        spoke_first = confirmed is not None and (
-            first_other is None or dashboard._aware(first_other) >= dashboard._aware(confirmed)
-        )
-        said = (
-            session.scalar(
-                select(func.count(Response.id)).where(
-                    Response.review_id == review.id,
-                    Response.skipped.is_(False),
-                    not_superseded(Response),
-                )
-            )
-            or 0
-        )
-        actions = list(
-            session.scalars(select(OutcomeAction).where(OutcomeAction.review_id == review.id))
-        )
-        linked = set(
-            session.scalars(
-                select(action_responses.c.action_id).where(
-                    action_responses.c.action_id.in_([a.id for a in actions] or [-1])
-                )
-            )
-        )
-        views: Counter[Layer] = Counter(
-            Layer(layer)
-            for (layer,) in session.execute(
-                select(Contribution.layer).where(
-                    Contribution.review_id == review.id,
-                    Contribution.status == ContributionStatus.SUBMITTED,
-                    not_superseded(Contribution),
-                )
-            )
-        )
-        out.append(
-            PersonReview(
-                review=review,
-                held_on=dashboard._aware(started).date(),
-                took_part=review.person_started_at is not None,
-                spoke_first=spoke_first,
-                things_said=said,
-                actions=len(actions),
-                actions_from_words=len(linked),
-                actions_done=sum(1 for a in actions if a.status == ActionStatus.DONE),
-                family_views=views[Layer.FAMILY],
-                advocate_views=views[Layer.ADVOCATE],
-            )
-        )
-    out.sort(key=lambda r: (r.held_on or date.min, r.review.id), reverse=True)
-    return out
-
-
-def supporter_count(session: Session, person: Person) -> Counter[str]:
-    """The person's active supporters by group (for 'who helps you')."""
-    roles = session.scalars(
-        select(Supporter.role).where(Supporter.person_id == person.id, Supporter.active.is_(True))
-    )
-    return Counter(_role_group(role) for role in roles)
 
 
 # --- the pack's language ------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from ...i18n import LANGUAGES
 from ...outputs import evidence_pack as written
 from ...services import ServiceError, audit, scope
 from ...services.reporting import dashboard as figures
-from ...services.reporting import evidence_pack
+from ...services.reporting import evidence_pack, person_pack
 from .. import edge
 from ..lookup import person_or_404
 from ..staff.staff import bp as staff_bp
@@ -158,8 +158,8 @@ def person_evidence_pack(person_id: int) -> Response:
     with force_locale(lang):
         data = written.person_pdf(
             person,
-            evidence_pack.person_reviews(session, person),
-            evidence_pack.supporter_count(session, person),
+            person_pack.person_reviews(session, person),
+            person_pack.supporter_count(session, person),
             lang,
             author=account.name,
         )
