@@ -815,6 +815,37 @@ def _time_pages(url: str, runs: int) -> dict[str, Any]:
     return timings
 
 
+def _time_pack(url: str) -> dict[str, Any]:
+    """The evidence pack (issue 20) for the whole data set, every service, the last 365 days:
+    seconds to count its figures and to write each format, and each file's size."""
+    from flask_babel import force_locale
+
+    from facilitator.extensions import db
+    from facilitator.outputs import evidence_pack as written
+    from facilitator.services.reporting import dashboard, evidence_pack
+
+    app = app_for(url)
+    out: dict[str, Any] = {}
+    with app.test_request_context(), force_locale("en"):
+        period = dashboard.make_period(date.today() - timedelta(days=364), date.today())
+        started = time.perf_counter()
+        pack = evidence_pack.build(db.session, period)
+        out["build_s"] = round(time.perf_counter() - started, 2)
+        for kind, write in (("csv", lambda: written.to_csv(pack)),
+                            ("json", lambda: written.to_json(pack, "en")),
+                            ("pdf", lambda: written.to_pdf(pack, "en", author="Bench"))):
+            started = time.perf_counter()
+            body = write()
+            out[f"{kind}_s"] = round(time.perf_counter() - started, 2)
+            out[f"{kind}_kib"] = round(len(body if isinstance(body, bytes) else body.encode()) / 1024, 1)
+        started = time.perf_counter()  # again: WeasyPrint's fonts are set up on its first PDF
+        written.to_pdf(pack, "en", author="Bench")
+        out["pdf_again_s"] = round(time.perf_counter() - started, 2)
+        out["reviews_held"] = pack.value("reviews-held").value
+        db.session.remove()
+    return out
+
+
 def scale(kind: str, sizes: list[int], reviews_each: int, answers_each: int, runs: int) -> dict[str, Any]:
     out: dict[str, Any] = {}
     with database(kind, "scale") as url:
@@ -825,6 +856,7 @@ def scale(kind: str, sizes: list[int], reviews_each: int, answers_each: int, run
             _synthetic(url, done, size, reviews_each, answers_each)
             done = size
             timings = _time_pages(url, runs)
+            timings["evidence_pack"] = _time_pack(url)
             timings["insert_s"] = round(time.perf_counter() - started, 1)
             timings["reviews"] = size * reviews_each
             timings["answers"] = size * (reviews_each - 1) * answers_each
@@ -981,6 +1013,10 @@ def table(r: dict[str, Any]) -> str:
         for size, t in by_size.items():
             add(f"Scale {kind}: {int(size):,} people, {t['reviews']:,} reviews, {t['answers']:,} answers",
                 f"review {t['open_review']} ms, list {t['review_list']} ms, dashboard {t['governance_dashboard']} ms, overdue actions {t.get('actions_overdue', 'n/a')} ms", "nearly flat")
+            if t.get("evidence_pack"):
+                e = t["evidence_pack"]
+                add(f"Evidence pack {kind}: {int(size):,} people, every service, 365 days",
+                    f"figures {e['build_s']} s; PDF {e['pdf_s']} s (again {e.get('pdf_again_s')} s), {e['pdf_kib']} KiB; CSV {e['csv_s']} s, {e['csv_kib']} KiB; JSON {e['json_s']} s, {e['json_kib']} KiB", "")
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     lines = ["| " + " | ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)) + " |" for row in rows]
     lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
