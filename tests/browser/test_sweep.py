@@ -33,6 +33,7 @@ from typing import Any
 from urllib.parse import urldefrag, urlsplit
 
 import pytest
+from sqlalchemy import select
 
 from .conftest import AXE, AXE_TAGS, TABLET, sign_in_page
 
@@ -354,3 +355,243 @@ def test_the_checks_find_what_they_look_for(context: Any) -> None:
         "<h1>Not fine</h1><img src='/x.png'><input></main></body></html>"
     )
     assert {"image-alt", "label"} <= {v["id"] for v in _axe_violations(page)}
+
+
+# --- Every page of the last round, for each kind of user who sees it, in all four languages --
+#
+# The crawl above runs in English and follows links; this list names the pages issue 17 (and
+# its neighbours) added, so that each is swept in Welsh, Polish and Urdu (right to left) too,
+# and is swept even where no link leads to it from the demo's state. One line a page:
+# (who sees it, its address); {names} are filled from _page_ids after the set-up for that kind of
+# user (_PREPARE). Each page loads once per language and every check runs on that load. A page
+# whose content differs by role has a line per role; a page every signed-in role sees alike is
+# listed for the least privileged. FHIR exports are JSON, not pages, and are not listed.
+LANGUAGES = ("en", "cy", "pl", "ur")
+PAGES: list[tuple[str, str]] = [
+    # Reviews that close and come round again (issue 17)
+    ("staff", "/staff/reviews/due"),
+    ("manager", "/staff/reviews/due"),
+    ("staff", "/staff/reviews/{open_review}/close"),
+    ("staff", "/staff/reviews/{closed_review}/close"),
+    ("staff", "/staff/reviews/{closed_review}"),
+    ("staff", "/staff/reviews/{closed_review}/record/"),
+    ("manager", "/staff/reviews/{closed_review}/reopen"),
+    ("staff", "/staff/reviews/{next_review}"),
+    # Meetings: when, where, who (issue 17)
+    ("staff", "/staff/reviews/{open_review}/meeting"),
+    # Records people can keep up to date (issue 17)
+    ("staff", "/staff/people/{sam}/details"),
+    ("staff", "/staff/people/{sam}/supporters/{alex}"),
+    ("staff", "/staff/people/{sam}/supporters/{mary}/authorities/new"),
+    ("staff", "/staff/people/{sam}/supporters/{mary}/authorities/{authority}"),
+    ("staff", "/staff/people/{sam}/supporters/new"),
+    ("staff", "/account"),
+    ("staff", "/account/notices"),
+    # Account administration: roles, PINs, password reset, services (issues 17, 25)
+    ("admin", "/admin/users"),
+    ("admin", "/admin/users/{staff_user}"),
+    ("admin", "/admin/users/{staff_user}/services"),
+    ("admin", "/admin/services"),
+    ("admin", "/admin/services/{service}"),
+    ("admin", "/admin/messages"),
+    ("admin", "/admin/messages/{message}"),
+    ("admin", "/admin/pages/"),
+    ("admin", "/admin/pages/contact"),
+    ("public", "/sign-in/forgotten"),
+    # Pages every provider must publish (issue 17)
+    ("public", "/about/accessibility"),
+    ("public", "/about/privacy"),
+    ("public", "/about/privacy/easy-read"),
+    # Complaints: the person on the tablet, family on their link, the register (issue 17)
+    ("person", "/person/help/"),
+    ("person", "/person/help/complain"),
+    ("person", "/person/help/complain/sent"),
+    ("person", "/person/help/privacy"),
+    ("family", "/family/complain"),
+    ("family", "/family/complain/sent"),
+    ("manager", "/governance/complaints"),
+    ("manager", "/governance/complaints/{complaint}"),
+    # Advocates see what came of it (issue 17)
+    ("advocate", "/advocate/reviews"),
+    ("advocate", "/advocate/reviews/{ellis_review}/outcomes"),
+    # Cover and services (issue 25)
+    ("staff", "/staff/cover"),
+    ("staff", "/staff/people/{sam}/service"),
+    ("manager", "/governance/cover"),
+    # People import (issue 18)
+    ("manager", "/staff/people/import/"),
+]
+SIGN_IN = {
+    "staff": "staff@demo.facilitator.test",
+    "manager": "manager@demo.facilitator.test",
+    "admin": "admin@demo.facilitator.test",
+    "advocate": "advocate@demo.facilitator.test",
+}
+PERSON_REVIEW = 3  # Gwen's, at Tŷ Celyn; her language is set to each in turn
+
+
+def _close_sams_review(app: Any) -> None:
+    """Sam's review closed (so its closed pages and the next review exist)."""
+    from ..web.test_review_lifecycle import _close, _make_ready
+
+    _make_ready(app, 1)
+    _close(app, 1)
+
+
+def _ellis_outcomes(app: Any) -> None:
+    """What came of Ellis's review, for his advocate's outcomes page."""
+    from ..web.test_advocate_outcomes import _ellis_outcomes as outcomes
+
+    with app.app_context():
+        from facilitator.extensions import db
+        from facilitator.models import User
+
+        users = {u.email: u.id for u in db.session.scalars(select(User))}
+    outcomes(app, {"reviews": {"Ellis": 2}, "users": users})
+
+
+def _a_message(app: Any) -> None:
+    with app.app_context():
+        from facilitator.extensions import db
+        from facilitator.services.messages import outbox
+
+        outbox.enqueue(
+            db.session, key="sweep:waiting", kind="family-link", channel="email",
+            to="alex@example.org", language="cy", subject="Your link to Sam's review",
+            text="Open https://care.example/f/{secret}", secret="s3cret-link",
+        )  # fmt: skip
+        db.session.commit()
+
+
+_PREPARE: dict[str, list[Any]] = {
+    "staff": [_close_sams_review],
+    "manager": [_close_sams_review],
+    "admin": [_a_message],
+    "advocate": [_ellis_outcomes],
+}
+
+
+def _page_ids(app: Any) -> dict[str, Any]:
+    """The records the listed addresses name, found in the demo data as prepared."""
+    from facilitator.extensions import db
+    from facilitator.models import (
+        Complaint,
+        LegalAuthority,
+        OutboxMessage,
+        ReviewClosure,
+        Service,
+        Supporter,
+        User,
+    )
+
+    with app.app_context():
+        s = db.session
+        supporter = {x.name: x.id for x in s.scalars(select(Supporter))}
+        closure = s.scalars(select(ReviewClosure).order_by(ReviewClosure.id)).first()
+        return {
+            "sam": 1,
+            "alex": supporter["Alex Carter"],
+            "mary": supporter["Mary Carter"],
+            "authority": s.scalar(select(LegalAuthority.id).order_by(LegalAuthority.id)),
+            "open_review": 2,
+            "ellis_review": 2,
+            "closed_review": closure.review_id if closure else None,
+            "next_review": closure.next_review_id if closure else None,
+            "staff_user": s.scalar(select(User.id).where(User.email == SIGN_IN["staff"])),
+            "service": s.scalar(select(Service.id).order_by(Service.id)),
+            "message": s.scalar(select(OutboxMessage.id).order_by(OutboxMessage.id)),
+            "complaint": s.scalar(select(Complaint.id).order_by(Complaint.id)),
+        }
+
+
+def _switch_language(page: Any, base: str, path: str, lang: str) -> None:
+    """The language switcher on a page, as a person would use it."""
+    page.goto(f"{base}{path}")
+    page.locator(f'.language-switcher button[value="{lang}"]').click()
+    page.wait_for_load_state()
+
+
+def _sweep_paths(page: Any, base: str, lang: str, paths: list[str]) -> list[str]:
+    """Load each page once in ``lang`` and run every check on that load."""
+    problems: list[str] = []
+    for path in paths:
+        clock = time.monotonic()
+        response = page.goto(f"{base}{path}")
+        _took("load", clock)
+        assert response is not None, path
+        assert response.status < 400, f"{path} [{lang}] answered {response.status}"
+        assert "text/html" in response.headers.get("content-type", ""), path
+        where = f"{urlsplit(page.url).path} [{lang}]"
+        shown = page.evaluate("[document.documentElement.lang, document.documentElement.dir]")
+        assert shown == [lang, "rtl" if lang == "ur" else "ltr"], (where, shown)
+        problems += _check_page(page, where)
+    return problems
+
+
+def _paths(who: str, ids: dict[str, Any]) -> list[str]:
+    return [path.format(**ids) for kind, path in PAGES if kind == who]
+
+
+@pytest.mark.parametrize("who", list(dict.fromkeys(kind for kind, _ in PAGES)))
+def test_sweep_listed_pages_in_every_language(
+    context: Any, browser: Any, live_app: Any, live_server: Any, who: str
+) -> None:
+    """Every listed page, as each kind of user who sees it, in English, Welsh, Polish and Urdu:
+    axe, 320 px and 200% text on one load a page, with the page's lang and dir checked."""
+    started = time.monotonic()
+    for prepare in _PREPARE.get(who, []):
+        prepare(live_app)
+    ids = _page_ids(live_app)
+    paths = _paths(who, ids)
+    base = live_server.url
+    problems: list[str] = []
+    if who == "person":
+        problems += _person_pages(browser, live_app, base, paths)
+    else:
+        page = context.new_page()
+        if who == "family":
+            from .test_family_browser import _prepare
+
+            token, code = _prepare(live_app)
+            page.goto(f"{base}/family/link/{token}")
+            page.get_by_role("button", name="Continue").click()
+            page.wait_for_load_state()
+            page.get_by_label("The 6-digit code").fill(code)
+            page.get_by_role("button", name="Continue").click()
+            page.wait_for_load_state()
+        elif who in SIGN_IN:
+            sign_in_page(page, base, SIGN_IN[who])
+            assert "/sign-in" not in page.url, f"{who} could not sign in"
+        for lang in LANGUAGES:
+            _switch_language(page, base, paths[0], lang)
+            problems += _sweep_paths(page, base, lang, paths)
+    _report(f"{who}, listed pages in {len(LANGUAGES)} languages", paths, problems, started)
+
+
+def _person_pages(browser: Any, app: Any, base: str, paths: list[str]) -> list[str]:
+    """Person mode speaks the person's language: Gwen's is set to each in turn, and a key
+    worker starts her session on a fresh tablet."""
+    from facilitator.extensions import db
+    from facilitator.models import Review
+
+    problems: list[str] = []
+    for lang in LANGUAGES:
+        with app.app_context():
+            review = db.session.get(Review, PERSON_REVIEW)
+            assert review is not None
+            review.person.language = lang
+            name = review.person.preferred_name
+            db.session.commit()
+        ctx = browser.new_context(viewport=TABLET, locale="en-GB")
+        ctx.add_init_script(script=AXE.read_text())
+        try:
+            page = ctx.new_page()
+            sign_in_page(page, base, "keyworker@demo.facilitator.test")
+            page.goto(f"{base}/staff/reviews/{PERSON_REVIEW}")
+            page.get_by_role("button", name=re.compile(f"{name}'s session")).click()
+            page.wait_for_load_state()
+            assert urlsplit(page.url).path == "/person/"
+            problems += _sweep_paths(page, base, lang, paths)
+        finally:
+            ctx.close()
+    return problems
