@@ -110,6 +110,22 @@ def rate_limit_storage(instance_path: Path) -> str:
     return uri
 
 
+def file_store() -> str:
+    """FILE_STORE: where photos and recordings are kept, "database" (default) or "s3"."""
+    store = os.environ.get("FILE_STORE", "database").strip().lower() or "database"
+    if store not in ("database", "s3"):
+        raise ConfigError(f"FILE_STORE {store!r} is not known. Write database or s3.")
+    if store == "s3":
+        if not os.environ.get("S3_BUCKET", "").strip():
+            raise ConfigError("FILE_STORE is s3 but S3_BUCKET is not set: name the bucket.")
+        if find_spec("boto3") is None:
+            raise ConfigError(
+                "FILE_STORE is s3 but boto3 is not installed. Install it with "
+                "pip install 'facilitator[s3]', or set FILE_STORE=database."
+            )
+    return store
+
+
 def retention_years() -> int:
     """RETENTION_YEARS: how long a person's records are kept after their care ends (default 8).
 
@@ -292,6 +308,14 @@ def load_config(instance_path: Path) -> dict[str, object]:
         # only where migration 0021 finds the files kept on disk before, and where its
         # downgrade writes them back.
         "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER", str(instance_path / "uploads")),
+        # Or an S3-compatible object store for the bytes (services/media/storage.py): the
+        # bucket, the store's address (unset: AWS), region and keys (unset: boto3's own).
+        "FILE_STORE": file_store(),
+        "S3_BUCKET": os.environ.get("S3_BUCKET", "").strip() or None,
+        "S3_ENDPOINT_URL": os.environ.get("S3_ENDPOINT_URL", "").strip() or None,
+        "S3_REGION": os.environ.get("S3_REGION", "").strip() or None,
+        "S3_ACCESS_KEY_ID": os.environ.get("S3_ACCESS_KEY_ID", "").strip() or None,
+        "S3_SECRET_ACCESS_KEY": os.environ.get("S3_SECRET_ACCESS_KEY", "").strip() or None,
         "PHOTO_MAX_BYTES": int(os.environ.get("PHOTO_MAX_BYTES", 6 * 1024 * 1024)),
         "PHOTO_MAX_PIXELS": int(os.environ.get("PHOTO_MAX_PIXELS", 25_000_000)),
         # Covering another service opens one person there for this long (issue 25).

@@ -26,6 +26,7 @@ from .prompts.library import use_custom_prompts
 from .routing import register_converters
 from .security import register_security
 from .services.media import custom_prompts
+from .services.media.storage import register_file_store
 from .static_cache import register_static_cache
 from .text import install as install_text_cleaning
 from .views import register_blueprints
@@ -42,6 +43,7 @@ def build_app(test_config: dict[str, Any] | None = None) -> Flask:
     _register_hooks(app)
     register_commands(app)
     register_speech_cache(app)
+    register_file_store(app)
     return app
 
 

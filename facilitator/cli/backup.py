@@ -16,6 +16,12 @@ from ..extensions import db
 from ..services import audit
 from ..services.data.archive import check_archive, make_archive, restore_archive
 from ..services.data.backup import BackupError, inspect, restore, sqlite_path
+from ..services.media import storage
+
+
+def _objects() -> storage.ObjectStoreBackend | None:
+    """The object store the files are kept in (FILE_STORE=s3), or None (the database)."""
+    return current_app.extensions.get(storage.EXTENSION)
 
 
 def _size(n: int) -> str:
@@ -30,7 +36,9 @@ def backup_command(path: Path, force: bool) -> None:
     """Write one verified archive of the database and its stored files to PATH (safe while
     the app runs)."""
     try:
-        manifest = make_archive(str(current_app.config["DATABASE_URL"]), path, overwrite=force)
+        manifest = make_archive(
+            str(current_app.config["DATABASE_URL"]), path, overwrite=force, objects=_objects()
+        )
     except BackupError as error:
         raise click.ClickException(str(error)) from error
     click.echo(
@@ -59,7 +67,7 @@ def _restore_archive(url: str, path: Path, yes: bool) -> None:
         )
     safety_folder = Path(current_app.instance_path) / "backups"
     try:
-        done = restore_archive(url, path, safety_folder)
+        done = restore_archive(url, path, safety_folder, objects=_objects())
     except BackupError as error:
         raise click.ClickException(str(error)) from error
     db.scoped.remove()

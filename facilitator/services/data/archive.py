@@ -7,11 +7,15 @@
   from a repeatable-read transaction, so the manifest below describes exactly what it holds);
 - ``manifest.json``: the database member's SHA-256 and size, its migration, how many audit
   entries it holds (the chain verified when the backup was taken), and every stored file
-  (photos, recordings: key, size, SHA-256, each checked against its bytes).
+  (photos, recordings: key, size, SHA-256, each checked against its bytes);
+- with an object store (``FILE_STORE=s3``), the files themselves: ``files/<key>``, read from the
+  bucket and checked against the SHA-256 their rows record (the database holds only the index).
 
 The archive is read back before the command says it is done. ``flask restore PATH`` checks the
 database member against the manifest, keeps a backup of the current database, restores, and
-then verifies the audit chain and every file's checksum in the restored database.
+then verifies the audit chain and every file's checksum in the restored database (with an
+object store: puts each file of the archive back into the bucket, then reads every one back
+and checks it).
 """
 
 from __future__ import annotations
@@ -57,6 +61,7 @@ class Manifest:
     audit_entries: int
     files: list[dict[str, Any]] = field(default_factory=list)
     created_at: str = ""
+    file_store: str = "database"  # "s3": the files are members of the archive too
 
     def to_json(self) -> str:
         return json.dumps(
@@ -104,17 +109,31 @@ def _tool(name: str) -> str:
     return found
 
 
-def _files_in(connection: Connection) -> list[dict[str, Any]]:
-    """Every stored file with its size and SHA-256, each checked against its bytes."""
+def _files_in(
+    connection: Connection, objects: Any = None, into: Path | None = None
+) -> list[dict[str, Any]]:
+    """Every stored file with its size and SHA-256, each checked against its bytes (from the
+    object store when there is one; written under ``into`` when given)."""
     rows = connection.execute(
-        text("SELECT key, byte_size, sha256, body FROM stored_files ORDER BY key")
+        text("SELECT key, content_type, byte_size, sha256, body FROM stored_files ORDER BY key")
     )
     files = []
-    for key, size, digest, body in rows:
-        actual = hashlib.sha256(bytes(body)).hexdigest()
+    for key, content_type, size, digest, body in rows:
+        body = bytes(body) if body else b""
+        if objects is not None and size and not body:
+            body = objects.read(key) or b""
+        actual = hashlib.sha256(body).hexdigest()
         if actual != digest or len(body) != size:
             raise BackupError(f"The stored file {key} does not match its checksum: not backed up.")
-        files.append({"key": key, "bytes": size, "sha256": digest})
+        entry = {"key": key, "bytes": size, "sha256": digest, "content_type": content_type}
+        if into is not None:
+            target = into / key
+            if not target.resolve().is_relative_to(into.resolve()):
+                raise BackupError(f"The stored file {key} has a name that cannot be archived.")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(body)
+            entry["member"] = f"files/{key}"
+        files.append(entry)
     return files
 
 
@@ -126,7 +145,7 @@ def _chain(connection: Connection) -> int:
     return result.checked
 
 
-def _dump_postgresql(database_url: str, dest: Path) -> Manifest:
+def _dump_postgresql(database_url: str, dest: Path, objects: Any = None) -> Manifest:
     engine = create_engine(database_url, isolation_level="REPEATABLE READ")
     try:
         try:
@@ -138,7 +157,7 @@ def _dump_postgresql(database_url: str, dest: Path) -> Manifest:
         with connection:
             snapshot = connection.execute(text("SELECT pg_export_snapshot()")).scalar_one()
             revision = MigrationContext.configure(connection).get_current_revision()
-            files = _files_in(connection)
+            files = _files_in(connection, objects, _files_folder(dest, objects))
             entries = _chain(connection)
             address, env = _libpq(database_url)
             done = subprocess.run(  # noqa: S603 - fixed command, no shell
@@ -155,33 +174,45 @@ def _dump_postgresql(database_url: str, dest: Path) -> Manifest:
                     revision, entries, files)  # fmt: skip
 
 
-def _dump_sqlite(database_url: str, dest: Path) -> Manifest:
+def _files_folder(dest: Path, objects: Any) -> Path | None:
+    return dest.parent / "files" if objects is not None else None
+
+
+def _dump_sqlite(database_url: str, dest: Path, objects: Any = None) -> Manifest:
     report = sqlite_backup.backup(database_url, dest, overwrite=True)
     engine = create_engine(f"sqlite:///file:{dest}?mode=ro&uri=true")
     try:
         with engine.connect() as connection:
-            files = _files_in(connection)
+            files = _files_in(connection, objects, _files_folder(dest, objects))
     finally:
         engine.dispose()
     return Manifest("sqlite", "database.sqlite3", report.sha256, report.size, report.revision,
                     report.audit_entries, files)  # fmt: skip
 
 
-def make_archive(database_url: str, dest: Path, *, overwrite: bool = False) -> Manifest:
-    """Write one archive of the database (and so of every stored file) and check it."""
+def make_archive(
+    database_url: str, dest: Path, *, overwrite: bool = False, objects: Any = None
+) -> Manifest:
+    """Write one archive of the database and every stored file (from ``objects``, the object
+    store, when the files are kept there) and check it."""
     dest = Path(dest).expanduser().resolve()
     if dest.exists() and not overwrite:
         raise BackupError(f"{dest} already exists. Choose another name, or add --force.")
     dest.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=dest.parent, prefix=".backup-") as work:
         if is_postgresql(database_url):
-            manifest = _dump_postgresql(database_url, Path(work) / "database.pgdump")
+            manifest = _dump_postgresql(database_url, Path(work) / "database.pgdump", objects)
         else:
-            manifest = _dump_sqlite(database_url, Path(work) / "database.sqlite3")
+            manifest = _dump_sqlite(database_url, Path(work) / "database.sqlite3", objects)
+        if objects is not None:
+            manifest.file_store = "s3"
         manifest.created_at = datetime.now(UTC).isoformat(timespec="seconds")
         partial = Path(work) / "archive.tar"
         with tarfile.open(partial, "w") as archive:
             archive.add(Path(work) / manifest.database_member, manifest.database_member)
+            for entry in manifest.files:
+                if "member" in entry:
+                    archive.add(Path(work) / entry["member"], entry["member"])
             raw = manifest.to_json().encode()
             info = tarfile.TarInfo(MANIFEST)
             info.size = len(raw)
@@ -232,14 +263,14 @@ class RestoredArchive:
     files_checked: int
 
 
-def verify_restored(database_url: str, manifest: Manifest) -> tuple[int, int]:
+def verify_restored(database_url: str, manifest: Manifest, objects: Any = None) -> tuple[int, int]:
     """After a restore: the audit chain is unbroken and every file of the manifest is there
     with its checksum (recomputed from its bytes). Returns (audit entries, files checked)."""
     engine = create_engine(database_url)
     try:
         with engine.connect() as connection:
             entries = _chain(connection)
-            found = {f["key"]: f for f in _files_in(connection)}
+            found = {f["key"]: f for f in _files_in(connection, objects)}
     finally:
         engine.dispose()
     for expected in manifest.files:
@@ -253,11 +284,35 @@ def verify_restored(database_url: str, manifest: Manifest) -> tuple[int, int]:
     return entries, len(manifest.files)
 
 
-def restore_archive(database_url: str, archive_path: Path, safety_folder: Path) -> RestoredArchive:
+def _put_files_back(archive_path: Path, manifest: Manifest, objects: Any | None) -> None:
+    """The archive's files into the object store, each checked against the manifest first
+    (with ``objects`` None: only checked)."""
+    with tarfile.open(archive_path, "r") as archive:
+        for entry in manifest.files:
+            member = archive.extractfile(entry["member"])
+            body = member.read() if member is not None else b""
+            if hashlib.sha256(body).hexdigest() != entry["sha256"]:
+                raise BackupError(
+                    f"{archive_path}: the file {entry['key']} in it does not match its manifest."
+                )
+            if objects is not None:
+                objects.write(entry["key"], body, entry.get("content_type") or "")
+
+
+def restore_archive(
+    database_url: str, archive_path: Path, safety_folder: Path, objects: Any = None
+) -> RestoredArchive:
     """Check the archive, keep a backup of the current database, restore, verify."""
     archive_path = Path(archive_path).resolve()
     with tempfile.TemporaryDirectory() as work:
         manifest, database = _extract(archive_path, Path(work))
+        if manifest.file_store == "s3" and objects is None:
+            raise BackupError(
+                "This archive holds the files of an object store: set FILE_STORE=s3 and the "
+                "bucket's settings to restore it. Nothing was changed."
+            )
+        if manifest.file_store == "s3":
+            _put_files_back(archive_path, manifest, None)  # every file checked before anything
         wanted = "postgresql" if is_postgresql(database_url) else "sqlite"
         if manifest.kind != wanted:
             raise BackupError(
@@ -270,7 +325,7 @@ def restore_archive(database_url: str, archive_path: Path, safety_folder: Path) 
             safety = done.safety_copy
         else:
             safety = safety_folder / f"before-restore-{stamp}.tar"
-            make_archive(database_url, safety, overwrite=True)
+            make_archive(database_url, safety, overwrite=True, objects=objects)
             address, env = _libpq(database_url)
             run = subprocess.run(  # noqa: S603 - fixed command, no shell
                 [_tool("pg_restore"), "--clean", "--if-exists", "--no-owner",
@@ -283,5 +338,7 @@ def restore_archive(database_url: str, archive_path: Path, safety_folder: Path) 
                     f"is kept in {safety}."
                 )
             upgrade(database_url)
-    entries, files = verify_restored(database_url, manifest)
+    if manifest.file_store == "s3":
+        _put_files_back(archive_path, manifest, objects)
+    entries, files = verify_restored(database_url, manifest, objects)
     return RestoredArchive(manifest, safety, entries, files)
