@@ -392,6 +392,52 @@ def _supporter_page(ids: Ids, key: str = "records_supporter") -> str:
     return f"/staff/people/{ids['records_person']}/supporters/{ids[key]}"
 
 
+def _record_audit(world: World, *, finding: bool) -> None:
+    """A new record audit of one Oak House review closed now, started by another manager so
+    that Morgan (the "manager" client) checks it (issue 20); with ``finding``, already checked
+    with one item not met, its finding owned, so that it can be marked done."""
+    from facilitator.models import Role, Service, StaffService, User
+    from facilitator.services import accounts
+    from facilitator.services.demo import OAK_HOUSE
+    from facilitator.services.governance import record_audit
+
+    from ..unit.test_record_audit import ALL_MET, _closed
+
+    with world.app.app_context():
+        session = db.session
+        oak = session.scalars(select(Service).where(Service.name == OAK_HOUSE)).one()
+        staff, manager = (
+            session.scalars(select(User).where(User.email == f"{who}@demo.facilitator.test")).one()
+            for who in ("staff", "manager")
+        )
+        if "ra_starter" not in world.ids:
+            starter = accounts.create_user(
+                session, email=f"{uuid.uuid4().hex[:8]}@example.org", name="Ria Starter",
+                role=Role.MANAGER, password="a-long-password-1",
+            )  # fmt: skip
+            session.add(StaffService(user_id=starter.id, service_id=oak.id))
+            session.flush()
+            world.ids["ra_starter"] = starter.id
+        starter = session.get(User, world.ids["ra_starter"])
+        _closed(session, staff, oak, f"Audit{uuid.uuid4().hex[:6]}", datetime.now(UTC))
+        made = record_audit.start(
+            session, starter, month=date.today().strftime("%Y-%m"), service_ids=[oak.id], size=1
+        )
+        review_id = record_audit.sample_ids(session, made)[0]
+        if finding:
+            found = record_audit.check_review(
+                session, made, review_id, manager, answers=dict(ALL_MET, consent="not-met"),
+                notes={"consent": PLAIN},
+            )  # fmt: skip
+            record_audit.assign(
+                session, made, found[0], manager, owner_user_id=staff.id,
+                due_on=date.today() + timedelta(days=7),
+            )  # fmt: skip
+        session.commit()
+        world.ids["ra_audit"] = f"/governance/record-audits/{made.id}"
+        world.ids["ra_check"] = f"{world.ids['ra_audit']}/reviews/{review_id}"
+
+
 SCENARIOS: list[Scenario] = [
     Scenario(
         "person details",
@@ -1019,6 +1065,37 @@ SCENARIOS += [
         keep=frozenset({"reason"}),
         prepare=_covering,
         compared=frozenset({"full_name"}),
+    ),
+    Scenario(
+        # A second manager's notes on each checklist item of a record audit (issue 20).
+        "record audit check",
+        "manager",
+        lambda ids: ids["ra_check"],
+        r"/record-audits/\d+/reviews/\d+$",
+        ("governance/record_audit_check.html", "CheckForm"),
+        shows=lambda ids: [ids["ra_check"]],
+        fixed=lambda ids: {
+            name: "met"
+            for name in (
+                "person_first",
+                "consent",
+                "capacity",
+                "statements_answered",
+                "communicated",
+                "differing_resolved",
+                "you_said_shared",
+            )
+        },  # fmt: skip
+        prepare=lambda world: _record_audit(world, finding=False),
+    ),
+    Scenario(
+        # What was done to put a record audit's finding right (issue 20).
+        "record audit finding done",
+        "manager",
+        lambda ids: ids["ra_audit"],
+        r"/findings/\d+/done$",
+        ("governance/record_audit.html", "FindingDoneForm"),
+        prepare=lambda world: _record_audit(world, finding=True),
     ),
 ]
 

@@ -65,7 +65,10 @@ def record_audits() -> Any:
     )
 
 
-def _audit_page(record_audit_id: int, error: ServiceError | None = None) -> Any:
+def _audit_page(
+    record_audit_id: int, error: ServiceError | None = None, typed: tuple[int, str] | None = None
+) -> Any:
+    """The audit's page; ``typed``: a finding's id and the note typed for it, kept on a refusal."""
     session = db.session
     viewer = current_account()
     record = record_audit.get(session, viewer, record_audit_id)
@@ -94,6 +97,7 @@ def _audit_page(record_audit_id: int, error: ServiceError | None = None) -> Any:
         started_by_me=record.started_by_id == viewer.id,
         error=error,
         today=today(),
+        typed=typed or (None, ""),
     )
 
 
@@ -185,7 +189,8 @@ def record_audit_finding_done(record_audit_id: int, finding_id: int) -> Any:
     session = db.session
     record = record_audit.get(session, current_account(), record_audit_id)
     finding = record_audit.finding_of(session, record, finding_id)
-    form = step(FindingDoneForm(), lambda error: _audit_page(record_audit_id, error))
+    form = FindingDoneForm()
+    step(form, lambda error: _audit_page(record_audit_id, error, (finding_id, form.typed("note"))))
     record_audit.mark_done(session, record, finding, current_account(), **form.arguments())
     return done(
         _("The finding is marked done."),
