@@ -8,6 +8,7 @@ from . import edge, governance, lookup, main, published
 from .account import admin, auth
 from .advocate import advocate
 from .advocate import layer as advocate_layer
+from .advocate import meetings as advocate_meetings
 from .advocate import reports as advocate_reports_filed  # noqa: F401  (on advocate_layer.bp)
 from .family import family
 from .family import help as family_help
@@ -15,6 +16,7 @@ from .family import voice as family_voice  # noqa: F401  (routes on family.bp, i
 from .governance import safeguarding
 from .person import complain as person_complain  # noqa: F401  (routes on person_help.bp)
 from .person import help as person_help
+from .person import meetings as person_meetings
 from .person import person
 from .person import screen_cache as person_screen_cache
 from .person import sync as person_sync
@@ -26,6 +28,7 @@ from .staff import (
     casework,
     cover,
     custom_prompts,
+    joint_meetings,
     layers,
     lifecycle,
     links,
@@ -45,16 +48,16 @@ BLUEPRINTS = (
     # everyone
     main.bp, auth.bp, admin.bp, staff_help.bp, published.bp, published.admin_bp,
     # the person, on the tablet
-    person.bp, person_sync.bp, person_you_said.bp, person_help.bp,
+    person.bp, person_sync.bp, person_you_said.bp, person_help.bp, person_meetings.bp,
     # family members and friends, through a link
     family.bp, family_help.bp,
     # staff
     staff.bp, people.bp, links.bp, layers.bp, actions.bp, actions.overview, review_record.bp,
     you_said.bp, casework.bp, privacy.bp, photos.bp, photos.files, custom_prompts.bp,
     cover.bp, people_import.bp,
-    lifecycle.bp, records.bp, advocate_reports.bp,
+    lifecycle.bp, records.bp, advocate_reports.bp, joint_meetings.bp,
     # advocates
-    advocate.bp, advocate_layer.bp,
+    advocate.bp, advocate_layer.bp, advocate_meetings.bp,
     # governance
     governance.bp, safeguarding.bp,
 )  # fmt: skip

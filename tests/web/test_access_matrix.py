@@ -137,6 +137,12 @@ PREFIXES: list[tuple[str, str]] = [
     # Advocates' formal reports waiting, and staff's written response (issue 17); the
     # advocate files theirs on advocate_layer. (tests/web/test_advocate_reports.py)
     ("advocate_reports.", "staff"),
+    # Joint problem-solving meetings (issue 17): staff arrange and record them (and hand the
+    # tablet to the person for one); the invited advocate reads theirs; the tablet shows its
+    # own review's meetings (tests/web/test_joint_meetings.py).
+    ("joint_meetings.", "staff"),
+    ("advocate_meetings.", "advocate"),
+    ("person_meetings.", "person"),
     ("advocate.", "advocate"),
     ("advocate_layer.", "advocate"),
     ("governance.", "governance"),
@@ -173,7 +179,7 @@ def _url(rule: object, ids: dict[str, int]) -> str:
 
 
 # Endpoints that change who this browser is (a staff member's browser becomes the tablet).
-STARTS_PERSON_MODE = {"person.start", "person_outputs.start"}
+STARTS_PERSON_MODE = {"person.start", "person_outputs.start", "joint_meetings.tablet"}
 
 # Where a refused visitor is sent: to sign in, back to the locked tablet's screen, home (which
 # forwards to their own start page), or the family's "you have finished" page.
@@ -290,7 +296,7 @@ def _oak_house_records(app: Flask, demo: dict) -> dict[str, object]:
     Alex and a family link, an action, a differing view with its party, a capacity assessment,
     a safety flag, a photo and a custom prompt (the demo already has a complaint about him, and
     Mary's Lasting Power of Attorney)."""
-    from datetime import date
+    from datetime import date, time
 
     from sqlalchemy import select
 
@@ -307,7 +313,7 @@ def _oak_house_records(app: Flask, demo: dict) -> dict[str, object]:
         Supporter,
         User,
     )
-    from facilitator.services.governance import capacity, differing, safeguarding
+    from facilitator.services.governance import capacity, differing, joint_meetings, safeguarding
     from facilitator.services.reviews import actions
 
     from .test_layers import _sam_with_layers
@@ -352,6 +358,12 @@ def _oak_house_records(app: Flask, demo: dict) -> dict[str, object]:
             assessed_on=date.today(),
         )  # fmt: skip
         flag = safeguarding.flag_words(db.session, said, actor=staff)
+        meeting = joint_meetings.arrange(
+            db.session, review, staff, joint_meetings.Arrangement(
+                question="Where will you sleep?", on=date.today(), starts_at=time(10, 0),
+                at_home=True, place=None, invitees=[],
+            ), view=view,
+        )  # fmt: skip
         photo = Photo(
             person_id=person_id, public_id="oakhousephoto0000000000000000001",
             alt_text="Sam's garden", label="My garden", width=400, height=300,
@@ -392,6 +404,7 @@ def _oak_house_records(app: Flask, demo: dict) -> dict[str, object]:
             "flag_id": flag.id,
             "public_id": photo.public_id,
             "prompt_id": prompt.id,
+            "meeting_id": meeting.id,
             "number": 1,
             "position": 1,
         }

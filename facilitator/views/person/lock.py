@@ -22,7 +22,9 @@ from . import screen_cache
 
 # Reachable while a tablet is locked to a review; every other endpoint refuses.
 OPEN_WHILE_LOCKED = frozenset({"static", "main.favicon", "main.health", "main.choose_language"})
-LOCKED_PREFIXES = ("person.", "person_outputs.", "person_sync.", "person_help.")
+LOCKED_PREFIXES = (
+    "person.", "person_outputs.", "person_sync.", "person_help.", "person_meetings.",
+)  # fmt: skip
 
 # The sign-in session whose account has been told of refused tries on its tablets.
 TOLD_OF_TRIES = "told_of_unlock_tries"
