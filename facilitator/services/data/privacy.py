@@ -97,6 +97,13 @@ KINDS: tuple[Kind, ...] = (
     Kind("communications", third_party=True),
     Kind("advocate_reports", third_party=True),  # an advocate's formal report (issue 17)
     Kind("advocate_report_responses", third_party=True),
+    # Joint problem-solving meetings (issue 17): the person's own view for one, what each
+    # party said, the options discussed and the actions it produced.
+    Kind("joint_meetings", third_party=True),
+    Kind("joint_meeting_views"),
+    Kind("joint_meeting_notes", third_party=True),
+    Kind("joint_meeting_options", third_party=True),
+    Kind("joint_meeting_actions"),
 )
 
 # Tables with a foreign key to a person's rows that are deliberately not part of the record.
