@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pytest
+from alembic import command
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import inspect, select, text
 from sqlalchemy.orm import Session
 
+from facilitator.db import alembic_config, make_engine, upgrade
 from facilitator.models import (
     AdvocateReport,
     AuditEvent,
@@ -43,7 +45,9 @@ from facilitator.services.media import storage
 from facilitator.services.reviews import frozen
 from facilitator.services.workdays import add_working_days
 
+from .. import old_revision
 from . import factories
+from .test_stored_files import empty_database  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.db
 
@@ -331,3 +335,52 @@ def test_a_closed_review_still_takes_a_report_and_its_record_stays_frozen(
     with pytest.raises(frozen.ReviewClosed):
         view.summary = "changed"
         session.flush()
+
+
+def test_migration_0024_up_and_down(empty_database: str) -> None:  # noqa: F811
+    """Upgrade makes both tables (a report with a file and a response fit); downgrade drops
+    them and the files the reports kept in the store."""
+    url = empty_database
+    upgrade(url, "0023_joint_meetings")
+    upgrade(url, "0024_advocate_reports")
+    engine = make_engine(url)
+    try:
+        with engine.begin() as connection:
+            tables = set(inspect(connection).get_table_names())
+            assert {"advocate_reports", "advocate_report_responses"} <= tables
+            connection.execute(
+                text(
+                    "INSERT INTO stored_files (key, content_type, byte_size, sha256, created_at,"
+                    " body) VALUES ('advocate-report-x', 'application/pdf', 1, 'aa',"
+                    " CURRENT_TIMESTAMP, :body)"
+                ),
+                {"body": b"%"},
+            )
+    finally:
+        engine.dispose()
+    engine = make_engine(url)
+    try:
+        with Session(engine) as session:  # rows as revision 0024 has its tables
+            found = old_revision.tables(session, "people", "reviews", "advocate_reports")
+            person = old_revision.insert(session, found["people"])
+            review = old_revision.insert(
+                session, found["reviews"], person_id=person, scheduled_for=date.today()
+            )
+            old_revision.insert(
+                session, found["advocate_reports"], review_id=review, person_id=person,
+                file_stem="advocate-report-x", filed_on=date.today(),
+            )  # fmt: skip
+            session.commit()
+    finally:
+        engine.dispose()
+    command.downgrade(alembic_config(url), "0023_joint_meetings")
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            tables = set(inspect(connection).get_table_names())
+            assert "advocate_reports" not in tables and "advocate_report_responses" not in tables
+            assert connection.execute(
+                text("SELECT count(*) FROM stored_files WHERE key = 'advocate-report-x'")
+            ).scalar() == 0  # fmt: skip
+    finally:
+        engine.dispose()
