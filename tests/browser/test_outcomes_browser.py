@@ -64,4 +64,5 @@ def test_outcome_pages_on_a_phone(browser: Any, outcomes_server: Any) -> None:
     for path in ("/governance/outcomes", f"/governance/differing-views/{ids['v8']}"):
         page.goto(f"{server.url}{path}")
         assert_no_axe_violations(page, f"phone {path}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], path
     context.close()
