@@ -320,3 +320,25 @@ def test_a_family_member_the_person_chose_hears_it(app: Flask, demo: dict) -> No
             ).first()
             is not None
         )
+
+
+def test_the_record_page_print_and_pdf_say_a_recording_exists_and_its_transcript(
+    app: Flask, demo: dict
+) -> None:
+    public_id, _tablet = _kept_recording(app, demo, {})
+    review_id = demo["reviews"]["Sam"]
+    staff = app.test_client()
+    sign_in(staff, "staff@demo.facilitator.test")
+    token = csrf_from(staff.get(f"/staff/reviews/{review_id}").get_data(as_text=True))
+    staff.post(
+        f"/staff/reviews/{review_id}/recordings/{public_id}/transcript",
+        data={"csrf_token": token, "transcript": "More swimming, please."},
+    )
+    for address in ("", "print"):
+        page = staff.get(f"/staff/reviews/{review_id}/record/{address}")
+        assert page.status_code == 200
+        html = page.get_data(as_text=True).replace("&#39;", "'")
+        assert "A recording of Sam's own voice, 2 seconds: said by Sam, recorded." in html
+        assert "(not Sam's own words):" in html and "More swimming, please." in html
+    pdf = staff.get(f"/staff/reviews/{review_id}/record/record.pdf")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"

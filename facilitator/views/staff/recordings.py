@@ -11,11 +11,13 @@ from collections import defaultdict
 from typing import Any
 
 from flask import abort, redirect, request, url_for
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from ...auth import STAFF_ROLES, current_account, roles_required
 from ...extensions import db
-from ...models import PersonRecording, Review
+from ...models import PersonRecording, Review, User
+from ...outputs import pdf
 from ...services.media import person_recordings
 from .. import edge
 from ..lookup import review_or_404
@@ -79,6 +81,37 @@ def recordings_by_prompt(review: Review) -> dict[int, list[PersonRecording]]:
     for recording in person_recordings.for_review(db.session, review):
         found[recording.review_prompt_id].append(recording)
     return found
+
+
+def recording_lines(record: Any, recordings: list[PersonRecording]) -> list[pdf.Para]:
+    """For the record's PDF: that each recording exists, and its transcript as the writer's."""
+    name = record.person.preferred_name
+    lines: list[pdf.Para] = []
+    for recording in recordings:
+        lines.append(
+            pdf.Para(
+                _(
+                    "A recording of %(name)s's own voice, %(seconds)s seconds: said by "
+                    "%(name)s, recorded.",
+                    name=name,
+                    seconds=round(recording.duration_ms / 1000),
+                )
+            )
+        )
+        if recording.transcript:
+            writer = db.session.get(User, recording.transcript_by_id)
+            lines.append(
+                pdf.Para(
+                    _(
+                        "Transcript by %(name)s (not %(person)s's own words):",
+                        name=writer.name if writer is not None else _("a member of staff"),
+                        person=name,
+                    ),
+                    "muted",
+                )
+            )
+            lines.append(pdf.Para(recording.transcript))
+    return lines
 
 
 @bp.app_context_processor

@@ -36,6 +36,7 @@ from .. import edge
 from ..lookup import review_or_404
 from .actions import action_status_label
 from .photos import photo_files, picture_context
+from .recordings import recording_lines, recordings_by_prompt
 
 bp = Blueprint("review_record", __name__, url_prefix="/staff/reviews/<int:review_id>/record")
 
@@ -260,6 +261,7 @@ def record_blocks(record: exports.ReviewRecord) -> list[pdf.Block]:  # noqa: C90
             "%(name)s could not take part: %(reason)s. What was tried: %(tried)s",
             name=name, reason=NON_PARTICIPATION.get(np.reason, np.reason), tried=np.what_was_tried,
         )))  # fmt: skip
+    voice = recordings_by_prompt(review)  # the person's own recordings (issue 24)
     for answers in record.answers:
         prompt = library.prompt(answers.review_prompt.library_prompt_id or "")
         lines: list[Any] = [pdf.Para(prompt.text(lang, fallback=True), "strong")]
@@ -270,6 +272,7 @@ def record_blocks(record: exports.ReviewRecord) -> list[pdf.Block]:  # noqa: C90
                 lines += _said_lines(record, answers.choice, lang)
         for words in answers.words:
             lines += _said_lines(record, words, lang)
+        lines += recording_lines(record, voice.get(answers.review_prompt.id, []))
         if not answers.answered:
             lines.append(pdf.Para(_("No answer."), "muted"))
         blocks.append(pdf.Idea(prompt.picture, lines))
