@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from facilitator.models import (
     AuditEvent,
+    DifferingView,
     FindingStatus,
     NonParticipationReason,
     RecordAuditFinding,
@@ -302,3 +303,15 @@ def test_what_the_record_says_is_shown_beside_each_item(
     # Sam was told the outcome in person, which counts as sharing "You said, we did".
     assert says["you-said-shared"].suggests == "met"
     assert "0 decisions about sharing" in str(says["consent"].words)
+
+
+def test_a_differing_view_not_routed_or_resolved_is_shown_as_not_met(
+    session: Session, oak: dict[str, Any]
+) -> None:
+    review = oak["reviews"][1]
+    with frozen.changing(session, review):
+        session.add(DifferingView(review_id=review.id, summary="Alex differs"))
+        session.flush()
+    says = record_audit.record_says(session, review)["differing-resolved"]
+    assert str(says.words) == "1 differing view: 0 with a route, 0 resolved."
+    assert says.suggests == "not-met"

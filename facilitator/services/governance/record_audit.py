@@ -196,7 +196,13 @@ def start(
             )
         )
     if wanted > MAX_SAMPLE:
-        raise ServiceError(_l("Check %(most)d reviews or fewer in one audit.", most=MAX_SAMPLE))
+        raise ServiceError(
+            lazy_ngettext(
+                "Check %(num)d review or fewer in one audit.",
+                "Check %(num)d reviews or fewer in one audit.",
+                MAX_SAMPLE,
+            )
+        )
     seed = seed or secrets.token_hex(8)
     made = RecordAudit(
         month=first,
@@ -489,9 +495,10 @@ def record_says(session: Session, review: Review) -> dict[str, RecordSays]:
         routed = sum(1 for v in views if v.route is not None)
         resolved = sum(1 for v in views if v.status != CaseStatus.OPEN)
         says["differing-resolved"] = RecordSays(
-            _l(
-                "%(total)s differing views: %(routed)s with a route, %(resolved)s resolved.",
-                total=len(views),
+            lazy_ngettext(
+                "%(num)d differing view: %(routed)s with a route, %(resolved)s resolved.",
+                "%(num)d differing views: %(routed)s with a route, %(resolved)s resolved.",
+                len(views),
                 routed=routed,
                 resolved=resolved,
             ),
