@@ -268,3 +268,63 @@ def test_the_tablet_for_the_meeting_and_a_closed_review_freezes_it(session, w) -
                        method=None, facilitator=w["staff"])  # fmt: skip
     with pytest.raises(ReviewClosed):
         jm.arrange(session, w["review"], w["staff"], _plan())
+
+
+# --- migration 0023: up and down, on SQLite and PostgreSQL ---------------------------------------
+
+TABLES = {
+    "joint_meetings", "joint_meeting_views", "joint_meeting_notes", "joint_meeting_options",
+    "joint_meeting_actions",
+}  # fmt: skip
+
+
+def _check_migration(url: str) -> None:
+    """0022 -> 0023 adds the five tables (with their keys and indexes); 0023 -> 0022 removes
+    them and nothing else; up again works."""
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from facilitator.db import alembic_config, make_engine, upgrade
+
+    engine = make_engine(url)
+    try:
+        before = set(inspect(engine).get_table_names())
+        assert not before & TABLES
+        upgrade(url, "0023_joint_meetings")
+        found = inspect(engine)
+        assert TABLES <= set(found.get_table_names())
+        assert {c["name"] for c in found.get_columns("joint_meetings")} >= {
+            "person_id", "review_id", "differing_view_id", "question", "held_on", "starts_at",
+            "invitees", "status", "way_forward", "reasoning", "decided_by", "version",
+        }  # fmt: skip
+        keys = {fk["referred_table"] for fk in found.get_foreign_keys("joint_meeting_actions")}
+        assert keys == {"joint_meetings", "outcome_actions"}
+        assert "ix_joint_meeting_views_meeting_id" in {
+            i["name"] for i in found.get_indexes("joint_meeting_views")
+        }
+        command.downgrade(alembic_config(url), "0022_data_moves")
+        assert set(inspect(engine).get_table_names()) == before
+        upgrade(url, "0023_joint_meetings")
+        assert TABLES <= set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def test_migration_0023_up_and_down_on_sqlite(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from facilitator.db import upgrade
+
+    url = f"sqlite:///{tmp_path / 'joint.sqlite3'}"
+    upgrade(url, "0022_data_moves")
+    _check_migration(url)
+
+
+def test_migration_0023_up_and_down_on_postgresql() -> None:
+    from alembic import command
+
+    from facilitator.db import alembic_config
+
+    from ..conftest import own_postgres_database
+
+    with own_postgres_database("joint") as url:
+        command.downgrade(alembic_config(url), "0022_data_moves")
+        _check_migration(url)
