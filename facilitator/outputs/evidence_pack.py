@@ -38,6 +38,26 @@ def figure_cells(f: PackFigure) -> dict[str, Any]:
     }
 
 
+# Sections shown as one row per figure and one column per breakdown (the quarters of a trend).
+PIVOTED = frozenset({"trends"})
+
+
+def pivot(section: Any) -> tuple[list[str], list[tuple[str, list[str]]]]:
+    """A section's figures as a grid: the breakdowns' words as columns, a row per figure; a
+    share's cell is "part / whole". Small numbers hidden as everywhere else."""
+    columns: list[str] = []
+    rows: dict[str, tuple[str, list[str]]] = {}
+    for f in section.figures:
+        column = str(f.breakdown_label)
+        if column not in columns:
+            columns.append(column)
+        cell = small_numbers.shown(f.value)
+        if f.whole is not None:
+            cell = f"{cell} / {small_numbers.shown(f.whole)}"
+        rows.setdefault(f.figure, (str(f.label), []))[1].append(cell)
+    return columns, list(rows.values())
+
+
 def service_words(pack: Pack) -> str:
     return pack.service_label or _("All the services in this pack")
 
@@ -130,6 +150,8 @@ def to_html(pack: Pack, lang: str, *, author: str) -> str:
         pdf_lang=tagged_pdf.pdf_language(lang),
         service=service_words(pack),
         cells=figure_cells,
+        pivoted=PIVOTED,
+        pivot=pivot,
         author=author,
     )
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections import Counter
 from datetime import timedelta
 from typing import Any
 
@@ -19,8 +20,14 @@ from sqlalchemy.orm import Session
 from facilitator.models import AuditEvent, Person, SafetyAction, SafetyDecision, SafetyFlag
 from facilitator.outputs import evidence_pack as written
 from facilitator.services import ServiceError
-from facilitator.services.governance import today
-from facilitator.services.reporting import dashboard, evidence_pack, person_pack, small_numbers
+from facilitator.services.governance import record_audit, today
+from facilitator.services.reporting import (
+    dashboard,
+    evidence_pack,
+    outcomes,
+    person_pack,
+    small_numbers,
+)
 
 from .test_governance_dashboard import OAK, known_data
 
@@ -54,8 +61,27 @@ def _pack(session: Session, service: str | None = OAK) -> evidence_pack.Pack:
     return evidence_pack.build(session, period)
 
 
-def _figures(pack: evidence_pack.Pack) -> dict[tuple[str, str], tuple[int, int | None]]:
-    return {(f.figure, f.breakdown): (f.value, f.whole) for _s, f in pack.rows()}
+# The sections counted here; the outcome figures and record audits come from their own modules
+# (services/reporting/outcomes.py, services/governance/record_audit.py), checked against them.
+OWN = {
+    "reviews",
+    "involvement",
+    "complaints",
+    "differing-views",
+    "safeguarding",
+    "actions",
+    "records",
+}
+
+
+def _figures(
+    pack: evidence_pack.Pack, sections: set[str] | None = OWN
+) -> dict[tuple[str, str], tuple[int, int | None]]:
+    return {
+        (f.figure, f.breakdown): (f.value, f.whole)
+        for s, f in pack.rows()
+        if sections is None or s.key in sections
+    }
 
 
 @pytest.mark.db
@@ -154,7 +180,11 @@ def test_every_figure_of_the_pack_for_one_service(app: Flask, session: Session) 
             "differing-views": "Independence, choice and control",
             "safeguarding": "Safeguarding",
             "actions": "Monitoring and improving outcomes",
+            "did-it-happen": "Monitoring and improving outcomes",
+            "against-persons-view": "Independence, choice and control",
             "records": "Governance, management and sustainability",
+            "record-audits": "Governance, management and sustainability",
+            "trends": "Learning, improvement and innovation",
         }.items()
     )
 
@@ -170,6 +200,42 @@ def test_every_service_counts_the_other_service_too(app: Flask, session: Session
     assert figures[("safety-decisions", "safeguarding-referral")] == (1, None)
     assert figures[("reviews-with-family", "")] == (1, 5)
     assert pack.service_label is None
+
+
+@pytest.mark.db
+def test_the_outcome_and_record_audit_sections_are_their_modules_figures(
+    app: Flask, session: Session
+) -> None:
+    known_data(session)
+    pack = _pack(session)
+    start, end = pack.period.start, pack.period.end
+    oak = evidence_pack.service_ids_of(session, pack.period, None)
+    assert oak and len(oak) == 1
+    happened = outcomes.did_it_happen(session, service_ids=oak, start=start, end=end)
+    against = outcomes.against_persons_view(session, service_ids=oak, start=start, end=end)
+    audits = record_audit.audit_figures(session, service_ids=oak, start=start, end=end)
+    figures = _figures(pack, None)
+    assert figures[("did-it-happen", "happened")] == (happened.happened, happened.answered)
+    assert figures[("did-it-happen", "did-not")] == (happened.did_not, happened.answered)
+    assert figures[("not-answered", "")] == (happened.not_answered, happened.asked)
+    assert happened.not_answered > 0  # Sam's review after R1 did not ask about its actions
+    assert figures[("staff-status", "done")] == (happened.staff["done"], happened.asked)
+    assert figures[("person-and-staff-disagree", "")] == (0, happened.answered)
+    assert figures[("against-persons-view", "")] == (against.total.part, against.total.whole)
+    assert figures[("differing-uncoded", "")] == (1, None)  # R1's view, resolved before codes
+    assert figures[("against-by-supporters-part", "family-and-friends")] == (0, 0)
+    assert figures[("record-audits-completed", "")] == (audits.audits_completed, None) == (0, None)
+    assert figures[("checklist-met", "consent")] == (0, 0)
+    # Trends: 8 quarters of every trend figure; reviews held counted in their quarters.
+    trends = [f for s, f in pack.rows() if s.key == "trends"]
+    assert len(trends) == 8 * len(outcomes.TREND_FIGURES)
+    held = Counter(
+        outcomes.quarter_of(today() - timedelta(days=d))[0].isoformat()
+        for d in (20, 15, 10, 5, 200)
+    )
+    by_quarter = {f.breakdown: f.value for f in trends if f.figure == "trend-reviews-held"}
+    assert len(by_quarter) == 8
+    assert {q: n for q, n in by_quarter.items() if n} == dict(held)
 
 
 def test_small_numbers() -> None:
@@ -272,6 +338,7 @@ def test_the_pdf_is_tagged_with_headings_and_language(
     for wanted in ("/Document", "/H1", "/H2", "/H3", "/P", "/Table", "/TH", "/TD"):
         assert wanted in tags, wanted
     assert tags.count("/H3") == len(pack.sections)
+    assert tags.count("/Table") >= len(pack.sections)  # a table over two pages is two
     text = "".join(page.extract_text() for page in reader.pages)
     if lang == "en":
         assert "Person-centred care" in text and "Safeguarding" in text
@@ -308,3 +375,16 @@ def test_the_pack_language_is_english_or_welsh() -> None:
     assert evidence_pack.pack_language("cy") == "cy"
     with pytest.raises(ServiceError):
         evidence_pack.pack_language("fr")
+
+
+@pytest.mark.db
+def test_the_trends_are_a_grid_with_small_numbers_hidden(app: Flask, session: Session) -> None:
+    pack = _known_pack(app, session)
+    trends = next(s for s in pack.sections if s.key == "trends")
+    with app.test_request_context():
+        columns, grid = written.pivot(trends)
+    assert len(columns) == 8 and columns[-1].endswith(f"Q{(today().month - 1) // 3 + 1}")
+    assert len(grid) == len(outcomes.TREND_FIGURES)
+    label, held = grid[0]
+    assert label == "Reviews held" and held[-1] == "fewer than 5"
+    assert all(cell == "0 / 0" for cell in dict(grid)["Actions the person says happened"])

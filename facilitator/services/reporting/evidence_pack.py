@@ -44,9 +44,11 @@ from ...models import (
 from .. import ServiceError
 from ..governance import today
 from ..governance.complaints import detail_for as complaint_detail
+from ..governance.record_audit import audit_figures, item_words
 from ..reviews.current import not_superseded
 from . import dashboard
 from .dashboard import FAMILY_ROLES, Period
+from .outcomes import TREND_FIGURES, against_persons_view, did_it_happen, quarterly_trends
 
 # --- the CQC's quality statements ---------------------------------------------------------------
 
@@ -107,6 +109,12 @@ STATEMENTS: dict[str, Statement] = {
         ),
         Statement(
             "learning-culture", KEY_QUESTIONS["safe"], _l("Learning culture"), "Learning culture"
+        ),
+        Statement(
+            "learning-improvement",
+            KEY_QUESTIONS["well-led"],
+            _l("Learning, improvement and innovation"),
+            "Learning, improvement and innovation",
         ),
     )
 }
@@ -594,6 +602,227 @@ def governance_section(ctx: PackContext) -> PackSection:
     )
 
 
+# --- sections from the outcome figures and the record audits (issue 20's other parts) ----------
+
+OUTCOME_CODE_WORDS = {
+    "person-followed": _l("the person's view was followed"),
+    "agreed-way": _l("a way was found that the person agreed to"),
+    "best-interests-against": _l("a best-interests decision against the person's stated wish"),
+    "supporter-followed": _l("a supporter's view was followed over the person's"),
+}
+STAFF_STATUS_WORDS = {
+    "planned": _l("planned"),
+    "in-progress": _l("in progress"),
+    "done": _l("done"),
+    "not-done": _l("not done"),
+}
+TREND_WORDS: dict[str, Any] = {
+    "reviews_held": _l("Reviews held"),
+    "person_first": _l("Reviews with the person's views captured first and confirmed by them"),
+    "person_confirmed": _l("Reviews confirmed by the person"),
+    "non_participation": _l("Reviews where it is recorded why the person could not take part"),
+    "actions": _l("Outcome actions"),
+    "actions_linked": _l("Actions linked to the person's own words"),
+    "actions_with_reason": _l("Actions with a stated reason for no link"),
+    "differing_opened": _l("Differing views opened"),
+    "differing_resolved": _l("Differing views resolved"),
+    "complaints_received": _l("Complaints about involvement received"),
+    "flags_raised": _l("Safety flags raised"),
+    "flags_cleared": _l("Safety flags cleared with a recorded decision"),
+    "communications": _l("Decisions communicated (records of who was told)"),
+    "happened": _l("Actions the person says happened"),
+    "not_answered": _l("Actions the person was not asked about at their next review"),
+    "disagreements": _l("Actions where the person and staff disagree"),
+    "against": _l("Decided differing views that went against the person's stated view"),
+}
+
+
+def did_it_happen_section(ctx: PackContext) -> PackSection:
+    """The person's own "did it happen?" answers at their next review, beside staff's status."""
+
+    d = did_it_happen(
+        ctx.session, service_ids=ctx.service_ids, start=ctx.period.start, end=ctx.period.end
+    )
+    figures = [
+        PackFigure(
+            "did-it-happen",
+            _l("Actions the person answered about at their next review, by their answer"),
+            n,
+            d.answered,
+            key,
+            words,
+        )
+        for key, n, words in (
+            ("happened", d.happened, _l("happened")),
+            ("partly", d.partly, _l("partly happened")),
+            ("did-not", d.did_not, _l("did not happen")),
+            ("not-sure", d.not_sure, _l("not sure")),
+        )
+    ]
+    figures.append(
+        PackFigure(
+            "not-answered",
+            _l("Actions the person was not asked about at their next review"),
+            d.not_answered,
+            d.asked,
+        )
+    )
+    figures += [
+        PackFigure(
+            "staff-status",
+            _l("Staff's own status for the same actions"),
+            d.staff.get(status, 0),
+            d.asked,
+            status,
+            words,
+        )
+        for status, words in STAFF_STATUS_WORDS.items()
+    ]
+    figures.append(
+        PackFigure(
+            "person-and-staff-disagree",
+            _l("Actions where the person and staff disagree"),
+            len(d.disagreements),
+            d.answered,
+        )
+    )
+    return PackSection(
+        "did-it-happen",
+        STATEMENTS["monitoring-outcomes"],
+        _l("Did it happen? The person's own answer"),
+        _l(
+            "At their next review the person is asked whether each action happened. Their "
+            "answers, beside staff's own status for the same actions."
+        ),
+        figures,
+    )
+
+
+def against_view_section(ctx: PackContext) -> PackSection:
+    """How often decided outcomes went against the person's stated view, by supporters' role."""
+
+    a = against_persons_view(
+        ctx.session, service_ids=ctx.service_ids, start=ctx.period.start, end=ctx.period.end
+    )
+    total = a.total
+    figures = [
+        PackFigure(
+            "against-persons-view",
+            _l("Decided differing views that went against the person's stated view"),
+            total.part,
+            total.whole,
+        )
+    ]
+    figures += [
+        PackFigure(
+            "outcome-code",
+            _l("Decided differing views, by outcome"),
+            a.codes.get(code, 0),
+            total.whole,
+            code,
+            words,
+        )
+        for code, words in OUTCOME_CODE_WORDS.items()
+    ]
+    figures += [
+        PackFigure("differing-unresolved", _l("Differing views closed unresolved"), a.unresolved),
+        PackFigure("differing-escalated", _l("Differing views escalated"), a.escalated),
+        PackFigure("differing-uncoded", _l("Differing views resolved without a code"), a.uncoded),
+    ]
+    by_group: dict[str, list[int]] = {key: [0, 0] for key in ROLE_GROUPS}
+    for row in a.by_role:
+        counts = by_group[role_group(row.role)]
+        counts[0] += row.against
+        counts[1] += row.decided
+    figures += [
+        PackFigure(
+            "against-by-supporters-part",
+            _l("Went against the person's view, of the decided views supporters were party to"),
+            against,
+            decided,
+            key,
+            ROLE_GROUPS[key][0],
+        )
+        for key, (against, decided) in by_group.items()
+    ]
+    return PackSection(
+        "against-persons-view",
+        STATEMENTS["independence-choice-control"],
+        _l("Outcomes that went against the person's stated view"),
+        _l(
+            "Differing views decided in the period, by how they ended: the signal of "
+            "dependency or control. Supporters are counted by the part they play, never named; "
+            "a view with supporters of two parts counts once for each."
+        ),
+        figures,
+    )
+
+
+def record_audit_section(ctx: PackContext) -> PackSection:
+    """The monthly audits of decision records: checklist results and their findings."""
+
+    r = audit_figures(
+        ctx.session, service_ids=ctx.service_ids, start=ctx.period.start, end=ctx.period.end
+    )
+    figures = [
+        PackFigure("record-audits-completed", _l("Record audits finished"), r.audits_completed),
+        PackFigure("records-checked", _l("Review records checked"), r.reviews_checked),
+    ]
+    figures += [
+        PackFigure(
+            "checklist-met",
+            _l("Checklist items met, of those that applied"),
+            counts.met,
+            counts.met + counts.not_met,
+            key,
+            item_words(key),
+        )
+        for key, counts in r.items.items()
+    ]
+    figures += [
+        PackFigure("findings-open", _l("Findings still open"), r.findings_open),
+        PackFigure("findings-overdue", _l("Findings past their due date"), r.findings_overdue),
+        PackFigure("findings-done", _l("Findings done"), r.findings_done),
+    ]
+    return PackSection(
+        "record-audits",
+        STATEMENTS["governance"],
+        _l("Audits of decision records"),
+        _l(
+            "A random sample of closed reviews each month, checked by a second manager against "
+            "a checklist; each item not met becomes a finding with an owner."
+        ),
+        figures,
+    )
+
+
+def trends_section(ctx: PackContext) -> PackSection:
+    """The main figures for each of the last 8 quarters up to the end of the period."""
+
+    quarters = quarterly_trends(ctx.session, service_ids=ctx.service_ids, as_of=ctx.period.end)
+    figures = []
+    for attribute, is_share in TREND_FIGURES:
+        for q in quarters:
+            value = getattr(q, attribute)
+            figures.append(
+                PackFigure(
+                    f"trend-{attribute.replace('_', '-')}",
+                    TREND_WORDS.get(attribute, attribute),
+                    value.part if is_share else value,
+                    value.whole if is_share else None,
+                    q.start.isoformat(),
+                    q.label,
+                )
+            )
+    return PackSection(
+        "trends",
+        STATEMENTS["learning-improvement"],
+        _l("Trends: the last 8 quarters"),
+        _l("The main figures for each calendar quarter, the latest up to the end of the period."),
+        figures,
+    )
+
+
 SECTION_BUILDERS: list[Builder] = [
     reviews_section,
     involvement_section,
@@ -601,7 +830,11 @@ SECTION_BUILDERS: list[Builder] = [
     differing_section,
     safeguarding_section,
     actions_section,
+    did_it_happen_section,
+    against_view_section,
     governance_section,
+    record_audit_section,
+    trends_section,
 ]
 
 
