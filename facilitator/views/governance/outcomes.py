@@ -37,7 +37,7 @@ def _words() -> dict[str, str]:
         "flags_cleared": _("Safety flags cleared"),
         "communications": _("Decisions communicated"),
         "happened": _("Actions the person said happened (%)"),
-        "not_answered": _("Actions the person was not asked about or did not answer"),
+        "not_answered": _("Actions not answered at the next review"),
         "disagreements": _("Actions where the person and staff disagree"),
         "against": _("Decided differing views that went against the person's view (%)"),
     }
