@@ -236,3 +236,23 @@ def test_nobody_else_reaches_any_of_it(app: Flask, client: FlaskClient, demo: di
     sign_in(staff, STAFF)
     sam = demo["reviews"]["Sam"]
     assert staff.get(f"/staff/reviews/{sam}/advocate-reports/{report_id}/file").status_code == 404
+
+
+def test_a_file_past_the_request_limit_is_refused_on_the_page(
+    app: Flask, client: FlaskClient, demo: dict
+) -> None:
+    sign_in(client, ADVOCATE)
+    url = _report_url(demo)
+    token = csrf_from(client.get(url).get_data(as_text=True))
+    app.config["MAX_CONTENT_LENGTH"] = 4096
+    big = client.post(
+        url,
+        data={"csrf_token": token, "body": REPORT_WORDS,
+              "attachment": (io.BytesIO(b"%PDF-" + b"x" * 8192), "big.pdf")},
+        content_type="multipart/form-data",
+    )  # fmt: skip
+    html = big.get_data(as_text=True)
+    assert big.status_code == 413
+    assert "The file is larger than" in html and "Please type your report again" in html
+    with app.app_context():
+        assert db.session.scalars(select(AdvocateReport)).all() == []
