@@ -32,6 +32,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "scan_cue": False,  # say each thing as the highlight reaches it
     "switch_keys": "space-enter",  # the keys the switches send: step, then select
     "switch_tap": False,  # one switch: a tap anywhere on the screen is the switch
+    "recording_seconds": 60,  # Say it (issue 24): how long one recording may be, 30-120
 }
 
 

@@ -342,3 +342,23 @@ def test_the_record_page_print_and_pdf_say_a_recording_exists_and_its_transcript
         assert "(not Sam's own words):" in html and "More swimming, please." in html
     pdf = staff.get(f"/staff/reviews/{review_id}/record/record.pdf")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+
+
+def test_the_time_limit_is_a_setting_of_the_persons(app: Flask, demo: dict) -> None:
+    tablet = app.test_client()
+    start_session(tablet, demo["reviews"]["Sam"])
+    _agree(tablet)
+    page = tablet.get("/person/settings").get_data(as_text=True)
+    assert "Time to talk when you record your voice" in page
+    assert re.search(r'name="recording_seconds" value="60" checked', page)
+    form = {
+        name: value
+        for name, value in re.findall(r'name="([a-z_]+)" value="([^"]*)"[^>]* checked', page)
+    }
+    form.update({"csrf_token": csrf_from(page), "recording_seconds": "90"})
+    assert tablet.post("/person/settings", data=form).status_code == 303
+    say = tablet.get("/person/q/1/say").get_data(as_text=True)
+    assert "You can talk for up to 90 seconds." in say and 'data-max-seconds="90"' in say
+    form["recording_seconds"] = "100000"  # not one of the choices: left as it was
+    tablet.post("/person/settings", data=form)
+    assert 'data-max-seconds="90"' in tablet.get("/person/q/1/say").get_data(as_text=True)

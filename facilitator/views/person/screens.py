@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import abort, current_app, request, url_for
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
+from flask_babel import lazy_ngettext, ngettext
 from sqlalchemy.orm import Session
 
 from ...accessible import speech, speech_cache
@@ -43,6 +43,10 @@ SETTING_CHOICES: dict[str, list[tuple[str, Any]]] = {
         (str(speech.RATES["fast"]), _l("Fast")),
     ],
     "choices_per_screen": [(str(n), str(n)) for n in (2, 3, 4, 6)],
+    # Say it (issue 24): how long one recording of the person's voice may be.
+    "recording_seconds": [
+        (str(n), lazy_ngettext("%(num)s second", "%(num)s seconds", n)) for n in (30, 60, 90, 120)
+    ],
     "pictures": [("pictures", _l("Pictures")), ("photos", _l("Photos where there are some"))],
 }
 TOGGLES = ("high_contrast", "reduced_motion", "auto_advance")
@@ -342,7 +346,11 @@ def save_settings(session: Session, person: Person, form: Mapping[str, Any], act
     for key, choices in SETTING_CHOICES.items():
         value = form.get(key)
         if value in {str(v) for v, _label in choices}:
-            settings[key] = int(value) if key in ("speech_rate", "choices_per_screen") else value
+            settings[key] = (
+                int(value)
+                if key in ("speech_rate", "choices_per_screen", "recording_seconds")
+                else value
+            )
     for key in TOGGLES:
         settings[key] = form.get(key) == "on"
     language = form.get("language")

@@ -70,7 +70,8 @@ STATIC_FILES = (
     "js/switch-access/cues.js",
     "js/switch-access/scan.js",
     "js/switch-access.js",
-    "js/person/say-it.js",  # the person's own voice (issue 24)
+    "js/person/voice-queue.js",  # the person's own voice (issue 24)
+    "js/person/say-it.js",
     "vendor/htmx.min.js",
 )
 # Leaving person mode or signing out empties the tablet's storage (IndexedDB, caches, the

@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import abort, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from ...auth import STAFF_ROLES, current_account, roles_required
@@ -90,11 +91,13 @@ def recording_lines(record: Any, recordings: list[PersonRecording]) -> list[pdf.
     for recording in recordings:
         lines.append(
             pdf.Para(
-                _(
-                    "A recording of %(name)s's own voice, %(seconds)s seconds: said by "
-                    "%(name)s, recorded.",
+                ngettext(
+                    "A recording of %(name)s's own voice, %(num)s second: said by %(name)s, "
+                    "recorded.",
+                    "A recording of %(name)s's own voice, %(num)s seconds: said by %(name)s, "
+                    "recorded.",
+                    round(recording.duration_ms / 1000),
                     name=name,
-                    seconds=round(recording.duration_ms / 1000),
                 )
             )
         )
