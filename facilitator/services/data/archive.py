@@ -125,8 +125,9 @@ def _files_in(
         actual = hashlib.sha256(body).hexdigest()
         if actual != digest or len(body) != size:
             raise BackupError(f"The stored file {key} does not match its checksum: not backed up.")
-        entry = {"key": key, "bytes": size, "sha256": digest, "content_type": content_type}
+        entry = {"key": key, "bytes": size, "sha256": digest}
         if into is not None:
+            entry["content_type"] = content_type
             target = into / key
             if not target.resolve().is_relative_to(into.resolve()):
                 raise BackupError(f"The stored file {key} has a name that cannot be archived.")
