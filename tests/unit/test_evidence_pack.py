@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import uuid
 from collections import Counter
 from datetime import timedelta
 from typing import Any
@@ -17,7 +18,14 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from facilitator.models import AuditEvent, Person, SafetyAction, SafetyDecision, SafetyFlag
+from facilitator.models import (
+    AuditEvent,
+    OutcomeAction,
+    Person,
+    SafetyAction,
+    SafetyDecision,
+    SafetyFlag,
+)
 from facilitator.outputs import evidence_pack as written
 from facilitator.services import ServiceError
 from facilitator.services.governance import record_audit, today
@@ -28,6 +36,7 @@ from facilitator.services.reporting import (
     person_pack,
     small_numbers,
 )
+from facilitator.services.reviews import you_said
 
 from .test_governance_dashboard import OAK, known_data
 
@@ -351,6 +360,14 @@ def test_the_pdf_is_tagged_with_headings_and_language(
 def test_the_persons_own_pack_is_tagged_easy_read(app: Flask, session: Session) -> None:
     data = known_data(session)
     sam = data["sam"]
+    r1, r4 = data["reviews"]["r1"], data["reviews"]["r4"]
+    first, second = session.scalars(
+        select(OutcomeAction).where(OutcomeAction.review_id == r1.id).order_by(OutcomeAction.id)
+    ).all()
+    for action, answer in ((first, "yes"), (first, "partly"), (second, "no")):  # a change of mind
+        you_said.record_follow_up(
+            session, r4, action, client_id=uuid.uuid4().hex, answer=answer, facilitator=None
+        )
     reviews = person_pack.person_reviews(session, sam)
     assert [(r.review.id, r.things_said, r.actions, r.actions_from_words) for r in reviews] == [
         (data["reviews"]["r4"].id, 1, 0, 0),
@@ -358,6 +375,8 @@ def test_the_persons_own_pack_is_tagged_easy_read(app: Flask, session: Session) 
         (reviews[2].review.id, 1, 1, 0),  # r6, long ago
     ]
     assert reviews[1].spoke_first and reviews[1].family_views == 1
+    said = (reviews[0].said_happened, reviews[0].said_partly, reviews[0].said_did_not)
+    assert said == (0, 1, 1)
     helpers = person_pack.supporter_count(session, sam)
     assert helpers == {"family-and-friends": 1, "advocates": 1}
     with app.test_request_context(), force_locale("en"):
@@ -368,6 +387,7 @@ def test_the_persons_own_pack_is_tagged_easy_read(app: Flask, session: Session) 
     assert "/H1" in tags and tags.count("/H2") == len(reviews) + 2 and "/P" in tags
     text = "".join(page.extract_text() for page in reader.pages)
     assert "Your reviews, Sam" in text and "You told us 3 things." in text
+    assert "1 thing partly happened." in text and "1 thing did not happen." in text
 
 
 def test_the_pack_language_is_english_or_welsh() -> None:

@@ -15,9 +15,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ...models import (
+    ActionFollowUp,
     ActionStatus,
     Contribution,
     ContributionStatus,
+    FollowUpAnswer,
     Layer,
     NonParticipation,
     OutcomeAction,
@@ -46,6 +48,10 @@ class PersonReview:
     actions_done: int
     family_views: int
     advocate_views: int
+    # At this review, the person's own "did it happen?" answers about earlier actions.
+    said_happened: int = 0
+    said_partly: int = 0
+    said_did_not: int = 0
 
 
 def person_reviews(session: Session, person: Person) -> list[PersonReview]:
@@ -100,6 +106,15 @@ def person_reviews(session: Session, person: Person) -> list[PersonReview]:
                 )
             )
         )
+        answers: Counter[FollowUpAnswer] = Counter(
+            FollowUpAnswer(answer)
+            for (answer,) in session.execute(
+                select(ActionFollowUp.answer).where(
+                    ActionFollowUp.review_id == review.id,
+                    not_superseded(ActionFollowUp, review_ids=review.id),
+                )
+            )
+        )
         out.append(
             PersonReview(
                 review=review,
@@ -112,6 +127,9 @@ def person_reviews(session: Session, person: Person) -> list[PersonReview]:
                 actions_done=sum(1 for a in actions if a.status == ActionStatus.DONE),
                 family_views=views[Layer.FAMILY],
                 advocate_views=views[Layer.ADVOCATE],
+                said_happened=answers[FollowUpAnswer.YES],
+                said_partly=answers[FollowUpAnswer.PARTLY],
+                said_did_not=answers[FollowUpAnswer.NO],
             )
         )
     out.sort(key=lambda r: (r.held_on or date.min, r.review.id), reverse=True)
