@@ -72,6 +72,11 @@ def test_the_advocate_files_staff_respond_and_the_advocate_sees_it(
     assert mine.status_code == 200 and mine.data == b"%PDF-1.7 the report"
     assert mine.headers["Content-Disposition"].startswith("attachment;")
     assert mine.headers["X-Content-Type-Options"] == "nosniff"
+    with app.app_context():
+        opened = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "advocate_report.file_opened")
+        ).one()
+        assert opened.actor_user_id == demo["users"][ADVOCATE]
 
     staff = app.test_client()
     sign_in(staff, STAFF)

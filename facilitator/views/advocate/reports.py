@@ -20,7 +20,7 @@ from ...extensions import db
 from ...forms.advocate_reports import AdvocateReportForm
 from ...forms.fields import sent
 from ...models import AdvocateReport, Review, Role
-from ...services import NotFound, people, reviews
+from ...services import NotFound, audit, people, reviews
 from ...services.governance import advocate_reports
 from ...services.governance.advocate_reports import Upload
 from .. import edge
@@ -121,7 +121,16 @@ def report_file(review_id: int, number: int) -> Response:
 
 
 def attachment(found: AdvocateReport) -> Response:
-    """A report's file as a download, private and never sniffed."""
+    """A report's file as a download, private and never sniffed; opening it is audited."""
+    audit.record(
+        db.session,
+        "advocate_report.file_opened",
+        actor=current_account(),
+        obj=found,
+        person_id=found.person_id,
+        detail={"review_id": found.review_id},
+    )
+    edge.keep_trace()
     extension = {v: k for k, v in advocate_reports.FILE_TYPES.items()}.get(
         found.upload_type or "", ".bin"
     )
