@@ -427,6 +427,15 @@ PAGES: list[tuple[str, str]] = [
     ("manager", "/governance/cover"),
     # People import (issue 18)
     ("manager", "/staff/people/import/"),
+    # Joint problem-solving meetings (issue 17); the easy-read agenda is in the person's
+    # language whatever the reader's, so it is checked in tests/browser/test_joint_meetings_*.
+    ("staff", "/staff/reviews/{ellis_review}/joint-meetings"),
+    ("staff", "/staff/joint-meetings/{meeting}"),
+    ("advocate", "/advocate/joint-meetings/"),
+    ("advocate", "/advocate/joint-meetings/{meeting}"),
+    ("person", "/person/meetings/{person_meeting}/"),
+    ("person", "/person/meetings/{person_meeting}/q/1"),
+    ("person", "/person/meetings/{person_meeting}/thanks"),
 ]
 SIGN_IN = {
     "staff": "staff@demo.facilitator.test",
@@ -483,12 +492,38 @@ def _a_password_reset(app: Any) -> None:
         db.session.commit()
 
 
+def _a_joint_meeting(app: Any, review_id: int = 2) -> None:
+    """A joint meeting about Ellis's review (his advocate Jo is invited), or another's."""
+    from datetime import date
+    from datetime import time as clock_time
+
+    from facilitator.extensions import db
+    from facilitator.models import Review, User
+    from facilitator.services.governance import joint_meetings
+
+    with app.app_context():
+        review = db.session.get(Review, review_id)
+        staff = db.session.scalars(select(User).where(User.email == SIGN_IN["staff"])).one()
+        assert review is not None
+        joint_meetings.arrange(
+            db.session, review, staff, joint_meetings.Arrangement(
+                "Where will you go on Saturdays?", date.today(), clock_time(14), True, None, [],
+            ),
+        )  # fmt: skip
+        db.session.commit()
+
+
+def _gwens_joint_meeting(app: Any) -> None:
+    _a_joint_meeting(app, PERSON_REVIEW)
+
+
 _PREPARE: dict[str, list[Any]] = {
     "public": [_a_password_reset],
-    "staff": [_close_sams_review],
+    "staff": [_close_sams_review, _a_joint_meeting],
     "manager": [_close_sams_review],
     "admin": [_a_message],
-    "advocate": [_ellis_outcomes],
+    "advocate": [_ellis_outcomes, _a_joint_meeting],
+    "person": [_gwens_joint_meeting],
 }
 
 
@@ -497,6 +532,7 @@ def _page_ids(app: Any) -> dict[str, Any]:
     from facilitator.extensions import db
     from facilitator.models import (
         Complaint,
+        JointMeeting,
         LegalAuthority,
         OutboxMessage,
         ReviewClosure,
@@ -521,6 +557,12 @@ def _page_ids(app: Any) -> dict[str, Any]:
             "staff_user": s.scalar(select(User.id).where(User.email == SIGN_IN["staff"])),
             "service": s.scalar(select(Service.id).order_by(Service.id)),
             "message": s.scalar(select(OutboxMessage.id).order_by(OutboxMessage.id)),
+            "meeting": s.scalar(
+                select(JointMeeting.id).where(JointMeeting.review_id == 2).order_by(JointMeeting.id)
+            ),
+            "person_meeting": s.scalar(
+                select(JointMeeting.id).where(JointMeeting.review_id == PERSON_REVIEW)
+            ),
             "complaint": s.scalar(select(Complaint.id).order_by(Complaint.id)),
             "reset_token": s.scalar(
                 select(OutboxMessage.secret).where(OutboxMessage.key.contains("password-reset"))
