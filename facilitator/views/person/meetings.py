@@ -13,6 +13,7 @@ from typing import Any
 from flask import Blueprint, g, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
 
@@ -38,7 +39,7 @@ def _load_locked_review() -> WerkzeugResponse | None:
 def _meeting(meeting_id: int) -> JointMeeting:
     meeting = db.session.get(JointMeeting, meeting_id)
     if meeting is None or meeting.review_id != g.review.id:
-        raise NotFound(joint_meetings.NOT_FOUND)
+        raise NotFound(_l("We could not find that meeting."))
     return meeting
 
 
