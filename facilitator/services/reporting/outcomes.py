@@ -375,15 +375,17 @@ def against_persons_view(
     # Each (supporter, view) pair once: a supporter listed twice on a view counts once.
     pairs: set[tuple[int, int]] = set()
     for ids in _chunks(decided):
-        pairs |= set(
-            session.execute(
+        pairs |= {
+            (int(supporter_id), view_id)
+            for supporter_id, view_id in session.execute(
                 select(DifferingViewParty.supporter_id, DifferingViewParty.differing_view_id).where(
                     DifferingViewParty.differing_view_id.in_(ids),
                     DifferingViewParty.kind == PartyKind.SUPPORTER,
                     DifferingViewParty.supporter_id.is_not(None),
                 )
             ).all()
-        )
+            if supporter_id is not None
+        }
     pairs |= {(s, v) for v, s in followed.items() if s is not None}
     supporters: dict[int, Supporter] = {}
     for ids in _chunks(s for s, _ in pairs):
