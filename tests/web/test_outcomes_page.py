@@ -174,3 +174,10 @@ def test_the_coded_outcome_on_the_differing_view_page(
         assert detail is not None
         assert detail.outcome_code == OutcomeCode.SUPPORTER_FOLLOWED
         assert detail.followed_supporter_id == known["alex"]
+
+
+def test_the_register_shows_how_each_resolved_view_ended(client: FlaskClient, known: dict) -> None:
+    assert sign_in(client, "manager@demo.facilitator.test").status_code == 302
+    body = client.get("/governance/differing-views?status=resolved").get_data(as_text=True)
+    assert "resolved: the person's view was followed" in body
+    assert "resolved: escalated" in body and "resolved: not coded" in body
