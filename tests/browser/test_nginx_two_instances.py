@@ -238,6 +238,32 @@ def test_a_tablet_session_through_nginx_on_two_instances(
             photo_path = with_photo.removeprefix(base).split("?")[0]
             viewers = served_by(proxy.log(), re.escape(photo_path))
             assert set(viewers) - set(uploaded_by), (uploaded_by, viewers)
+            # Both instances give the photo the same ETag (its SHA-256), so a repeat view with
+            # If-None-Match is a 304 whichever instance answers it.
+            cookie = "; ".join(f"{c['name']}={c['value']}" for c in context.cookies())
+            first = raw(proxy.https_port, "GET", photo_path, headers={"Cookie": cookie})
+            etag = first.getheader("ETag")
+            assert first.status == 200 and etag and "no-store" in first.getheader("Cache-Control")
+            repeats = []
+            for _ in range(10):  # until both instances have answered one (nginx alternates)
+                repeats.append(
+                    raw(
+                        proxy.https_port,
+                        "GET",
+                        photo_path,
+                        headers={"Cookie": cookie, "If-None-Match": etag},
+                    )
+                )
+                answered = served_by(proxy.log(), re.escape(photo_path))[-len(repeats) :]
+                if len(repeats) >= 2 and set(answered) == set(ports):
+                    break
+            assert {r.status for r in repeats} == {304}
+            assert {r.getheader("ETag") for r in repeats} == {etag}
+            assert set(answered) == set(ports), answered
+            print(
+                f"\nphoto view through nginx: {_wire(first)} bytes, a repeat with If-None-Match "
+                f"{_wire(repeats[0])} bytes (304)"
+            )
 
             # The session starts: the service worker registers and keeps the review.
             page.goto(f"{base}/staff/reviews/{review_id}")
@@ -326,6 +352,14 @@ def test_a_tablet_session_through_nginx_on_two_instances(
         assert [r.answer for r in rows] == [["very-good"], ["good"], ["no"], ["working"]]
         assert len({r.client_id for r in rows}) == 4
         assert "[emerg]" not in proxy.error_log()
+
+
+def _wire(response: http.client.HTTPResponse) -> int:
+    """The bytes of a response as sent over HTTP/1.1: status line, headers and body."""
+    head = f"HTTP/1.1 {response.status} {response.reason}\r\n" + "".join(
+        f"{k}: {v}\r\n" for k, v in response.getheaders()
+    )
+    return len(head.encode()) + 2 + int(response.getheader("Content-Length") or 0)
 
 
 def _upload_photo(page: Any, base: str, person_id: int) -> str:
