@@ -1099,6 +1099,88 @@ SCENARIOS += [
     ),
 ]
 
+
+def _joint_meeting(world: World, key: str, review_key: str = "sam_review") -> None:
+    """A fresh joint meeting (today, at home) with the person's view given at it, each time."""
+    from datetime import date, time
+
+    from facilitator.models import User
+    from facilitator.services.governance import joint_meetings
+
+    with world.app.app_context():
+        review = db.session.get(Review, world.ids[review_key])
+        staff = db.session.scalars(
+            select(User).where(User.email == "staff@demo.facilitator.test")
+        ).one()
+        assert review is not None
+        meeting = joint_meetings.arrange(
+            db.session, review, staff, joint_meetings.Arrangement(
+                "Where will you sleep?", date.today(), time(10), True, None, []
+            ),
+        )  # fmt: skip
+        joint_meetings.add_note(db.session, meeting, staff, "person", "My room", "typed")
+        db.session.commit()
+        world.ids[key] = meeting.id
+
+
+def _meeting_page(ids: Ids) -> str:
+    return f"/staff/joint-meetings/{ids['joint_meeting']}"
+
+
+SCENARIOS += [
+    Scenario(
+        "joint meeting arranged",
+        "staff",
+        lambda ids: f"/staff/reviews/{ids['sam_review']}/joint-meetings",
+        r"/joint-meetings$",
+        ("joint_meetings/arrange.html", "ArrangeMeetingForm"),
+        fixed=lambda ids: {"on": date.today().isoformat(), "starts_at": "10:00"},
+    ),
+    Scenario(
+        "joint meeting note",
+        "staff",
+        _meeting_page,
+        r"/notes$",
+        ("joint_meetings/_record_forms.html", "NoteForm"),
+        fixed=lambda ids: {"party": "person", "method": "typed"},
+        prepare=lambda world: _joint_meeting(world, "joint_meeting"),
+    ),
+    Scenario(
+        "joint meeting option",
+        "staff",
+        _meeting_page,
+        r"/options$",
+        ("joint_meetings/_record_forms.html", "OptionForm"),
+        prepare=lambda world: _joint_meeting(world, "joint_meeting"),
+    ),
+    Scenario(
+        "joint meeting way forward",
+        "staff",
+        _meeting_page,
+        r"/way-forward$",
+        ("joint_meetings/_record_forms.html", "WayForwardForm"),
+        prepare=lambda world: _joint_meeting(world, "joint_meeting"),
+    ),
+    Scenario(
+        "joint meeting cancelled",
+        "staff",
+        _meeting_page,
+        r"/cancel$",
+        ("joint_meetings/_record_forms.html", "CancelJointMeetingForm"),
+        prepare=lambda world: _joint_meeting(world, "joint_meeting"),
+    ),
+    Scenario(
+        "joint meeting, the person's words on the tablet",
+        "person",
+        lambda ids: f"/person/meetings/{ids['person_meeting']}/q/2",
+        r"/q/2$",
+        ("joint_meetings/person_prompt.html", "MeetingAnswerForm"),
+        fixed=lambda ids: {"method": "typed"},
+        prepare=lambda world: _joint_meeting(world, "person_meeting", "person_review"),
+        elsewhere=("staff", lambda world: f"/staff/joint-meetings/{world.ids['person_meeting']}"),
+    ),
+]
+
 BY_NAME = {s.name: s for s in SCENARIOS}
 
 # Inputs that take text but never carry anyone's words, with the reason.
@@ -1127,6 +1209,8 @@ NOT_FREE_TEXT = {
     "LeadsForm": "ticked accounts' ids, each checked against who may lead the service "
     "(tests/unit/test_service_admin.py)",
     "RoleForm": "a role from the list, never shown as typed (tests/web/test_account_admin.py)",
+    "LinkActionForm": "an action's id from the list, checked against the person's actions and "
+    "never shown as typed (tests/unit/test_joint_meetings.py)",
     "PeopleImportForm": "a CSV file, not typed text: its cells are shown escaped in the preview "
     "and stored as written (tests/web/test_people_import.py::test_hostile_text_in_a_file_is_"
     "shown_as_text)",
