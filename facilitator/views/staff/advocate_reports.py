@@ -33,7 +33,7 @@ def waiting() -> str:
     """Reports waiting for their written response, the soonest due first; late ones marked."""
     cases = advocate_reports.waiting(db.session)
     ids = {c.report.person_id for c in cases}
-    found = db.session.scalars(select(Person).where(Person.id.in_(ids))) if ids else []
+    found = list(db.session.scalars(select(Person).where(Person.id.in_(ids or {-1}))))
     return render_template(
         "advocate_reports/waiting.html",
         cases=cases,
