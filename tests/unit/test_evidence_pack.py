@@ -67,7 +67,7 @@ def _decisions(session: Session, data: dict[str, Any]) -> None:
 
 def _pack(session: Session, service: str | None = OAK) -> evidence_pack.Pack:
     period = dashboard.make_period(today() - timedelta(days=60), today(), service)
-    return evidence_pack.build(session, period)
+    return evidence_pack.build(session, period, extras=("trends",))
 
 
 # The sections counted here; the outcome figures and record audits come from their own modules

@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from facilitator.extensions import db
-from facilitator.models import AuditEvent
+from facilitator.models import AuditEvent, Person
 
 from ..conftest import sign_in
 from ..structure import assert_page_ok
@@ -41,6 +41,9 @@ def test_the_page_offers_the_pack_and_shows_its_figures(app: Flask, demo: dict) 
     assert_page_ok(html, "evidence pack")
     assert "Person-centred care" in html and "Safeguarding" in html
     assert "/governance/evidence-pack.pdf?" in html and "lang=en" in html
+    assert "Trends: the last 8 quarters" not in html
+    asked = client.get(f"/governance/evidence-pack?{PERIOD}&trends=yes").get_data(as_text=True)
+    assert "Trends: the last 8 quarters" in asked and "trends=yes" in asked
     # The governance menu leads to it.
     assert 'href="/governance/evidence-pack"' in client.get("/governance/").get_data(as_text=True)
 
@@ -75,6 +78,10 @@ def test_each_download_is_the_same_pack_and_is_audited(app: Flask, demo: dict) -
         assert name not in made.get_data(as_text=True)
     events = _audit(app, "evidence_pack.exported")
     assert [e.detail["format"] for e in events] == ["pdf", "csv", "json"]
+    assert "trends" not in {s["id"] for s in pack["sections"]}  # only when asked
+    with_trends = client.get(f"/governance/evidence-pack.json?{PERIOD}&trends=yes").get_json()
+    assert with_trends["sections"][-1]["id"] == "trends"
+    assert len(with_trends["sections"][-1]["figures"]) % 8 == 0
     assert events[0].detail["start"] == "2022-01-01" and events[0].detail["language"] == "en"
 
 
@@ -132,7 +139,5 @@ def test_the_persons_own_pack_from_their_page(app: Flask, demo: dict) -> None:
 
 
 def _person_id(app: Flask, name: str) -> Any:
-    from facilitator.models import Person
-
     with app.app_context():
         return db.session.scalar(select(Person.id).where(Person.preferred_name == name))

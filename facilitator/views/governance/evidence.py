@@ -35,28 +35,33 @@ FORMATS = {
 }
 
 
-def _asked() -> tuple[figures.Period, str]:
+def _asked() -> tuple[figures.Period, str, bool]:
     asked = EvidencePackForm(formdata=request.args).read()
     period = figures.make_period(**asked.arguments())
-    return period, evidence_pack.pack_language(asked.lang.data)
+    return period, evidence_pack.pack_language(asked.lang.data), bool(asked.trends.data)
 
 
-def _build(period: figures.Period) -> evidence_pack.Pack:
+def _build(period: figures.Period, trends: bool = False) -> evidence_pack.Pack:
     session = db.session
     return evidence_pack.build(
-        session, period, service_ids=scope.service_ids_for(session, current_account())
+        session,
+        period,
+        service_ids=scope.service_ids_for(session, current_account()),
+        extras=("trends",) if trends else (),
     )
 
 
 @bp.route("/evidence-pack")
 def evidence_pack_page() -> Any:
     """Choose the period, service and language; see the pack's figures; download it."""
-    edge.on_refusal(lambda error: _page(figures.make_period(None, None), "en", error))
-    period, lang = _asked()
-    return _page(period, lang)
+    edge.on_refusal(lambda error: _page(figures.make_period(None, None), "en", False, error))
+    period, lang, trends = _asked()
+    return _page(period, lang, trends)
 
 
-def _page(period: figures.Period, lang: str, error: ServiceError | None = None) -> Any:
+def _page(
+    period: figures.Period, lang: str, trends: bool, error: ServiceError | None = None
+) -> Any:
     session = db.session
     services = figures.services(session)
     if scope.sees_all(session, current_account()):
@@ -65,13 +70,15 @@ def _page(period: figures.Period, lang: str, error: ServiceError | None = None) 
         everyone, services = services[0], []
     else:
         everyone = _("Your services")
-    pack = _build(period)
+    pack = _build(period, trends)
     query = {
         "start": period.start.isoformat(),
         "end": period.end.isoformat(),
         "service": period.service or "",
         "lang": lang,
     }
+    if trends:
+        query["trends"] = "yes"
     return render_template(
         "governance/evidence_pack.html",
         pack=pack,
@@ -81,6 +88,7 @@ def _page(period: figures.Period, lang: str, error: ServiceError | None = None) 
         pivot=written.pivot,
         period=period,
         lang=lang,
+        trends=trends,
         error=error,
         services=services,
         everyone=everyone,
@@ -90,11 +98,11 @@ def _page(period: figures.Period, lang: str, error: ServiceError | None = None) 
 
 def _download(kind: str) -> Response:
     edge.on_refusal(lambda error: Response(str(error), status=400, mimetype="text/plain"))
-    period, lang = _asked()
+    period, lang, trends = _asked()
     account = current_account()
     started = time.perf_counter()
     with force_locale(lang):
-        pack = _build(period)
+        pack = _build(period, trends)
         author = account.name if account is not None else "Facilitator"
         if kind == "pdf":
             body: bytes | str = written.to_pdf(pack, lang, author=author)
@@ -114,6 +122,7 @@ def _download(kind: str) -> Response:
             "service": period.service,
             "format": kind,
             "language": lang,
+            "trends": trends,
             "bytes": size,
         },
     )
