@@ -75,6 +75,14 @@ SAMPLES: dict[str, dict[str, Any]] = {
         }
         for change in ("arranged", "moved", "cancelled")
     },
+    # An advocate's formal report filed, and its written response ready (issue 17).
+    "advocate-report-filed": {
+        "review_id": 7,
+        "addendum": False,
+        "due": date(2027, 2, 1),
+        "url": "https://x/staff/reviews/7/advocate-reports",
+    },
+    "advocate-report-answered": {"review_id": 7, "url": "https://x/advocate/reviews/7/outcomes"},
 }
 
 
