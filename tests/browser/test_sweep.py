@@ -211,6 +211,7 @@ def test_sweep_signed_in(
     assert "/sign-in" not in page.url, f"{kind} could not sign in"
     visited, problems = sweep(page, live_server.url, "/home", also=listed)
     assert len(visited) >= 3
+    _still_reached(live_app, kind, visited)
     if kind == "admin":  # the services pages (issue 25) are reached from the menu
         paths = {urlsplit(u).path for u in visited}
         assert "/admin/services" in paths and "/admin/services/1" in paths, sorted(paths)
@@ -289,6 +290,8 @@ def test_sweep_person_mode(
     paths = [urlsplit(u).path for u in visited]
     assert all(p.startswith("/person/") for p in paths), paths  # still locked to the review
     assert "/person/help/" in paths and "/person/q/1" in paths
+    if name == "Sam":
+        _still_reached(live_app, "person mode (Sam)", visited)
     _report(f"person mode ({name})", visited, problems, started)
 
 
@@ -312,15 +315,17 @@ def test_sweep_family_link(context: Any, live_app: Any, live_server: Any) -> Non
     problems += more
     paths = [urlsplit(u).path for u in visited]
     assert "/family/help/" in paths
+    _still_reached(live_app, "family link", visited)
     _report("family link", visited, problems, started)
 
 
-def test_sweep_not_signed_in(context: Any, live_server: Any) -> None:
+def test_sweep_not_signed_in(context: Any, live_app: Any, live_server: Any) -> None:
     """Before signing in: the sign-in page and what it links to."""
     started = time.monotonic()
     page = context.new_page()
     visited, problems = sweep(page, live_server.url, "/sign-in")
     assert "/help/about" in [urlsplit(u).path for u in visited]
+    _still_reached(live_app, "not signed in", visited)
     _report("not signed in", visited, problems, started)
 
 
@@ -409,6 +414,8 @@ PAGES: list[tuple[str, str]] = [
     ("public", "/about/accessibility"),
     ("public", "/about/privacy"),
     ("public", "/about/privacy/easy-read"),
+    ("public", "/signed-out?after=idle"),  # after a session ran out of time
+    ("public", "/family/finished"),  # a family member finished on this device
     # Complaints: the person on the tablet, family on their link, the register (issue 17)
     ("person", "/person/help/"),
     ("person", "/person/help/complain"),
@@ -668,3 +675,324 @@ def _person_pages(browser: Any, app: Any, base: str, paths: list[str]) -> list[s
     finally:
         ctx.close()
     return problems
+
+
+# --- The URL map against the sweep ------------------------------------------------------------
+#
+# Every GET route of the app is swept: listed in PAGES, reached by a crawl above (CRAWLED, which
+# each crawl checks it still reaches), or named in NOT_LISTED with the reason. A new page fails
+# test_every_page_in_the_url_map_is_swept until it has a line in PAGES.
+FILE = "not a page: a file, a download or a picture"
+JSON = "not a page: JSON for the tablet's scripts"
+REDIRECT = "not a page: it only redirects"
+NOT_LISTED: dict[str, str] = {
+    "static": FILE, "main.favicon": FILE, "photo_files.file": FILE, "person.audio": FILE,
+    "person.voice": FILE, "person.voice_hear": FILE, "person.my_recording": FILE,
+    "family.person_recording": FILE, "staff.person_recording": FILE,
+    "custom_prompts.voice": FILE, "person_sync.photo": FILE, "person_sync.service_worker": FILE,
+    "governance.audit_csv": FILE, "governance.dashboard_csv": FILE,
+    "governance.evidence_pack_csv": FILE, "governance.evidence_pack_json": FILE,
+    "governance.evidence_pack_pdf": FILE, "staff.person_evidence_pack": FILE,
+    "privacy.subject_access_zip": FILE, "review_record.export": FILE,
+    "review_record.fhir_answers": "not a page: FHIR QuestionnaireResponse (JSON)",
+    "review_record.fhir_bundle": "not a page: FHIR Bundle (JSON)",
+    "review_record.pdf_file": FILE, "you_said.pdf_file": FILE, "lifecycle.calendar": FILE,
+    "joint_meetings.agenda_pdf": FILE, "joint_meetings.calendar": FILE,
+    "advocate_layer.report_file": FILE, "advocate_reports.file": FILE,
+    "main.health": "not a page: health check", "main.ready": "not a page: readiness check",
+    "main.metrics": "not a page: Prometheus metrics",
+    "person_sync.offline_urls": JSON, "person_sync.token": JSON,
+    "auth.still_here": JSON, "family.still_here": JSON,
+    "main.index": REDIRECT, "main.home": REDIRECT,
+    "auth.new_password": "the listed emailed link (auth.new_password_link) lands on it",
+    "auth.set_up": "test_two_factor_browser.py (and every first sign-in of an administrator)",
+    "auth.second_step": "test_two_factor_browser.py",
+    "family.open_link": "test_sweep_family_link checks it (reached by a form)",
+    "family.confirm": "test_sweep_family_link checks it (reached by a form)",
+    "family.sent": "test_family_browser.py",
+    "person_help.complaint_sent": "listed for the person",
+    "family.complaint_sent": "listed for family",
+    "custom_prompts.edit": "test_custom_prompts_browser.py",
+    "governance.capacity_case": "test_governance_browser.py",
+    "governance.capacity_new": "test_governance_browser.py",
+    "governance.differing_case": "test_governance_browser.py",
+    "safeguarding.flag": "test_governance_browser.py",
+    "governance.record_audit_page": "test_record_audits_browser.py",
+    "governance.record_audit_check": "test_record_audits_browser.py",
+    "person.say": "test_say_it_browser.py",
+    "person_outputs.index": "test_actions_browser.py, test_year_browser.py",
+    "person_outputs.earlier_intro": "test_actions_browser.py, test_year_browser.py",
+    "person_outputs.earlier": "test_actions_browser.py, test_year_browser.py",
+    "person_outputs.earlier_done": "test_year_browser.py",
+    "person_outputs.finish": "test_actions_browser.py, test_year_browser.py",
+    "joint_meetings.agenda": "test_joint_meetings_browser.py (in the person's language)",
+    "advocate_meetings.agenda": "test_joint_meetings_browser.py (in the person's language)",
+    "joint_meetings.from_view": "test_joint_meetings_browser.py (in English)",
+}  # fmt: skip
+
+
+CRAWLED: dict[str, frozenset[str]] = {
+    "staff": frozenset(
+        {
+            "actions.builder",
+            "actions.edit",
+            "actions_overview.overdue",
+            "advocate_reports.review",
+            "advocate_reports.waiting",
+            "auth.account",
+            "auth.notice_choices",
+            "casework.agreement",
+            "casework.told",
+            "cover.cover",
+            "cover.service",
+            "custom_prompts.index",
+            "custom_prompts.new",
+            "help.guide",
+            "lifecycle.close",
+            "lifecycle.due",
+            "lifecycle.meeting",
+            "links.index",
+            "links.other_basis",
+            "main.account_language",
+            "photos.index",
+            "privacy.ended",
+            "published.accessibility",
+            "published.privacy",
+            "published.privacy_easy_read",
+            "review_record.page",
+            "review_record.print_page",
+            "staff.communication",
+            "staff.home",
+            "staff.person",
+            "staff.plan_review",
+            "staff.review",
+            "staff.review_prompts",
+            "staff_people.advocacy",
+            "staff_people.new_person",
+            "staff_people.new_supporter",
+            "staff_records.authority",
+            "staff_records.details",
+            "staff_records.new_authority",
+            "staff_records.supporter",
+            "you_said.page",
+            "you_said.print_page",
+        }
+    ),
+    "manager": frozenset(
+        {
+            "actions.builder",
+            "actions_overview.overdue",
+            "advocate_reports.review",
+            "advocate_reports.waiting",
+            "auth.account",
+            "auth.notice_choices",
+            "casework.agreement",
+            "casework.ask_person",
+            "casework.told",
+            "cover.cover",
+            "cover.service",
+            "custom_prompts.index",
+            "custom_prompts.new",
+            "governance.agreements_due",
+            "governance.audit_log",
+            "governance.capacity_list",
+            "governance.complaint_case",
+            "governance.complaint_new",
+            "governance.complaint_register",
+            "governance.cover_grants",
+            "governance.dashboard",
+            "governance.differing_new",
+            "governance.differing_register",
+            "governance.evidence_pack_page",
+            "governance.outcomes_page",
+            "governance.record_audits",
+            "help.guide",
+            "lifecycle.close",
+            "lifecycle.due",
+            "lifecycle.meeting",
+            "lifecycle.reopen",
+            "links.index",
+            "links.other_basis",
+            "main.account_language",
+            "people_import.start",
+            "photos.index",
+            "privacy.ended",
+            "privacy.subject_access",
+            "published.accessibility",
+            "published.privacy",
+            "published.privacy_easy_read",
+            "review_record.page",
+            "review_record.print_page",
+            "safeguarding.flags",
+            "staff.communication",
+            "staff.home",
+            "staff.person",
+            "staff.plan_review",
+            "staff.review",
+            "staff.review_prompts",
+            "staff_people.advocacy",
+            "staff_people.new_person",
+            "staff_people.new_supporter",
+            "staff_records.details",
+            "staff_records.new_authority",
+            "staff_records.supporter",
+            "you_said.page",
+            "you_said.print_page",
+        }
+    ),
+    "admin": frozenset(
+        {
+            "actions.builder",
+            "actions_overview.overdue",
+            "admin.account_services",
+            "admin.message",
+            "admin.messages",
+            "admin.service",
+            "admin.services",
+            "admin.user",
+            "admin.users",
+            "admin_pages.edit",
+            "admin_pages.index",
+            "advocate_reports.review",
+            "advocate_reports.waiting",
+            "auth.account",
+            "auth.notice_choices",
+            "casework.agreement",
+            "casework.ask_person",
+            "casework.told",
+            "cover.cover",
+            "cover.service",
+            "custom_prompts.index",
+            "custom_prompts.new",
+            "governance.agreements_due",
+            "governance.audit_log",
+            "governance.capacity_list",
+            "governance.complaint_case",
+            "governance.complaint_new",
+            "governance.complaint_register",
+            "governance.cover_grants",
+            "governance.dashboard",
+            "governance.differing_new",
+            "governance.differing_register",
+            "governance.evidence_pack_page",
+            "governance.outcomes_page",
+            "governance.record_audits",
+            "help.guide",
+            "joint_meetings.from_review",
+            "lifecycle.close",
+            "lifecycle.meeting",
+            "links.index",
+            "links.other_basis",
+            "main.account_language",
+            "people_import.start",
+            "photos.index",
+            "privacy.ended",
+            "privacy.subject_access",
+            "published.accessibility",
+            "published.privacy",
+            "published.privacy_easy_read",
+            "review_record.page",
+            "review_record.print_page",
+            "safeguarding.flags",
+            "staff.communication",
+            "staff.home",
+            "staff.person",
+            "staff.plan_review",
+            "staff.review",
+            "staff.review_prompts",
+            "staff_people.advocacy",
+            "staff_people.new_person",
+            "staff_people.new_supporter",
+            "staff_records.details",
+            "staff_records.new_authority",
+            "staff_records.supporter",
+            "you_said.page",
+            "you_said.print_page",
+        }
+    ),
+    "advocate": frozenset(
+        {
+            "advocate.home",
+            "advocate_layer.index",
+            "advocate_layer.outcomes",
+            "advocate_layer.report",
+            "advocate_layer.review",
+            "auth.account",
+            "auth.notice_choices",
+            "help.guide",
+            "main.account_language",
+            "published.accessibility",
+            "published.privacy",
+            "published.privacy_easy_read",
+        }
+    ),
+    "not signed in": frozenset(
+        {
+            "auth.forgotten",
+            "auth.sign_in",
+            "help.public",
+            "published.accessibility",
+            "published.privacy",
+            "published.privacy_easy_read",
+        }
+    ),
+    "person mode (Sam)": frozenset(
+        {
+            "person.check",
+            "person.done",
+            "person.prompt",
+            "person.settings",
+            "person.share",
+            "person.take_break",
+            "person.voice_consent",
+            "person.welcome",
+            "person.words",
+            "person_help.complain",
+            "person_help.how",
+            "person_help.privacy",
+        }
+    ),
+    "family link": frozenset(
+        {
+            "auth.forgotten",
+            "auth.sign_in",
+            "family.complain",
+            "family.review",
+            "family_help.about",
+            "published.accessibility",
+            "published.privacy",
+            "published.privacy_easy_read",
+        }
+    ),
+}
+
+
+class _AnyId(dict):  # type: ignore[type-arg]
+    """Fills every {name} of a listed address with 1, to find the route it names."""
+
+    def __missing__(self, key: str) -> str:
+        return "1"
+
+
+def _endpoint(app: Any, url: str) -> str:
+    adapter = app.url_map.bind("localhost")
+    return str(adapter.match(urlsplit(url).path, method="GET")[0])
+
+
+def _still_reached(app: Any, kind: str, visited: list[str]) -> None:
+    """A crawl still reaches every page CRAWLED says it does (else list the page in PAGES)."""
+    reached = {_endpoint(app, url) for url in visited}
+    lost = sorted(CRAWLED[kind] - reached)
+    assert not lost, f"the {kind} crawl no longer reaches {lost}: give each a line in PAGES"
+
+
+def test_every_page_in_the_url_map_is_swept(app: Any) -> None:
+    """Every GET route is listed, crawled, or named in NOT_LISTED with the reason."""
+    listed = {_endpoint(app, path.format_map(_AnyId())) for _, path in PAGES}
+    crawled = set().union(*CRAWLED.values())
+    routes = {rule.endpoint for rule in app.url_map.iter_rules() if "GET" in (rule.methods or ())}
+    missing = sorted(routes - listed - crawled - set(NOT_LISTED))
+    assert not missing, (
+        "pages the sweep does not reach: add a line (who sees it, its address) to PAGES in "
+        f"tests/browser/test_sweep.py for each, or say in NOT_LISTED why not: {missing}"
+    )
