@@ -165,12 +165,34 @@ def did_it_happen(
     marked it done; partly, but staff say done, planned or not done; it did not, but staff say
     done or in progress.
     """
-    start_at, end_at = _start_at(start), _end_at(end)
-    # The people with a session held, or an answer given, in the period.
+    return did_it_happen_by(session, service_ids=service_ids, periods=[(start, end)])[0]
+
+
+def did_it_happen_by(
+    session: Session,
+    *,
+    service_ids: Iterable[int] | None,
+    periods: Sequence[tuple[date, date]],
+) -> list[DidItHappen]:
+    """:func:`did_it_happen` for several periods (each counted in the first that holds it),
+    in one pass over the records: the quarters of the trends."""
+    results = [DidItHappen() for _ in periods]
+    if not periods:
+        return results
+    bounds = [(_start_at(first), _end_at(last)) for first, last in periods]
+    start_at, end_at = min(b[0] for b in bounds), max(b[1] for b in bounds)
+    with_actions = select(Review.person_id).join(
+        OutcomeAction, OutcomeAction.review_id == Review.id
+    )
+    # The people with actions and a session held, or an answer given, in the periods.
     people = set(
         session.scalars(
             select(Review.person_id)
-            .where(Review.person_started_at >= start_at, Review.person_started_at < end_at)
+            .where(
+                Review.person_started_at >= start_at,
+                Review.person_started_at < end_at,
+                Review.person_id.in_(with_actions),
+            )
             .distinct()
         )
     ) | set(
@@ -181,20 +203,20 @@ def did_it_happen(
             .distinct()
         )
     )
-    result = DidItHappen()
+    ids = None if service_ids is None else list(service_ids)
     for chunk in _chunks(people):
-        _did_it_happen_for(session, chunk, service_ids, start_at, end_at, result)
-    result.disagreements.sort(key=lambda d: (d.person_id, d.review_id, d.action_id))
-    return result
+        _did_it_happen_for(session, chunk, ids, bounds, results)
+    for result in results:
+        result.disagreements.sort(key=lambda d: (d.person_id, d.review_id, d.action_id))
+    return results
 
 
 def _did_it_happen_for(
     session: Session,
     people: list[int],
-    service_ids: Iterable[int] | None,
-    start_at: datetime,
-    end_at: datetime,
-    result: DidItHappen,
+    service_ids: list[int] | None,
+    bounds: list[tuple[datetime, datetime]],
+    results: list[DidItHappen],
 ) -> None:
     reviews = {
         r.id: r
@@ -246,8 +268,12 @@ def _did_it_happen_for(
                 if (r.scheduled_for, r.id) > key and r.person_started_at is not None
             ]
             when = _aware(later[0].person_started_at) if later else None
-        if when is None or not (start_at <= when < end_at):
+        if when is None:
             continue
+        index = next((i for i, (lo, hi) in enumerate(bounds) if lo <= when < hi), None)
+        if index is None:
+            continue
+        result = results[index]
         status = ActionStatus(action.status)
         result.staff[status.value] += 1
         if answer is None:
@@ -515,6 +541,7 @@ def _figures(
     end: date,
     service_ids: Iterable[int] | None,
     as_of: date,
+    happened: DidItHappen | None = None,
 ) -> Figures:
     ids = None if service_ids is None else list(service_ids)
     f = Figures(label=label, start=start, end=end)
@@ -533,7 +560,8 @@ def _figures(
         f.flags_raised += d.flags_raised
         f.flags_cleared += d.flags_cleared
         f.communications += d.communications
-    happened = did_it_happen(session, service_ids=ids, start=start, end=end)
+    if happened is None:
+        happened = did_it_happen(session, service_ids=ids, start=start, end=end)
     f.happened = happened.happened_share
     f.not_answered = happened.not_answered
     f.disagreements = len(happened.disagreements)
@@ -571,9 +599,11 @@ def quarterly_trends(
     """Every figure of :class:`Figures` for each of the last ``quarters`` calendar quarters,
     oldest first (the current quarter up to ``as_of``)."""
     ids = None if service_ids is None else list(service_ids)
+    periods = quarters_to(as_of, quarters)
+    happened = did_it_happen_by(session, service_ids=ids, periods=periods)
     return [
-        _figures(session, quarter_label(start), start, end, ids, as_of)
-        for start, end in quarters_to(as_of, quarters)
+        _figures(session, quarter_label(start), start, end, ids, as_of, answers)
+        for (start, end), answers in zip(periods, happened, strict=True)
     ]
 
 
