@@ -92,7 +92,48 @@ def data(app: Flask, demo: dict) -> dict[str, Any]:
         ids["response"] = session.scalar(
             select(func.min(Response.id)).where(Response.review_id == ids["r1"])
         )
+        ids.update(_record_audit(session))
     return ids
+
+
+def _record_audit(session: Any) -> dict[str, int]:
+    """A record audit of one review closed now (issue 20), started by another manager of its
+    service and checked by the demo manager (every service) with one item not met."""
+    from datetime import UTC, date, datetime
+
+    from facilitator.models import User
+    from facilitator.services.governance import record_audit
+
+    from ..unit.test_record_audit import ALL_MET, _closed
+
+    # A service of its own, so that the dashboard's known figures for Oak House stay as they are.
+    oak = Service(name="Record audit test house")
+    session.add(oak)
+    session.flush()
+    staff = session.scalars(select(User).where(User.email == "staff@demo.facilitator.test")).one()
+    demo_manager = session.scalars(
+        select(User).where(User.email == "manager@demo.facilitator.test")
+    ).one()
+    starter = accounts.create_user(
+        session, email="starter@example.org", name="Ria Starter", role=Role.MANAGER,
+        password=PASSWORD,
+    )  # fmt: skip
+    lead = session.scalars(select(User).where(User.email == LEAD)).one()
+    # Staff and the lead work there too, so that the governance pages refuse them (403) rather
+    # than need to know hiding its review (404).
+    session.add_all(
+        StaffService(user_id=who.id, service_id=oak.id) for who in (starter, staff, lead)
+    )
+    review = _closed(session, staff, oak, "Audited", datetime.now(UTC))
+    made = record_audit.start(
+        session, starter, month=date.today().strftime("%Y-%m"), service_ids=[oak.id], size=1
+    )
+    found = record_audit.check_review(
+        session, made, review.id, demo_manager, answers=dict(ALL_MET, consent="not-met"),
+        notes={"consent": "No decision"},
+    )  # fmt: skip
+    session.commit()
+    return {"ra": made.id, "ra_review": review.id, "ra_finding": found[0].id}
 
 
 def _service_ids() -> list[int]:
@@ -107,7 +148,9 @@ def governance_urls(ids: dict[str, Any]) -> list[str]:
         "/governance/capacity", f"/governance/capacity/new?person_id={ids['sam']}",
         f"/governance/capacity/{ids['assessment']}", "/governance/complaints", "/governance/complaints/new",  # noqa: E501
         f"/governance/complaints/{ids['complaint']}", "/governance/cover",
-        "/governance/outcomes",
+        "/governance/outcomes", "/governance/record-audits",
+        f"/governance/record-audits/{ids['ra']}",
+        f"/governance/record-audits/{ids['ra']}/reviews/{ids['ra_review']}",
     ]  # fmt: skip
 
 
@@ -122,7 +165,11 @@ def governance_posts(ids: dict[str, Any]) -> list[str]:
         f"/governance/capacity/{a}/best-interests/statements", f"/governance/capacity/{a}/best-interests/consulted",  # noqa: E501
         f"/governance/capacity/{a}/best-interests/decision", "/governance/complaints/new",
         f"/governance/complaints/{c}/acknowledgement", f"/governance/complaints/{c}/response-date",
-        f"/governance/complaints/{c}/response",
+        f"/governance/complaints/{c}/response", "/governance/record-audits",
+        f"/governance/record-audits/{ids['ra']}/reviews/{ids['ra_review']}",
+        f"/governance/record-audits/{ids['ra']}/findings/{ids['ra_finding']}/owner",
+        f"/governance/record-audits/{ids['ra']}/findings/{ids['ra_finding']}/done",
+        f"/governance/record-audits/{ids['ra']}/finish",
     ]  # fmt: skip
 
 
