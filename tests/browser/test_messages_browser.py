@@ -75,6 +75,18 @@ SAMPLES: dict[str, dict[str, Any]] = {
         }
         for change in ("arranged", "moved", "cancelled")
     },
+    # A joint problem-solving meeting arranged or cancelled (issue 17).
+    **{
+        f"joint-meeting-{change}": {
+            "name": "Sam",
+            "on": date(2027, 3, 12),
+            "at": "10:00",
+            "at_home": change == "cancelled",
+            "place": "The day centre",
+            "url": "https://x/staff/joint-meetings/3",
+        }
+        for change in ("arranged", "cancelled")
+    },
     # An advocate's formal report filed, and its written response ready (issue 17).
     "advocate-report-filed": {
         "review_id": 7,

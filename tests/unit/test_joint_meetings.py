@@ -328,3 +328,28 @@ def test_migration_0023_up_and_down_on_postgresql() -> None:
     with own_postgres_database("joint") as url:
         command.downgrade(alembic_config(url), "0022_data_moves")
         _check_migration(url)
+
+
+def test_invitees_with_an_address_are_emailed_with_the_calendar_file(session, w, app) -> None:  # type: ignore[no-untyped-def]
+    """Arranged and cancelled: each invitee with an email (here Jo, the advocate, in Welsh)
+    gets the calendar file; never the person; never the question or the reason."""
+    from facilitator.models import OutboxMessage
+
+    w["jo"].email, w["jo"].language = "jo@advocacy.example", "cy"
+    session.flush()
+    with app.app_context():
+        meeting = jm.arrange(session, w["review"], w["staff"], _plan(question="Secret-Q-7781?"))
+        jm.cancel(session, meeting, w["staff"], meeting.version, "Reason-Heron-5521")
+        sent = list(session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+    assert [(m.kind, m.to, m.language) for m in sent] == [
+        ("joint-meeting-arranged", "jo@advocacy.example", "cy"),
+        ("joint-meeting-cancelled", "jo@advocacy.example", "cy"),
+    ]
+    for message, method in zip(sent, ("REQUEST", "CANCEL"), strict=True):
+        assert message.attachment_name == "joint-meeting.ics"
+        cal = Calendar.from_ical(message.attachment)
+        assert str(cal["method"]) == method
+        event = next(iter(cal.walk("VEVENT")))
+        assert event["uid"] == f"joint-meeting-{meeting.id}-supporter-{w['jo'].id}@facilitator"
+        for text in (message.text, message.html or "", message.subject):
+            assert "Secret-Q-7781" not in text and "Reason-Heron-5521" not in text

@@ -54,6 +54,7 @@ from ...models import (
     utcnow,
 )
 from .. import NotAllowed, NotFound, ServiceError, audit
+from ..messages import notices
 from ..reviews import frozen, meetings
 from ..reviews.person_session import may_facilitate
 from . import clean, differing, need, today
@@ -298,6 +299,7 @@ def arrange(
             "at_home": data.at_home,
         },
     )
+    _tell(session, review, meeting, "arranged")
     return meeting
 
 
@@ -327,6 +329,9 @@ def cancel(
         )  # fmt: skip
         meeting.status = MeetingStatus.CANCELLED
         step.detail["reason"] = meeting.cancel_reason
+    review = session.get(Review, meeting.review_id)
+    assert review is not None
+    _tell(session, review, meeting, "cancelled")
 
 
 # --- the person's view, first, on the tablet ----------------------------------------------------
@@ -716,6 +721,14 @@ def calendar_file(session: Session, meeting: JointMeeting, key: str, title: str)
     """An .ics file of the meeting for one invitee (``title`` in their words)."""
     if meeting.status == MeetingStatus.CANCELLED or key not in meeting.invitees:
         raise NotFound(NOT_FOUND)
+    return calendar(session, meeting, key, title)
+
+
+def calendar(
+    session: Session, meeting: JointMeeting, key: str, title: str, *, method: str | None = None
+) -> bytes:
+    """The calendar file for one invitee. ``method`` "REQUEST" (arranged) or "CANCEL" for an
+    email; the UID is the same for every version, SEQUENCE is the meeting's version."""
     start = datetime.combine(meeting.held_on, meeting.starts_at)
     event = Event()
     event.add("uid", f"joint-meeting-{meeting.id}-{key.replace(':', '-')}@facilitator")
@@ -724,6 +737,8 @@ def calendar_file(session: Session, meeting: JointMeeting, key: str, title: str)
     event.add("dtend", start + timedelta(minutes=meeting.minutes or 60))
     event.add("summary", title)
     event.add("sequence", meeting.version or 1)
+    if method == "CANCEL":
+        event.add("status", "CANCELLED")
     if meeting.place:
         event.add("location", meeting.place)
     who = names(session, meeting).get(key)
@@ -732,8 +747,19 @@ def calendar_file(session: Session, meeting: JointMeeting, key: str, title: str)
     cal = Calendar()
     cal.add("prodid", "-//Facilitator//Joint meetings//EN")
     cal.add("version", "2.0")
+    if method:
+        cal.add("method", method)
     cal.add_component(event)
     return bytes(cal.to_ical())
+
+
+def _tell(session: Session, review: Review, meeting: JointMeeting, change: str) -> None:
+    """Email the invitees with an address (``notices``), each with the calendar file."""
+    method = "CANCEL" if change == "cancelled" else "REQUEST"
+    notices.joint_meeting_changed(
+        session, review, meeting, change, list(meeting.invitees),
+        lambda key, title: calendar(session, meeting, key, title, method=method),
+    )  # fmt: skip
 
 
 def review_of_view(session: Session, view: DifferingView) -> Review:

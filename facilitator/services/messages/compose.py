@@ -44,6 +44,8 @@ SUBJECTS = {
     "meeting-arranged": _l("A review meeting for %(name)s is arranged"),
     "meeting-moved": _l("Review meeting for %(name)s has moved"),
     "meeting-cancelled": _l("Review meeting for %(name)s is cancelled"),
+    "joint-meeting-arranged": _l("You are invited to a joint meeting with %(name)s"),
+    "joint-meeting-cancelled": _l("The joint meeting with %(name)s is cancelled"),
     "advocate-report-filed": _l("An advocate has filed a formal report"),
     "advocate-report-answered": _l("The written response to your report is ready"),
 }

@@ -39,6 +39,7 @@ from sqlalchemy.orm import Session
 from ...models import (
     AdvocateReport,
     InvitationLink,
+    JointMeeting,
     NoticeChoice,
     Review,
     ReviewMeeting,
@@ -411,6 +412,64 @@ def meeting_changed(
     return told
 
 
+def joint_meeting_changed(
+    session: Session,
+    review: Review,
+    meeting: JointMeeting,
+    change: str,
+    invitees: Iterable[str],
+    calendar: Callable[[str, str], bytes],
+) -> int:
+    """Email each invitee with an address about a joint meeting arranged or cancelled (issue
+    17), in their language, with the calendar file; returns how many. As for a review meeting:
+    supporters, advocates and active staff with an address, never the person (staff tell
+    them, with the easy-read agenda); the person by first name only; never the question, the
+    reason or anything said."""
+    kind = f"joint-meeting-{change}"
+    if not can_compose(kind):
+        return 0
+    starts = datetime.combine(meeting.held_on, meeting.starts_at)
+    common = {
+        "name": review.person.preferred_name,
+        "on": starts.date(),
+        "at": starts.strftime("%H:%M"),
+        "at_home": meeting.at_home,
+        "place": meeting.place,
+    }
+    method = "CANCEL" if change == "cancelled" else "REQUEST"
+    told = 0
+    for key in dict.fromkeys(invitees):
+        found = _meeting_recipient(session, review, key)
+        if found is None:
+            continue
+        address, language, user, staff = found
+        lang = compose.language_of(language)
+        url = compose.public_url("joint_meetings.record", meeting_id=meeting.id) if staff else None
+        message = compose.compose(kind, lang, url=url, **common)
+        ics = calendar(key, message.subject).decode("utf-8")
+        told += (
+            outbox.enqueue(
+                session,
+                key=f"joint-meeting:{meeting.id}:{meeting.version or 1}:{change}:{key}",
+                kind=kind,
+                channel="email",
+                to=address,
+                language=message.language,
+                subject=message.subject,
+                text=message.text,
+                html=message.html,
+                user_id=user.id if user is not None else None,
+                attachment=outbox.Attachment(
+                    name="joint-meeting.ics",
+                    content_type=f"text/calendar; method={method}",
+                    content=ics,
+                ),
+            )
+            is not None
+        )
+    return told
+
+
 def _meeting_recipient(
     session: Session, review: Review, key: str
 ) -> tuple[str, str | None, User | None, bool] | None:
@@ -442,9 +501,7 @@ def service_managers(session: Session, person_id: int) -> list[User]:
     return _active(
         session,
         User.role == Role.MANAGER,
-        User.id.in_(
-            select(StaffService.user_id).where(StaffService.service_id == service.id)
-        ),
+        User.id.in_(select(StaffService.user_id).where(StaffService.service_id == service.id)),
     )
 
 
