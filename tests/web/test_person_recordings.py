@@ -230,6 +230,8 @@ def test_staff_hear_add_a_transcript_as_theirs_and_delete(app: Flask, demo: dict
     page = staff.get(f"/staff/reviews/{review_id}").get_data(as_text=True)
     assert f"/staff/reviews/{review_id}/recordings/{public_id}" in page
     assert "said by Sam, recorded" in page
+    assert "Sam said yes to keeping their voice on this review." in page
+    assert "No family member or friend may hear it" in page
     heard = staff.get(f"/staff/reviews/{review_id}/recordings/{public_id}")
     assert heard.status_code == 200
     assert "no-store" in heard.headers["Cache-Control"]

@@ -117,6 +117,19 @@ def recording_lines(record: Any, recordings: list[PersonRecording]) -> list[pdf.
     return lines
 
 
+def voice_choice(review: Review) -> dict[str, Any] | None:
+    """What the person chose about keeping their voice on this review, and who may hear it."""
+    found = person_recordings.current_consent(db.session, review)
+    if found is None:
+        return None
+    names = [
+        s.name
+        for s in person_recordings.voice_supporters(db.session, review.person)
+        if s.id in found.hear_supporter_ids
+    ]
+    return {"decision": found.decision, "names": names, "at": found.created_at}
+
+
 @bp.app_context_processor
 def _recording_helpers() -> dict[str, Any]:
-    return {"person_recordings_by_prompt": recordings_by_prompt}
+    return {"person_recordings_by_prompt": recordings_by_prompt, "voice_choice": voice_choice}
