@@ -512,7 +512,7 @@ def safeguarding_section(ctx: PackContext) -> PackSection:
         decisions = decisions.join(Person, Person.id == SafetyFlag.person_id).where(
             Person.service == period.service
         )
-    counts = dict(
+    counts: dict[str, int] = dict(
         session.execute(
             decisions.where(
                 SafetyDecision.acted_on >= period.start, SafetyDecision.acted_on <= period.end
