@@ -428,6 +428,10 @@ PAGES: list[tuple[str, str]] = [
     # Advocates see what came of it (issue 17)
     ("advocate", "/advocate/reviews"),
     ("advocate", "/advocate/reviews/{ellis_review}/outcomes"),
+    # ... and file their formal report; staff see reports waiting and respond (issue 17)
+    ("advocate", "/advocate/reviews/{ellis_review}/report"),
+    ("staff", "/staff/advocate-reports"),
+    ("staff", "/staff/reviews/{ellis_review}/advocate-reports"),
     # Cover and services (issue 25)
     ("staff", "/staff/cover"),
     ("staff", "/staff/people/{sam}/service"),
