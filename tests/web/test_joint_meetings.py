@@ -259,6 +259,15 @@ def test_from_differing_view_to_the_way_forward(app: Flask, demo: dict) -> None:
         _post(client, record, f"{record}/actions", {"action_id": str(action_id)}).status_code == 303
     )
     assert "ACTION: book the allotment" in client.get(record).get_data(as_text=True)
+    # The action traces back: the review's record names the meeting it came from, and the
+    # differing view's page the meeting that resolved it.
+    with app.app_context():
+        review_id = db.session.get(DifferingView, view_id).review_id  # type: ignore[union-attr]
+    whole = client.get(f"/staff/reviews/{review_id}/record/").get_data(as_text=True)
+    assert "From the joint meeting of" in whole and "Joint meeting of" in whole
+    manager = _staff(app, "manager@demo.facilitator.test")
+    case = manager.get(f"/governance/differing-views/{view_id}").get_data(as_text=True)
+    assert "Joint meeting of" in case and "Ellis goes to the allotment" in case
 
     # The invited advocate reads it; every look is audited.
     jo_client = _staff(app, ADVOCATE)

@@ -42,6 +42,16 @@ from .you_said import file_names
 bp = Blueprint("joint_meetings", __name__, url_prefix="/staff")
 
 
+@bp.app_context_processor
+def _joint_meetings_words() -> dict[str, Any]:
+    # App-wide, so that the review record and a differing view's page show the meetings that
+    # resolved a view and produced an action (actions trace back through them).
+    def joint_meetings_of(view: Any = None, action: Any = None) -> list[JointMeeting]:
+        return joint_meetings.meetings_for(db.session, view=view, action=action)
+
+    return {"joint_meetings_of": joint_meetings_of}
+
+
 def _go(meeting: JointMeeting) -> ResponseReturnValue:
     return redirect(url_for(".record", meeting_id=meeting.id), code=303)
 
