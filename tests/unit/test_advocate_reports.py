@@ -384,3 +384,22 @@ def test_migration_0024_up_and_down(empty_database: str) -> None:  # noqa: F811
             ).scalar() == 0  # fmt: skip
     finally:
         engine.dispose()
+
+
+def test_a_response_dated_in_the_register_stops_the_reports_clock(session: Session) -> None:
+    w = _world(session)
+    view = _view(session, w)
+    report = advocate_reports.file_report(
+        session, w.review, w.advocate, body=REPORT_WORDS, differing_view_id=view.id
+    )
+    report.response_due_on = date.today() - timedelta(days=1)
+    differing.record_written_response(
+        session, view, actor=w.manager, version=view.version, sent_on=date.today()
+    )
+    (case,) = advocate_reports.for_review(session, w.review)
+    assert case.register_response_on == date.today() and not case.overdue
+    assert case.response is None  # its words can still be written for the advocate
+    advocate_reports.write_response(
+        session, report, w.manager, body="In writing.", written_on=date.today()
+    )
+    assert advocate_reports.for_review(session, w.review)[0].response is not None

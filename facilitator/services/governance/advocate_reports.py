@@ -40,6 +40,7 @@ from ...models import (
     CaseStatus,
     DifferingRoute,
     DifferingView,
+    DifferingViewDetail,
     PartyKind,
     Review,
     ReviewStatus,
@@ -81,6 +82,9 @@ class ReportCase:
     addenda: list[AdvocateReport] = field(default_factory=list)
     response: AdvocateReportResponse | None = None
     overdue: bool = False
+    # A response sent outside Facilitator, dated in the register of differing views (the
+    # report's clock is stopped; its words can still be written here for the advocate).
+    register_response_on: date | None = None
 
 
 def _not_found() -> NotFound:
@@ -390,15 +394,21 @@ def _cases(session: Session, reports: list[AdvocateReport], as_of: date) -> list
             select(AdvocateReportResponse).where(AdvocateReportResponse.report_id.in_(ids))
         )
     }
-    return [
-        ReportCase(
+    cases = []
+    for r in reports:
+        case = ReportCase(
             report=r,
             addenda=addenda.get(r.id, []),
             response=responses.get(r.id),
             overdue=_overdue(r, responses.get(r.id), as_of),
         )
-        for r in reports
-    ]
+        if case.response is None and r.differing_view_id is not None:
+            detail = session.get(DifferingViewDetail, r.differing_view_id)
+            if detail is not None and detail.written_response_on is not None:
+                case.register_response_on = detail.written_response_on
+                case.overdue = False
+        cases.append(case)
+    return cases
 
 
 def for_review(session: Session, review: Review, *, as_of: date | None = None) -> list[ReportCase]:
