@@ -121,7 +121,7 @@ def file_store() -> str:
         if find_spec("boto3") is None:
             raise ConfigError(
                 "FILE_STORE is s3 but boto3 is not installed. Install it with "
-                "pip install 'facilitator[s3]', or set FILE_STORE=database."
+                "pip install boto3, or set FILE_STORE=database."
             )
     return store
 

@@ -23,6 +23,7 @@ LAZY: dict[str, list[str]] = {
         "from pyttsx3.drivers import _espeak",
         "import pyttsx3",
     ],
+    "facilitator/services/media/storage.py": ["import boto3"],
 }
 
 

@@ -8,14 +8,14 @@ upload whose commit fails leaves nothing behind; a backup, restore, subject-acce
 erasure covers rows and files together).
 
 The second backend is an S3-compatible object store (:class:`ObjectStoreBackend`,
-``FILE_STORE=s3`` with ``S3_BUCKET``, ``S3_ENDPOINT_URL`` and credentials; ``boto3``, the ``s3``
-extra). The row in ``stored_files`` stays the index (key, type, size, SHA-256, when: every
-listing, ETag check, export and erasure reads it in the same transaction as ever) with an empty
-``body``; the bytes are an object under the same key. An object written for a transaction that
-rolls back is deleted again; an object whose row is deleted is deleted after the commit (so a
-rolled-back erasure loses nothing). The bytes read back are checked against the row's SHA-256.
+``FILE_STORE=s3`` with ``S3_BUCKET``, ``S3_ENDPOINT_URL`` and credentials; ``boto3``). The row
+in ``stored_files`` stays the index (key, type, size, SHA-256, when: every listing, ETag check,
+export and erasure reads it in the same transaction as ever) with an empty ``body``; the bytes
+are an object under the same key. An object written for a transaction that rolls back is
+deleted again; an object whose row is deleted is deleted after the commit (so a rolled-back
+erasure loses nothing). The bytes read back are checked against the row's SHA-256.
 Rows written while the database was the store keep their bytes and are still served from them.
-Tested against moto's S3 server on loopback (tests/unit/test_object_store.py), not AWS or MinIO.
+Tested against moto's S3 server on loopback (tests/web/test_object_store.py), not AWS or MinIO.
 
 Keys are the file names the upload folder used before (``<stem>-<size>.jpg`` for a photo,
 ``voices/<name>`` for a recording), so exports keep their names and migration 0021 moved the
@@ -241,7 +241,7 @@ DATABASE = DatabaseBackend()
 
 def object_store(config: dict[str, Any] | Any) -> ObjectStoreBackend:
     """The object store the settings name (FILE_STORE=s3)."""
-    import boto3  # the s3 extra; config.py refuses FILE_STORE=s3 without it
+    import boto3  # lazy: boto3 and botocore take a second to import; only with FILE_STORE=s3
 
     client = boto3.client(
         "s3",
