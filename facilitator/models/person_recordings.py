@@ -15,11 +15,21 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Column, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base
 from .base import UTCDateTime, utcnow
+
+# An action answers a recording as it answers any statement of the person's (issue 24).
+action_recordings = Table(
+    "action_recordings",
+    Base.metadata,
+    Column("action_id", ForeignKey("outcome_actions.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "recording_id", ForeignKey("person_recordings.id", ondelete="CASCADE"), primary_key=True
+    ),
+)
 
 
 class RecordingConsent(Base):

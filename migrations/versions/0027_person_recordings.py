@@ -4,11 +4,13 @@ Revision ID: 0027_person_recordings
 Revises: 0026_record_audits
 Create Date: 2026-12-07 23:30:00
 
-Two new tables. ``recording_consents``: the person's answer, per review, to "Can we keep your
+Three new tables. ``recording_consents``: the person's answer, per review, to "Can we keep your
 voice?" and who may hear it (a new row per answer). ``person_recordings``: one row per
 recording the person kept on a prompt (its sound is in ``stored_files`` under
 ``person-voices/<file_name>``), with a facilitator's transcript if any, and when it was
-deleted. The downgrade drops both tables and the stored sound.
+deleted. ``action_recordings``: the actions that answer a recording, as
+``action_responses`` links actions to statements. The downgrade drops the three tables and
+the stored sound.
 """
 
 from __future__ import annotations
@@ -105,9 +107,24 @@ def upgrade() -> None:
     )  # fmt: skip
     op.create_index(op.f("ix_person_recordings_person_id"), "person_recordings", ["person_id"])
     op.create_index(op.f("ix_person_recordings_review_id"), "person_recordings", ["review_id"])
+    op.create_table(
+        "action_recordings",
+        sa.Column("action_id", sa.Integer(), nullable=False),
+        sa.Column("recording_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["action_id"], ["outcome_actions.id"],
+            name=op.f("fk_action_recordings_action_id_outcome_actions"), ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["recording_id"], ["person_recordings.id"],
+            name=op.f("fk_action_recordings_recording_id_person_recordings"), ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("action_id", "recording_id", name=op.f("pk_action_recordings")),
+    )  # fmt: skip
 
 
 def downgrade() -> None:
+    op.drop_table("action_recordings")
     op.execute(sa.text("DELETE FROM stored_files WHERE key LIKE 'person-voices/%'"))
     op.drop_index(op.f("ix_person_recordings_review_id"), table_name="person_recordings")
     op.drop_index(op.f("ix_person_recordings_person_id"), table_name="person_recordings")

@@ -364,3 +364,45 @@ def test_the_time_limit_is_a_setting_of_the_persons(app: Flask, demo: dict) -> N
     form["recording_seconds"] = "100000"  # not one of the choices: left as it was
     tablet.post("/person/settings", data=form)
     assert 'data-max-seconds="90"' in tablet.get("/person/q/1/say").get_data(as_text=True)
+
+
+def test_an_action_answers_a_recording_as_it_answers_a_statement(app: Flask, demo: dict) -> None:
+    from datetime import date
+
+    from facilitator.models import User, action_recordings
+    from facilitator.services.reviews import actions
+
+    public_id, _tablet = _kept_recording(app, demo, {})
+    review_id = demo["reviews"]["Sam"]
+    with app.app_context():
+        review = db.session.get(Review, review_id)
+        staff_user = db.session.scalars(
+            select(User).where(User.email == "staff@demo.facilitator.test")
+        ).one()
+        assert review is not None
+        review.person_confirmed_at = review.created_at  # the person has had their say
+        action = actions.create_action(
+            db.session, review, actions.ActionInput(
+                statement_ids=[], plain_text="Find a swimming club for Sam.",
+                easy_read_text="We will find a swimming club.", owner_name=staff_user.name,
+                owner_user_id=staff_user.id, due_on=date.today(),
+                no_link_reason="Sam said it in his recording.",
+            ), actor=staff_user,
+        )  # fmt: skip
+        db.session.commit()
+        action_id = action.id
+    staff = app.test_client()
+    sign_in(staff, "staff@demo.facilitator.test")
+    page = staff.get(f"/staff/reviews/{review_id}").get_data(as_text=True)
+    token = csrf_from(page)
+    address = f"/staff/reviews/{review_id}/recordings/{public_id}/actions"
+    refused = staff.post(address, data={"csrf_token": token, "action_id": "999999"})
+    assert refused.status_code == 303
+    for _ in range(2):  # twice: linked once
+        staff.post(address, data={"csrf_token": token, "action_id": str(action_id)})
+    with app.app_context():
+        assert len(db.session.execute(select(action_recordings)).all()) == 1
+    page = staff.get(f"/staff/reviews/{review_id}").get_data(as_text=True)
+    assert "Answered by: Find a swimming club for Sam." in page
+    record = staff.get(f"/staff/reviews/{review_id}/record/").get_data(as_text=True)
+    assert "Answered by: Find a swimming club for Sam." in record

@@ -75,6 +75,7 @@ KINDS: tuple[Kind, ...] = (
     # The person's own voice (issue 24); a transcript in it is a facilitator's, with their id.
     Kind("recording_consents"),
     Kind("person_recordings"),
+    Kind("action_recordings"),
     Kind("contributions", third_party=True),
     Kind("consents"),
     Kind("invitation_links", hidden=frozenset({"token_hash", "verifier_hash"})),

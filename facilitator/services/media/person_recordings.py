@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 
 from ...models import (
     ADVOCATE_ROLES,
+    OutcomeAction,
     Person,
     PersonRecording,
     RecordingConsent,
@@ -44,6 +45,7 @@ from ...models import (
     Role,
     Supporter,
     User,
+    action_recordings,
     utcnow,
 )
 from .. import NotAllowed, ServiceError, audit
@@ -484,3 +486,44 @@ def delete(
         detail={"review_id": recording.review_id},
     )
     return recording
+
+
+# --- actions answer recordings, as they answer any statement ------------------------------------
+
+
+def actions_for(session: Session, recording: PersonRecording) -> list[OutcomeAction]:
+    """The actions that answer this recording."""
+    return list(
+        session.scalars(
+            select(OutcomeAction)
+            .join(action_recordings, action_recordings.c.action_id == OutcomeAction.id)
+            .where(action_recordings.c.recording_id == recording.id)
+            .order_by(OutcomeAction.id)
+        )
+    )
+
+
+def link_action(
+    session: Session, recording: PersonRecording, action_id: int | None, actor: User | None
+) -> OutcomeAction:
+    """Say that an action of the same review answers this recording (audited, once)."""
+    actor = _staff(actor)
+    action = session.get(OutcomeAction, action_id) if action_id else None
+    if action is None or action.review_id != recording.review_id:
+        raise ServiceError(_l("Choose an action of this review."))
+    if recording.deleted:
+        raise ServiceError(_l("This recording was deleted."))
+    if action.id in {a.id for a in actions_for(session, recording)}:
+        return action
+    session.execute(
+        action_recordings.insert().values(action_id=action.id, recording_id=recording.id)
+    )
+    audit.record(
+        session,
+        "person_recording.action_linked",
+        actor=actor,
+        obj=recording,
+        person_id=recording.person_id,
+        detail={"review_id": recording.review_id, "action_id": action.id},
+    )
+    return action

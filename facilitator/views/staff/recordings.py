@@ -13,11 +13,12 @@ from typing import Any
 from flask import abort, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
+from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from ...auth import STAFF_ROLES, current_account, roles_required
 from ...extensions import db
-from ...models import PersonRecording, Review, User
+from ...models import OutcomeAction, PersonRecording, Review, User
 from ...outputs import pdf
 from ...services.media import person_recordings
 from .. import edge
@@ -76,6 +77,29 @@ def recording_delete(review_id: int, public_id: str) -> WerkzeugResponse:
     return redirect(url_for("staff.review", review_id=review.id), code=303)
 
 
+@bp.route("/reviews/<int:review_id>/recordings/<string:public_id>/actions", methods=["POST"])
+@roles_required(*STAFF_ROLES)
+def recording_action(review_id: int, public_id: str) -> WerkzeugResponse:
+    """An action of this review answers the recording, as it would any statement."""
+    review, recording = _recording(review_id, public_id)
+    edge.refusal_returns_to(_back(review, recording))
+    person_recordings.link_action(
+        db.session, recording, request.form.get("action_id", type=int), current_account()
+    )
+    return redirect(_back(review, recording), code=303)
+
+
+def review_actions(review: Review) -> list[OutcomeAction]:
+    """The review's actions, for choosing the one that answers a recording."""
+    return list(
+        db.session.scalars(
+            select(OutcomeAction)
+            .where(OutcomeAction.review_id == review.id)
+            .order_by(OutcomeAction.id)
+        )
+    )
+
+
 def recordings_by_prompt(review: Review) -> dict[int, list[PersonRecording]]:
     """The review's kept recordings, by review prompt id (for the person's panel)."""
     found: dict[int, list[PersonRecording]] = defaultdict(list)
@@ -132,4 +156,9 @@ def voice_choice(review: Review) -> dict[str, Any] | None:
 
 @bp.app_context_processor
 def _recording_helpers() -> dict[str, Any]:
-    return {"person_recordings_by_prompt": recordings_by_prompt, "voice_choice": voice_choice}
+    return {
+        "person_recordings_by_prompt": recordings_by_prompt,
+        "voice_choice": voice_choice,
+        "recording_actions": lambda r: person_recordings.actions_for(db.session, r),
+        "review_actions": review_actions,
+    }
