@@ -25,7 +25,7 @@ from .people import (
     Relationship,
     Supporter,
 )
-from .person_recordings import PersonRecording, RecordingConsent
+from .person_recordings import PersonRecording, RecordingConsent, action_recordings
 from .published import ComplaintSource, PublishedPage
 from .record_audits import (
     AuditAnswer,
@@ -73,6 +73,7 @@ __all__ = [
     "PeopleImport",
     "Person",
     "PersonRecording",
+    "action_recordings",
     "PersonService",
     "Relationship",
     "AuditAnswer",
