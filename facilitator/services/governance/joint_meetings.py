@@ -18,16 +18,18 @@ The rules, once:
 - **Frozen with its review.** A meeting belongs to the review it came from: once that review is
   closed, nothing about the meeting changes (``reviews/frozen.py`` for the meeting's own row;
   :func:`_changeable` for the rows added to it).
+
+The person's prompts and their view on the tablet are in ``meeting_tablet.py`` and the
+calendar file in ``meeting_calendar.py``; the names used from outside are re-exported here.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, time
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from icalendar import Calendar, Event
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -49,16 +51,22 @@ from ...models import (
     Role,
     Supporter,
     User,
-    UserSession,
     joint_meeting_actions,
     utcnow,
 )
 from .. import NotAllowed, NotFound, ServiceError, audit
 from ..messages import notices
 from ..reviews import frozen, meetings
-from ..reviews.person_session import may_facilitate
-from . import clean, differing, need, today
+from . import clean, differing, meeting_calendar, need, today
 from .differing_parties import parties, review_of
+from .meeting_tablet import AGENDA_STEPS as AGENDA_STEPS
+from .meeting_tablet import PROMPTS as PROMPTS
+from .meeting_tablet import PROMPTS_BY_KEY as PROMPTS_BY_KEY
+from .meeting_tablet import MeetingPrompt as MeetingPrompt
+from .meeting_tablet import person_views as person_views
+from .meeting_tablet import prompt_at as prompt_at
+from .meeting_tablet import record_view as record_view
+from .meeting_tablet import start_tablet as start_tablet
 from .versions import change
 
 ARRANGERS = frozenset({Role.STAFF, Role.MANAGER, Role.ADMIN})
@@ -66,71 +74,6 @@ QUESTION_WORDS = 20  # easy read: one short sentence
 TEXT_LIMIT = 500
 NOT_FOUND = _l("We could not find that meeting.")
 FINAL = _l("The way forward is recorded, so the record of the meeting is final.")
-
-
-# --- the person's prompts for the meeting, and the agenda ------------------------------------
-
-
-@dataclass(frozen=True)
-class Choice:
-    key: str
-    picture: str
-    label: Any  # marked for translation
-
-
-@dataclass(frozen=True)
-class MeetingPrompt:
-    """One easy-read prompt the person answers on the tablet before the meeting."""
-
-    key: str
-    picture: str
-    text: Any  # marked for translation
-    choices: tuple[Choice, ...] = ()
-    many: bool = False  # more than one choice may be tapped
-
-
-PROMPTS: tuple[MeetingPrompt, ...] = (
-    MeetingPrompt(
-        "feel",
-        "thought-balloon",
-        _l("How do you feel about this?"),
-        (
-            Choice("good", "face-good", _l("Good")),
-            Choice("not-sure", "face-not-sure", _l("Not sure")),
-            Choice("not-good", "face-not-good", _l("Not good")),
-        ),
-    ),
-    MeetingPrompt("want", "speech-bubble", _l("What would you like to happen?")),
-    MeetingPrompt(
-        "help",
-        "people",
-        _l("Who do you want to help you at the meeting?"),
-        (
-            Choice("advocate", "raising-hands", _l("My advocate")),
-            Choice("family", "family", _l("My family or friends")),
-            Choice("staff", "staff", _l("Staff I know")),
-            Choice("no-one", "person", _l("I can do it on my own")),
-        ),
-        many=True,
-    ),
-)
-PROMPTS_BY_KEY = {p.key: p for p in PROMPTS}
-
-# The agenda's fixed steps, in easy read, each with its picture (what happens at the meeting).
-AGENDA_STEPS: tuple[tuple[str, Any], ...] = (
-    ("speech-bubble", _l("First, you say what you think.")),
-    ("people", _l("Then the others say what they think.")),
-    ("choose-many", _l("We talk about the choices.")),
-    ("handshake", _l("We agree what to do next.")),
-    ("break", _l("You can ask for a break at any time.")),
-)
-
-
-def prompt_at(position: int) -> MeetingPrompt:
-    """The meeting's prompt at ``position`` (from 1), or NotFound."""
-    if not 1 <= position <= len(PROMPTS):
-        raise NotFound(_l("That question is not part of this meeting."))
-    return PROMPTS[position - 1]
 
 
 # --- finding and who may take part ------------------------------------------------------------
@@ -332,90 +275,6 @@ def cancel(
     review = session.get(Review, meeting.review_id)
     assert review is not None
     _tell(session, review, meeting, "cancelled")
-
-
-# --- the person's view, first, on the tablet ----------------------------------------------------
-
-
-def start_tablet(
-    session: Session, meeting: JointMeeting, facilitator: User, user_session: UserSession
-) -> None:
-    """Hand the tablet to the person for this meeting: locked to its review (whatever stage
-    that review is at), showing the meeting's agenda and prompts. Audited."""
-    review = session.get(Review, meeting.review_id)
-    assert review is not None
-    if not may_facilitate(session, facilitator, review):
-        raise NotAllowed(_l("You cannot start a session for this person."))
-    _changeable(session, meeting)
-    if meeting.status != MeetingStatus.PLANNED:
-        raise ServiceError(_l("This meeting has happened, so the person's view for it is closed."))
-    user_session.person_mode_review_id = review.id
-    audit.record(session, "joint_meeting.tablet_started", actor=facilitator, obj=meeting,
-                 person_id=meeting.person_id)  # fmt: skip
-
-
-def record_view(
-    session: Session,
-    meeting: JointMeeting,
-    prompt: MeetingPrompt,
-    *,
-    answers: list[str],
-    words: str | None,
-    method: CaptureMethod | str | None,
-    facilitator: User | None,
-) -> JointMeetingView:
-    """Keep the person's answer to one prompt, as a new row (an earlier answer stays).
-
-    Tapped choices are the person's (``tapped``); words say how they were captured: typed by
-    the person, said and written down word for word, or a facilitator's reading (never shown
-    as the person's words).
-    """
-    _changeable(session, meeting)
-    if meeting.status != MeetingStatus.PLANNED:
-        raise ServiceError(_l("This meeting has happened, so the person's view for it is closed."))
-    keys = {c.key for c in prompt.choices}
-    chosen = list(dict.fromkeys(a for a in answers if a))
-    if set(chosen) - keys or (chosen and not prompt.many and len(chosen) > 1):
-        raise ServiceError(_l("That answer is not one of the choices."))
-    text = clean(words, limit=2000, what=_l("words"))
-    if not chosen and not text:
-        raise ServiceError(_l("Tap an answer or write some words."))
-    if text:
-        try:
-            how = CaptureMethod(method or CaptureMethod.TYPED)
-        except ValueError:
-            raise ServiceError(_l("Say how the words were captured.")) from None
-        if how == CaptureMethod.TAPPED:
-            raise ServiceError(_l("Say how the words were captured."))
-    else:
-        how = CaptureMethod.TAPPED
-    row = JointMeetingView(
-        meeting_id=meeting.id,
-        prompt_key=prompt.key,
-        answer=",".join(chosen) or None,
-        words=text,
-        capture_method=how,
-        recorded_by_id=facilitator.id if facilitator is not None else None,
-    )
-    session.add(row)
-    session.flush()
-    audit.record(session, "joint_meeting.person_view", actor=facilitator, obj=meeting,
-                 person_id=meeting.person_id,
-                 detail={"prompt": prompt.key, "method": str(how)})  # fmt: skip
-    return row
-
-
-def person_views(session: Session, meeting: JointMeeting) -> dict[str, list[JointMeetingView]]:
-    """The person's answers by prompt, the latest first (earlier ones are kept and shown)."""
-    found: dict[str, list[JointMeetingView]] = {p.key: [] for p in PROMPTS}
-    rows = session.scalars(
-        select(JointMeetingView)
-        .where(JointMeetingView.meeting_id == meeting.id)
-        .order_by(JointMeetingView.id.desc())
-    )
-    for row in rows:
-        found.setdefault(row.prompt_key, []).append(row)
-    return found
 
 
 # --- the record of the meeting ------------------------------------------------------------------
@@ -721,44 +580,18 @@ def calendar_file(session: Session, meeting: JointMeeting, key: str, title: str)
     """An .ics file of the meeting for one invitee (``title`` in their words)."""
     if meeting.status == MeetingStatus.CANCELLED or key not in meeting.invitees:
         raise NotFound(NOT_FOUND)
-    return calendar(session, meeting, key, title)
-
-
-def calendar(
-    session: Session, meeting: JointMeeting, key: str, title: str, *, method: str | None = None
-) -> bytes:
-    """The calendar file for one invitee. ``method`` "REQUEST" (arranged) or "CANCEL" for an
-    email; the UID is the same for every version, SEQUENCE is the meeting's version."""
-    start = datetime.combine(meeting.held_on, meeting.starts_at)
-    event = Event()
-    event.add("uid", f"joint-meeting-{meeting.id}-{key.replace(':', '-')}@facilitator")
-    event.add("dtstamp", utcnow())
-    event.add("dtstart", start)
-    event.add("dtend", start + timedelta(minutes=meeting.minutes or 60))
-    event.add("summary", title)
-    event.add("sequence", meeting.version or 1)
-    if method == "CANCEL":
-        event.add("status", "CANCELLED")
-    if meeting.place:
-        event.add("location", meeting.place)
-    who = names(session, meeting).get(key)
-    if who:
-        event.add("attendee", f"urn:facilitator:{key}", parameters={"CN": who})
-    cal = Calendar()
-    cal.add("prodid", "-//Facilitator//Joint meetings//EN")
-    cal.add("version", "2.0")
-    if method:
-        cal.add("method", method)
-    cal.add_component(event)
-    return bytes(cal.to_ical())
+    return meeting_calendar.calendar(meeting, key, title, names(session, meeting).get(key))
 
 
 def _tell(session: Session, review: Review, meeting: JointMeeting, change: str) -> None:
     """Email the invitees with an address (``notices``), each with the calendar file."""
     method = "CANCEL" if change == "cancelled" else "REQUEST"
+    who = names(session, meeting)
     notices.joint_meeting_changed(
         session, review, meeting, change, list(meeting.invitees),
-        lambda key, title: calendar(session, meeting, key, title, method=method),
+        lambda key, title: meeting_calendar.calendar(
+            meeting, key, title, who.get(key), method=method
+        ),
     )  # fmt: skip
 
 
