@@ -281,8 +281,10 @@ def test_a_tablet_session_through_nginx_on_two_instances(
             _question(page, 1)
             big = page.locator(".big-picture img")
             assert "/person/photos/" in (big.get_attribute("src") or "")
-            assert page.evaluate(
-                "(img) => img.complete && img.naturalWidth > 0", big.element_handle()
+            page.wait_for_function(  # the photo, from whichever instance, drawn
+                "() => { const i = document.querySelector('.big-picture img');"
+                " return i && i.complete && i.naturalWidth > 0; }",
+                timeout=20_000,
             )
             _answer(page, "Very good")
             expect(page.locator("#main .answered-note")).to_contain_text("Saved.")
