@@ -48,6 +48,7 @@ from . import (  # noqa: E402,F401
     cover,
     dashboard,
     differing,
+    evidence,  # the evidence pack (issue 20)
     outcomes,  # outcome figures (issue 20)
     record_audits,  # the monthly record audit (issue 20)
 )
