@@ -24,6 +24,7 @@ from ..accessible.speech import (
     render_many,
     speech_status,
 )
+from ..outputs.joint_meetings import spoken_meeting_texts
 from ..outputs.spoken import spoken_complaint_texts, spoken_help_texts
 from ..prompts.library import all_spoken_texts
 from ..services import published
@@ -53,6 +54,8 @@ def _library_by_language() -> dict[str, list[tuple[str, str]]]:
             retention_years=int(current_app.config.get("RETENTION_YEARS", 8)),
         )
         for text, lang in spoken_complaint_texts(sorted(by_lang), facts):
+            by_lang[lang].append((text, lang))
+        for text, lang in spoken_meeting_texts(sorted(by_lang)):  # joint meetings (issue 17)
             by_lang[lang].append((text, lang))
     return dict(by_lang)
 

@@ -5,10 +5,11 @@ person's locale (``force_locale``), so that it is in their language.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from flask_babel import format_date
+from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 
 from ..models import ADVOCATE_ROLES, Supporter
@@ -107,3 +108,27 @@ def agenda_pdf(
         footer=_("%(name)s's meeting", name=name),
         photos=photos,
     )
+
+
+def fixed_texts() -> list[str]:
+    """Every sentence of the person's meeting screens that is the same for every meeting (the
+    prompts, their choices, the agenda's steps, thanks), in the current language."""
+    texts = [
+        title(),
+        _("It is at your home."),
+        _("Before the meeting, you can tell us what you think."),
+    ]
+    texts += [str(text) for _key, text in joint_meetings.AGENDA_STEPS]
+    for prompt in joint_meetings.PROMPTS:
+        texts.append(prompt_text(prompt))
+        texts += [str(choice.label) for choice in prompt.choices]
+    return [*texts, thanks(), thanks_next()]
+
+
+def spoken_meeting_texts(languages: Iterable[str]) -> Iterator[tuple[str, str]]:
+    """Every (text, lang) of :func:`fixed_texts`, for ``flask speech render`` (what differs
+    from meeting to meeting, such as its day and question, is said by the browser's voice)."""
+    for lang in languages:
+        with force_locale(lang):
+            for text in fixed_texts():
+                yield text, lang

@@ -353,3 +353,21 @@ def test_invitees_with_an_address_are_emailed_with_the_calendar_file(session, w,
         assert event["uid"] == f"joint-meeting-{meeting.id}-supporter-{w['jo'].id}@facilitator"
         for text in (message.text, message.html or "", message.subject):
             assert "Secret-Q-7781" not in text and "Reason-Heron-5521" not in text
+
+
+def test_the_fixed_sentences_are_rendered_ahead_by_flask_speech(app) -> None:  # type: ignore[no-untyped-def]
+    from facilitator.outputs.joint_meetings import spoken_meeting_texts
+
+    with app.app_context():
+        said = list(spoken_meeting_texts(["en", "cy"]))
+    english = {text for text, lang in said if lang == "en"}
+    assert {"How do you feel about this?", "My advocate", "We agree what to do next."} <= english
+    assert len([t for t, lang in said if lang == "cy"]) == len(english)
+
+
+def test_speech_render_includes_the_meetings_sentences(app) -> None:  # type: ignore[no-untyped-def]
+    from facilitator.cli.speech import _library_by_language
+
+    with app.app_context():
+        english = {text for text, _lang in _library_by_language()["en"]}
+    assert {"What would you like to happen?", "I can do it on my own"} <= english
