@@ -46,7 +46,7 @@ NARROW_RULES = ["target-size", "scrollable-region-focusable"]
 MAX_PAGES = 120  # per kind of user; the sweep fails rather than stop quietly past it
 SAME_SHAPE = 2  # pages whose address differs only in its numbers share a template (seeds always go)
 DOWNLOAD = re.compile(
-    r"\.(pdf|csv|json|mp3|ogg|wav|webm|m4a|zip|js|webmanifest|svg|png|jpe?g|webp)$"
+    r"\.(pdf|csv|json|mp3|ogg|wav|webm|m4a|zip|ics|js|webmanifest|svg|png|jpe?g|webp)$"
 )
 NEVER = ("/static/", "/person/audio/", "/family/link/", "/sign-out", "/family/leave")
 
