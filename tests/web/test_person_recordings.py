@@ -406,3 +406,31 @@ def test_an_action_answers_a_recording_as_it_answers_a_statement(app: Flask, dem
     assert "Answered by: Find a swimming club for Sam." in page
     record = staff.get(f"/staff/reviews/{review_id}/record/").get_data(as_text=True)
     assert "Answered by: Find a swimming club for Sam." in record
+
+
+def test_without_javascript_the_file_field_keeps_it_the_same_way(app: Flask, demo: dict) -> None:
+    tablet = app.test_client()
+    start_session(tablet, demo["reviews"]["Sam"])
+    _agree(tablet)
+    page = tablet.get("/person/q/1/say").get_data(as_text=True)
+    client_id = re.search(r'name="client_id" value="([0-9a-f]+)"', page)
+    assert client_id and 'name="recording" type="file"' in page
+
+    def post(body: bytes) -> object:
+        data = {
+            "csrf_token": csrf_from(page),
+            "client_id": client_id.group(1) if body else uuid.uuid4().hex,
+            "recording": FileStorage(io.BytesIO(body), "r.webm", "recording"),
+        }
+        boundary, encoded = encode_multipart(data)
+        return tablet.post(
+            "/person/q/1/say",
+            data=encoded,
+            content_type=f"multipart/form-data; boundary={boundary}",
+        )
+
+    refused = post(b"")
+    assert refused.status_code == 303 and _count(app) == 0  # kindly, back to the screen
+    kept = post(samples.ogg_opus(2.0))
+    assert kept.status_code == 303 and kept.headers["Location"].endswith("/person/q/1/say")
+    assert _count(app) == 1
