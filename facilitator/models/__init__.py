@@ -12,6 +12,14 @@ from .figures import ReviewFigures, invalidate_figures
 from .followups import ActionFollowUp, FollowUpAnswer
 from .governance import *  # noqa: F403  (governance records, issue 6)
 from .imports import PeopleImport
+from .joint_meetings import (
+    JointMeeting,
+    JointMeetingNote,
+    JointMeetingOption,
+    JointMeetingView,
+    MeetingStatus,
+    joint_meeting_actions,
+)
 from .layers import Contribution, DifferingView
 from .lifecycle import LifecycleEvent, ReviewClosure, ReviewMeeting
 from .media import Photo
@@ -60,9 +68,14 @@ __all__ = [
     "FamilySession",
     "InvitationLink",
     "InvolvementAgreement",
+    "JointMeeting",
+    "JointMeetingNote",
+    "JointMeetingOption",
+    "JointMeetingView",
     "LegalAuthority",
     "LifecycleEvent",
     "LoginAttempt",
+    "MeetingStatus",
     "NonParticipation",
     "NoticeChoice",
     "OutboxMessage",
@@ -103,6 +116,7 @@ __all__ = [
     "UserSession",
     "VoiceRecording",
     "action_responses",
+    "joint_meeting_actions",
     "invalidate_figures",
     "utcnow",
 ]
