@@ -59,6 +59,7 @@ from ...models import (
     utcnow,
 )
 from .. import NotAllowed, NotFound, ServiceError, audit, scope
+from ..reviews import actions, lifecycle
 from . import clean, today
 
 AUDITORS = frozenset({Role.MANAGER, Role.ADMIN})
@@ -406,8 +407,6 @@ class RecordSays:
 
 def record_says(session: Session, review: Review) -> dict[str, RecordSays]:
     """For the checker, beside each item: what the record holds (never a decision for them)."""
-    from ..reviews import actions, lifecycle  # the reviews package imports governance
-
     says: dict[str, RecordSays] = {}
     not_taking_part = session.scalar(
         select(NonParticipation).where(NonParticipation.review_id == review.id).limit(1)
