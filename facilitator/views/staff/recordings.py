@@ -108,6 +108,19 @@ def recordings_by_prompt(review: Review) -> dict[int, list[PersonRecording]]:
     return found
 
 
+def deleted_by_prompt(review: Review) -> dict[int, list[PersonRecording]]:
+    """The review's recordings deleted on the person's request, by review prompt id: the
+    record still says each existed, when and by whom it was deleted, and why."""
+    found: dict[int, list[PersonRecording]] = defaultdict(list)
+    for recording in db.session.scalars(
+        select(PersonRecording)
+        .where(PersonRecording.review_id == review.id, PersonRecording.deleted_at.is_not(None))
+        .order_by(PersonRecording.id)
+    ):
+        found[recording.review_prompt_id].append(recording)
+    return found
+
+
 def recording_lines(record: Any, recordings: list[PersonRecording]) -> list[pdf.Para]:
     """For the record's PDF: that each recording exists, and its transcript as the writer's."""
     name = record.person.preferred_name
@@ -158,6 +171,7 @@ def voice_choice(review: Review) -> dict[str, Any] | None:
 def _recording_helpers() -> dict[str, Any]:
     return {
         "person_recordings_by_prompt": recordings_by_prompt,
+        "person_recordings_deleted_by_prompt": deleted_by_prompt,
         "voice_choice": voice_choice,
         "recording_actions": lambda r: person_recordings.actions_for(db.session, r),
         "review_actions": review_actions,
