@@ -151,6 +151,8 @@ def governance_urls(ids: dict[str, Any]) -> list[str]:
         "/governance/outcomes", "/governance/record-audits",
         f"/governance/record-audits/{ids['ra']}",
         f"/governance/record-audits/{ids['ra']}/reviews/{ids['ra_review']}",
+        "/governance/evidence-pack", "/governance/evidence-pack.csv",
+        "/governance/evidence-pack.json", "/governance/evidence-pack.pdf",
     ]  # fmt: skip
 
 

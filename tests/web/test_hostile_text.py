@@ -1181,6 +1181,90 @@ SCENARIOS += [
     ),
 ]
 
+
+def _waiting_report(world: World) -> None:
+    """A formal report from Ellis's advocate waiting for its written response (one response
+    per report: a new report each time)."""
+    from facilitator.models import User
+    from facilitator.services.governance import advocate_reports
+
+    with world.app.app_context():
+        review = db.session.get(Review, world.ids["ellis_review"])
+        advocate = db.session.scalars(
+            select(User).where(User.email == "advocate@demo.facilitator.test")
+        ).one()
+        advocate_reports.file_report(db.session, review, advocate, body=PLAIN)  # type: ignore[arg-type]
+        db.session.commit()
+
+
+def _kept_recording(world: World) -> None:
+    """Sam agreed to keep their voice and recorded a few words on the first prompt (once)."""
+
+    if world.ids.get("recording_kept"):
+        return
+    _new_recording(world)
+    world.ids["recording_kept"] = True
+
+
+def _new_recording(world: World) -> None:
+    """Sam records a few words on the first prompt (after agreeing to keep their voice)."""
+    from facilitator.services.media import person_recordings
+
+    from ..unit import audio_samples
+
+    with world.app.app_context():
+        review = db.session.get(Review, world.ids["sam_review"])
+        assert review is not None
+        if not person_recordings.may_record(db.session, review):
+            person_recordings.record_consent(db.session, review, "yes", [], None)
+        person_recordings.save(
+            db.session, review, 1, uuid.uuid4().hex, audio_samples.webm_opus(2.0), None
+        )
+        db.session.commit()
+
+
+# An advocate's formal report and its written response; a facilitator's transcript of the
+# person's own recording, shown as theirs (issues 17 and 24).
+SCENARIOS += [
+    Scenario(
+        "advocate report",
+        "advocate",
+        lambda ids: f"/advocate/reviews/{ids['ellis_review']}/report",
+        r"/report$",
+        ("AdvocateReportForm", "advocate_layer/report.html"),
+        elsewhere=(
+            "staff",
+            lambda world: f"/staff/reviews/{world.ids['ellis_review']}/advocate-reports",
+        ),
+    ),
+    Scenario(
+        "advocate report response",
+        "staff",
+        lambda ids: f"/staff/reviews/{ids['ellis_review']}/advocate-reports",
+        r"/advocate-reports/\d+/response$",
+        ("ReportResponseForm", "advocate_reports/_cases.html"),
+        prepare=_waiting_report,
+    ),
+    Scenario(
+        "recording transcript",
+        "staff",
+        _review,
+        r"/recordings/[^/]+/transcript$",
+        ("recordings/_staff_list.html",),
+        prepare=_kept_recording,
+        keeps_on_refusal=False,  # known gap: refused by a message on the review page
+    ),
+    Scenario(
+        "recording deleted",
+        "staff",
+        _review,
+        r"/recordings/[^/]+/delete$",
+        ("recordings/_staff_list.html",),
+        prepare=_new_recording,
+        keeps_on_refusal=False,  # known gap: refused by a message on the review page
+    ),
+]
+
 BY_NAME = {s.name: s for s in SCENARIOS}
 
 # Inputs that take text but never carry anyone's words, with the reason.
