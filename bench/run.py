@@ -851,6 +851,29 @@ def _time_pack(url: str) -> dict[str, Any]:
     return out
 
 
+def _time_backup(url: str) -> dict[str, Any]:
+    """`flask backup` and `flask restore` of the whole data set (issue 19): seconds and the
+    archive's size. The restore goes back over the same database, as an operator's would after
+    a bad upgrade, and includes its own safety copy of the database it replaces and the audit
+    chain's check."""
+    import tempfile
+
+    from facilitator.services.data import archive
+
+    out: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory(prefix="bench-backup-") as work:
+        target = Path(work) / "facilitator.backup"
+        started = time.perf_counter()
+        manifest = archive.make_archive(url, target)
+        out["backup_s"] = round(time.perf_counter() - started, 1)
+        out["archive_mib"] = round(target.stat().st_size / 2**20, 1)
+        out["files"] = len(manifest.files)
+        started = time.perf_counter()
+        archive.restore_archive(url, target, Path(work) / "safety")
+        out["restore_s"] = round(time.perf_counter() - started, 1)
+    return out
+
+
 def scale(kind: str, sizes: list[int], reviews_each: int, answers_each: int, runs: int) -> dict[str, Any]:
     out: dict[str, Any] = {}
     with database(kind, "scale") as url:
@@ -862,6 +885,7 @@ def scale(kind: str, sizes: list[int], reviews_each: int, answers_each: int, run
             done = size
             timings = _time_pages(url, runs)
             timings["evidence_pack"] = _time_pack(url)
+            timings["backup"] = _time_backup(url)
             timings["insert_s"] = round(time.perf_counter() - started, 1)
             timings["reviews"] = size * reviews_each
             timings["answers"] = size * (reviews_each - 1) * answers_each
