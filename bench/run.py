@@ -707,7 +707,8 @@ def _synthetic(url: str, start_people: int, end_people: int, reviews_each: int,
     from sqlalchemy import create_engine, func, insert, select, text
 
     from facilitator.db import make_engine
-    from facilitator.models import Person, Response, Review, ReviewPrompt, User
+    from facilitator.models import (
+        Person, PersonService, Response, Review, ReviewPrompt, Service, User)
     from facilitator.prompts.library import load_library
 
     library = load_library()
@@ -721,13 +722,17 @@ def _synthetic(url: str, start_people: int, end_people: int, reviews_each: int,
     now = datetime.now(UTC)
     with engine.begin() as conn:
         staff_id = conn.scalar(select(User.id).where(User.email == STAFF))
+        # Each person in one of the demo's services, so that the staff pages (need to know,
+        # issue 25) see them as a provider's staff would.
+        service_ids = list(conn.scalars(select(Service.id).order_by(Service.id)))
         ids = {model: (conn.scalar(select(func.max(model.id))) or 0)
                for model in (Person, Review, ReviewPrompt, Response)}
         pid, rid, qid, aid = ids[Person], ids[Review], ids[ReviewPrompt], ids[Response]
-        batch: dict[str, list[dict[str, Any]]] = {"p": [], "r": [], "q": [], "a": []}
+        batch: dict[str, list[dict[str, Any]]] = {"p": [], "ps": [], "r": [], "q": [], "a": []}
 
         def flush() -> None:
-            for key, model in (("p", Person), ("r", Review), ("q", ReviewPrompt), ("a", Response)):
+            for key, model in (("p", Person), ("ps", PersonService), ("r", Review),
+                               ("q", ReviewPrompt), ("a", Response)):
                 if batch[key]:
                     conn.execute(insert(model), batch[key])
                     batch[key] = []
@@ -738,6 +743,10 @@ def _synthetic(url: str, start_people: int, end_people: int, reviews_each: int,
                                "service": SERVICES[n % len(SERVICES)], "language": "en",
                                "preferred_formats": [], "substantial_difficulty": [],
                                "settings": {}})
+            service_id = service_ids[n % len(service_ids)] if service_ids else None
+            if service_id is not None:
+                batch["ps"].append({"person_id": pid, "service_id": service_id,
+                                    "started_on": today - timedelta(days=2000)})
             for k in range(reviews_each):
                 rid += 1
                 planned = k == reviews_each - 1
@@ -747,7 +756,7 @@ def _synthetic(url: str, start_people: int, end_people: int, reviews_each: int,
                 batch["r"].append({
                     "id": rid, "person_id": pid, "kind": "planned" if k else "first",
                     "status": "planned" if planned else "closed", "scheduled_for": when,
-                    "facilitator_id": staff_id, "created_by_id": staff_id,
+                    "facilitator_id": staff_id, "created_by_id": staff_id, "service_id": service_id,
                     "person_started_at": closed_at, "person_confirmed_at": closed_at,
                     "closed_at": closed_at, "created_at": now})
                 for position in range(1, answers_each + 1):
