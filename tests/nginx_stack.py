@@ -93,9 +93,7 @@ def render_site(
     site = _replace(
         site, "/var/log/nginx/facilitator.access.log", str(folder / "access.log"), count=2
     )
-    site = _replace(
-        site, "/opt/facilitator/facilitator/static/", f"{ROOT / 'facilitator' / 'static'}/"
-    )
+    site = _replace(site, "/opt/facilitator/facilitator/static/", f"{folder / 'static'}/")
     site = site.replace(
         "/etc/nginx/snippets/facilitator-proxy.conf", str(folder / "facilitator-proxy.conf")
     )
@@ -179,6 +177,9 @@ class Nginx:
 def write_config(folder: Path, http_port: int, https_port: int, upstreams: list[int]) -> Path:
     cert, key = make_certificate(folder)
     shutil.copy(PROXY_SNIPPET, folder / "facilitator-proxy.conf")
+    # A copy of the static files that nginx (nobody, when the caller is root) can read: a
+    # checkout may sit below a folder only its owner can enter (mktemp -d makes one 0700).
+    shutil.copytree(ROOT / "facilitator" / "static", folder / "static")
     (folder / "facilitator.conf").write_text(
         render_site(
             http_port=http_port,
