@@ -223,12 +223,20 @@ def arrange(
     session.add(meeting)
     session.flush()
     if view is not None and view.route is None:
-        view.route = DifferingRoute.JOINT_MEETING
-        view.version = (view.version or 1) + 1
-        audit.record(session, "differing_view.route_set", actor=actor, obj=view,
-                     person_id=review.person_id,
-                     detail={"route": str(DifferingRoute.JOINT_MEETING), "previous": None,
-                             "meeting_id": meeting.id})  # fmt: skip
+        with change(
+            session,
+            view,
+            view.version,  # arranging the meeting sets the route: nobody edited the view
+            actor=actor,
+            action="differing_view.route_set",
+            person_id=review.person_id,
+        ) as step:
+            view.route = DifferingRoute.JOINT_MEETING
+            step.detail = {
+                "route": str(DifferingRoute.JOINT_MEETING),
+                "previous": None,
+                "meeting_id": meeting.id,
+            }
     audit.record(
         session,
         "joint_meeting.arranged",

@@ -61,6 +61,7 @@ from ...models import (
 from .. import NotAllowed, NotFound, ServiceError, audit, scope
 from ..reviews import actions, lifecycle
 from . import clean, today
+from .versions import change
 
 AUDITORS = frozenset({Role.MANAGER, Role.ADMIN})
 OWNERS = frozenset({Role.STAFF, Role.MANAGER, Role.ADMIN})
@@ -584,23 +585,23 @@ def check_review(
             )  # fmt: skip
             session.add(finding)
             made.append(finding)
-    record.version = (record.version or 1) + 1
     session.flush()
     review = session.get(Review, review_id, execution_options={scope.ALL_PEOPLE: True})
-    audit.record(
+    with change(
         session,
-        "record_audit.review_checked",
+        record,
+        record.version,
         actor=actor,
-        obj=record,
+        action="record_audit.review_checked",
         person_id=review.person_id if review is not None else None,
-        detail={
+    ) as step:
+        step.detail = {
             "review_id": review_id,
             "met": sum(1 for a in chosen.values() if a == AuditAnswer.MET),
             "not_met": sum(1 for a in chosen.values() if a == AuditAnswer.NOT_MET),
             "not_applicable": sum(1 for a in chosen.values() if a == AuditAnswer.NOT_APPLICABLE),
             "findings": [f.id for f in made],
-        },
-    )
+        }
     return made
 
 
@@ -691,20 +692,21 @@ def assign(
         raise ServiceError(_l("The due date cannot be in the past."))
     if due_on > day + timedelta(days=366):
         raise ServiceError(_l("The due date must be within the next year."))
-    finding.owner_user_id = owner_id
-    finding.due_on = due_on
-    finding.version = (finding.version or 1) + 1
-    audit.record(
+    with change(
         session,
-        "record_audit.finding_assigned",
+        finding,
+        finding.version,  # the version the manager saw is checked above, in its own words
         actor=actor,
-        obj=finding,
-        detail={
+        action="record_audit.finding_assigned",
+        person_id=None,
+    ) as step:
+        finding.owner_user_id = owner_id
+        finding.due_on = due_on
+        step.detail = {
             "record_audit_id": record.id,
             "owner_user_id": owner_id,
             "due_on": due_on.isoformat(),
-        },
-    )
+        }
     return finding
 
 
@@ -729,18 +731,19 @@ def mark_done(
         note, required=ServiceError(_l("Say what was done to put it right.")), limit=NOTE_LIMIT,
         what=_l("note"),
     )  # fmt: skip
-    finding.status = FindingStatus.DONE
-    finding.done_note = written
-    finding.done_by_id = actor.id
-    finding.done_at = utcnow()
-    finding.version = (finding.version or 1) + 1
-    audit.record(
+    with change(
         session,
-        "record_audit.finding_done",
+        finding,
+        finding.version,  # the version the manager saw is checked above, in its own words
         actor=actor,
-        obj=finding,
-        detail={"record_audit_id": record.id},
-    )
+        action="record_audit.finding_done",
+        person_id=None,
+    ) as step:
+        finding.status = FindingStatus.DONE
+        finding.done_note = written
+        finding.done_by_id = actor.id
+        finding.done_at = utcnow()
+        step.detail = {"record_audit_id": record.id}
     return finding
 
 
@@ -774,21 +777,17 @@ def finish(session: Session, record: RecordAudit, actor: User) -> RecordAudit:
                 len(unowned),
             )
         )
-    record.completed_at = utcnow()
-    record.completed_by_id = actor.id
-    record.version = (record.version or 1) + 1
-    totals = results(session, [record.id])
-    audit.record(
-        session,
-        "record_audit.finished",
-        actor=actor,
-        obj=record,
-        detail={
+    with change(
+        session, record, record.version, actor=actor, action="record_audit.finished", person_id=None
+    ) as step:
+        record.completed_at = utcnow()
+        record.completed_by_id = actor.id
+        totals = results(session, [record.id])
+        step.detail = {
             "reviews_checked": totals.reviews_checked,
             "not_met": sum(c.not_met for c in totals.items.values()),
             "findings": totals.findings_open + totals.findings_done,
-        },
-    )
+        }
     return record
 
 
