@@ -188,22 +188,48 @@ def calendar(
     """The calendar file for one invitee. ``method`` "REQUEST" (arranged or moved) or "CANCEL"
     for an email; the UID is the same for every version, SEQUENCE is the meeting's version."""
     names = {i.key: i.name for i in may_invite(session, review)}
-    start = datetime.combine(review.scheduled_for, meeting.starts_at)
+    return ics(
+        uid=f"review-{review.id}-{key.replace(':', '-')}@facilitator",
+        start=datetime.combine(review.scheduled_for, meeting.starts_at),
+        minutes=meeting.minutes or 90,
+        title=title,
+        version=meeting.version or 1,
+        place=meeting.place,
+        attendee=(key, names[key]) if key in names else None,
+        product="Review meetings",
+        method=method,
+    )
+
+
+def ics(
+    *,
+    uid: str,
+    start: datetime,
+    minutes: int,
+    title: str,
+    version: int,
+    place: str | None,
+    attendee: tuple[str, str] | None,
+    product: str,
+    method: str | None = None,
+) -> bytes:
+    """One meeting as an .ics file: ``method`` "REQUEST" or "CANCEL" for an email (a
+    cancelled event says so); ``attendee`` is the invitee's (key, name)."""
     event = Event()
-    event.add("uid", f"review-{review.id}-{key.replace(':', '-')}@facilitator")
+    event.add("uid", uid)
     event.add("dtstamp", utcnow())
     event.add("dtstart", start)
-    event.add("dtend", start + timedelta(minutes=meeting.minutes or 90))
+    event.add("dtend", start + timedelta(minutes=minutes))
     event.add("summary", title)
-    event.add("sequence", meeting.version or 1)
+    event.add("sequence", version)
     if method == "CANCEL":
         event.add("status", "CANCELLED")
-    if meeting.place:
-        event.add("location", meeting.place)
-    if key in names:
-        event.add("attendee", f"urn:facilitator:{key}", parameters={"CN": names[key]})
+    if place:
+        event.add("location", place)
+    if attendee is not None:
+        event.add("attendee", f"urn:facilitator:{attendee[0]}", parameters={"CN": attendee[1]})
     cal = Calendar()
-    cal.add("prodid", "-//Facilitator//Review meetings//EN")
+    cal.add("prodid", f"-//Facilitator//{product}//EN")
     cal.add("version", "2.0")
     if method:
         cal.add("method", method)
