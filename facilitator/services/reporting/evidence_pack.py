@@ -259,17 +259,9 @@ def reviews_section(ctx: PackContext) -> PackSection:
         ),
     ]
     total = sum(d.capture.values())
-    figures += [
-        PackFigure(
-            "capture",
-            _l("How the person's views were captured"),
-            n,
-            total,
-            method,
-            CAPTURE_WORDS.get(method, method),
-        )
-        for method, n in d.capture.items()
-    ]
+    figures += _by(
+        "capture", _l("How the person's views were captured"), d.capture, CAPTURE_WORDS, total
+    )
     return PackSection(
         "reviews",
         STATEMENTS["person-centred-care"],
@@ -384,41 +376,33 @@ def involvement_section(ctx: PackContext) -> PackSection:
     )
 
 
+def _by(
+    figure: str, label: Any, counts: dict[str, int], words: dict[str, Any], whole: int | None = None
+) -> list[PackFigure]:
+    """One figure broken down by a key (a route, an age band, a way of capturing): a row per
+    key, named in words where the pack has them."""
+    return [
+        PackFigure(figure, label, n, whole, key, words.get(key, key)) for key, n in counts.items()
+    ]
+
+
 def differing_section(ctx: PackContext) -> PackSection:
     d = ctx.dashboard
-    figures = [
-        PackFigure(
-            "differing-opened",
-            _l("Differing views opened, by route"),
-            n,
-            None,
-            r,
-            ROUTE_WORDS.get(r, r),
-        )
-        for r, n in d.differing_opened.items()
-    ]
-    figures += [
-        PackFigure(
-            "differing-resolved",
-            _l("Differing views resolved, by route"),
-            n,
-            None,
-            r,
-            ROUTE_WORDS.get(r, r),
-        )
-        for r, n in d.differing_resolved.items()
-    ]
-    figures += [
-        PackFigure(
-            "differing-open-age",
-            _l("Differing views open now, by age"),
-            n,
-            None,
-            band,
-            AGE_WORDS.get(band, band),
-        )
-        for band, n in d.differing_open_by_age.items()
-    ]
+    figures = _by(
+        "differing-opened", _l("Differing views opened, by route"), d.differing_opened, ROUTE_WORDS
+    )
+    figures += _by(
+        "differing-resolved",
+        _l("Differing views resolved, by route"),
+        d.differing_resolved,
+        ROUTE_WORDS,
+    )
+    figures += _by(
+        "differing-open-age",
+        _l("Differing views open now, by age"),
+        d.differing_open_by_age,
+        AGE_WORDS,
+    )
     figures.append(
         PackFigure(
             "advocate-reports-overdue",
